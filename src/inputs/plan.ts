@@ -1,0 +1,111 @@
+import type { Dtype, FillKind, InputSpec } from "../suite/schema.js";
+import { DTYPES } from "../suite/schema.js";
+
+/** What the model says about one of its inputs (onnxruntime's input metadata, narrowed). */
+export interface ModelInput {
+  name: string;
+  /** onnxruntime's type name, e.g. "float32"; undefined for a non-tensor input. */
+  type: string | undefined;
+  /** Numbers for fixed dimensions, strings for symbolic ones; -1 or 0 for unnamed dynamic ones. */
+  shape: readonly (number | string)[];
+}
+
+/** A fully resolved recipe for one input tensor of one cell. */
+export interface TensorPlan {
+  name: string;
+  dtype: Dtype;
+  shape: number[];
+  fill: FillKind | number;
+  mean: number;
+  std: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * Merge the suite's input specs with the model's metadata for one batch size. Whatever the suite
+ * leaves out comes from the model; a dimension that neither can resolve is an error naming the
+ * input, the dimension and the key that would fix it. Errors are `key.path: message` strings
+ * relative to the target (`inputs.x.shape`), collected, not thrown.
+ */
+export function planInputs(
+  modelInputs: readonly ModelInput[],
+  specs: Readonly<Record<string, InputSpec>>,
+  dims: Readonly<Record<string, number>>,
+  batch: number,
+): { plans: TensorPlan[]; errors: string[] } {
+  const errors: string[] = [];
+  const known = new Set(modelInputs.map((m) => m.name));
+  for (const name of Object.keys(specs)) {
+    if (!known.has(name)) {
+      errors.push(`inputs.${name}: the model has no input '${name}' (it has: ${[...known].join(", ") || "none"})`);
+    }
+  }
+  const plans: TensorPlan[] = [];
+  for (const input of modelInputs) {
+    const spec = specs[input.name] ?? {};
+    const dtype = spec.dtype ?? toDtype(input.type);
+    if (dtype === undefined) {
+      errors.push(`inputs.${input.name}: model input type '${input.type ?? "non-tensor"}' is not supported; expected one of ${DTYPES.join(", ")}`);
+      continue;
+    }
+    const fromSuite = spec.shape !== undefined;
+    const rawShape = spec.shape ?? input.shape;
+    const shape: number[] = [];
+    rawShape.forEach((d, i) => {
+      const resolved = resolveDim(d, i, fromSuite, dims, batch);
+      if (resolved === undefined) {
+        const fix = typeof d === "string" ? `set dims.${d} or give` : "give";
+        const label = typeof d === "string" ? `'${d}'` : `(unnamed)`;
+        errors.push(
+          `inputs.${input.name}.shape: dimension ${i} ${label} of input '${input.name}' is dynamic and cannot be resolved; ${fix} an explicit inputs.${input.name}.shape`,
+        );
+      } else shape.push(resolved);
+    });
+    if (shape.length !== rawShape.length) continue;
+    if (fromSuite && input.shape.length > 0 && input.shape.length !== shape.length) {
+      errors.push(`inputs.${input.name}.shape: has ${shape.length} dimensions but the model's input '${input.name}' has ${input.shape.length}`);
+      continue;
+    }
+    if (fromSuite) {
+      input.shape.forEach((d, i) => {
+        if (typeof d === "number" && d > 0 && shape[i] !== d) {
+          errors.push(`inputs.${input.name}.shape[${i}]: is ${shape[i]} but the model fixes it at ${d}`);
+        }
+      });
+    }
+    const integer = !dtype.startsWith("float");
+    plans.push({
+      name: input.name,
+      dtype,
+      shape,
+      fill: spec.fill ?? (dtype === "bool" ? "zeros" : integer ? "range" : "random-normal"),
+      mean: spec.mean ?? 0,
+      std: spec.std ?? 1,
+      low: spec.low ?? 0,
+      high: spec.high ?? (integer ? 100 : 1),
+    });
+  }
+  return { plans, errors };
+}
+
+function resolveDim(
+  d: number | string,
+  index: number,
+  fromSuite: boolean,
+  dims: Readonly<Record<string, number>>,
+  batch: number,
+): number | undefined {
+  if (typeof d === "number") return d > 0 ? d : index === 0 && !fromSuite ? batch : undefined;
+  if (d === "batch") return batch;
+  const named = dims[d];
+  if (named !== undefined) return named;
+  // Exporters name the leading dynamic dimension anything ("N", "batch_size", "p2o.DynamicDimension.0"):
+  // by convention it is the batch.
+  if (index === 0 && !fromSuite) return batch;
+  return undefined;
+}
+
+function toDtype(type: string | undefined): Dtype | undefined {
+  return (DTYPES as readonly string[]).includes(type ?? "") ? (type as Dtype) : undefined;
+}

@@ -1,0 +1,95 @@
+import type { CellResult, LatencyMs } from "../results.js";
+import type { Cell } from "../suite/expand.js";
+import { minSamplesForQuantileCI, summarizeLatency, throughput } from "../stats/index.js";
+import type { Measurement } from "./loop.js";
+
+const PERCENTILES = [
+  ["p50", 0.5],
+  ["p90", 0.9],
+  ["p95", 0.95],
+  ["p99", 0.99],
+  ["p999", 0.999],
+] as const;
+
+type CellKey = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads">;
+
+function base(cell: CellKey): Omit<CellResult, "status" | "error"> {
+  return {
+    id: cell.id,
+    target: cell.target,
+    variant: cell.variant,
+    batch: cell.batch,
+    provider: cell.provider,
+    threads: cell.threads,
+    samples: 0,
+    latencyMs: null,
+    throughput: null,
+    accuracy: null,
+    coldStart: null,
+    warmupIterations: null,
+    stopReason: null,
+    converged: false,
+    relativeCI: null,
+    elapsedMs: null,
+    peakRssKb: null,
+    notes: [],
+  };
+}
+
+export function skippedCell(cell: CellKey, reason: string): CellResult {
+  return { ...base(cell), status: "skipped", error: reason };
+}
+
+export function failedCell(cell: CellKey, error: string, partial: Partial<CellResult> = {}): CellResult {
+  return { ...base(cell), ...partial, status: "failed", error };
+}
+
+/** Summarise a finished measurement: latency in ms with intervals, throughput in items/s. */
+export function measuredCell(
+  cell: CellKey,
+  m: Measurement,
+  extra: { sessionCreateMs: number; itemsPerCall: number; peakRssKb: number },
+): CellResult {
+  const latenciesMs = Array.from(m.latenciesNs, (ns) => ns / 1e6);
+  const s = summarizeLatency(latenciesMs);
+  const latencyMs: LatencyMs = {
+    p50: s.p50,
+    p90: s.p90,
+    p95: s.p95,
+    p99: s.p99,
+    p999: s.p999,
+    mean: s.mean,
+    stddev: s.stddev,
+    min: s.min,
+    max: s.max,
+  };
+  const notes: string[] = [];
+  const missing = PERCENTILES.filter(([name]) => latencyMs[name].ci === null);
+  if (missing.length > 0) {
+    notes.push(
+      `${missing.map(([name]) => name).join(", ")}: no 95% interval from ${s.n} samples ` +
+        `(needs at least ${missing.map(([, p]) => minSamplesForQuantileCI(p)).join(", ")})`,
+    );
+  }
+  if (m.stopReason !== "converged") {
+    notes.push(
+      `did not converge: stopped at ${m.stopReason} with the headline interval at ±${(m.relativeCI * 100).toFixed(1)}%`,
+    );
+  }
+  return {
+    ...base(cell),
+    status: "ok",
+    error: null,
+    samples: m.latenciesNs.length,
+    latencyMs,
+    throughput: { ...throughput(latenciesMs, extra.itemsPerCall), unit: "items/s" },
+    coldStart: { sessionCreateMs: extra.sessionCreateMs, firstCallMs: m.firstCallNs / 1e6 },
+    warmupIterations: m.warmupIterations,
+    stopReason: m.stopReason,
+    converged: m.stopReason === "converged",
+    relativeCI: Number.isFinite(m.relativeCI) ? m.relativeCI : null,
+    elapsedMs: m.elapsedNs / 1e6,
+    peakRssKb: extra.peakRssKb,
+    notes,
+  };
+}

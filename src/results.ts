@@ -1,0 +1,62 @@
+import type { Fingerprint } from "./fingerprint/index.js";
+import type { Estimate } from "./stats/index.js";
+
+/** The shapes of DESIGN.md's `--json` contract; the store reads and writes the same. */
+
+export type RunStatus = "running" | "completed" | "failed" | "interrupted";
+export type CellStatus = "ok" | "failed" | "skipped";
+
+export interface RunInfo {
+  id: string;
+  suite: string;
+  suiteFile: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  seed: number;
+  benchVersion: string;
+  fingerprint: Fingerprint;
+}
+
+export interface LatencyMs {
+  p50: Estimate;
+  p90: Estimate;
+  p95: Estimate;
+  p99: Estimate;
+  p999: Estimate;
+  mean: Estimate;
+  stddev: number;
+  min: number;
+  max: number;
+}
+
+export interface CellResult {
+  id: string;
+  target: string;
+  variant: string;
+  batch: number;
+  provider: string;
+  threads: number;
+  status: CellStatus;
+  error: string | null;
+  /** Steady-state samples behind the statistics (warm-up and the first call excluded). */
+  samples: number;
+  latencyMs: LatencyMs | null;
+  throughput: (Estimate & { unit: "items/s" }) | null;
+  accuracy: null;
+  coldStart: { sessionCreateMs: number; firstCallMs: number } | null;
+  warmupIterations: number | null;
+  /** Why the timed loop stopped; `converged` means the headline interval reached its target. */
+  stopReason: string | null;
+  converged: boolean;
+  /** Relative half-width of the headline statistic's 95% interval at the end. */
+  relativeCI: number | null;
+  elapsedMs: number | null;
+  peakRssKb: number | null;
+  notes: string[];
+}
+
+export interface RunResult {
+  run: RunInfo;
+  cells: CellResult[];
+}

@@ -1,0 +1,184 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { UserError } from "../errors.js";
+import type { Fingerprint } from "../fingerprint/index.js";
+import type { CellResult, RunInfo, RunResult, RunStatus } from "../results.js";
+import { migrate } from "./schema.js";
+
+export const DEFAULT_DB = "results/bench.db";
+
+export interface RunRow extends RunInfo {
+  resolvedSuite: unknown;
+}
+
+/** The SQLite store. Every write is its own short transaction, made between cells. */
+export class Store {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+  ) {}
+
+  static open(file: string, { create = true }: { create?: boolean } = {}): Store {
+    if (create) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(file, { fileMustExist: !create });
+      db.pragma("journal_mode = WAL");
+      db.pragma("foreign_keys = ON");
+      migrate(db, file);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (!create && /unable to open|does not exist/i.test(reason)) {
+        throw new UserError(`${file}: no results database here yet; run 'bench run' first or pass --db PATH`);
+      }
+      throw new UserError(`${file}: not a usable bench database (${reason})`);
+    }
+    return new Store(db, file);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  createRun(run: RunRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, suite, suite_file, resolved_suite, seed, status, started_at, finished_at, fingerprint, bench_version)
+         VALUES (@id, @suite, @suiteFile, @resolvedSuite, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion)`,
+      )
+      .run({
+        ...run,
+        resolvedSuite: JSON.stringify(run.resolvedSuite),
+        fingerprint: JSON.stringify(run.fingerprint),
+      });
+  }
+
+  finishRun(id: string, status: RunStatus, finishedAt: string): void {
+    this.db.prepare("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?").run(status, finishedAt, id);
+  }
+
+  /** One cell, its summary and its raw samples, in one transaction. */
+  saveCell(runId: string, ordinal: number, cell: CellResult, modelPath: string | null, latencyNs?: Float64Array): void {
+    const insertCell = this.db.prepare(
+      `INSERT INTO cells (run_id, cell_id, ordinal, target, variant, batch, provider, threads, model_path, status, error,
+         session_create_ms, first_call_ms, warmup_iterations, stop_reason, elapsed_ms, peak_rss_kb, summary)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertSamples = this.db.prepare("INSERT INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
+    this.db.transaction(() => {
+      insertCell.run(
+        runId,
+        cell.id,
+        ordinal,
+        cell.target,
+        cell.variant,
+        cell.batch,
+        cell.provider,
+        cell.threads,
+        modelPath,
+        cell.status,
+        cell.error,
+        cell.coldStart?.sessionCreateMs ?? null,
+        cell.coldStart?.firstCallMs ?? null,
+        cell.warmupIterations,
+        cell.stopReason,
+        cell.elapsedMs,
+        cell.peakRssKb,
+        JSON.stringify(cell),
+      );
+      if (latencyNs && latencyNs.length > 0) {
+        const bytes = Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength);
+        insertSamples.run(runId, cell.id, latencyNs.length, bytes);
+      }
+    })();
+  }
+
+  listRuns(limit = 20): RunInfo[] {
+    const rows = this.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?").all(limit);
+    return rows.map((r) => toRunInfo(r as RawRun));
+  }
+
+  countCells(runId: string): Record<string, number> {
+    const rows = this.db
+      .prepare("SELECT status, COUNT(*) AS n FROM cells WHERE run_id = ? GROUP BY status")
+      .all(runId) as { status: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /**
+   * A run reference: a full id, an unambiguous id prefix, `latest` or `latest~N` (N runs before
+   * the latest). Unknown or ambiguous references are user errors.
+   */
+  resolveRun(ref: string): string {
+    const back = /^latest(?:~(\d+))?$/.exec(ref);
+    if (back) {
+      const n = Number(back[1] ?? 0);
+      const row = this.db
+        .prepare("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1 OFFSET ?")
+        .get(n) as { id: string } | undefined;
+      if (!row) throw new UserError(`${ref}: there ${n === 0 ? "are no runs" : `are fewer than ${n + 1} runs`} in ${this.file}`);
+      return row.id;
+    }
+    const matches = this.db
+      .prepare("SELECT id FROM runs WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY started_at")
+      .all(ref, `${ref.replace(/[\\%_]/g, "\\$&")}%`) as { id: string }[];
+    const exact = matches.find((m) => m.id === ref);
+    if (exact) return exact.id;
+    if (matches.length === 0) throw new UserError(`${ref}: no run with this id in ${this.file} (see 'bench list')`);
+    if (matches.length > 1) {
+      throw new UserError(`${ref}: ambiguous run id prefix; it matches ${matches.map((m) => m.id).join(", ")}`);
+    }
+    return (matches[0] as { id: string }).id;
+  }
+
+  loadRun(id: string): RunResult & { resolvedSuite: unknown } {
+    const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RawRun | undefined;
+    if (!row) throw new UserError(`${id}: no run with this id in ${this.file}`);
+    const cells = this.db
+      .prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal")
+      .all(id) as { summary: string }[];
+    return {
+      run: toRunInfo(row),
+      cells: cells.map((c) => JSON.parse(c.summary) as CellResult),
+      resolvedSuite: JSON.parse(row.resolved_suite) as unknown,
+    };
+  }
+
+  loadSamples(runId: string, cellId: string): Float64Array | undefined {
+    const row = this.db
+      .prepare("SELECT latency_ns FROM samples WHERE run_id = ? AND cell_id = ?")
+      .get(runId, cellId) as { latency_ns: Buffer } | undefined;
+    if (!row) return undefined;
+    // Copy into an aligned buffer: SQLite's blob may start at any byte offset.
+    const copy = new Uint8Array(row.latency_ns);
+    return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
+  }
+}
+
+interface RawRun {
+  id: string;
+  suite: string;
+  suite_file: string;
+  resolved_suite: string;
+  seed: number;
+  status: RunStatus;
+  started_at: string;
+  finished_at: string | null;
+  fingerprint: string;
+  bench_version: string;
+}
+
+function toRunInfo(r: RawRun): RunInfo {
+  return {
+    id: r.id,
+    suite: r.suite,
+    suiteFile: r.suite_file,
+    status: r.status,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    seed: r.seed,
+    benchVersion: r.bench_version,
+    fingerprint: JSON.parse(r.fingerprint) as Fingerprint,
+  };
+}

@@ -1,0 +1,97 @@
+import path from "node:path";
+import type { HeadlineStat, InputSpec, Provider, SuiteSpec } from "./schema.js";
+
+/** A suite with every default filled in and every model path made absolute. */
+export interface ResolvedSuite {
+  name: string;
+  description: string | undefined;
+  /** Absolute path of the suite file. */
+  file: string;
+  seed: number;
+  targets: ResolvedTarget[];
+  measure: MeasurePlan;
+}
+
+export interface ResolvedTarget {
+  name: string;
+  kind: "onnx";
+  variants: ResolvedVariant[];
+  inputs: Record<string, InputSpec>;
+  dims: Record<string, number>;
+  graphOptimization: "disabled" | "basic" | "extended" | "all";
+  batch: number[];
+  providers: Provider[];
+  threads: number[];
+}
+
+export interface ResolvedVariant {
+  name: string;
+  /** As written in the suite, relative to the suite file. */
+  model: string;
+  modelPath: string;
+}
+
+export interface MeasurePlan {
+  warmupIterations: number;
+  minIterations: number;
+  maxIterations: number;
+  minTimeMs: number;
+  maxTimeMs: number;
+  targetRelativeCI: number;
+  headline: HeadlineStat;
+}
+
+/**
+ * Defaults chosen for a laptop run that is still statistically useful: enough samples that the
+ * median's interval usually converges to ±1%, bounded at 10 s per cell so a sweep stays short.
+ */
+export const DEFAULT_MEASURE: MeasurePlan = {
+  warmupIterations: 20,
+  minIterations: 50,
+  maxIterations: 100_000,
+  minTimeMs: 500,
+  maxTimeMs: 10_000,
+  targetRelativeCI: 0.01,
+  headline: "p50",
+};
+
+export const DEFAULT_SEED = 1;
+
+export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
+  const dir = path.dirname(path.resolve(file));
+  const m = spec.measure ?? {};
+  const measure: MeasurePlan = { ...DEFAULT_MEASURE };
+  for (const key of Object.keys(measure) as (keyof MeasurePlan)[]) {
+    const v = m[key];
+    if (v !== undefined) (measure as Record<keyof MeasurePlan, unknown>)[key] = v;
+  }
+  // A min above a default max would make the plan impossible: the user's min wins.
+  measure.maxIterations = Math.max(measure.maxIterations, measure.minIterations);
+  measure.maxTimeMs = Math.max(measure.maxTimeMs, measure.minTimeMs);
+
+  const targets = Object.entries(spec.targets).map(([name, t]): ResolvedTarget => {
+    const matrix = { ...spec.matrix, ...t.matrix };
+    return {
+      name,
+      kind: t.kind,
+      variants: Object.entries(t.variants).map(([vname, v]) => {
+        const model = typeof v === "string" ? v : v.model;
+        return { name: vname, model, modelPath: path.resolve(dir, model) };
+      }),
+      inputs: t.inputs ?? {},
+      dims: t.dims ?? {},
+      graphOptimization: t.graphOptimization ?? "all",
+      batch: matrix.batch ?? [1],
+      providers: matrix.providers ?? ["cpu"],
+      threads: matrix.threads ?? [1],
+    };
+  });
+  return {
+    name: spec.name,
+    description: spec.description,
+    file: path.resolve(file),
+    seed: spec.seed ?? DEFAULT_SEED,
+    targets,
+    measure,
+  };
+}

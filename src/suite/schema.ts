@@ -1,0 +1,104 @@
+import { z } from "zod";
+
+/**
+ * The suite file format. One zod schema gives both the runtime check (with key paths for every
+ * problem) and the TypeScript types. Objects are strict: an unknown key is an error, because a
+ * misspelt `warmpu:` silently ignored is a benchmark that measured something else.
+ */
+
+export const DTYPES = [
+  "float32",
+  "float16",
+  "float64",
+  "int8",
+  "uint8",
+  "int16",
+  "uint16",
+  "int32",
+  "uint32",
+  "int64",
+  "uint64",
+  "bool",
+] as const;
+export type Dtype = (typeof DTYPES)[number];
+
+export const FILLS = ["random-normal", "random-uniform", "zeros", "ones", "range"] as const;
+export type FillKind = (typeof FILLS)[number];
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected a name of letters, digits, '_', '.', '-'");
+
+const positiveInt = z.number().int().positive();
+
+const dimension = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+
+export const inputSpecSchema = z.strictObject({
+  shape: z.array(dimension).optional(),
+  dtype: z.enum(DTYPES).optional(),
+  fill: z.union([z.enum(FILLS), z.number()]).optional(),
+  /** random-normal: mean/std; random-uniform and range: low/high (high exclusive). */
+  mean: z.number().optional(),
+  std: z.number().positive().optional(),
+  low: z.number().optional(),
+  high: z.number().optional(),
+});
+export type InputSpec = z.infer<typeof inputSpecSchema>;
+
+export const PROVIDERS = ["cpu", "cuda", "tensorrt", "webgpu", "dml", "coreml"] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const GRAPH_OPTIMIZATION = ["disabled", "basic", "extended", "all"] as const;
+
+export const matrixSchema = z.strictObject({
+  batch: z.array(positiveInt).min(1).optional(),
+  providers: z.array(z.enum(PROVIDERS)).min(1).optional(),
+  threads: z.array(positiveInt).min(1).optional(),
+});
+export type MatrixSpec = z.infer<typeof matrixSchema>;
+
+const variantSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ model: z.string().min(1) }),
+]);
+
+export const onnxTargetSchema = z.strictObject({
+  kind: z.literal("onnx"),
+  description: z.string().optional(),
+  variants: z.record(identifier, variantSchema).refine((v) => Object.keys(v).length > 0, {
+    message: "expected at least one variant (name: path/to/model.onnx)",
+  }),
+  inputs: z.record(z.string(), inputSpecSchema).optional(),
+  /** Values for symbolic dimensions other than the batch, e.g. { height: 640 }. */
+  dims: z.record(z.string(), positiveInt).optional(),
+  graphOptimization: z.enum(GRAPH_OPTIMIZATION).optional(),
+  matrix: matrixSchema.optional(),
+});
+export type OnnxTargetSpec = z.infer<typeof onnxTargetSchema>;
+
+export const HEADLINE_STATS = ["p50", "p90", "p95", "p99"] as const;
+export type HeadlineStat = (typeof HEADLINE_STATS)[number];
+
+export const measureSchema = z.strictObject({
+  warmupIterations: z.number().int().nonnegative().optional(),
+  minIterations: positiveInt.optional(),
+  maxIterations: positiveInt.optional(),
+  minTimeMs: z.number().nonnegative().optional(),
+  maxTimeMs: z.number().positive().optional(),
+  /** Stop once the 95% interval of the headline statistic has this relative half-width. */
+  targetRelativeCI: z.number().positive().max(1).optional(),
+  headline: z.enum(HEADLINE_STATS).optional(),
+});
+export type MeasureSpec = z.infer<typeof measureSchema>;
+
+export const suiteSchema = z.strictObject({
+  name: identifier,
+  description: z.string().optional(),
+  seed: z.number().int().nonnegative().optional(),
+  targets: z.record(identifier, onnxTargetSchema).refine((t) => Object.keys(t).length > 0, {
+    message: "expected at least one target",
+  }),
+  matrix: matrixSchema.optional(),
+  measure: measureSchema.optional(),
+});
+export type SuiteSpec = z.infer<typeof suiteSchema>;
