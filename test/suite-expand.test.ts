@@ -38,6 +38,15 @@ describe("expandCells", () => {
     expect(s.measure.headline).toBe("p50");
   });
 
+  it("merges a target's measurement plan over the suite's", () => {
+    const s = resolveSuite(
+      { ...spec, measure: { maxTimeMs: 100, warmupIterations: 3 }, targets: { t: { kind: "onnx", variants: { v: "x" }, measure: { maxTimeMs: 900 } } } },
+      "/s.yaml",
+    );
+    expect(s.targets[0]?.measure).toMatchObject({ maxTimeMs: 900, warmupIterations: 3, minIterations: 50 });
+    expect(s.measure.maxTimeMs).toBe(100);
+  });
+
   it("deduplicates repeated matrix values", () => {
     const s = resolveSuite({ ...spec, matrix: { batch: [1, 1], threads: [2, 2] } }, "/s.yaml");
     expect(expandCells(s).filter((c) => c.target === "cnn")).toHaveLength(1);

@@ -54,7 +54,13 @@ describe("validateSuiteDocument", () => {
 
   it("rejects an impossible measurement plan", () => {
     const r = validateSuiteDocument({ ...valid, measure: { minIterations: 100, maxIterations: 10 } });
-    expect(r.errors).toEqual(["measure.minIterations: 100 is above measure.maxIterations (10)"]);
+    expect(r.errors).toEqual(["measure.minIterations: 100 is above maxIterations (10)"]);
+    const t = validateSuiteDocument({
+      ...valid,
+      measure: { minTimeMs: 500 },
+      targets: { mlp: { ...valid.targets.mlp, measure: { maxTimeMs: 100 } } },
+    });
+    expect(t.errors).toEqual(["targets.mlp.measure.minTimeMs: 500 is above maxTimeMs (100)"]);
   });
 
   it("rejects a suite without targets or variants", () => {

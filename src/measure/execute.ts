@@ -3,7 +3,7 @@ import path from "node:path";
 import { errorMessage } from "../errors.js";
 import { collectFingerprint } from "../fingerprint/index.js";
 import type { CellResult, RunResult, RunStatus } from "../results.js";
-import type { Runner } from "../runners/runner.js";
+import { ProviderUnavailableError, type Runner } from "../runners/runner.js";
 import type { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
@@ -91,10 +91,11 @@ async function runCell(
     resetPeakRss();
     prepared = await runner.prepare(cell, suite.seed);
   } catch (err) {
+    if (err instanceof ProviderUnavailableError) return { cell: skippedCell(cell, err.message) };
     return { cell: failedCell(cell, `could not prepare the cell: ${firstLine(err)}`) };
   }
   try {
-    const m = await measure(prepared.runOnce, suite.measure, { clock, interrupted });
+    const m = await measure(prepared.runOnce, cell.targetSpec.measure, { clock, interrupted });
     if (m.stopReason === "interrupted") return "interrupted";
     const result = measuredCell(cell, m, {
       sessionCreateMs: prepared.sessionCreateMs,

@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 import ort from "onnxruntime-node";
 import type { GeneratedTensor } from "../inputs/generate.js";
 import { generateTensor } from "../inputs/generate.js";
@@ -5,9 +8,11 @@ import type { ModelInput } from "../inputs/plan.js";
 import { planInputs } from "../inputs/plan.js";
 import type { PlannedCell } from "../suite/expand.js";
 import type { Provider } from "../suite/schema.js";
-import type { PreparedCell, Runner } from "./runner.js";
+import { type PreparedCell, ProviderUnavailableError, type Runner } from "./runner.js";
 
 type SessionOptions = ort.InferenceSession.SessionOptions;
+
+const require = createRequire(import.meta.url);
 
 /** onnxruntime-node's name for each provider a suite may ask for. */
 const ORT_PROVIDER: Record<Provider, string> = {
@@ -19,8 +24,32 @@ const ORT_PROVIDER: Record<Provider, string> = {
   coreml: "coreml",
 };
 
+/**
+ * Providers this onnxruntime-node can use here. A provider listed as not bundled (cuda, tensorrt)
+ * needs its shared library beside the binding, which onnxruntime-node's install script downloads
+ * unless told not to; without it, session creation fails, so it counts as unavailable.
+ */
 export function availableProviders(): string[] {
-  return ort.listSupportedBackends().map((b) => b.name);
+  const dirs = bindingDirs();
+  return ort
+    .listSupportedBackends()
+    .filter((b) => b.bundled || dirs.some((d) => existsSync(path.join(d, providerLibrary(b.name)))))
+    .map((b) => b.name);
+}
+
+/** bin/napi-v*\/PLATFORM/ARCH of the installed onnxruntime-node. */
+function bindingDirs(): string[] {
+  try {
+    const bin = path.join(path.dirname(require.resolve("onnxruntime-node/package.json")), "bin");
+    return readdirSync(bin).map((napi) => path.join(bin, napi, process.platform, process.arch));
+  } catch {
+    return [];
+  }
+}
+
+function providerLibrary(name: string): string {
+  if (process.platform === "win32") return `onnxruntime_providers_${name}.dll`;
+  return `libonnxruntime_providers_${name}.${process.platform === "darwin" ? "dylib" : "so"}`;
 }
 
 export function onnxRuntimeVersion(): string {
@@ -67,7 +96,16 @@ export const onnxRunner: Runner = {
 
   async prepare(cell, seed) {
     const started = process.hrtime.bigint();
-    const session = await ort.InferenceSession.create(cell.variantSpec.modelPath, sessionOptions(cell));
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(cell.variantSpec.modelPath, sessionOptions(cell));
+    } catch (err) {
+      // The model itself loaded on the CPU provider during validation, so a non-CPU provider that
+      // fails here could not start on this machine (no adapter, no driver, missing library).
+      if (cell.provider === "cpu") throw err;
+      const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+      throw new ProviderUnavailableError(`execution provider '${cell.provider}' could not start here: ${reason}`);
+    }
     const sessionCreateMs = Number(process.hrtime.bigint() - started) / 1e6;
     try {
       const metadata = inputMetadata(session);

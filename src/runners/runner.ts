@@ -19,3 +19,11 @@ export interface PreparedCell {
   runOnce(): Promise<unknown>;
   release(): Promise<void>;
 }
+
+/** prepare() throws this when the cell's execution provider cannot start here: the cell is skipped, not failed. */
+export class ProviderUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProviderUnavailableError";
+  }
+}

@@ -18,13 +18,14 @@ export class SuiteError extends UserError {
 export function loadSuite(file: string): ResolvedSuite {
   if (!existsSync(file)) throw new SuiteError([`${file}: no such suite file`]);
   if (statSync(file).isDirectory()) throw new SuiteError([`${file}: is a directory; expected a suite .yaml file`]);
-  const doc = parseDocument(readFileSync(file, "utf8"), { prettyErrors: false });
+  const doc = parseDocument(readFileSync(file, "utf8"));
   if (doc.errors.length > 0) {
     throw new SuiteError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
         const where = pos ? `line ${pos.line}, column ${pos.col}` : "YAML";
-        return `${file}: ${where}: invalid YAML: ${e.message.split("\n")[0]}`;
+        const message = (e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+        return `${file}: ${where}: invalid YAML: ${message}`;
       }),
     );
   }

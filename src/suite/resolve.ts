@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { HeadlineStat, InputSpec, Provider, SuiteSpec } from "./schema.js";
+import type { HeadlineStat, InputSpec, MeasureSpec, Provider, SuiteSpec } from "./schema.js";
 
 /** A suite with every default filled in and every model path made absolute. */
 export interface ResolvedSuite {
@@ -22,6 +22,7 @@ export interface ResolvedTarget {
   batch: number[];
   providers: Provider[];
   threads: number[];
+  measure: MeasurePlan;
 }
 
 export interface ResolvedVariant {
@@ -59,15 +60,7 @@ export const DEFAULT_SEED = 1;
 
 export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
   const dir = path.dirname(path.resolve(file));
-  const m = spec.measure ?? {};
-  const measure: MeasurePlan = { ...DEFAULT_MEASURE };
-  for (const key of Object.keys(measure) as (keyof MeasurePlan)[]) {
-    const v = m[key];
-    if (v !== undefined) (measure as Record<keyof MeasurePlan, unknown>)[key] = v;
-  }
-  // A min above a default max would make the plan impossible: the user's min wins.
-  measure.maxIterations = Math.max(measure.maxIterations, measure.minIterations);
-  measure.maxTimeMs = Math.max(measure.maxTimeMs, measure.minTimeMs);
+  const measure = measurePlan(spec.measure ?? {});
 
   const targets = Object.entries(spec.targets).map(([name, t]): ResolvedTarget => {
     const matrix = { ...spec.matrix, ...t.matrix };
@@ -84,6 +77,7 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
       batch: matrix.batch ?? [1],
       providers: matrix.providers ?? ["cpu"],
       threads: matrix.threads ?? [1],
+      measure: measurePlan({ ...spec.measure, ...t.measure }),
     };
   });
   return {
@@ -94,4 +88,18 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
     targets,
     measure,
   };
+}
+
+function measurePlan(m: MeasureSpec): MeasurePlan {
+  const plan: MeasurePlan = { ...DEFAULT_MEASURE };
+  for (const key of Object.keys(plan) as (keyof MeasurePlan)[]) {
+    const v = m[key];
+    if (v !== undefined) (plan as Record<keyof MeasurePlan, unknown>)[key] = v;
+  }
+  // A default must not contradict what the user wrote: their bound wins over the default one.
+  if (m.maxIterations === undefined) plan.maxIterations = Math.max(plan.maxIterations, plan.minIterations);
+  else plan.minIterations = Math.min(plan.minIterations, plan.maxIterations);
+  if (m.maxTimeMs === undefined) plan.maxTimeMs = Math.max(plan.maxTimeMs, plan.minTimeMs);
+  else plan.minTimeMs = Math.min(plan.minTimeMs, plan.maxTimeMs);
+  return plan;
 }

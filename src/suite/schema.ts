@@ -57,6 +57,21 @@ export const matrixSchema = z.strictObject({
 });
 export type MatrixSpec = z.infer<typeof matrixSchema>;
 
+export const HEADLINE_STATS = ["p50", "p90", "p95", "p99"] as const;
+export type HeadlineStat = (typeof HEADLINE_STATS)[number];
+
+export const measureSchema = z.strictObject({
+  warmupIterations: z.number().int().nonnegative().optional(),
+  minIterations: positiveInt.optional(),
+  maxIterations: positiveInt.optional(),
+  minTimeMs: z.number().nonnegative().optional(),
+  maxTimeMs: z.number().positive().optional(),
+  /** Stop once the 95% interval of the headline statistic has this relative half-width. */
+  targetRelativeCI: z.number().positive().max(1).optional(),
+  headline: z.enum(HEADLINE_STATS).optional(),
+});
+export type MeasureSpec = z.infer<typeof measureSchema>;
+
 const variantSchema = z.union([
   z.string().min(1),
   z.strictObject({ model: z.string().min(1) }),
@@ -73,23 +88,11 @@ export const onnxTargetSchema = z.strictObject({
   dims: z.record(z.string(), positiveInt).optional(),
   graphOptimization: z.enum(GRAPH_OPTIMIZATION).optional(),
   matrix: matrixSchema.optional(),
+  /** Overrides of the suite's measurement plan for this target's cells. */
+  measure: measureSchema.optional(),
 });
 export type OnnxTargetSpec = z.infer<typeof onnxTargetSchema>;
 
-export const HEADLINE_STATS = ["p50", "p90", "p95", "p99"] as const;
-export type HeadlineStat = (typeof HEADLINE_STATS)[number];
-
-export const measureSchema = z.strictObject({
-  warmupIterations: z.number().int().nonnegative().optional(),
-  minIterations: positiveInt.optional(),
-  maxIterations: positiveInt.optional(),
-  minTimeMs: z.number().nonnegative().optional(),
-  maxTimeMs: z.number().positive().optional(),
-  /** Stop once the 95% interval of the headline statistic has this relative half-width. */
-  targetRelativeCI: z.number().positive().max(1).optional(),
-  headline: z.enum(HEADLINE_STATS).optional(),
-});
-export type MeasureSpec = z.infer<typeof measureSchema>;
 
 export const suiteSchema = z.strictObject({
   name: identifier,

@@ -13,7 +13,13 @@ export interface ValidationResult {
 export function validateSuiteDocument(doc: unknown): ValidationResult {
   const parsed = suiteSchema.safeParse(doc);
   if (!parsed.success) return { suite: undefined, errors: parsed.error.issues.map(formatIssue) };
-  const errors = checkMeasurePlan(parsed.data.measure ?? {});
+  const suiteMeasure = parsed.data.measure ?? {};
+  const errors = [
+    ...checkMeasurePlan(suiteMeasure, "measure"),
+    ...Object.entries(parsed.data.targets).flatMap(([name, t]) =>
+      t.measure ? checkMeasurePlan({ ...suiteMeasure, ...t.measure }, `targets.${name}.measure`) : [],
+    ),
+  ];
   return { suite: errors.length === 0 ? parsed.data : undefined, errors };
 }
 
@@ -36,13 +42,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .join("");
 }
 
-function checkMeasurePlan(m: MeasureSpec): string[] {
+function checkMeasurePlan(m: MeasureSpec, at: string): string[] {
   const errors: string[] = [];
   if (m.minIterations !== undefined && m.maxIterations !== undefined && m.minIterations > m.maxIterations) {
-    errors.push(`measure.minIterations: ${m.minIterations} is above measure.maxIterations (${m.maxIterations})`);
+    errors.push(`${at}.minIterations: ${m.minIterations} is above maxIterations (${m.maxIterations})`);
   }
   if (m.minTimeMs !== undefined && m.maxTimeMs !== undefined && m.minTimeMs > m.maxTimeMs) {
-    errors.push(`measure.minTimeMs: ${m.minTimeMs} is above measure.maxTimeMs (${m.maxTimeMs})`);
+    errors.push(`${at}.minTimeMs: ${m.minTimeMs} is above maxTimeMs (${m.maxTimeMs})`);
   }
   return errors;
 }

@@ -1,0 +1,39 @@
+import { spawn } from "node:child_process";
+import { copyFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { expect, it } from "vitest";
+import type { RunResult } from "../src/results.js";
+import { BIN, bench, ROOT, tempDir } from "./helpers/cli.js";
+
+it("SIGINT stops the run after storing the finished cells, marks it interrupted and exits 130", async () => {
+  const dir = tempDir();
+  const db = path.join(dir, "r.db");
+  copyFileSync(path.join(ROOT, "suites/models/mlp-fp32.onnx"), path.join(dir, "m.onnx"));
+  // The first cell is quick; the next would run for a minute.
+  writeFileSync(
+    path.join(dir, "s.yaml"),
+    `name: long
+targets:
+  quick: { kind: onnx, variants: { v: m.onnx }, measure: { minTimeMs: 0, maxTimeMs: 100 } }
+  slow: { kind: onnx, variants: { v: m.onnx }, matrix: { batch: [2, 3] } }
+measure: { minTimeMs: 60000, maxTimeMs: 60000, maxIterations: 100000000 }
+`,
+  );
+  const child = spawn(process.execPath, [BIN, "run", path.join(dir, "s.yaml"), "--db", db], {
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stderr = "";
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      if (/\[1\/3\]/.test(stderr) && !child.killed) setTimeout(() => child.kill("SIGINT"), 300);
+    });
+    child.on("close", resolve);
+  });
+  expect(code).toBe(130);
+  expect(stderr).toMatch(/interrupted; stopping after storing the finished cells/);
+  const shown = await bench(["show", "latest", "--db", db, "--json"]);
+  const run = JSON.parse(shown.stdout) as RunResult;
+  expect(run.run.status).toBe("interrupted");
+  expect(run.cells.map((c) => c.id)).toEqual(["quick/v/b1/cpu/t1"]);
+}, 120_000);

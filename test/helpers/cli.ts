@@ -1,0 +1,61 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { encodeModel, node, tensor, valueInfo } from "../../src/models/proto.js";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const BIN = path.join(ROOT, "bin/bench");
+
+export interface BenchResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Spawn the built CLI as a user would, without colour. */
+export function bench(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<BenchResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function tempDir(prefix = "bench-test-"): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** A measurement plan small enough for tests: a few hundred milliseconds per cell at most. */
+export const QUICK_MEASURE = `
+measure:
+  warmupIterations: 2
+  minIterations: 20
+  maxIterations: 300
+  minTimeMs: 0
+  maxTimeMs: 150
+`;
+
+/**
+ * A model that loads fine but fails at run time for any batch but 1: it reshapes its input
+ * [batch, 4] to a fixed [1, 4]. The way a real model with a baked-in batch size breaks.
+ */
+export function writeBatchOneOnlyModel(file: string): void {
+  const bytes = encodeModel({
+    graphName: "reshape_fixed",
+    docString: "fails at run time unless batch is 1",
+    nodes: [node("Reshape", "reshape", ["x", "shape"], ["y"])],
+    initializers: [tensor("shape", "int64", [2], [1, 4])],
+    inputs: [valueInfo("x", "float32", ["batch", 4])],
+    outputs: [valueInfo("y", "float32", [1, 4])],
+    metadata: [],
+  });
+  writeFileSync(file, bytes);
+}
