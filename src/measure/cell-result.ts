@@ -1,15 +1,7 @@
 import type { CellResult, LatencyMs } from "../results.js";
 import type { Cell } from "../suite/expand.js";
-import { minSamplesForQuantileCI, summarizeLatency, throughput } from "../stats/index.js";
+import { summarizeLatency, throughput } from "../stats/index.js";
 import type { Measurement } from "./loop.js";
-
-const PERCENTILES = [
-  ["p50", 0.5],
-  ["p90", 0.9],
-  ["p95", 0.95],
-  ["p99", 0.99],
-  ["p999", 0.999],
-] as const;
 
 type CellKey = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads">;
 
@@ -63,14 +55,8 @@ export function measuredCell(
     min: s.min,
     max: s.max,
   };
+  // A percentile without an interval says so itself (ci: null, "no CI" in the table).
   const notes: string[] = [];
-  const missing = PERCENTILES.filter(([name]) => latencyMs[name].ci === null);
-  if (missing.length > 0) {
-    notes.push(
-      `${missing.map(([name]) => name).join(", ")}: no 95% interval from ${s.n} samples ` +
-        `(needs at least ${missing.map(([, p]) => minSamplesForQuantileCI(p)).join(", ")})`,
-    );
-  }
   if (m.stopReason !== "converged") {
     notes.push(
       `did not converge: stopped at ${m.stopReason} with the headline interval at ±${(m.relativeCI * 100).toFixed(1)}%`,

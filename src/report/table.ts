@@ -29,7 +29,8 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
   const footer = [
     `${result.cells.length} cells: ${counts.ok} ok, ${counts.failed} failed, ${counts.skipped} skipped` +
       (counts.unconverged > 0 ? `; ${counts.unconverged} did not reach the target interval (marked ~)` : ""),
-    "cold ms = session creation + first call; intervals are distribution-free (order statistics) for percentiles.",
+    "Percentile intervals are distribution-free (order statistics); 'no CI': too few samples for a 95% interval",
+    "(p99 needs at least 368). cold ms = session creation + first call. ~ = stopped before the target interval.",
   ];
   return [header, table.toString(), ...(notes.length > 0 ? ["notes:", ...notes] : []), ...footer].join("\n") + "\n";
 }
