@@ -41,7 +41,11 @@ program
     "only cells whose id matches (e.g. 'mlp/*/b8', 'cnn'; '*' spans one segment); repeatable",
     (v: string, prev: string[] = []) => [...prev, v],
   )
-  .option("--seed <n>", "override the suite's seed for input generation", parseNonNegativeInt)
+  .option("--seed <n>", "override the suite's seed (inputs and the interleaving order)", parseNonNegativeInt)
+  .addOption(
+    new Option("--order <order>", "interleaved: cells take turns in shuffled rounds, so drift hits all alike; sequential: one cell after another")
+      .choices(["interleaved", "sequential"]),
+  )
   .option("-q, --quiet", "no progress output")
   .addHelpText(
     "after",

@@ -1,4 +1,5 @@
 import type { Fingerprint } from "./fingerprint/index.js";
+import type { NoiseReport } from "./measure/noise.js";
 import type { Estimate } from "./stats/index.js";
 
 /** The shapes of DESIGN.md's `--json` contract; the store reads and writes the same. */
@@ -14,8 +15,12 @@ export interface RunInfo {
   startedAt: string;
   finishedAt: string | null;
   seed: number;
+  /** How cells were scheduled: interleaved rounds or one after another. */
+  order: "interleaved" | "sequential";
   benchVersion: string;
   fingerprint: Fingerprint;
+  /** Load, CPU clock and calibration around the run; null while it runs. */
+  noise: NoiseReport | null;
 }
 
 export interface LatencyMs {
@@ -53,6 +58,8 @@ export interface CellResult {
   relativeCI: number | null;
   elapsedMs: number | null;
   peakRssKb: number | null;
+  /** Interference (other processes, steal, clock changes) was seen while this cell was measured. */
+  noisy: boolean;
   notes: string[];
 }
 

@@ -22,6 +22,8 @@ async function newRun(store: Store, id: string, startedAt: string) {
     startedAt,
     finishedAt: null,
     seed: 1,
+    order: "interleaved",
+    noise: null,
     benchVersion: "0.0.0",
     fingerprint: await collectFingerprint({}, tmpdir()),
     resolvedSuite: { name: "s" },

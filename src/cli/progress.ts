@@ -22,8 +22,8 @@ export function createProgress(opts: { quiet: boolean; suite: string }): { onPro
           bar.start(e.total, 0, { cell: "" });
           started = true;
         }
-        if (e.type === "cell-start") bar.update(e.index, { cell: e.cell.id });
-        else bar.update(e.index + 1, { cell: e.cell.id });
+        if (e.type === "cell-start") bar.update({ cell: `preparing ${e.cell.id}` });
+        else bar.update(e.done, { cell: e.cell.id });
       },
       stop: () => bar.stop(),
     };
@@ -37,7 +37,7 @@ export function createProgress(opts: { quiet: boolean; suite: string }): { onPro
         r.status === "ok" && r.latencyMs
           ? `p50 ${num(r.latencyMs.p50.value)} ms, n=${r.samples}${r.converged ? "" : ", not converged"}`
           : `${r.status}: ${r.error ?? ""}`;
-      process.stderr.write(`[${String(e.index + 1).padStart(width)}/${e.total}] ${r.id}  ${detail}\n`);
+      process.stderr.write(`[${String(e.done).padStart(width)}/${e.total}] ${r.id}  ${detail}\n`);
     },
     stop: () => undefined,
   };

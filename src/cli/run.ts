@@ -1,5 +1,5 @@
 import { ExitCode, UserError } from "../errors.js";
-import { executeSuite } from "../measure/execute.js";
+import { executeSuite, type Order } from "../measure/execute.js";
 import { renderRunJson } from "../report/json.js";
 import { renderRunTable } from "../report/table.js";
 import type { RunResult } from "../results.js";
@@ -16,6 +16,7 @@ export interface RunOptions {
   json?: boolean;
   filter?: string[];
   seed?: number;
+  order?: Order;
   quiet?: boolean;
 }
 
@@ -63,6 +64,7 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
             store,
             runner: onnxRunner,
             cells,
+            order: opts.order ?? suite.order,
             onProgress: progress.onProgress,
             interrupted: () => interrupts > 0,
           }),

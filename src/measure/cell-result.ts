@@ -2,6 +2,7 @@ import type { CellResult, LatencyMs } from "../results.js";
 import type { Cell } from "../suite/expand.js";
 import { summarizeLatency, throughput } from "../stats/index.js";
 import type { Measurement } from "./loop.js";
+import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
 
 type CellKey = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads">;
 
@@ -24,6 +25,7 @@ function base(cell: CellKey): Omit<CellResult, "status" | "error"> {
     relativeCI: null,
     elapsedMs: null,
     peakRssKb: null,
+    noisy: false,
     notes: [],
   };
 }
@@ -78,4 +80,12 @@ export function measuredCell(
     peakRssKb: extra.peakRssKb,
     notes,
   };
+}
+
+/** The cell with `noisy` set and the reasons noted when interference overlapped its measurement. */
+export function flagNoise(cell: CellResult, samples: readonly NoiseSample[], fromMs: number, toMs: number): CellResult {
+  if (cell.status !== "ok") return cell;
+  const reasons = describeNoise(samplesDuring(samples, fromMs, toMs));
+  if (reasons.length === 0) return cell;
+  return { ...cell, noisy: true, notes: [...cell.notes, `noisy: ${reasons.join("; ")}`] };
 }

@@ -2,24 +2,29 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { errorMessage } from "../errors.js";
 import { collectFingerprint } from "../fingerprint/index.js";
-import type { CellResult, RunResult, RunStatus } from "../results.js";
-import { ProviderUnavailableError, type Runner } from "../runners/runner.js";
+import type { CellResult, RunInfo, RunResult, RunStatus } from "../results.js";
+import { ProviderUnavailableError, type PreparedCell, type Runner } from "../runners/runner.js";
 import type { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
-import { failedCell, measuredCell, skippedCell } from "./cell-result.js";
+import { failedCell, flagNoise, measuredCell, skippedCell } from "./cell-result.js";
 import { type Clock, monotonicClock } from "./clock.js";
-import { measure } from "./loop.js";
+import { TimedLoop } from "./loop.js";
 import { peakRssKb, resetPeakRss } from "./memory.js";
+import { NoiseMonitor } from "./noise.js";
+import { roundShuffler, sliceBudgetNs } from "./schedule.js";
+
+export type Order = "interleaved" | "sequential";
 
 export type ProgressEvent =
   | { type: "cell-start"; index: number; total: number; cell: PlannedCell }
-  | { type: "cell-end"; index: number; total: number; cell: PlannedCell; result: CellResult };
+  | { type: "cell-end"; index: number; total: number; done: number; cell: PlannedCell; result: CellResult };
 
 export interface ExecuteOptions {
   store: Store;
   runner: Runner;
   cells: PlannedCell[];
+  order?: Order;
   onProgress?: (e: ProgressEvent) => void;
   interrupted?: () => boolean;
   clock?: Clock;
@@ -30,89 +35,151 @@ export function newRunId(): string {
   return randomBytes(6).toString("hex");
 }
 
+/** A cell between prepare() and its last timed call. */
+interface LiveCell {
+  index: number;
+  cell: PlannedCell;
+  prepared: PreparedCell;
+  loop: TimedLoop;
+  fromMs: number;
+}
+
 /**
- * Run every cell of a suite, one after another, storing each as soon as it is done: a failure in
- * one cell is recorded and the next cell runs; an interrupt keeps what was finished.
+ * Run the cells of a suite and store each as soon as it is finished: a failure in one cell is
+ * recorded and the others go on; an interrupt keeps what was finished. Interleaved (default):
+ * every session is created and warmed first, then rounds give each unfinished cell a slice of
+ * timed calls in a shuffled order. Sequential: one cell after another, from cold start to stop.
  */
 export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions): Promise<RunResult> {
   const { store, runner, cells } = options;
+  const order = options.order ?? "interleaved";
   const now = options.now ?? (() => new Date());
+  const clock = options.clock ?? monotonicClock;
   const interrupted = options.interrupted ?? (() => false);
-  const suiteDir = path.dirname(suite.file);
-  const models = Object.fromEntries(
-    suite.targets.flatMap((t) => t.variants.map((v) => [v.model, v.modelPath] as const)),
-  );
-  const fingerprint = await collectFingerprint(models, suiteDir);
-  const run = {
+  const models = Object.fromEntries(suite.targets.flatMap((t) => t.variants.map((v) => [v.model, v.modelPath] as const)));
+  const fingerprint = await collectFingerprint(models, path.dirname(suite.file));
+  const run: RunInfo = {
     id: newRunId(),
     suite: suite.name,
     suiteFile: suite.file,
-    status: "running" as RunStatus,
+    status: "running",
     startedAt: now().toISOString(),
     finishedAt: null,
     seed: suite.seed,
+    order,
     benchVersion: fingerprint.runtime.bench,
     fingerprint,
+    noise: null,
   };
   store.createRun({ ...run, resolvedSuite: suite });
 
-  const results: CellResult[] = [];
-  for (const [index, cell] of cells.entries()) {
-    if (interrupted()) break;
-    options.onProgress?.({ type: "cell-start", index, total: cells.length, cell });
-    const result = await runCell(cell, suite, runner, options.clock ?? monotonicClock, interrupted);
-    if (result === "interrupted") break;
-    store.saveCell(run.id, index, result.cell, cell.variantSpec.modelPath, result.latencyNs);
-    results.push(result.cell);
-    options.onProgress?.({ type: "cell-end", index, total: cells.length, cell, result: result.cell });
-  }
-
-  const status: RunStatus = interrupted()
-    ? "interrupted"
-    : results.some((c) => c.status === "failed")
-      ? "failed"
-      : "completed";
-  const finishedAt = now().toISOString();
-  store.finishRun(run.id, status, finishedAt);
-  return { run: { ...run, status, finishedAt }, cells: results };
-}
-
-async function runCell(
-  cell: PlannedCell,
-  suite: ResolvedSuite,
-  runner: Runner,
-  clock: Clock,
-  interrupted: () => boolean,
-): Promise<{ cell: CellResult; latencyNs?: Float64Array } | "interrupted"> {
-  const reason = runner.unavailable(cell);
-  if (reason) return { cell: skippedCell(cell, reason) };
-  let prepared;
-  try {
-    resetPeakRss();
-    prepared = await runner.prepare(cell, suite.seed);
-  } catch (err) {
-    if (err instanceof ProviderUnavailableError) return { cell: skippedCell(cell, err.message) };
-    return { cell: failedCell(cell, `could not prepare the cell: ${firstLine(err)}`) };
-  }
-  try {
-    const m = await measure(prepared.runOnce, cell.targetSpec.measure, { clock, interrupted });
-    if (m.stopReason === "interrupted") return "interrupted";
-    const result = measuredCell(cell, m, {
-      sessionCreateMs: prepared.sessionCreateMs,
-      itemsPerCall: prepared.itemsPerCall,
+  const monitor = new NoiseMonitor(clock);
+  monitor.begin();
+  resetPeakRss();
+  const finished = new Map<number, { result: CellResult; fromMs: number; toMs: number }>();
+  const finish = (index: number, result: CellResult, fromMs: number, latencyNs?: Float64Array) => {
+    const cell = cells[index] as PlannedCell;
+    finished.set(index, { result, fromMs, toMs: monitor.nowMs() });
+    store.saveCell(run.id, index, result, cell.variantSpec.modelPath, latencyNs);
+    options.onProgress?.({ type: "cell-end", index, total: cells.length, done: finished.size, cell, result });
+  };
+  const conclude = async (live: LiveCell) => {
+    const m = live.loop.result();
+    const result = measuredCell(live.cell, m, {
+      sessionCreateMs: live.prepared.sessionCreateMs,
+      itemsPerCall: live.prepared.itemsPerCall,
       peakRssKb: peakRssKb(),
     });
-    return { cell: result, latencyNs: m.latenciesNs };
-  } catch (err) {
-    return {
-      cell: failedCell(cell, `inference failed: ${firstLine(err)}`, {
-        coldStart: null,
-        peakRssKb: peakRssKb(),
-      }),
-    };
-  } finally {
-    await prepared.release().catch(() => undefined);
+    await live.prepared.release().catch(() => undefined);
+    finish(live.index, result, live.fromMs, m.latenciesNs);
+  };
+  const fail = async (live: LiveCell, err: unknown) => {
+    await live.prepared.release().catch(() => undefined);
+    finish(live.index, failedCell(live.cell, `inference failed: ${firstLine(err)}`), live.fromMs);
+  };
+
+  const start = async (index: number): Promise<LiveCell | undefined> => {
+    const cell = cells[index] as PlannedCell;
+    options.onProgress?.({ type: "cell-start", index, total: cells.length, cell });
+    const fromMs = monitor.nowMs();
+    const reason = runner.unavailable(cell);
+    if (reason) return void finish(index, skippedCell(cell, reason), fromMs);
+    let prepared: PreparedCell;
+    try {
+      if (order === "sequential") resetPeakRss();
+      prepared = await runner.prepare(cell, suite.seed);
+    } catch (err) {
+      if (err instanceof ProviderUnavailableError) return void finish(index, skippedCell(cell, err.message), fromMs);
+      return void finish(index, failedCell(cell, `could not prepare the cell: ${firstLine(err)}`), fromMs);
+    }
+    const live: LiveCell = { index, cell, prepared, loop: new TimedLoop(prepared.runOnce, cell.targetSpec.measure, { clock, interrupted }), fromMs };
+    try {
+      await live.loop.coldStart();
+      await live.loop.warmup();
+    } catch (err) {
+      return void (await fail(live, err));
+    }
+    return live;
+  };
+
+  const discard = async (live: LiveCell[]) => Promise.all(live.map((l) => l.prepared.release().catch(() => undefined)));
+
+  if (order === "sequential") {
+    for (const index of cells.keys()) {
+      if (interrupted()) break;
+      const live = await start(index);
+      if (!live) continue;
+      try {
+        await live.loop.runSlice();
+      } catch (err) {
+        await fail(live, err);
+        continue;
+      }
+      if (interrupted()) {
+        await discard([live]);
+        break;
+      }
+      await conclude(live);
+      monitor.sample();
+    }
+  } else {
+    let active: LiveCell[] = [];
+    for (const index of cells.keys()) {
+      if (interrupted()) break;
+      const live = await start(index);
+      if (live) active.push(live);
+    }
+    const shuffle = roundShuffler(suite.seed);
+    while (active.length > 0 && !interrupted()) {
+      for (const live of shuffle(active)) {
+        if (interrupted()) break;
+        try {
+          if (await live.loop.runSlice(sliceBudgetNs(live.cell.targetSpec.measure.maxTimeMs), 1)) {
+            if (!interrupted()) await conclude(live);
+          }
+        } catch (err) {
+          await fail(live, err);
+        }
+      }
+      active = active.filter((l) => !finished.has(l.index));
+      monitor.sample();
+    }
+    await discard(active);
   }
+
+  const noise = monitor.end();
+  const results = [...finished.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, f]) => {
+      const flagged = flagNoise(f.result, noise.samples, f.fromMs, f.toMs);
+      if (flagged !== f.result) store.updateCell(run.id, flagged);
+      void index;
+      return flagged;
+    });
+  const status: RunStatus = interrupted() ? "interrupted" : results.some((c) => c.status === "failed") ? "failed" : "completed";
+  const finishedAt = now().toISOString();
+  store.finishRun(run.id, status, finishedAt, noise);
+  return { run: { ...run, status, finishedAt, noise }, cells: results };
 }
 
 function firstLine(err: unknown): string {

@@ -10,7 +10,7 @@ export interface Measurement {
   warmupIterations: number;
   /** Steady-state latencies in measurement order, ns. */
   latenciesNs: Float64Array;
-  /** Wall time of the timed phase, ns (sum of latencies plus the loop's own overhead). */
+  /** Time spent in the timed phase, ns (sum of latencies plus the loop's own overhead). */
   elapsedNs: number;
   stopReason: StopReason;
   /** Relative half-width of the headline statistic's 95% interval when the loop stopped. */
@@ -29,67 +29,120 @@ const HEADLINE_P = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 } as const;
 const CHECK_GROWTH = 1.1;
 
 /**
- * Cold start, warm-up, then the timed loop with adaptive stopping: stop as soon as the 95%
- * interval of the headline percentile is narrower than the target (after the minimum iterations
- * and time), or at the maximum iterations or time. Between two clock reads there is only the call.
+ * The timed loop of one cell, resumable in slices so that several cells can be interleaved.
+ * Cold start, warm-up, then timed calls with adaptive stopping: stop as soon as the 95% interval
+ * of the headline percentile is narrower than the target (after the minimum iterations and
+ * time), or at the maximum iterations or time. Between two clock reads there is only the call.
  */
-export async function measure(
-  call: () => Promise<unknown>,
-  plan: MeasurePlan,
-  options: LoopOptions = {},
-): Promise<Measurement> {
-  const now = options.clock ?? monotonicClock;
-  const interrupted = options.interrupted ?? (() => false);
-  const p = HEADLINE_P[plan.headline];
+export class TimedLoop {
+  private readonly now: Clock;
+  private readonly interrupted: () => boolean;
+  private readonly p: number;
+  private readonly latencies: Float64Array;
+  private n = 0;
+  private elapsedNs = 0;
+  private nextCheck: number;
+  private relativeCI = Number.POSITIVE_INFINITY;
+  private firstCallNs = Number.NaN;
+  private warmupIterations = 0;
+  private stopReason: StopReason | undefined;
 
-  let t0 = now();
-  await call();
-  const firstCallNs = Number(now() - t0);
-
-  let warmup = 0;
-  while (warmup < plan.warmupIterations && !interrupted()) {
-    await call();
-    warmup++;
+  constructor(
+    private readonly call: () => Promise<unknown>,
+    private readonly plan: MeasurePlan,
+    options: LoopOptions = {},
+  ) {
+    this.now = options.clock ?? monotonicClock;
+    this.interrupted = options.interrupted ?? (() => false);
+    this.p = HEADLINE_P[plan.headline];
+    this.latencies = new Float64Array(plan.maxIterations);
+    this.nextCheck = plan.minIterations;
   }
 
-  const latencies = new Float64Array(plan.maxIterations);
-  const minTimeNs = plan.minTimeMs * 1e6;
-  const maxTimeNs = plan.maxTimeMs * 1e6;
-  let n = 0;
-  let nextCheck = plan.minIterations;
-  let relativeCI = Number.POSITIVE_INFINITY;
-  let stopReason: StopReason = "max-iterations";
-  const started = now();
-  for (;;) {
-    if (interrupted()) {
-      stopReason = "interrupted";
-      break;
-    }
-    t0 = now();
-    await call();
-    const t1 = now();
-    latencies[n++] = Number(t1 - t0);
+  get done(): boolean {
+    return this.stopReason !== undefined;
+  }
 
-    const elapsedNs = Number(t1 - started);
-    if (n >= nextCheck && elapsedNs >= minTimeNs) {
-      relativeCI = relativeHalfWidth(sortSamples(latencies.subarray(0, n)), p);
-      if (relativeCI <= plan.targetRelativeCI) {
-        stopReason = "converged";
+  /** The first call on a fresh session, timed on its own. */
+  async coldStart(): Promise<void> {
+    const t0 = this.now();
+    await this.call();
+    this.firstCallNs = Number(this.now() - t0);
+  }
+
+  async warmup(): Promise<void> {
+    while (this.warmupIterations < this.plan.warmupIterations && !this.interrupted()) {
+      await this.call();
+      this.warmupIterations++;
+    }
+  }
+
+  /**
+   * Timed calls until the cell is done or `budgetNs` of timed phase has passed. Returns whether
+   * the cell is done. `rewarm` untimed calls come first: after other cells ran, caches hold
+   * their data, and the first call back pays for it.
+   */
+  async runSlice(budgetNs = Number.POSITIVE_INFINITY, rewarm = 0): Promise<boolean> {
+    if (this.done) return true;
+    for (let i = 0; i < rewarm; i++) await this.call();
+    const { plan, now } = this;
+    const minTimeNs = plan.minTimeMs * 1e6;
+    const maxTimeNs = plan.maxTimeMs * 1e6;
+    const sliceStart = now();
+    const base = this.elapsedNs;
+    for (;;) {
+      if (this.interrupted()) {
+        this.stopReason = "interrupted";
         break;
       }
-      nextCheck = Math.ceil(n * CHECK_GROWTH);
+      const t0 = now();
+      await this.call();
+      const t1 = now();
+      this.latencies[this.n++] = Number(t1 - t0);
+      this.elapsedNs = base + Number(t1 - sliceStart);
+
+      if (this.n >= this.nextCheck && this.elapsedNs >= minTimeNs) {
+        this.relativeCI = relativeHalfWidth(sortSamples(this.latencies.subarray(0, this.n)), this.p);
+        if (this.relativeCI <= plan.targetRelativeCI) {
+          this.stopReason = "converged";
+          break;
+        }
+        this.nextCheck = Math.ceil(this.n * CHECK_GROWTH);
+      }
+      if (this.n >= plan.maxIterations) {
+        this.stopReason = "max-iterations";
+        break;
+      }
+      if (this.elapsedNs >= maxTimeNs) {
+        this.stopReason = "max-time";
+        break;
+      }
+      if (this.elapsedNs - base >= budgetNs) return false;
     }
-    if (n >= plan.maxIterations) {
-      stopReason = "max-iterations";
-      break;
-    }
-    if (elapsedNs >= maxTimeNs) {
-      stopReason = "max-time";
-      break;
-    }
+    return true;
   }
-  const elapsedNs = Number(now() - started);
-  const latenciesNs = latencies.slice(0, n);
-  if (stopReason !== "converged" && n > 0) relativeCI = relativeHalfWidth(sortSamples(latenciesNs), p);
-  return { firstCallNs, warmupIterations: warmup, latenciesNs, elapsedNs, stopReason, relativeCI };
+
+  result(): Measurement {
+    const latenciesNs = this.latencies.slice(0, this.n);
+    const stopReason = this.stopReason ?? "interrupted";
+    let { relativeCI } = this;
+    if (stopReason !== "converged" && this.n > 0) relativeCI = relativeHalfWidth(sortSamples(latenciesNs), this.p);
+    return {
+      firstCallNs: this.firstCallNs,
+      warmupIterations: this.warmupIterations,
+      latenciesNs,
+      elapsedNs: this.elapsedNs,
+      stopReason,
+      relativeCI,
+    };
+  }
+}
+
+/** One cell from cold start to stop, without interruption by other cells. */
+export async function measure(call: () => Promise<unknown>, plan: MeasurePlan, options: LoopOptions = {}): Promise<Measurement> {
+  const loop = new TimedLoop(call, plan, options);
+  await loop.coldStart();
+  await loop.warmup();
+  await loop.runSlice();
+  return loop.result();
 }

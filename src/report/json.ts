@@ -12,8 +12,10 @@ export function renderRunJson(result: RunResult): string {
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
       seed: run.seed,
+      order: run.order,
       benchVersion: run.benchVersion,
       fingerprint: run.fingerprint,
+      noise: run.noise,
     },
     cells,
   };

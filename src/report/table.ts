@@ -15,7 +15,8 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
     `${c.bold(`run ${run.id}`)}  suite ${run.suite}  ${statusText(run.status, c)}  ` +
     `started ${run.startedAt}  seed ${run.seed}\n` +
     `${run.fingerprint.host.cpuModel} · ${run.fingerprint.host.logicalCores} cores · ` +
-    `onnxruntime ${run.fingerprint.runtime.onnxruntime} · node ${run.fingerprint.runtime.node}`;
+    `onnxruntime ${run.fingerprint.runtime.onnxruntime} · node ${run.fingerprint.runtime.node} · ${run.order}` +
+    (run.noise?.noisy ? `\n${c.yellow(`noisy run: ${run.noise.reasons.join("; ")}`)}` : "");
 
   const table = new Table({
     head: ["cell", "n", "p50 ms (95% CI)", "p90 ms", "p99 ms (95% CI)", "mean ms", "items/s (95% CI)", "cold ms", "peak RSS"],
@@ -24,11 +25,15 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
   });
   for (const cell of result.cells) table.push(row(cell, c));
 
-  const notes = result.cells.flatMap((cell) => cell.notes.map((n) => `  ${cell.id}: ${n}`));
+  // Noise is said once in the header; each touched cell is marked '!' in its row.
+  const notes = result.cells.flatMap((cell) =>
+    cell.notes.filter((n) => !n.startsWith("noisy:")).map((n) => `  ${cell.id}: ${n}`),
+  );
   const counts = countStatuses(result.cells);
   const footer = [
     `${result.cells.length} cells: ${counts.ok} ok, ${counts.failed} failed, ${counts.skipped} skipped` +
-      (counts.unconverged > 0 ? `; ${counts.unconverged} did not reach the target interval (marked ~)` : ""),
+      (counts.unconverged > 0 ? `; ${counts.unconverged} did not reach the target interval (marked ~)` : "") +
+      (counts.noisy > 0 ? `; ${counts.noisy} measured while the machine was disturbed (marked !)` : ""),
     "Percentile intervals are distribution-free (order statistics); 'no CI': too few samples for a 95% interval",
     "(p99 needs at least 368). cold ms = session creation + first call. ~ = stopped before the target interval.",
   ];
@@ -43,7 +48,7 @@ function row(cell: CellResult, c: ChalkInstance): Table.HorizontalTableRow {
   const l = cell.latencyMs;
   const mark = cell.converged ? "" : c.yellow("~");
   return [
-    cell.id,
+    cell.noisy ? `${cell.id} ${c.yellow("!")}` : cell.id,
     String(cell.samples),
     mark + withCI(l.p50),
     num(l.p90.value),
@@ -67,5 +72,6 @@ export function countStatuses(cells: readonly CellResult[]) {
     failed: cells.filter((x) => x.status === "failed").length,
     skipped: cells.filter((x) => x.status === "skipped").length,
     unconverged: cells.filter((x) => x.status === "ok" && !x.converged).length,
+    noisy: cells.filter((x) => x.noisy).length,
   };
 }

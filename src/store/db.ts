@@ -3,6 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
+import type { NoiseReport } from "../measure/noise.js";
 import type { CellResult, RunInfo, RunResult, RunStatus } from "../results.js";
 import { migrate } from "./schema.js";
 
@@ -44,18 +45,26 @@ export class Store {
   createRun(run: RunRow): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, suite, suite_file, resolved_suite, seed, status, started_at, finished_at, fingerprint, bench_version)
-         VALUES (@id, @suite, @suiteFile, @resolvedSuite, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion)`,
+        `INSERT INTO runs (id, suite, suite_file, resolved_suite, seed, status, started_at, finished_at, fingerprint, bench_version, order_mode, noise)
+         VALUES (@id, @suite, @suiteFile, @resolvedSuite, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion, @order, @noise)`,
       )
       .run({
         ...run,
         resolvedSuite: JSON.stringify(run.resolvedSuite),
         fingerprint: JSON.stringify(run.fingerprint),
+        noise: run.noise ? JSON.stringify(run.noise) : null,
       });
   }
 
-  finishRun(id: string, status: RunStatus, finishedAt: string): void {
-    this.db.prepare("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?").run(status, finishedAt, id);
+  finishRun(id: string, status: RunStatus, finishedAt: string, noise: NoiseReport | null = null): void {
+    this.db
+      .prepare("UPDATE runs SET status = ?, finished_at = ?, noise = ? WHERE id = ?")
+      .run(status, finishedAt, noise ? JSON.stringify(noise) : null, id);
+  }
+
+  /** Replace a stored cell's summary (e.g. once the run's noise check has flagged it). */
+  updateCell(runId: string, cell: CellResult): void {
+    this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(JSON.stringify(cell), runId, cell.id);
   }
 
   /** One cell, its summary and its raw samples, in one transaction. */
@@ -167,6 +176,8 @@ interface RawRun {
   finished_at: string | null;
   fingerprint: string;
   bench_version: string;
+  order_mode: "interleaved" | "sequential";
+  noise: string | null;
 }
 
 function toRunInfo(r: RawRun): RunInfo {
@@ -178,7 +189,9 @@ function toRunInfo(r: RawRun): RunInfo {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     seed: r.seed,
+    order: r.order_mode,
     benchVersion: r.bench_version,
     fingerprint: JSON.parse(r.fingerprint) as Fingerprint,
+    noise: r.noise ? (JSON.parse(r.noise) as NoiseReport) : null,
   };
 }

@@ -53,6 +53,10 @@ export const MIGRATIONS: readonly string[] = [
     FOREIGN KEY (run_id, cell_id) REFERENCES cells (run_id, cell_id) ON DELETE CASCADE
   );
   `,
+  `
+  ALTER TABLE runs ADD COLUMN order_mode TEXT NOT NULL DEFAULT 'sequential';
+  ALTER TABLE runs ADD COLUMN noise TEXT;   -- JSON: load, CPU clock and calibration around the run
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,6 +8,7 @@ export interface ResolvedSuite {
   /** Absolute path of the suite file. */
   file: string;
   seed: number;
+  order: "interleaved" | "sequential";
   targets: ResolvedTarget[];
   measure: MeasurePlan;
 }
@@ -85,6 +86,7 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
     description: spec.description,
     file: path.resolve(file),
     seed: spec.seed ?? DEFAULT_SEED,
+    order: spec.order ?? "interleaved",
     targets,
     measure,
   };

@@ -103,5 +103,7 @@ export const suiteSchema = z.strictObject({
   }),
   matrix: matrixSchema.optional(),
   measure: measureSchema.optional(),
+  /** interleaved (default): cells take turns in shuffled rounds; sequential: one after another. */
+  order: z.enum(["interleaved", "sequential"]).optional(),
 });
 export type SuiteSpec = z.infer<typeof suiteSchema>;

@@ -1,0 +1,24 @@
+import { createRng, deriveSeed } from "../util/rng.js";
+
+/**
+ * The order of cells within each interleaved round: a fresh Fisher–Yates shuffle per round, from
+ * the suite's seed, so slow drift of the machine (thermal, other tenants) spreads over every cell
+ * alike instead of biasing whichever ran last (Mytkowicz et al., "Producing Wrong Data Without
+ * Doing Anything Obviously Wrong!", ASPLOS 2009, on measurement bias from fixed orders).
+ */
+export function roundShuffler(seed: number): <T>(items: readonly T[]) => T[] {
+  const rng = createRng(deriveSeed(seed, "interleave"));
+  return <T>(items: readonly T[]): T[] => {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = rng.int(0, i + 1);
+      [out[i], out[j]] = [out[j] as T, out[i] as T];
+    }
+    return out;
+  };
+}
+
+/** Timed budget of one cell's slice in a round: ~20 rounds within the cell's time limit, 10–250 ms each. */
+export function sliceBudgetNs(maxTimeMs: number): number {
+  return Math.min(250, Math.max(10, maxTimeMs / 20)) * 1e6;
+}
