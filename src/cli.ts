@@ -29,17 +29,31 @@ Exit codes: 0 ok, 1 regression (when gating), 2 bad input, 3 a cell failed, 130 
 
 const dbOption = () =>
   new Option("--db <path>", "results database (SQLite)").default("results/bench.db").env("BENCH_DB");
+const baselinesOption = () =>
+  new Option("--baselines <dir>", "directory of baseline files (SUITE/NAME.json)").default("baselines").env("BENCH_BASELINES");
 
-program
-  .command("run")
-  .description("run benchmark suites and store the results")
+/** The options every comparison shares: `bench diff` and `bench run --baseline`. */
+function gateOptions(cmd: Command): Command {
+  return cmd
+    .option("--fail-on-regression", "exit 1 when any verdict is a regression")
+    .option("--threshold <fraction>", "practical threshold for every metric, e.g. 0.05 for 5% (overrides the suite and baseline)", parseFraction)
+    .option("--metric <name>", "compare only this metric (p50, p90, p99, mean, throughput); repeatable", collect)
+    .option("--strict-env", "exit 2 when the runs' environments differ in a field that must match (CPU, cores, onnxruntime, models)")
+    .option("--summary <file>", "write a Markdown summary for reviewers (also appended to $GITHUB_STEP_SUMMARY when set)")
+    .option("--junit <file>", "write JUnit XML, one test case per cell, failed when it regressed");
+}
+
+gateOptions(
+  program
+    .command("run")
+    .description("run benchmark suites and store the results")
   .argument("[suites...]", "suite YAML files", ["suites/quickstart.yaml"])
   .addOption(dbOption())
   .option("--json", "print the run as one JSON document on stdout (progress stays on stderr)")
   .option(
     "-f, --filter <pattern>",
     "only cells whose id matches (e.g. 'mlp/*/b8', 'cnn'; '*' spans one segment); repeatable",
-    (v: string, prev: string[] = []) => [...prev, v],
+    collect,
   )
   .option("--seed <n>", "override the suite's seed (inputs and the interleaving order)", parseNonNegativeInt)
   .addOption(
@@ -47,6 +61,10 @@ program
       .choices(["interleaved", "sequential"]),
   )
   .option("-q, --quiet", "no progress output")
+  .option("--samples", "with --json: include every cell's raw samples (samplesMs), so the file can be diffed later")
+  .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression")
+  .addOption(baselinesOption()),
+)
   .addHelpText(
     "after",
     `
@@ -54,9 +72,11 @@ Examples:
   bench run                                  run suites/quickstart.yaml
   bench run suites/ocr.yaml --json > r.json  machine-readable result
   bench run -f 'mlp/fp32' -f 'cnn/*/b1'      a slice of the matrix
+  bench run --baseline main --summary s.md   CI gate against baselines/quickstart/main.json
 
-Exit codes: 0 all cells measured, 2 bad input, 3 a cell failed (the others are still stored),
-130 interrupted (finished cells are stored, the run is marked 'interrupted').`,
+Exit codes: 0 all cells measured (and no regression), 1 regression against --baseline,
+2 bad input, 3 a cell failed (the others are still stored), 130 interrupted (finished cells
+are stored, the run is marked 'interrupted').`,
   )
   .action(async (suites: string[], opts) => done((await import("./cli/run.js")).runCommand(suites, opts)));
 
@@ -74,7 +94,58 @@ program
   .argument("[run]", "run id, unambiguous id prefix, 'latest' or 'latest~N'", "latest")
   .addOption(dbOption())
   .option("--json", "print the run as one JSON document (same shape as 'bench run --json')")
+  .option("--samples", "with --json: include every cell's raw samples (samplesMs)")
   .action(async (run: string, opts) => done((await import("./cli/show.js")).showCommand(run, opts)));
+
+gateOptions(
+  program
+    .command("diff")
+    .description("compare two runs cell by cell: change, 95% interval, p-value and verdict per metric")
+    .argument("<base>", "run id or prefix, latest, latest~N, baseline:NAME, or a JSON file; RUN:VARIANT for one variant")
+    .argument("<head>", "the same kinds of reference")
+    .addOption(dbOption())
+    .addOption(baselinesOption())
+    .option("--json", "print the comparison as one JSON document")
+    .option("--seed <n>", "seed of the bootstrap (default 1)", parseNonNegativeInt),
+)
+  .addHelpText(
+    "after",
+    `
+Examples:
+  bench diff latest~1 latest                       the last two runs
+  bench diff baseline:main latest --fail-on-regression
+  bench diff latest:fp32 latest:int8               A/B of two variants measured in one run
+
+A verdict is 'regression' only when the change is significant after Holm's correction for the
+number of comparisons AND its whole 95% interval lies beyond the threshold; 'unchanged' when the
+interval lies inside ±threshold; otherwise 'inconclusive'.
+Exit codes: 0 no regression (or not gating), 1 regression with --fail-on-regression, 2 bad input.`,
+  )
+  .action(async (base: string, head: string, opts) => done((await import("./cli/diff.js")).diffCommand(base, head, opts)));
+
+const baseline = program.command("baseline").description("save, list and show baselines: portable JSON results to commit and gate on");
+baseline
+  .command("save")
+  .description("save a stored run as baselines/SUITE/NAME.json")
+  .argument("[run]", "run id or prefix, latest, latest~N", "latest")
+  .requiredOption("-n, --name <name>", "baseline name, e.g. main")
+  .addOption(dbOption())
+  .addOption(baselinesOption())
+  .action(async (run: string, opts) => done((await import("./cli/baseline.js")).baselineSaveCommand(run, opts)));
+baseline
+  .command("list")
+  .description("list baselines")
+  .option("--suite <name>", "only this suite's")
+  .option("--json", "print JSON")
+  .addOption(baselinesOption())
+  .action(async (opts) => done((await import("./cli/baseline.js")).baselineListCommand(opts)));
+baseline
+  .command("show")
+  .description("show a baseline's cells and statistics")
+  .argument("<name>", "NAME or SUITE/NAME")
+  .option("--json", "print JSON (samples counted, not listed)")
+  .addOption(baselinesOption())
+  .action(async (name: string, opts) => done((await import("./cli/baseline.js")).baselineShowCommand(name, opts)));
 
 program
   .command("validate")
@@ -95,6 +166,16 @@ let exitCode: number = ExitCode.ok;
 /** Commands return their exit code; the last one to finish sets the process's. */
 async function done(code: Promise<number>): Promise<void> {
   exitCode = await code;
+}
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+function parseFraction(v: string): number {
+  const n = Number(v.endsWith("%") ? Number(v.slice(0, -1)) / 100 : v);
+  if (!Number.isFinite(n) || n <= 0 || n > 10) throw new InvalidArgumentError("expected a relative threshold such as 0.05 (or 5%)");
+  return n;
 }
 
 function parsePositiveInt(v: string): number {

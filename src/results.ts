@@ -42,6 +42,8 @@ export interface CellResult {
   batch: number;
   provider: string;
   threads: number;
+  /** The model file, as the suite names it (its hash is in the run's fingerprint). */
+  model: string | null;
   status: CellStatus;
   error: string | null;
   /** Steady-state samples behind the statistics (warm-up and the first call excluded). */

@@ -1,14 +1,17 @@
 import { ExitCode } from "../errors.js";
-import { renderRunJson } from "../report/json.js";
+import { renderRunJson, runDocument, withSamples } from "../report/json.js";
 import { renderRunTable } from "../report/table.js";
 import { Store } from "../store/db.js";
 import { useColor } from "./output.js";
 
-export async function showCommand(ref: string, opts: { db: string; json?: boolean }): Promise<number> {
+export async function showCommand(ref: string, opts: { db: string; json?: boolean; samples?: boolean }): Promise<number> {
   const store = Store.open(opts.db, { create: false });
   try {
     const { run, cells } = store.loadRun(store.resolveRun(ref));
-    if (opts.json) process.stdout.write(renderRunJson({ run, cells }));
+    if (opts.json && opts.samples) {
+      const doc = runDocument({ run, cells });
+      process.stdout.write(`${JSON.stringify({ ...doc, cells: withSamples(cells, run.id, store) }, null, 2)}\n`);
+    } else if (opts.json) process.stdout.write(renderRunJson({ run, cells }));
     else process.stdout.write(renderRunTable({ run, cells }, { color: useColor(process.stdout) }));
     return ExitCode.ok;
   } finally {

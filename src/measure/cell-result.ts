@@ -4,7 +4,9 @@ import { summarizeLatency, throughput } from "../stats/index.js";
 import type { Measurement } from "./loop.js";
 import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
 
-type CellKey = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads">;
+type CellKey = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads"> & {
+  variantSpec?: { model: string };
+};
 
 function base(cell: CellKey): Omit<CellResult, "status" | "error"> {
   return {
@@ -14,6 +16,7 @@ function base(cell: CellKey): Omit<CellResult, "status" | "error"> {
     batch: cell.batch,
     provider: cell.provider,
     threads: cell.threads,
+    model: cell.variantSpec?.model ?? null,
     samples: 0,
     latencyMs: null,
     throughput: null,

@@ -1,9 +1,14 @@
-import type { RunResult } from "../results.js";
+import type { CellResult, RunResult } from "../results.js";
+import type { Store } from "../store/db.js";
 
 /** The `--json` document of DESIGN.md: `{ run: {...}, cells: [...] }`, stable key order. */
 export function renderRunJson(result: RunResult): string {
+  return `${JSON.stringify(runDocument(result), null, 2)}\n`;
+}
+
+export function runDocument(result: RunResult) {
   const { run, cells } = result;
-  const doc = {
+  return {
     run: {
       id: run.id,
       suite: run.suite,
@@ -19,5 +24,12 @@ export function renderRunJson(result: RunResult): string {
     },
     cells,
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Cells with their raw samples in ms (`--samples`), so the document alone can be diffed later. */
+export function withSamples(cells: readonly CellResult[], runId: string, store: Store): (CellResult & { samplesMs: number[] })[] {
+  return cells.map((c) => {
+    const ns = store.loadSamples(runId, c.id);
+    return { ...c, samplesMs: ns ? Array.from(ns, (x) => x / 1e6) : [] };
+  });
 }

@@ -1,5 +1,15 @@
 import path from "node:path";
-import type { HeadlineStat, InputSpec, MeasureSpec, Provider, SuiteSpec } from "./schema.js";
+import {
+  type ENV_TOLERANCE_FIELDS,
+  type HeadlineStat,
+  type InputSpec,
+  type MeasureSpec,
+  METRICS,
+  type MetricName,
+  type Provider,
+  type RegressionSpec,
+  type SuiteSpec,
+} from "./schema.js";
 
 /** A suite with every default filled in and every model path made absolute. */
 export interface ResolvedSuite {
@@ -11,6 +21,22 @@ export interface ResolvedSuite {
   order: "interleaved" | "sequential";
   targets: ResolvedTarget[];
   measure: MeasurePlan;
+  regression: RegressionPolicy;
+  compare: { base: string; head: string } | null;
+  environment: Partial<Record<(typeof ENV_TOLERANCE_FIELDS)[number], "must" | "warn" | "ignore">>;
+}
+
+export interface RegressionPolicy {
+  thresholds: Record<MetricName, number>;
+  metrics: MetricName[];
+}
+
+export const DEFAULT_THRESHOLD = 0.05;
+
+export function regressionPolicy(spec: RegressionSpec = {}): RegressionPolicy {
+  const base = spec.threshold ?? DEFAULT_THRESHOLD;
+  const thresholds = Object.fromEntries(METRICS.map((m) => [m, spec.thresholds?.[m] ?? base])) as Record<MetricName, number>;
+  return { thresholds, metrics: spec.metrics ? [...new Set(spec.metrics)] : [...METRICS] };
 }
 
 export interface ResolvedTarget {
@@ -89,6 +115,9 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
     order: spec.order ?? "interleaved",
     targets,
     measure,
+    regression: regressionPolicy(spec.regression),
+    compare: spec.compare ?? null,
+    environment: spec.environment ?? {},
   };
 }
 

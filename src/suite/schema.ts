@@ -94,6 +94,25 @@ export const onnxTargetSchema = z.strictObject({
 export type OnnxTargetSpec = z.infer<typeof onnxTargetSchema>;
 
 
+export const METRICS = ["p50", "p90", "p99", "mean", "throughput"] as const;
+export type MetricName = (typeof METRICS)[number];
+
+const relativeThreshold = z.number().positive().max(10);
+
+export const regressionSchema = z.strictObject({
+  /** Practical threshold: a relative change smaller than this is never a regression (default 0.05). */
+  threshold: relativeThreshold.optional(),
+  /** Per-metric thresholds, over `threshold`. */
+  thresholds: z.partialRecord(z.enum(METRICS), relativeThreshold).optional(),
+  /** The metrics that are compared and can gate (default: all). */
+  metrics: z.array(z.enum(METRICS)).min(1).optional(),
+});
+export type RegressionSpec = z.infer<typeof regressionSchema>;
+
+export const ENV_TOLERANCE_FIELDS = [
+  "cpuModel", "logicalCores", "memoryBytes", "cpuSpeedMHz", "arch", "os", "kernel", "hostname", "node", "onnxruntime", "bench", "git", "models",
+] as const;
+
 export const suiteSchema = z.strictObject({
   name: identifier,
   description: z.string().optional(),
@@ -105,5 +124,10 @@ export const suiteSchema = z.strictObject({
   measure: measureSchema.optional(),
   /** interleaved (default): cells take turns in shuffled rounds; sequential: one after another. */
   order: z.enum(["interleaved", "sequential"]).optional(),
+  regression: regressionSchema.optional(),
+  /** A/B inside one run: compare these two variants (or targets) cell by cell after the run. */
+  compare: z.strictObject({ base: identifier, head: identifier }).optional(),
+  /** How much each fingerprint field matters when comparing runs: must | warn | ignore. */
+  environment: z.partialRecord(z.enum(ENV_TOLERANCE_FIELDS), z.enum(["must", "warn", "ignore"])).optional(),
 });
 export type SuiteSpec = z.infer<typeof suiteSchema>;

@@ -1,0 +1,149 @@
+import { z } from "zod";
+import type { Fingerprint } from "../fingerprint/index.js";
+import type { CellResult, RunInfo } from "../results.js";
+import type { MetricName } from "../suite/schema.js";
+
+/**
+ * Portable baselines: JSON meant to be committed and reviewed in pull requests.
+ *
+ * Why raw samples and not a fixed set of quantiles: the comparison bootstraps the change of each
+ * metric from the two series in measurement order (their autocorrelation sets the block length),
+ * which a table of quantiles cannot give back. Series longer than MAX_SAMPLES keep every k-th
+ * sample (systematic thinning): it spans the whole measurement, keeps the order, and thins the
+ * dependence rather than inventing any. Values are milliseconds rounded to 6 significant digits,
+ * far below the noise of any latency we can measure.
+ */
+export const BASELINE_FORMAT = "bench-baseline";
+export const BASELINE_VERSION = 1;
+export const MAX_SAMPLES = 5000;
+
+export interface BaselineCell {
+  id: string;
+  target: string;
+  variant: string;
+  batch: number;
+  provider: string;
+  threads: number;
+  status: CellResult["status"];
+  summary: Omit<CellResult, "id" | "target" | "variant" | "batch" | "provider" | "threads" | "status">;
+  /** Every k-th sample of the run (1 = all). */
+  samplesThinning: number;
+  samplesMs: number[];
+}
+
+export interface Baseline {
+  format: typeof BASELINE_FORMAT;
+  version: number;
+  name: string;
+  suite: string;
+  createdAt: string;
+  run: Omit<RunInfo, "fingerprint">;
+  /** Per-metric practical thresholds measured by `bench calibrate`, or null. */
+  thresholds: Partial<Record<MetricName, number>> | null;
+  fingerprint: Fingerprint;
+  resolvedSuite: unknown;
+  cells: BaselineCell[];
+}
+
+const cellSchema = z.looseObject({
+  id: z.string(),
+  target: z.string(),
+  variant: z.string(),
+  batch: z.number(),
+  provider: z.string(),
+  threads: z.number(),
+  status: z.enum(["ok", "failed", "skipped"]),
+  summary: z.looseObject({}),
+  samplesThinning: z.number().int().positive(),
+  samplesMs: z.array(z.number().nonnegative()),
+});
+
+const baselineSchema = z.looseObject({
+  format: z.literal(BASELINE_FORMAT),
+  version: z.number().int(),
+  name: z.string(),
+  suite: z.string(),
+  createdAt: z.string(),
+  run: z.looseObject({ id: z.string(), startedAt: z.string() }),
+  thresholds: z.record(z.string(), z.number()).nullable(),
+  fingerprint: z.looseObject({ host: z.looseObject({}), runtime: z.looseObject({}), models: z.looseObject({}) }),
+  resolvedSuite: z.unknown(),
+  cells: z.array(cellSchema),
+});
+
+export function thin(samplesNs: Float64Array): { thinning: number; samplesMs: number[] } {
+  const thinning = Math.max(1, Math.ceil(samplesNs.length / MAX_SAMPLES));
+  const samplesMs: number[] = [];
+  for (let i = 0; i < samplesNs.length; i += thinning) samplesMs.push(Number(((samplesNs[i] as number) / 1e6).toPrecision(6)));
+  return { thinning, samplesMs };
+}
+
+export function toBaselineCell(cell: CellResult, samplesNs: Float64Array | undefined): BaselineCell {
+  const { id, target, variant, batch, provider, threads, status, ...summary } = cell;
+  const { thinning, samplesMs } = samplesNs ? thin(samplesNs) : { thinning: 1, samplesMs: [] };
+  return { id, target, variant, batch, provider, threads, status, summary, samplesThinning: thinning, samplesMs };
+}
+
+/**
+ * Diff-friendly text: two-space indentation and a fixed key order from construction, except that
+ * each cell's samples sit on one line, so a change of baseline reads as one changed line per cell.
+ */
+export function serializeBaseline(b: Baseline): string {
+  const placeholders: string[] = [];
+  const doc = {
+    ...b,
+    cells: b.cells.map((c) => {
+      placeholders.push(`[${c.samplesMs.join(",")}]`);
+      return { ...c, samplesMs: `@@SAMPLES${placeholders.length - 1}@@` };
+    }),
+  };
+  return `${JSON.stringify(doc, null, 2).replace(/"@@SAMPLES(\d+)@@"/g, (_, i: string) => placeholders[Number(i)] ?? "[]")}\n`;
+}
+
+/** Parse and check a baseline file's text; errors name the file and what is wrong. */
+export function parseBaseline(text: string, file: string): Baseline {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)}); the baseline file is corrupted`);
+  }
+  const format = (raw as { format?: unknown } | null)?.format;
+  if (format !== BASELINE_FORMAT) {
+    throw new Error(`${file}: not a bench baseline (expected "format": "${BASELINE_FORMAT}")`);
+  }
+  const version = (raw as { version?: unknown }).version;
+  if (typeof version === "number" && version > BASELINE_VERSION) {
+    throw new Error(`${file}: baseline format version ${version} is newer than this bench reads (${BASELINE_VERSION}); upgrade bench`);
+  }
+  const parsed = baselineSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? issue.path.map(String).join(".") || "(top level)" : "(top level)";
+    throw new Error(`${file}: ${where}: ${issue?.message ?? "invalid"}; the baseline file is corrupted`);
+  }
+  return parsed.data as unknown as Baseline;
+}
+
+export function createBaseline(
+  name: string,
+  run: RunInfo,
+  resolvedSuite: unknown,
+  cells: BaselineCell[],
+  createdAt: Date,
+  thresholds: Baseline["thresholds"] = null,
+): Baseline {
+  const { fingerprint, ...info } = run;
+  return {
+    format: BASELINE_FORMAT,
+    version: BASELINE_VERSION,
+    name,
+    suite: run.suite,
+    createdAt: createdAt.toISOString(),
+    run: info,
+    thresholds,
+    fingerprint,
+    resolvedSuite,
+    cells,
+  };
+}

@@ -1,0 +1,101 @@
+import { UserError } from "../errors.js";
+import type { CellResult } from "../results.js";
+import { type Comparison, compareCells, type Metric } from "../stats/compare.js";
+import type { RegressionPolicy } from "../suite/resolve.js";
+import { compareEnvironments, type EnvDifference, type Tolerance } from "./env.js";
+import { matchKey, type Side } from "./source.js";
+
+export interface DiffResult {
+  base: string;
+  head: string;
+  baseRun: string;
+  headRun: string;
+  environment: EnvDifference[];
+  thresholds: Partial<Record<Metric, number>>;
+  comparisons: Comparison[];
+  /** Cells on one side only, by id. */
+  onlyInBase: string[];
+  onlyInHead: string[];
+  /** Cells on both sides that cannot be compared (failed, skipped, no samples). */
+  notComparable: { cell: string; reason: string }[];
+  noisy: { base: boolean; head: boolean };
+}
+
+export interface DiffOptions {
+  policy: RegressionPolicy;
+  environment?: Partial<Record<string, Tolerance>>;
+  seed?: number;
+  resamples?: number;
+}
+
+/**
+ * Match the cells of two sides and compare every metric of every matched pair, with Holm's
+ * correction across all of them (src/stats/compare.ts). A cell is named by its id, or for an A/B
+ * of two variants (targets) of one run by its id with `BASE→HEAD` in the variant (target) place.
+ */
+export function diffSides(base: Side, head: Side, options: DiffOptions): DiffResult {
+  if ((base.selector?.kind ?? null) !== (head.selector?.kind ?? null)) {
+    throw new UserError(`${base.label} vs ${head.label}: pick a variant (or a target) on both sides, or on neither`);
+  }
+  const baseByKey = new Map(base.cells.map((c) => [matchKey(c, base), c]));
+  const headByKey = new Map(head.cells.map((c) => [matchKey(c, head), c]));
+  const name = (key: string) => key.replace("*", `${base.selector?.name}→${head.selector?.name}`);
+  const onlyInBase = [...baseByKey.keys()].filter((k) => !headByKey.has(k)).map((k) => baseByKey.get(k)?.id ?? k);
+  const onlyInHead = [...headByKey.keys()].filter((k) => !baseByKey.has(k)).map((k) => headByKey.get(k)?.id ?? k);
+  const common = [...headByKey.keys()].filter((k) => baseByKey.has(k));
+  if (common.length === 0) {
+    throw new UserError(`${base.label} and ${head.label} have no cell in common (base: ${base.cells.length} cells, head: ${head.cells.length})`);
+  }
+
+  const notComparable: DiffResult["notComparable"] = [];
+  const pairs = common.flatMap((key) => {
+    const b = baseByKey.get(key) as CellResult;
+    const h = headByKey.get(key) as CellResult;
+    const cell = base.selector ? name(key) : key;
+    const why = b.status !== "ok" ? `base is ${b.status}` : h.status !== "ok" ? `head is ${h.status}` : undefined;
+    if (why) {
+      notComparable.push({ cell, reason: why });
+      return [];
+    }
+    const bs = base.samplesMs(b.id);
+    const hs = head.samplesMs(h.id);
+    if (!bs || !hs || bs.length < 2 || hs.length < 2) {
+      notComparable.push({ cell, reason: "no samples stored" });
+      return [];
+    }
+    return [{ cell, base: bs, head: hs, itemsPerCall: h.batch }];
+  });
+
+  const thresholds = { ...options.policy.thresholds };
+  const comparisons =
+    pairs.length > 0
+      ? compareCells(pairs, {
+          metrics: options.policy.metrics,
+          thresholds,
+          seed: options.seed ?? 1,
+          ...(options.resamples ? { resamples: options.resamples } : {}),
+        })
+      : [];
+  // An A/B of two variants compares two models on purpose: only the machine is checked then.
+  const models = base.selector
+    ? []
+    : common.flatMap((key) => {
+        const b = baseByKey.get(key)?.model;
+        const h = headByKey.get(key)?.model;
+        return b && h ? [{ cell: key, base: b, head: h }] : [];
+      });
+  const environment = base.runId === head.runId ? [] : compareEnvironments(base.fingerprint, head.fingerprint, options.environment, models);
+  return {
+    base: base.label,
+    head: head.label,
+    baseRun: base.runId,
+    headRun: head.runId,
+    environment,
+    thresholds,
+    comparisons,
+    onlyInBase,
+    onlyInHead,
+    notComparable,
+    noisy: { base: base.noisy, head: head.noisy },
+  };
+}
