@@ -1,6 +1,6 @@
 import type { Fingerprint } from "./fingerprint/index.js";
 import type { NoiseReport } from "./measure/noise.js";
-import type { Estimate } from "./stats/index.js";
+import type { Estimate, LatencySummary } from "./stats/index.js";
 
 /** The shapes of DESIGN.md's `--json` contract; the store reads and writes the same. */
 
@@ -46,9 +46,17 @@ export interface CellResult {
   model: string | null;
   status: CellStatus;
   error: string | null;
-  /** Steady-state samples behind the statistics (warm-up and the first call excluded). */
+  /** Steady-state samples behind the statistics (warm-up, the first call and the transient excluded). */
   samples: number;
+  /** Timed samples MSER-5 found to be warm-up transient, left out of the statistics (kept in the store). */
+  samplesDropped: number;
+  /** false when MSER-5 found no steady state: the latency drifted through the whole measurement. */
+  steadyState: boolean;
   latencyMs: LatencyMs | null;
+  /** Serial dependence: lag-1 autocorrelation, integrated autocorrelation time, effective sample size. */
+  dependence: LatencySummary["dependence"] | null;
+  /** Outlier counts (Tukey fences at 1.5 and 3 IQR; modified z-score above 3.5); never dropped. */
+  outliers: LatencySummary["outliers"] | null;
   throughput: (Estimate & { unit: "items/s" }) | null;
   accuracy: null;
   coldStart: { sessionCreateMs: number; firstCallMs: number } | null;

@@ -5,8 +5,6 @@ import { renderRunTable } from "../report/table.js";
 import type { RunResult } from "../results.js";
 import { onnxRunner } from "../runners/onnx.js";
 import { Store } from "../store/db.js";
-import { expandCells, filterCells } from "../suite/expand.js";
-import { checkModels, loadSuite, SuiteError } from "../suite/load.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 import { diffSides, type DiffResult } from "../compare/diff.js";
 import { environmentTolerances, resolvePolicy } from "../compare/policy.js";
@@ -14,6 +12,7 @@ import { loadSide, type Side } from "../compare/source.js";
 import { diffDocument } from "../report/diff-json.js";
 import { type GateOptions, reportDiff } from "./gate.js";
 import { useColor } from "./output.js";
+import { onInterrupt, planSuites } from "./plan.js";
 import { createProgress } from "./progress.js";
 
 export interface RunOptions extends GateOptions {
@@ -31,30 +30,7 @@ export interface RunOptions extends GateOptions {
 }
 
 export async function runCommand(files: string[], opts: RunOptions): Promise<number> {
-  // Every suite is checked before anything runs: a typo in the third file should not cost the
-  // first two files' measurements.
-  const suites: { file: string; suite: ResolvedSuite }[] = [];
-  const problems: string[] = [];
-  for (const file of files) {
-    try {
-      const suite = loadSuite(file);
-      if (opts.seed !== undefined) suite.seed = opts.seed;
-      problems.push(...(await checkModels(suite, file)));
-      suites.push({ file, suite });
-    } catch (err) {
-      if (err instanceof SuiteError) problems.push(...err.problems);
-      else throw err;
-    }
-  }
-  if (problems.length > 0) throw new SuiteError(problems);
-
-  const plans = suites.map(({ file, suite }) => {
-    const cells = filterCells(expandCells(suite), opts.filter ?? []);
-    if (cells.length === 0) {
-      throw new UserError(`${file}: --filter ${(opts.filter ?? []).join(" ")} matches none of the suite's cells`);
-    }
-    return { suite, cells };
-  });
+  const plans = await planSuites(files, opts);
 
   // A baseline that is missing, corrupted or of another suite is found out before the run, not after.
   const baselines = new Map<string, Side>();
@@ -70,13 +46,7 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
   }
 
   const store = Store.open(opts.db);
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    process.stderr.write("\nbench: interrupted; stopping after storing the finished cells (Ctrl-C again to abort)\n");
-  };
-  process.on("SIGINT", onSigint);
+  const { interrupted, dispose } = onInterrupt();
   const outcomes: { result: RunResult; diffs: DiffResult[] }[] = [];
   try {
     for (const { suite, cells } of plans) {
@@ -89,13 +59,13 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
           cells,
           order: opts.order ?? suite.order,
           onProgress: progress.onProgress,
-          interrupted: () => interrupts > 0,
+          interrupted,
         });
       } finally {
         progress.stop();
       }
-      outcomes.push({ result, diffs: interrupts > 0 ? [] : comparisons(result, suite, store, baselines.get(suite.name), opts) });
-      if (interrupts > 0) break;
+      outcomes.push({ result, diffs: interrupted() ? [] : comparisons(result, suite, store, baselines.get(suite.name), opts) });
+      if (interrupted()) break;
     }
 
     if (opts.json) {
@@ -110,11 +80,11 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
       }
     }
   } finally {
-    process.off("SIGINT", onSigint);
+    dispose();
     store.close();
   }
 
-  if (interrupts > 0) return ExitCode.interrupted;
+  if (interrupted()) return ExitCode.interrupted;
   let code: number = ExitCode.ok;
   for (const { result, diffs } of outcomes) {
     for (const d of diffs) {

@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import type { CellResult } from "../results.js";
 import { type Comparison, compareCells, type Metric } from "../stats/compare.js";
+import { mser5 } from "../stats/index.js";
 import type { RegressionPolicy } from "../suite/resolve.js";
 import { compareEnvironments, type EnvDifference, type Tolerance } from "./env.js";
 import { matchKey, type Side } from "./source.js";
@@ -63,7 +64,7 @@ export function diffSides(base: Side, head: Side, options: DiffOptions): DiffRes
       notComparable.push({ cell, reason: "no samples stored" });
       return [];
     }
-    return [{ cell, base: bs, head: hs, itemsPerCall: h.batch }];
+    return [{ cell, base: steadyPart(bs), head: steadyPart(hs), itemsPerCall: h.batch }];
   });
 
   const thresholds = { ...options.policy.thresholds };
@@ -98,4 +99,9 @@ export function diffSides(base: Side, head: Side, options: DiffOptions): DiffRes
     notComparable,
     noisy: { base: base.noisy, head: head.noisy },
   };
+}
+
+/** The same steady state the run's statistics used: MSER-5's transient left out. */
+function steadyPart(series: ArrayLike<number>): ArrayLike<number> {
+  return Array.prototype.slice.call(series, mser5(series).truncate) as number[];
 }

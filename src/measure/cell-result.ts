@@ -1,6 +1,6 @@
 import type { CellResult, LatencyMs } from "../results.js";
 import type { Cell } from "../suite/expand.js";
-import { summarizeLatency, throughput } from "../stats/index.js";
+import { mser5, summarizeLatency, throughput } from "../stats/index.js";
 import type { Measurement } from "./loop.js";
 import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
 
@@ -18,7 +18,11 @@ function base(cell: CellKey): Omit<CellResult, "status" | "error"> {
     threads: cell.threads,
     model: cell.variantSpec?.model ?? null,
     samples: 0,
+    samplesDropped: 0,
+    steadyState: false,
     latencyMs: null,
+    dependence: null,
+    outliers: null,
     throughput: null,
     accuracy: null,
     coldStart: null,
@@ -47,7 +51,10 @@ export function measuredCell(
   m: Measurement,
   extra: { sessionCreateMs: number; itemsPerCall: number; peakRssKb: number },
 ): CellResult {
-  const latenciesMs = Array.from(m.latenciesNs, (ns) => ns / 1e6);
+  // The warm-up transient that survived the configured warm-up is found in the data (MSER-5) and
+  // left out of every statistic; the raw series keeps it.
+  const steady = mser5(m.latenciesNs);
+  const latenciesMs = Array.from(m.latenciesNs.subarray(steady.truncate), (ns) => ns / 1e6);
   const s = summarizeLatency(latenciesMs);
   const latencyMs: LatencyMs = {
     p50: s.p50,
@@ -60,8 +67,10 @@ export function measuredCell(
     min: s.min,
     max: s.max,
   };
-  // A percentile without an interval says so itself (ci: null, "no CI" in the table).
-  const notes: string[] = [];
+  // A percentile without an interval says so itself (ci: null, "no CI" in the table); the notes
+  // say why (too few samples, or too few independent ones).
+  const notes: string[] = [...s.notes];
+  if (!steady.reliable) notes.push("no steady state found (MSER-5): the latency drifted through the whole measurement");
   if (m.stopReason !== "converged") {
     notes.push(
       `did not converge: stopped at ${m.stopReason} with the headline interval at ±${(m.relativeCI * 100).toFixed(1)}%`,
@@ -71,8 +80,12 @@ export function measuredCell(
     ...base(cell),
     status: "ok",
     error: null,
-    samples: m.latenciesNs.length,
+    samples: latenciesMs.length,
+    samplesDropped: steady.truncate,
+    steadyState: steady.reliable,
     latencyMs,
+    dependence: s.dependence,
+    outliers: s.outliers,
     throughput: { ...throughput(latenciesMs, extra.itemsPerCall), unit: "items/s" },
     coldStart: { sessionCreateMs: extra.sessionCreateMs, firstCallMs: m.firstCallNs / 1e6 },
     warmupIterations: m.warmupIterations,

@@ -1,5 +1,5 @@
 import type { MeasurePlan } from "../suite/resolve.js";
-import { relativeHalfWidth, sortSamples } from "../stats/index.js";
+import { headlineRelativeHalfWidth, mser5 } from "../stats/index.js";
 import { type Clock, monotonicClock } from "./clock.js";
 
 export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted";
@@ -102,7 +102,7 @@ export class TimedLoop {
       this.elapsedNs = base + Number(t1 - sliceStart);
 
       if (this.n >= this.nextCheck && this.elapsedNs >= minTimeNs) {
-        this.relativeCI = relativeHalfWidth(sortSamples(this.latencies.subarray(0, this.n)), this.p);
+        this.relativeCI = this.headlineCI(this.latencies.subarray(0, this.n));
         if (this.relativeCI <= plan.targetRelativeCI) {
           this.stopReason = "converged";
           break;
@@ -122,11 +122,19 @@ export class TimedLoop {
     return true;
   }
 
+  /**
+   * The stopping rule judges the steady state only: the warm-up transient that MSER-5 finds is
+   * left out, as the summary will leave it out.
+   */
+  private headlineCI(series: Float64Array): number {
+    return headlineRelativeHalfWidth(series.subarray(mser5(series).truncate), this.p);
+  }
+
   result(): Measurement {
     const latenciesNs = this.latencies.slice(0, this.n);
     const stopReason = this.stopReason ?? "interrupted";
     let { relativeCI } = this;
-    if (stopReason !== "converged" && this.n > 0) relativeCI = relativeHalfWidth(sortSamples(latenciesNs), this.p);
+    if (stopReason !== "converged" && this.n > 0) relativeCI = this.headlineCI(latenciesNs);
     return {
       firstCallNs: this.firstCallNs,
       warmupIterations: this.warmupIterations,

@@ -11,3 +11,26 @@ export {
 } from "./intervals.js";
 export { summarizeLatency, throughput, type Estimate, type LatencySummary } from "./summary.js";
 export { tQuantile, normalQuantile } from "./distributions.js";
+export {
+  autocorrelations,
+  lag1Autocorrelation,
+  integratedAutocorrelationTime,
+  effectiveSampleSize,
+} from "./autocorrelation.js";
+export {
+  batchMeansCI,
+  meanCIDependent,
+  quantileCIDependent,
+  dependentOrderStatisticRanks,
+  indicatorAutocorrelationTime,
+  headlineRelativeHalfWidth,
+  MIN_SAMPLES_FOR_BATCH_MEANS,
+} from "./dependent.js";
+export { mser5, type SteadyState } from "./steady-state.js";
+export {
+  classifyOutliers,
+  MAD_NORMAL_SCALE,
+  type OutlierClassification,
+  type OutlierCounts,
+  type TukeyFences,
+} from "./outliers.js";

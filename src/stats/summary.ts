@@ -1,12 +1,8 @@
 /** Latency and throughput summaries with their intervals, ready for the reporters. */
-import {
-  checkConfidence,
-  meanAndStddev,
-  meanCI,
-  minSamplesForQuantileCI,
-  quantileCI,
-  type Interval,
-} from "./intervals.js";
+import { integratedAutocorrelationTime, lag1Autocorrelation } from "./autocorrelation.js";
+import { indicatorAutocorrelationTime, meanCIDependent, quantileCIDependent } from "./dependent.js";
+import { checkConfidence, meanAndStddev, minSamplesForQuantileCI, type Interval } from "./intervals.js";
+import { classifyOutliers, type OutlierCounts } from "./outliers.js";
 import { at, quantile, sortSamples } from "./quantile.js";
 
 export interface Estimate {
@@ -25,9 +21,21 @@ export interface LatencySummary {
   stddev: number;
   min: number;
   max: number;
+  /** Serial dependence of the series in measurement order (see autocorrelation.ts). */
+  dependence: {
+    lag1: number;
+    /** Integrated autocorrelation time τ (Geyer), >= 1; 1 for independent samples. */
+    autocorrelationTime: number;
+    /** n/τ: how many independent samples the series is worth for estimating the mean. */
+    effectiveN: number;
+  };
+  /** Counted, never removed (see outliers.ts). */
+  outliers: OutlierCounts;
   /**
    * Why an interval is missing, one line each, e.g.
-   * "p99: 120 samples are too few for a 95% interval (needs at least 368)".
+   * "p99: 120 samples are too few for a 95% interval (needs at least 368)", or, when the series is
+   * long enough but autocorrelated, "p99: 1000 samples are worth about 300 independent ones here
+   * (autocorrelation time 3.33), too few for a 95% interval (needs at least 368)".
    */
   notes: string[];
 }
@@ -54,9 +62,18 @@ function tooFew(name: string, n: number, confidence: number, needed: number): st
   return `${name}: ${samples} too few for a ${percent(confidence)} interval (needs at least ${needed})`;
 }
 
+function tooFewEffective(name: string, n: number, tau: number, confidence: number, needed: number): string {
+  const worth = `${n} samples are worth about ${Math.floor(n / tau)} independent ones here`;
+  const tooFewFor = `too few for a ${percent(confidence)} interval (needs at least ${needed})`;
+  return `${name}: ${worth} (autocorrelation time ${tau.toFixed(2)}), ${tooFewFor}`;
+}
+
 /**
- * Quantiles (Hyndman–Fan type 7) with distribution-free intervals, the mean with a Student t
- * interval, and the spread. Latencies in any unit; the unit is preserved. Throws on an empty
+ * Summary of a latency series IN MEASUREMENT ORDER (the order carries the serial dependence):
+ * quantiles (Hyndman–Fan type 7) with order-statistic intervals widened for the autocorrelation
+ * of each quantile's indicator series (exactly the distribution-free intervals when there is
+ * none), the mean with a batch-means interval (Student t below 100 samples), the spread, the
+ * dependence and outlier counts. Latencies in any unit; the unit is preserved. Throws on an empty
  * array or a non-finite value.
  */
 export function summarizeLatency(latencies: ArrayLike<number>, confidence = 0.95): LatencySummary {
@@ -65,17 +82,24 @@ export function summarizeLatency(latencies: ArrayLike<number>, confidence = 0.95
   const n = sorted.length;
   const notes: string[] = [];
   const estimate = (name: string, p: number): Estimate => {
-    const ci = quantileCI(sorted, p, confidence);
-    if (ci === null) notes.push(tooFew(name, n, confidence, minSamplesForQuantileCI(p, confidence)));
-    return { value: quantile(sorted, p), ci: pair(ci) };
+    const ci = quantileCIDependent(latencies, sorted, p, confidence);
+    const value = quantile(sorted, p);
+    if (ci === null) {
+      const needed = minSamplesForQuantileCI(p, confidence);
+      if (n < needed) notes.push(tooFew(name, n, confidence, needed));
+      else notes.push(tooFewEffective(name, n, indicatorAutocorrelationTime(latencies, value), confidence, needed));
+    }
+    return { value, ci: pair(ci) };
   };
   const [p50, p90, p95, p99, p999] = QUANTILES.map(([name, p]) => estimate(name, p)) as [
     Estimate, Estimate, Estimate, Estimate, Estimate,
   ];
   // Summing the sorted copy adds small values first, which loses slightly less to rounding.
   const { mean, stddev } = meanAndStddev(sorted);
-  const meanInterval = meanCI(sorted, confidence);
+  const meanInterval = meanCIDependent(latencies, confidence);
   if (meanInterval === null) notes.push(tooFew("mean", n, confidence, 2));
+  const autocorrelationTime = integratedAutocorrelationTime(latencies);
+  const { lowSevere, lowMild, highMild, highSevere, mad } = classifyOutliers(sorted);
   return {
     n,
     p50, p90, p95, p99, p999,
@@ -83,13 +107,20 @@ export function summarizeLatency(latencies: ArrayLike<number>, confidence = 0.95
     stddev,
     min: at(sorted, 0),
     max: at(sorted, n - 1),
+    dependence: {
+      lag1: lag1Autocorrelation(latencies),
+      autocorrelationTime,
+      effectiveN: n / autocorrelationTime,
+    },
+    outliers: { lowSevere, lowMild, highMild, highSevere, mad },
     notes,
   };
 }
 
 /**
- * Throughput in items/s from per-iteration latencies in ms: batch · n / Σ latency(s), i.e. the
- * batch over the mean latency. The interval inverts the mean latency's t interval; x ↦ batch/x is
+ * Throughput in items/s from per-iteration latencies in ms, in measurement order: batch · n /
+ * Σ latency(s), i.e. the batch over the mean latency. The interval inverts the mean latency's
+ * interval (batch means, or Student t below 100 samples; see `meanCIDependent`); x ↦ batch/x is
  * monotone decreasing on x > 0, so [batch/hi, batch/lo] has exactly the same coverage. It is null
  * when n < 2, or when the mean's interval reaches down to 0 ms (the upper bound would be infinite).
  */
@@ -108,7 +139,7 @@ export function throughput(
   }
   if (!(mean > 0)) throw new RangeError("throughput: total latency is 0 ms, so throughput is unbounded");
   const perSecond = (ms: number): number => (itemsPerIteration * 1000) / ms;
-  const ci = meanCI(latenciesMs, confidence);
+  const ci = meanCIDependent(latenciesMs, confidence);
   return {
     value: perSecond(mean),
     ci: ci === null || !(ci.lo > 0) ? null : [perSecond(ci.hi), perSecond(ci.lo)],
