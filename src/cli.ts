@@ -148,6 +148,30 @@ baseline
   .action(async (name: string, opts) => done((await import("./cli/baseline.js")).baselineShowCommand(name, opts)));
 
 program
+  .command("calibrate")
+  .description("A/A runs of a suite: the verdict rule's false-alarm rate and smallest detectable change per cell")
+  .argument("<suite>", "suite YAML file")
+  .option("-r, --runs <n>", "how many runs of the same code (every pair is compared)", parsePositiveInt, 5)
+  .option("--baseline <name>", "write the suggested thresholds into this baseline (made from the last run if it does not exist)")
+  .option(
+    "-f, --filter <pattern>",
+    "only cells whose id matches; repeatable",
+    collect,
+  )
+  .option("--json", "print the calibration as JSON")
+  .option("-q, --quiet", "no progress output")
+  .addOption(dbOption())
+  .addOption(baselinesOption())
+  .addHelpText(
+    "after",
+    `
+Runs the suite --runs times back to back, compares every pair of runs (nothing changed, so every
+'regression' or 'improvement' is a false alarm), and suggests per-metric thresholds that sit above
+this machine's run-to-run noise. Run it on the machine type CI uses.`,
+  )
+  .action(async (suite: string, opts) => done((await import("./cli/calibrate.js")).calibrateCommand(suite, opts)));
+
+program
   .command("validate")
   .description("check suite files and their models without running anything")
   .argument("<suites...>", "suite YAML files")
