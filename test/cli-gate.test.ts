@@ -119,4 +119,24 @@ ${QUICK_MEASURE.replace("maxTimeMs: 150", "maxTimeMs: 400")}`;
     writeFileSync(path.join(baselines, "gate/shifted.json"), JSON.stringify(otherCell));
     await bad(["diff", "baseline:shifted", "latest", ...opts], /have no cell in common/);
   });
+
+  it("reports a suite's A/B comparison after the run, and gates it with --fail-on-regression", async () => {
+    const ab = (base: string, head: string) => `name: ab
+targets:
+  mlp: { kind: onnx, variants: { fp32: mlp-fp32.onnx, int8: mlp-int8.onnx } }
+matrix: { batch: [32] }
+compare: { base: ${base}, head: ${head} }
+regression: { threshold: 0.25, metrics: [p50] }
+${QUICK_MEASURE.replace("maxTimeMs: 150", "maxTimeMs: 400")}`;
+    writeFileSync(path.join(dir, "ab.yaml"), ab("fp32", "int8"));
+    const better = await bench(["run", path.join(dir, "ab.yaml"), ...common]);
+    expect(better.code).toBe(0);
+    expect(better.stdout).toMatch(/base \w+:fp32 .* → head \w+:int8/);
+    expect(better.stdout).toMatch(/mlp\/fp32→int8\/b32\/cpu\/t1 │ p50 .*│ improvement/);
+    writeFileSync(path.join(dir, "ba.yaml"), ab("int8", "fp32"));
+    const worse = await bench(["run", path.join(dir, "ba.yaml"), ...common, "--fail-on-regression", "--json"]);
+    expect(worse.code).toBe(1);
+    const doc = JSON.parse(worse.stdout);
+    expect(doc.comparisons[0].comparisons[0]).toMatchObject({ cell: "mlp/int8→fp32/b32/cpu/t1", metric: "p50", verdict: "regression" });
+  });
 });

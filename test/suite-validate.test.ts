@@ -63,6 +63,17 @@ describe("validateSuiteDocument", () => {
     expect(t.errors).toEqual(["targets.mlp.measure.minTimeMs: 500 is above maxTimeMs (100)"]);
   });
 
+  it("checks that compare names two variants or two targets of the suite", () => {
+    const two = { ...valid, targets: { mlp: { kind: "onnx", variants: { fp32: "a.onnx", int8: "b.onnx" } } } };
+    expect(validateSuiteDocument({ ...two, compare: { base: "fp32", head: "int8" } }).errors).toEqual([]);
+    expect(validateSuiteDocument({ ...two, compare: { base: "fp32", head: "fp16" } }).errors).toEqual([
+      "compare.head: 'fp16' is neither a variant (fp32, int8) nor a target (mlp)",
+    ]);
+    expect(validateSuiteDocument({ ...two, compare: { base: "mlp", head: "int8" } }).errors).toEqual([
+      "compare: base 'mlp' and head 'int8' must both be variants or both targets",
+    ]);
+  });
+
   it("rejects a suite without targets or variants", () => {
     expect(validateSuiteDocument({ name: "s", targets: {} }).errors).toEqual(["targets: expected at least one target"]);
     const r = validateSuiteDocument({ name: "s", targets: { t: { kind: "onnx", variants: {} } } });

@@ -19,8 +19,29 @@ export function validateSuiteDocument(doc: unknown): ValidationResult {
     ...Object.entries(parsed.data.targets).flatMap(([name, t]) =>
       t.measure ? checkMeasurePlan({ ...suiteMeasure, ...t.measure }, `targets.${name}.measure`) : [],
     ),
+    ...checkCompare(parsed.data),
   ];
   return { suite: errors.length === 0 ? parsed.data : undefined, errors };
+}
+
+/** `compare: { base, head }` names two variants, or two targets, of this suite. */
+function checkCompare(suite: SuiteSpec): string[] {
+  if (!suite.compare) return [];
+  const targets = Object.keys(suite.targets);
+  const variants = [...new Set(Object.values(suite.targets).flatMap((t) => Object.keys(t.variants)))];
+  const kind = (name: string) => (variants.includes(name) ? "variant" : targets.includes(name) ? "target" : undefined);
+  const errors: string[] = [];
+  for (const side of ["base", "head"] as const) {
+    const name = suite.compare[side];
+    if (!kind(name)) {
+      errors.push(`compare.${side}: '${name}' is neither a variant (${variants.join(", ")}) nor a target (${targets.join(", ")})`);
+    }
+  }
+  if (errors.length === 0 && kind(suite.compare.base) !== kind(suite.compare.head)) {
+    errors.push(`compare: base '${suite.compare.base}' and head '${suite.compare.head}' must both be variants or both targets`);
+  }
+  if (errors.length === 0 && suite.compare.base === suite.compare.head) errors.push("compare: base and head are the same");
+  return errors;
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {
