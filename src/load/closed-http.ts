@@ -1,0 +1,167 @@
+import type { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
+import autocannon from "autocannon";
+import { monotonicClock } from "../measure/clock.js";
+import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
+import { LoadRecorder, classifyNetworkError } from "./recorder.js";
+import type { HttpRequestSpec, LoadResult, Outcome } from "./types.js";
+
+/**
+ * The parts of autocannon's (8.x) per-connection Client that we reach into; not in its typings.
+ * See node_modules/autocannon/lib/httpClient.js.
+ */
+interface AutocannonClient extends EventEmitter {
+  /** Request timeout in ms, read when each request is written. */
+  timeout: number;
+  destroyed: boolean;
+  conn: Socket;
+  pipelinedRequests: { size(): number; clear(): void };
+  _connect(): void;
+  destroy(): void;
+}
+
+/** Warm-up ends after warmupRequests outcomes or after this long, whichever comes first. */
+const MIN_WARMUP_BUDGET_MS = 1000;
+
+/**
+ * Closed-loop HTTP load with autocannon: `connections` keep-alive connections, each sending its
+ * next request as soon as the last response is complete. Per-request samples, not autocannon's
+ * histogram: each request's `onResponse` hook sees (status, body) and its client's `response`
+ * event right after gives the latency (autocannon times write → last byte with
+ * process.hrtime), so our statistics get raw latencies and the validation of each body.
+ * Errors come from the client's `timeout` and `connError` events. The measured phase starts
+ * after `warmupRequests` outcomes and ends after `durationMs` or `maxRequests` outcomes;
+ * requests in flight at the end are abandoned and not counted (sent = ok + errors).
+ *
+ * Two autocannon behaviours are patched per client: its `timeout` option is whole seconds ≥ 1,
+ * so the client's `timeout` field is set to `timeoutMs`; and when a connection fails or the
+ * server closes it, autocannon reconnects but keeps the in-flight request in its queue, so the
+ * next response would be timed from that stale start; the queue is cleared on reconnect and the
+ * lost request counted as `reset` when the server closed the connection under it.
+ */
+export function closedLoopHttp(o: {
+  request: HttpRequestSpec;
+  connections: number;
+  durationMs: number;
+  maxRequests?: number;
+  warmupRequests?: number;
+  /** Aborting ends the run early (as after SIGINT); what was measured so far is returned. */
+  signal?: AbortSignal;
+}): Promise<LoadResult> {
+  const spec = o.request;
+  const url = checkRequest(spec);
+  if (!(o.connections >= 1)) throw new RangeError(`connections must be at least 1, got ${o.connections}`);
+  const clock = monotonicClock;
+  const warmup = o.warmupRequests ?? 0;
+  const maxRequests = o.maxRequests ?? Number.POSITIVE_INFINITY;
+  const recorder = new LoadRecorder();
+  const clients: AutocannonClient[] = [];
+
+  type Phase = "warmup" | "measure" | "done";
+  let phase: Phase = warmup > 0 ? "warmup" : "measure";
+  let warmupSeen = 0;
+  let windowStart = clock();
+  let windowEnd: bigint | undefined;
+  let stopTimer: NodeJS.Timeout | undefined;
+  let tracker: autocannon.Instance | undefined;
+
+  const stop = (): void => {
+    if (phase === "done") return;
+    phase = "done";
+    windowEnd = clock();
+    if (stopTimer !== undefined) clearTimeout(stopTimer);
+    o.signal?.removeEventListener("abort", stop);
+    for (const c of clients) c.destroy();
+    tracker?.stop();
+  };
+  const startMeasuring = (): void => {
+    phase = "measure";
+    windowStart = clock();
+    stopTimer = setTimeout(stop, o.durationMs);
+  };
+  const onOutcome = (outcome: Outcome, latencyNs: number): void => {
+    if (phase === "warmup") {
+      if (++warmupSeen >= warmup) startMeasuring();
+      return;
+    }
+    if (phase !== "measure") return;
+    recorder.record(outcome, latencyNs);
+    if (recorder.count >= maxRequests) stop();
+  };
+
+  // Set by a request's onResponse, consumed by its client's 'response' event in the same tick.
+  let pending: Outcome = { kind: "ok" };
+
+  const setupClient = (raw: unknown): void => {
+    const client = raw as AutocannonClient;
+    client.timeout = spec.timeoutMs;
+    clients.push(client);
+    let closingConn: Socket | undefined;
+    client.on("headers", (info: { shouldKeepAlive?: boolean }) => {
+      if (info.shouldKeepAlive === false) closingConn = client.conn;
+    });
+    client.on("response", (_status: number, _bytes: number, durationMs: number) => onOutcome(pending, durationMs * 1e6));
+    client.on("timeout", () => onOutcome({ kind: "timeouts" }, 0));
+    client.on("connError", (err: unknown) => onOutcome({ kind: classifyNetworkError(err) }, 0));
+    const connect = client._connect;
+    client._connect = function patchedConnect(this: AutocannonClient): void {
+      this.pipelinedRequests.clear();
+      connect.call(this);
+      const conn = this.conn;
+      // Runs before autocannon's own 'end' handler, which reconnects and sends a new request.
+      conn.prependListener("end", () => {
+        if (!this.destroyed && conn !== closingConn && this.pipelinedRequests.size() > 0) onOutcome({ kind: "reset" }, 0);
+      });
+    };
+  };
+
+  const budgetS = (Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs) + o.durationMs) / 1000 + 5;
+  return new Promise<LoadResult>((resolve, reject) => {
+    try {
+      tracker = autocannon(
+        {
+          url: url.origin,
+          connections: o.connections,
+          // A backstop only: stop() ends the run.
+          duration: budgetS,
+          timeout: Math.max(1, Math.ceil(spec.timeoutMs / 1000)),
+          // How often autocannon looks at its stop flag once stop() is called.
+          sampleInt: 50,
+          requests: [
+            {
+              method: spec.method,
+              path: url.pathname + url.search,
+              headers: userHeaders(spec),
+              ...(spec.body !== undefined ? { body: spec.body } : {}),
+              // autocannon hands the body over as text (UTF-8 decoded): fine for the JSON protocols.
+              onResponse: (status: number, body: string) => {
+                pending = responseOutcome(spec, status, () => Buffer.from(body, "utf8"));
+              },
+            },
+          ],
+          setupClient,
+        },
+        (err: unknown) => {
+          stop();
+          if (err) reject(err instanceof Error ? err : new Error(String(err)));
+          else {
+            const end = windowEnd ?? clock();
+            resolve(recorder.result({ durationNs: Number(end - windowStart), targetRate: null }));
+          }
+        },
+      );
+    } catch (err) {
+      reject(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    if (o.signal?.aborted) stop();
+    else o.signal?.addEventListener("abort", stop, { once: true });
+    if (phase === "measure") startMeasuring();
+    else {
+      // Warm-up is bounded in time too: a server that never answers must not hold the run.
+      setTimeout(() => {
+        if (phase === "warmup") startMeasuring();
+      }, Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs)).unref();
+    }
+  });
+}

@@ -1,0 +1,103 @@
+import { monotonicClock } from "../measure/clock.js";
+import { type Completion, runOpenLoop } from "./open.js";
+import { LoadRecorder } from "./recorder.js";
+import type { Arrival } from "./schedule.js";
+import type { LoadResult, Outcome } from "./types.js";
+
+/** A call that has not settled by then counts as a timeout; the loop stops waiting for it (it cannot be cancelled). */
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+const OK: Outcome = { kind: "ok" };
+const FAILED: Outcome = { kind: "other" };
+const TIMED_OUT: Outcome = { kind: "timeouts" };
+
+/** Runs `call` and reports how it ended, never rejecting. */
+function settle(call: () => Promise<unknown>, timeoutMs: number): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    const timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+    const done = (outcome: Outcome): void => {
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    try {
+      call().then(
+        () => done(OK),
+        () => done(FAILED),
+      );
+    } catch {
+      done(FAILED);
+    }
+  });
+}
+
+/**
+ * Closed loop in process: `concurrency` workers, each starting its next call as soon as its last
+ * one returns, all on the same target (e.g. N session.run calls in flight on one session). Stops
+ * after `durationMs` or `maxRequests` outcomes; calls still in flight then are awaited (they
+ * cannot be cancelled) but not counted. A call that throws counts under errors.other, one that
+ * does not settle within `timeoutMs` under errors.timeouts (the worker moves on; the call may
+ * still be running). Aborting `signal` ends the run early, as after SIGINT.
+ */
+export async function closedLoopLocal(o: {
+  call: () => Promise<unknown>;
+  concurrency: number;
+  durationMs: number;
+  maxRequests?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}): Promise<LoadResult> {
+  if (!(o.concurrency >= 1)) throw new RangeError(`concurrency must be at least 1, got ${o.concurrency}`);
+  const clock = monotonicClock;
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxRequests = o.maxRequests ?? Number.POSITIVE_INFINITY;
+  const recorder = new LoadRecorder();
+  const start = clock();
+  const deadline = start + BigInt(Math.round(o.durationMs * 1e6));
+  let end: bigint | undefined;
+
+  const worker = async (): Promise<void> => {
+    while (end === undefined) {
+      const t0 = clock();
+      const outcome = await settle(o.call, timeoutMs);
+      const t1 = clock();
+      if (end !== undefined) break;
+      recorder.record(outcome, Number(t1 - t0));
+      if (recorder.count >= maxRequests || t1 >= deadline || o.signal?.aborted) end = t1;
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  return recorder.result({ durationNs: Number((end ?? clock()) - start), targetRate: null });
+}
+
+/**
+ * Open loop in process: calls start at a fixed or Poisson rate whatever the target does, and
+ * each latency runs from the call's scheduled start (see runOpenLoop). Calls in flight at the end
+ * are awaited up to `timeoutMs`.
+ */
+export function openLoopLocal(o: {
+  call: () => Promise<unknown>;
+  ratePerS: number;
+  arrival: Arrival;
+  durationMs: number;
+  maxRequests?: number;
+  seed: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}): Promise<LoadResult> {
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const clock = monotonicClock;
+  return runOpenLoop({
+    ratePerS: o.ratePerS,
+    arrival: o.arrival,
+    durationMs: o.durationMs,
+    maxRequests: o.maxRequests,
+    seed: o.seed,
+    clock,
+    signal: o.signal,
+    send: async (scheduledNs): Promise<Completion> => {
+      const remainingMs = timeoutMs - Number(clock() - scheduledNs) / 1e6;
+      const outcome = remainingMs > 0 ? await settle(o.call, remainingMs) : TIMED_OUT;
+      return { outcome, endNs: clock() };
+    },
+  });
+}

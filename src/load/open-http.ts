@@ -1,0 +1,86 @@
+import { Pool } from "undici";
+import { monotonicClock } from "../measure/clock.js";
+import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
+import { type Completion, runOpenLoop } from "./open.js";
+import { classifyNetworkError } from "./recorder.js";
+import type { Arrival } from "./schedule.js";
+import type { HttpRequestSpec, LoadResult } from "./types.js";
+
+/** Connections cap for the default pool size. */
+const MAX_DEFAULT_CONNECTIONS = 1024;
+
+/**
+ * Open-loop HTTP load (see runOpenLoop): requests leave at their scheduled times through an
+ * undici Pool whatever the server does, and each latency runs from the scheduled start to the
+ * end of the response body, so a stall shows in the percentiles. The timeout also runs from
+ * the scheduled start. By default the pool may open as many connections as one second of
+ * arrivals at the target rate (at least 16, at most 1024), so earlier requests that are still
+ * outstanding do not hold later ones back; a request that finds every connection busy waits in
+ * the pool, and that wait is part of its latency, as it would be for a real client.
+ */
+export async function openLoopHttp(o: {
+  request: HttpRequestSpec;
+  ratePerS: number;
+  arrival: Arrival;
+  durationMs: number;
+  maxRequests?: number;
+  seed: number;
+  connections?: number;
+  warmupRequests?: number;
+  /** Aborting stops dispatching; requests in flight are awaited (up to their timeout) and counted. */
+  signal?: AbortSignal;
+}): Promise<LoadResult> {
+  const spec = o.request;
+  const url = checkRequest(spec);
+  const connections = o.connections ?? Math.min(MAX_DEFAULT_CONNECTIONS, Math.max(16, Math.ceil(o.ratePerS)));
+  const pool = new Pool(url.origin, {
+    connections,
+    pipelining: 1,
+    // Our own timer (from the scheduled start) is the timeout; undici's are off.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: { timeout: spec.timeoutMs },
+  });
+  const path = url.pathname + url.search;
+  const headers = userHeaders(spec);
+  const clock = monotonicClock;
+
+  const send = async (scheduledNs: bigint): Promise<Completion> => {
+    const remainingMs = spec.timeoutMs - Number(clock() - scheduledNs) / 1e6;
+    if (remainingMs <= 0) return { outcome: { kind: "timeouts" }, endNs: clock() };
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, remainingMs);
+    try {
+      const res = await pool.request({ path, method: spec.method, headers, body: spec.body, signal: abort.signal });
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body) chunks.push(chunk as Buffer);
+      const endNs = clock();
+      return { outcome: responseOutcome(spec, res.statusCode, () => Buffer.concat(chunks)), endNs };
+    } catch (err) {
+      const endNs = clock();
+      return { outcome: { kind: timedOut ? "timeouts" : classifyNetworkError(err) }, endNs };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  try {
+    return await runOpenLoop({
+      ratePerS: o.ratePerS,
+      arrival: o.arrival,
+      durationMs: o.durationMs,
+      maxRequests: o.maxRequests,
+      seed: o.seed,
+      warmupRequests: o.warmupRequests,
+      signal: o.signal,
+      clock,
+      send,
+    });
+  } finally {
+    await pool.destroy();
+  }
+}

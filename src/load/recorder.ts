@@ -1,0 +1,88 @@
+import type { ErrorKind, LoadErrors, LoadResult, Outcome } from "./types.js";
+import { emptyErrors } from "./types.js";
+
+/**
+ * Collects outcomes of one measured phase. Recording is O(1) amortised and allocation-free
+ * except when the latency buffer doubles, so it can sit inside a load loop.
+ */
+export class LoadRecorder {
+  private latencies = new Float64Array(4096);
+  private n = 0;
+  sent = 0;
+  ok = 0;
+  readonly errors: LoadErrors = emptyErrors();
+
+  record(outcome: Outcome, latencyNs: number): void {
+    this.sent++;
+    if (outcome.kind === "ok") this.success(latencyNs);
+    else if (outcome.kind === "status") this.failStatus(outcome.status);
+    else this.fail(outcome.kind);
+  }
+
+  success(latencyNs: number): void {
+    if (this.n === this.latencies.length) {
+      const grown = new Float64Array(this.latencies.length * 2);
+      grown.set(this.latencies);
+      this.latencies = grown;
+    }
+    this.latencies[this.n++] = latencyNs;
+    this.ok++;
+  }
+
+  failStatus(status: number): void {
+    const key = String(status);
+    this.errors.status[key] = (this.errors.status[key] ?? 0) + 1;
+  }
+
+  fail(kind: ErrorKind): void {
+    this.errors[kind]++;
+  }
+
+  /** Outcomes so far (successes and failures). */
+  get count(): number {
+    return this.ok + errorCount(this.errors);
+  }
+
+  result(o: { durationNs: number; targetRate: number | null; generatorLagged?: boolean; maxDispatchLagNs?: number }): LoadResult {
+    const count = errorCount(this.errors);
+    return {
+      latenciesNs: this.latencies.slice(0, this.n),
+      sent: this.ok + count,
+      ok: this.ok,
+      errors: { ...this.errors, status: { ...this.errors.status } },
+      errorCount: count,
+      durationNs: o.durationNs,
+      targetRate: o.targetRate,
+      achievedRate: o.durationNs > 0 ? this.ok / (o.durationNs / 1e9) : 0,
+      generatorLagged: o.generatorLagged ?? false,
+      maxDispatchLagNs: o.maxDispatchLagNs ?? 0,
+    };
+  }
+}
+
+export function errorCount(e: LoadErrors): number {
+  let n = e.timeouts + e.refused + e.reset + e.malformed + e.other;
+  for (const v of Object.values(e.status)) n += v;
+  return n;
+}
+
+/** The bucket of a network error, by the codes Node's net module and undici give. */
+export function classifyNetworkError(err: unknown): ErrorKind {
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  switch (code) {
+    case "ECONNREFUSED":
+      return "refused";
+    case "ECONNRESET":
+    case "EPIPE":
+    case "ECONNABORTED":
+    case "UND_ERR_SOCKET": // undici: "other side closed" before the response was complete
+      return "reset";
+    case "ETIMEDOUT":
+    case "UND_ERR_CONNECT_TIMEOUT":
+    case "UND_ERR_HEADERS_TIMEOUT":
+    case "UND_ERR_BODY_TIMEOUT":
+      return "timeouts";
+    default:
+      return "other";
+  }
+}

@@ -1,0 +1,80 @@
+import type { GeneratedTensor } from "../../inputs/generate.js";
+import { toKserveDatatype } from "./datatypes.js";
+import { flatJson, nestedJson } from "./values.js";
+
+/**
+ * A request body written by the user with placeholders for the generated tensors:
+ *
+ *   {{tensor:NAME}}    the tensor's values as nested JSON arrays following its shape
+ *   {{flat:NAME}}      its values as one flat JSON array (row-major)
+ *   {{shape:NAME}}     its shape as a JSON array, e.g. [8,256]
+ *   {{dtype:NAME}}     its dtype as we name it, bare (float32): write "{{dtype:x}}" for a JSON string
+ *   {{datatype:NAME}}  its KServe datatype name, bare (FP32)
+ *   {{batch}}          the leading dimension of the first tensor
+ *
+ * Whitespace inside the braces is allowed. Everything else is copied as is; the result is not
+ * required to be JSON. An unknown placeholder or tensor name is an error naming it.
+ */
+const PLACEHOLDER = /\{\{\s*(?:(tensor|flat|shape|dtype|datatype)\s*:\s*([^\s}]+)|(batch))\s*\}\}/g;
+const ANY_PLACEHOLDER = /\{\{([^}]*)\}\}/g;
+
+export function renderTemplate(template: string, tensors: readonly GeneratedTensor[]): string {
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  for (const m of template.matchAll(ANY_PLACEHOLDER)) {
+    if (!new RegExp(PLACEHOLDER.source).test(m[0])) {
+      throw new Error(`body template: unknown placeholder '${m[0]}' (expected {{tensor:NAME}}, {{flat:NAME}}, {{shape:NAME}}, {{dtype:NAME}}, {{datatype:NAME}} or {{batch}})`);
+    }
+  }
+  const cache = new Map<string, string>();
+  return template.replace(PLACEHOLDER, (_m, kind: string | undefined, name: string | undefined) => {
+    if (kind === undefined || name === undefined) {
+      const first = tensors[0];
+      if (first === undefined || first.shape.length === 0) throw new Error("body template: {{batch}} needs a tensor with a leading dimension");
+      return String(first.shape[0]);
+    }
+    const t = byName.get(name);
+    if (t === undefined) {
+      throw new Error(`body template: {{${kind}:${name}}} names no generated tensor (there are: ${[...byName.keys()].join(", ") || "none"})`);
+    }
+    const key = `${kind}:${name}`;
+    let text = cache.get(key);
+    if (text === undefined) {
+      switch (kind) {
+        case "tensor":
+          text = nestedJson(t);
+          break;
+        case "flat":
+          text = flatJson(t);
+          break;
+        case "shape":
+          text = JSON.stringify(t.shape);
+          break;
+        case "dtype":
+          text = t.dtype;
+          break;
+        default:
+          text = toKserveDatatype(t.dtype);
+      }
+      cache.set(key, text);
+    }
+    return text;
+  });
+}
+
+/** The tensor names a template refers to, in order of first use: the inputs the suite must describe. */
+export function templateTensorNames(template: string): string[] {
+  const names: string[] = [];
+  for (const m of template.matchAll(PLACEHOLDER)) if (m[2] !== undefined && !names.includes(m[2])) names.push(m[2]);
+  return names;
+}
+
+/** A 2xx answer whose body is JSON: all that can be checked without knowing the protocol. */
+export function validateJsonResponse(status: number, body: Buffer | string): boolean {
+  if (status < 200 || status > 299) return false;
+  try {
+    JSON.parse(body.toString());
+    return true;
+  } catch {
+    return false;
+  }
+}
