@@ -172,6 +172,24 @@ this machine's run-to-run noise. Run it on the machine type CI uses.`,
   .action(async (suite: string, opts) => done((await import("./cli/calibrate.js")).calibrateCommand(suite, opts)));
 
 program
+  .command("serve")
+  .description("serve ONNX models over the KServe v2 REST protocol (what suites/remote.yaml benchmarks)")
+  .argument("<models...>", "ONNX model files; each is served under its file name without .onnx")
+  .option("-p, --port <port>", "TCP port (0 picks a free one)", parseNonNegativeInt, 8500)
+  .option("--host <host>", "interface to bind; 127.0.0.1 keeps it on this machine", "127.0.0.1")
+  .addHelpText(
+    "after",
+    `
+Endpoints: GET /v2/health/live, /v2/health/ready, /v2, /v2/models/NAME, /v2/models/NAME/ready,
+POST /v2/models/NAME/infer. Stops on Ctrl-C.
+
+Example:
+  bench serve suites/models/mlp-fp32.onnx &
+  bench run suites/remote.yaml`,
+  )
+  .action(async (models: string[], opts) => done((await import("./cli/serve.js")).serveCommand(models, opts)));
+
+program
   .command("validate")
   .description("check suite files and their models without running anything")
   .argument("<suites...>", "suite YAML files")

@@ -1,4 +1,5 @@
 import type { Fingerprint } from "./fingerprint/index.js";
+import type { LoadSummary } from "./measure/cell-result.js";
 import type { NoiseReport } from "./measure/noise.js";
 import type { Estimate, LatencySummary } from "./stats/index.js";
 
@@ -40,8 +41,14 @@ export interface CellResult {
   target: string;
   variant: string;
   batch: number;
+  /** The execution provider; "http" for a remote target. */
   provider: string;
-  threads: number;
+  /** Intra-op threads; null for a remote target. */
+  threads: number | null;
+  /** Closed-loop load: requests in flight; null when one call is timed at a time. */
+  concurrency: number | null;
+  /** Open-loop load: target requests per second; null otherwise. */
+  rate: number | null;
   /** The model file, as the suite names it (its hash is in the run's fingerprint). */
   model: string | null;
   status: CellStatus;
@@ -68,6 +75,8 @@ export interface CellResult {
   relativeCI: number | null;
   elapsedMs: number | null;
   peakRssKb: number | null;
+  /** Under load (concurrency or rate): the generator's account of the requests; null for one call at a time. */
+  load: LoadSummary | null;
   /** Interference (other processes, steal, clock changes) was seen while this cell was measured. */
   noisy: boolean;
   notes: string[];

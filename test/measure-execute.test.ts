@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../src/measure/clock.js";
 import { executeSuite, type Order } from "../src/measure/execute.js";
+import { runLocalLoad } from "../src/runners/local-load.js";
 import type { Runner } from "../src/runners/runner.js";
 import { Store } from "../src/store/db.js";
 import { expandCells, type PlannedCell } from "../src/suite/expand.js";
@@ -32,6 +33,10 @@ function fakeMachine(latencyNs: (cell: PlannedCell, nowNs: number) => number) {
           if (!Number.isFinite(ns)) throw new Error("model exploded");
           t += BigInt(Math.round(ns));
         },
+        runLoad: (point, plan, seed, signal) =>
+          runLocalLoad(async () => {
+            calls.push(cell.id);
+          }, point, plan, seed, signal),
         release: async () => undefined,
       };
     },

@@ -23,7 +23,7 @@ export interface BaselineCell {
   variant: string;
   batch: number;
   provider: string;
-  threads: number;
+  threads: number | null;
   status: CellResult["status"];
   summary: Omit<CellResult, "id" | "target" | "variant" | "batch" | "provider" | "threads" | "status">;
   /** Every k-th sample of the run (1 = all). */
@@ -51,7 +51,7 @@ const cellSchema = z.looseObject({
   variant: z.string(),
   batch: z.number(),
   provider: z.string(),
-  threads: z.number(),
+  threads: z.number().nullable(),
   status: z.enum(["ok", "failed", "skipped"]),
   summary: z.looseObject({}),
   samplesThinning: z.number().int().positive(),

@@ -9,7 +9,7 @@ import { loadSide } from "../compare/source.js";
 import { ExitCode, UserError } from "../errors.js";
 import { executeSuite } from "../measure/execute.js";
 import type { RunResult } from "../results.js";
-import { onnxRunner } from "../runners/onnx.js";
+import { defaultRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import { onInterrupt, planSuites } from "./plan.js";
 import { createProgress } from "./progress.js";
@@ -41,7 +41,7 @@ export async function calibrateCommand(file: string, opts: CalibrateOptions): Pr
       if (!opts.quiet) process.stderr.write(`calibration run ${i + 1}/${opts.runs}\n`);
       const progress = createProgress({ quiet: opts.quiet === true || !process.stderr.isTTY, suite: suite.name });
       try {
-        runs.push(await executeSuite(suite, { store, runner: onnxRunner, cells, order: suite.order, onProgress: progress.onProgress, interrupted }));
+        runs.push(await executeSuite(suite, { store, runner: defaultRunner, cells, order: suite.order, onProgress: progress.onProgress, interrupted }));
       } finally {
         progress.stop();
       }

@@ -2,13 +2,14 @@ import path from "node:path";
 import { ExitCode } from "../errors.js";
 import { collectFingerprint } from "../fingerprint/index.js";
 import { loadSuite } from "../suite/load.js";
+import { modelFiles } from "../suite/resolve.js";
 
 export async function fingerprintCommand(suiteFile: string | undefined, opts: { json?: boolean }): Promise<number> {
   let models: Record<string, string> = {};
   let cwd = process.cwd();
   if (suiteFile) {
     const suite = loadSuite(suiteFile);
-    models = Object.fromEntries(suite.targets.flatMap((t) => t.variants.map((v) => [v.model, v.modelPath])));
+    models = modelFiles(suite);
     cwd = path.dirname(suite.file);
   }
   const fp = await collectFingerprint(models, cwd);

@@ -3,7 +3,7 @@ import { executeSuite, type Order } from "../measure/execute.js";
 import { runDocument, withSamples } from "../report/json.js";
 import { renderRunTable } from "../report/table.js";
 import type { RunResult } from "../results.js";
-import { onnxRunner } from "../runners/onnx.js";
+import { defaultRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 import { diffSides, type DiffResult } from "../compare/diff.js";
@@ -55,7 +55,7 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
       try {
         result = await executeSuite(suite, {
           store,
-          runner: onnxRunner,
+          runner: defaultRunner,
           cells,
           order: opts.order ?? suite.order,
           onProgress: progress.onProgress,

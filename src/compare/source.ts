@@ -144,9 +144,10 @@ function narrow(side: Side, selector: string | undefined, ref: string): Side {
   return { ...side, label: ref, cells: kind === "variant" ? byVariant : byTarget, selector: { kind, name: selector } };
 }
 
-/** The key cells are matched on: the whole id, or the id without the axis a selector fixed. */
+/** The key cells are matched on: the whole id, or the id with `*` for the axis a selector fixed. */
 export function matchKey(cell: CellResult, side: Side): string {
-  if (side.selector?.kind === "variant") return `${cell.target}/*/b${cell.batch}/${cell.provider}/t${cell.threads}`;
-  if (side.selector?.kind === "target") return `*/${cell.variant}/b${cell.batch}/${cell.provider}/t${cell.threads}`;
-  return cell.id;
+  if (!side.selector) return cell.id;
+  const parts = cell.id.split("/");
+  parts[side.selector.kind === "variant" ? 1 : 0] = "*";
+  return parts.join("/");
 }

@@ -1,10 +1,13 @@
 import type { CellResult, LatencyMs } from "../results.js";
 import type { Cell } from "../suite/expand.js";
 import { mser5, summarizeLatency, throughput } from "../stats/index.js";
+import type { LoadResult } from "../load/types.js";
+import { normalQuantile } from "../stats/index.js";
 import type { Measurement } from "./loop.js";
 import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
 
-type CellKey = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads"> & {
+type CellKey = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads"> &
+  Partial<Pick<Cell, "concurrency" | "rate">> & {
   variantSpec?: { model: string };
 };
 
@@ -16,6 +19,8 @@ function base(cell: CellKey): Omit<CellResult, "status" | "error"> {
     batch: cell.batch,
     provider: cell.provider,
     threads: cell.threads,
+    concurrency: cell.concurrency ?? null,
+    rate: cell.rate ?? null,
     model: cell.variantSpec?.model ?? null,
     samples: 0,
     samplesDropped: 0,
@@ -33,6 +38,7 @@ function base(cell: CellKey): Omit<CellResult, "status" | "error"> {
     elapsedMs: null,
     peakRssKb: null,
     noisy: false,
+    load: null,
     notes: [],
   };
 }
@@ -101,7 +107,94 @@ export function measuredCell(
 /** The cell with `noisy` set and the reasons noted when interference overlapped its measurement. */
 export function flagNoise(cell: CellResult, samples: readonly NoiseSample[], fromMs: number, toMs: number): CellResult {
   if (cell.status !== "ok") return cell;
-  const reasons = describeNoise(samplesDuring(samples, fromMs, toMs));
+  // A remote cell's server may well run on this machine: its CPU use is the workload, not noise.
+  const reasons = describeNoise(samplesDuring(samples, fromMs, toMs), undefined, undefined, { otherProcesses: cell.provider !== "http" });
   if (reasons.length === 0) return cell;
   return { ...cell, noisy: true, notes: [...cell.notes, `noisy: ${reasons.join("; ")}`] };
+}
+
+/**
+ * A cell measured under load. Latency statistics are over the successful requests; the error
+ * counts say how many failed, and a cell whose error rate passes the limit is `failed` with its
+ * statistics kept. Throughput is what was achieved; its interval comes from the mean latency's
+ * (closed loop: by Little's law the rate is N / mean latency) or, for an open loop, from the
+ * Poisson count of completions.
+ */
+export function measuredLoadCell(
+  cell: CellKey,
+  r: LoadResult,
+  extra: { sessionCreateMs: number; itemsPerCall: number; firstCallNs: number; warmupIterations: number; peakRssKb: number; maxErrorRate: number },
+): CellResult {
+  const errorRate = r.sent > 0 ? r.errorCount / r.sent : 0;
+  const load: LoadSummary = {
+    mode: cell.concurrency != null ? "closed" : "open",
+    concurrency: cell.concurrency ?? null,
+    targetRate: r.targetRate,
+    achievedRate: r.achievedRate,
+    sent: r.sent,
+    ok: r.ok,
+    errors: r.errors,
+    errorRate,
+    durationMs: r.durationNs / 1e6,
+    generatorLagged: r.generatorLagged,
+    maxDispatchLagMs: r.maxDispatchLagNs / 1e6,
+  };
+  const notes: string[] = [];
+  if (r.errorCount > 0) notes.push(`${r.errorCount} of ${r.sent} requests failed (${(errorRate * 100).toFixed(2)}%): ${describeErrors(r.errors)}`);
+  if (r.generatorLagged) notes.push(`the load generator fell behind its schedule (up to ${load.maxDispatchLagMs.toFixed(1)} ms late): the offered rate was lower than asked`);
+  if (r.targetRate !== null && r.achievedRate < 0.9 * r.targetRate) {
+    notes.push(`open loop: only ${r.achievedRate.toFixed(1)} of ${r.targetRate} requests/s succeeded`);
+  }
+  const coldStart = { sessionCreateMs: extra.sessionCreateMs, firstCallMs: extra.firstCallNs / 1e6 };
+  const keyed = { ...base(cell), coldStart, warmupIterations: extra.warmupIterations, peakRssKb: extra.peakRssKb, elapsedMs: load.durationMs, load };
+  if (r.ok < 2) {
+    return { ...keyed, status: "failed", error: `only ${r.ok} successful requests: ${describeErrors(r.errors) || "no response"}`, samples: r.ok, notes };
+  }
+  const latenciesMs = Array.from(r.latenciesNs, (ns) => ns / 1e6);
+  const s = summarizeLatency(latenciesMs);
+  const rate = r.achievedRate * extra.itemsPerCall;
+  const z = normalQuantile(0.975);
+  const throughputCI: [number, number] | null =
+    load.mode === "closed"
+      ? s.mean.ci && s.mean.ci[0] > 0
+        ? [(rate * s.mean.value) / s.mean.ci[1], (rate * s.mean.value) / s.mean.ci[0]]
+        : null
+      : [rate * Math.max(0, 1 - z / Math.sqrt(r.ok)), rate * (1 + z / Math.sqrt(r.ok))];
+  const failed = errorRate > extra.maxErrorRate;
+  return {
+    ...keyed,
+    status: failed ? "failed" : "ok",
+    error: failed ? `error rate ${(errorRate * 100).toFixed(2)}% is above the limit of ${(extra.maxErrorRate * 100).toFixed(2)}% (${describeErrors(r.errors)})` : null,
+    samples: latenciesMs.length,
+    steadyState: true,
+    latencyMs: { p50: s.p50, p90: s.p90, p95: s.p95, p99: s.p99, p999: s.p999, mean: s.mean, stddev: s.stddev, min: s.min, max: s.max },
+    dependence: s.dependence,
+    outliers: s.outliers,
+    throughput: { value: rate, ci: throughputCI, unit: "items/s" },
+    stopReason: "duration",
+    converged: true,
+    notes: [...s.notes, ...notes],
+  };
+}
+
+export interface LoadSummary {
+  mode: "closed" | "open";
+  concurrency: number | null;
+  targetRate: number | null;
+  achievedRate: number;
+  sent: number;
+  ok: number;
+  errors: LoadResult["errors"];
+  errorRate: number;
+  durationMs: number;
+  generatorLagged: boolean;
+  maxDispatchLagMs: number;
+}
+
+function describeErrors(e: LoadResult["errors"]): string {
+  const parts = [
+    ...Object.entries(e.status).map(([code, n]) => `HTTP ${code} ×${n}`),
+    ...(["timeouts", "refused", "reset", "malformed", "other"] as const).filter((k) => e[k] > 0).map((k) => `${k} ×${e[k]}`),
+  ];
+  return parts.join(", ");
 }

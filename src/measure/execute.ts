@@ -6,8 +6,8 @@ import type { CellResult, RunInfo, RunResult, RunStatus } from "../results.js";
 import { ProviderUnavailableError, type PreparedCell, type Runner } from "../runners/runner.js";
 import type { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
-import type { ResolvedSuite } from "../suite/resolve.js";
-import { failedCell, flagNoise, measuredCell, skippedCell } from "./cell-result.js";
+import { modelFiles, redactSuite, type ResolvedSuite } from "../suite/resolve.js";
+import { failedCell, flagNoise, measuredCell, measuredLoadCell, skippedCell } from "./cell-result.js";
 import { type Clock, monotonicClock } from "./clock.js";
 import { TimedLoop } from "./loop.js";
 import { peakRssKb, resetPeakRss } from "./memory.js";
@@ -56,8 +56,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   const now = options.now ?? (() => new Date());
   const clock = options.clock ?? monotonicClock;
   const interrupted = options.interrupted ?? (() => false);
-  const models = Object.fromEntries(suite.targets.flatMap((t) => t.variants.map((v) => [v.model, v.modelPath] as const)));
-  const fingerprint = await collectFingerprint(models, path.dirname(suite.file));
+  const fingerprint = await collectFingerprint(modelFiles(suite), path.dirname(suite.file));
   const run: RunInfo = {
     id: newRunId(),
     suite: suite.name,
@@ -71,7 +70,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     fingerprint,
     noise: null,
   };
-  store.createRun({ ...run, resolvedSuite: suite });
+  store.createRun({ ...run, resolvedSuite: redactSuite(suite) });
 
   const monitor = new NoiseMonitor(clock);
   monitor.begin();
@@ -124,8 +123,13 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
 
   const discard = async (live: LiveCell[]) => Promise.all(live.map((l) => l.prepared.release().catch(() => undefined)));
 
+  // A load test owns the machine for its duration (an open loop's schedule cannot be cut in
+  // slices): load cells run one after another, after the cells timed one call at a time.
+  const timed = [...cells.keys()].filter((i) => !isLoadCell(cells[i] as PlannedCell));
+  const loaded = [...cells.keys()].filter((i) => isLoadCell(cells[i] as PlannedCell));
+
   if (order === "sequential") {
-    for (const index of cells.keys()) {
+    for (const index of timed) {
       if (interrupted()) break;
       const live = await start(index);
       if (!live) continue;
@@ -144,7 +148,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     }
   } else {
     let active: LiveCell[] = [];
-    for (const index of cells.keys()) {
+    for (const index of timed) {
       if (interrupted()) break;
       const live = await start(index);
       if (live) active.push(live);
@@ -167,6 +171,39 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     await discard(active);
   }
 
+  for (const index of loaded) {
+    if (interrupted()) break;
+    const live = await start(index);
+    if (!live) continue;
+    const { cell, prepared } = live;
+    const point = cell.concurrency !== null ? { concurrency: cell.concurrency, rate: null } : { concurrency: null, rate: cell.rate as number };
+    const abort = new AbortController();
+    const poll = setInterval(() => interrupted() && abort.abort(), 100);
+    try {
+      const r = await prepared.runLoad(point, cell.targetSpec.load, suite.seed, abort.signal);
+      if (interrupted()) {
+        await discard([live]);
+        break;
+      }
+      const m = live.loop.result();
+      const result = measuredLoadCell(cell, r, {
+        sessionCreateMs: prepared.sessionCreateMs,
+        itemsPerCall: prepared.itemsPerCall,
+        firstCallNs: m.firstCallNs,
+        warmupIterations: m.warmupIterations,
+        peakRssKb: peakRssKb(),
+        maxErrorRate: cell.targetSpec.load.maxErrorRate,
+      });
+      await prepared.release().catch(() => undefined);
+      finish(index, result, live.fromMs, r.latenciesNs);
+    } catch (err) {
+      await fail(live, err);
+    } finally {
+      clearInterval(poll);
+    }
+    monitor.sample();
+  }
+
   const noise = monitor.end();
   const results = [...finished.entries()]
     .sort(([a], [b]) => a - b)
@@ -180,6 +217,10 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   const finishedAt = now().toISOString();
   store.finishRun(run.id, status, finishedAt, noise);
   return { run: { ...run, status, finishedAt, noise }, cells: results };
+}
+
+function isLoadCell(cell: PlannedCell): boolean {
+  return cell.concurrency !== null || cell.rate !== null;
 }
 
 function firstLine(err: unknown): string {

@@ -155,12 +155,17 @@ function ownCpuS(): number {
 }
 
 /** Why a stretch of samples looks disturbed; empty when it does not. Pure. */
-export function describeNoise(samples: readonly NoiseSample[], calibrationBeforeMs?: number, calibrationAfterMs?: number): string[] {
+export function describeNoise(
+  samples: readonly NoiseSample[],
+  calibrationBeforeMs?: number,
+  calibrationAfterMs?: number,
+  check: { otherProcesses: boolean } = { otherProcesses: true },
+): string[] {
   const reasons: string[] = [];
   const worst = (pick: (s: NoiseSample) => number | null) =>
     samples.reduce((m, s) => Math.max(m, pick(s) ?? 0), 0);
   const others = worst((s) => s.othersCpu);
-  if (others > NOISE_LIMITS.othersCpu) {
+  if (check.otherProcesses && others > NOISE_LIMITS.othersCpu) {
     reasons.push(`other processes used up to ${(others * 100).toFixed(0)}% of the CPU`);
   }
   const steal = worst((s) => s.steal);

@@ -26,8 +26,9 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
   for (const cell of result.cells) table.push(row(cell, c));
 
   // Noise is said once in the header; each touched cell is marked '!' in its row.
+  // Notes about percentiles the table does not show with an interval stay in the JSON.
   const notes = result.cells.flatMap((cell) =>
-    cell.notes.filter((n) => !n.startsWith("noisy:")).map((n) => `  ${cell.id}: ${n}`),
+    cell.notes.filter((n) => !/^(noisy|p90|p95|p999):/.test(n)).map((n) => `  ${cell.id}: ${n}`),
   );
   const counts = countStatuses(result.cells);
   const footer = [

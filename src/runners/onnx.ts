@@ -7,7 +7,9 @@ import { generateTensor } from "../inputs/generate.js";
 import type { ModelInput } from "../inputs/plan.js";
 import { planInputs } from "../inputs/plan.js";
 import type { PlannedCell } from "../suite/expand.js";
+import type { ResolvedOnnxTarget } from "../suite/resolve.js";
 import type { Provider } from "../suite/schema.js";
+import { runLocalLoad } from "./local-load.js";
 import { type PreparedCell, ProviderUnavailableError, type Runner } from "./runner.js";
 
 type SessionOptions = ort.InferenceSession.SessionOptions;
@@ -72,13 +74,17 @@ function inputMetadata(session: ort.InferenceSession): ModelInput[] {
   );
 }
 
-export function sessionOptions(cell: PlannedCell): SessionOptions {
+function ortProvider(provider: string): string {
+  return ORT_PROVIDER[provider as Provider] ?? provider;
+}
+
+export function sessionOptions(cell: PlannedCell, target: ResolvedOnnxTarget): SessionOptions {
   return {
-    executionProviders: [ORT_PROVIDER[cell.provider]],
-    intraOpNumThreads: cell.threads,
+    executionProviders: [ortProvider(cell.provider)],
+    intraOpNumThreads: cell.threads ?? 1,
     interOpNumThreads: 1,
     executionMode: "sequential",
-    graphOptimizationLevel: cell.targetSpec.graphOptimization,
+    graphOptimizationLevel: target.graphOptimization,
     logSeverityLevel: 3,
   };
 }
@@ -90,15 +96,18 @@ export function toOrtTensor(t: GeneratedTensor): ort.Tensor {
 export const onnxRunner: Runner = {
   unavailable(cell) {
     const available = availableProviders();
-    if (available.includes(ORT_PROVIDER[cell.provider])) return undefined;
+    if (available.includes(ortProvider(cell.provider))) return undefined;
     return `execution provider '${cell.provider}' is not available in this onnxruntime-node build (available: ${available.join(", ")})`;
   },
 
   async prepare(cell, seed) {
+    const target = cell.targetSpec;
+    const modelPath = cell.variantSpec.modelPath;
+    if (target.kind !== "onnx" || !modelPath) throw new Error(`${cell.id}: not a local ONNX cell`);
     const started = process.hrtime.bigint();
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(cell.variantSpec.modelPath, sessionOptions(cell));
+      session = await ort.InferenceSession.create(modelPath, sessionOptions(cell, target));
     } catch (err) {
       // The model itself loaded on the CPU provider during validation, so a non-CPU provider that
       // fails here could not start on this machine (no adapter, no driver, missing library).
@@ -117,6 +126,7 @@ export const onnxRunner: Runner = {
         sessionCreateMs,
         itemsPerCall: cell.batch,
         runOnce: () => session.run(feeds),
+        runLoad: (point, plan, loadSeed, signal) => runLocalLoad(() => session.run(feeds), point, plan, loadSeed, signal),
         release: () => session.release(),
       };
       return prepared;

@@ -34,3 +34,17 @@ export {
   type OutlierCounts,
   type TukeyFences,
 } from "./outliers.js";
+export {
+  compareCells,
+  compareCell,
+  adjustComparisons,
+  METRICS,
+  type Metric,
+  type Verdict,
+  type Comparison,
+  type CellPair,
+  type CompareOptions,
+} from "./compare.js";
+export { decideVerdict } from "./verdict.js";
+export { holm } from "./holm.js";
+export { mannWhitney } from "./mann-whitney.js";

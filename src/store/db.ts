@@ -70,9 +70,9 @@ export class Store {
   /** One cell, its summary and its raw samples, in one transaction. */
   saveCell(runId: string, ordinal: number, cell: CellResult, modelPath: string | null, latencyNs?: Float64Array): void {
     const insertCell = this.db.prepare(
-      `INSERT INTO cells (run_id, cell_id, ordinal, target, variant, batch, provider, threads, model_path, status, error,
+      `INSERT INTO cells (run_id, cell_id, ordinal, target, variant, batch, provider, threads, concurrency, rate, model_path, status, error,
          session_create_ms, first_call_ms, warmup_iterations, stop_reason, elapsed_ms, peak_rss_kb, summary)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertSamples = this.db.prepare("INSERT INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
     this.db.transaction(() => {
@@ -85,6 +85,8 @@ export class Store {
         cell.batch,
         cell.provider,
         cell.threads,
+        cell.concurrency,
+        cell.rate,
         modelPath,
         cell.status,
         cell.error,

@@ -17,7 +17,9 @@ export const MIGRATIONS: readonly string[] = [
     started_at    TEXT NOT NULL,    -- ISO-8601 UTC
     finished_at   TEXT,
     fingerprint   TEXT NOT NULL,    -- JSON, see src/fingerprint
-    bench_version TEXT NOT NULL
+    bench_version TEXT NOT NULL,
+    order_mode    TEXT NOT NULL CHECK (order_mode IN ('interleaved', 'sequential')),
+    noise         TEXT              -- JSON: load, CPU clock and calibration around the run
   );
   CREATE INDEX runs_started ON runs (started_at);
 
@@ -28,8 +30,10 @@ export const MIGRATIONS: readonly string[] = [
     target        TEXT NOT NULL,
     variant       TEXT NOT NULL,
     batch         INTEGER NOT NULL,
-    provider      TEXT NOT NULL,
-    threads       INTEGER NOT NULL,
+    provider      TEXT NOT NULL,    -- 'http' for a remote target
+    threads       INTEGER,          -- null for a remote target
+    concurrency   INTEGER,          -- closed-loop load, or null
+    rate          REAL,             -- open-loop load (requests/s), or null
     model_path    TEXT,
     status        TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped')),
     error         TEXT,
@@ -52,10 +56,6 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, cell_id),
     FOREIGN KEY (run_id, cell_id) REFERENCES cells (run_id, cell_id) ON DELETE CASCADE
   );
-  `,
-  `
-  ALTER TABLE runs ADD COLUMN order_mode TEXT NOT NULL DEFAULT 'sequential';
-  ALTER TABLE runs ADD COLUMN noise TEXT;   -- JSON: load, CPU clock and calibration around the run
   `,
 ];
 

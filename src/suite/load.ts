@@ -33,7 +33,7 @@ export function loadSuite(file: string): ResolvedSuite {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new SuiteError([`${file}: expected a YAML mapping with at least 'name' and 'targets'`]);
   }
-  const { suite, errors } = validateSuiteDocument(raw);
+  const { suite, errors } = validateSuiteDocument(raw, process.env);
   if (!suite) throw new SuiteError(errors.map((e) => `${file}: ${e}`));
   return resolveSuite(suite, file);
 }
@@ -45,9 +45,11 @@ export function loadSuite(file: string): ResolvedSuite {
 export async function checkModels(suite: ResolvedSuite, displayFile: string): Promise<string[]> {
   const problems: string[] = [];
   for (const t of suite.targets) {
+    // A remote target's inputs come from its server, which need not be up for validation.
+    if (t.kind !== "onnx") continue;
     for (const v of t.variants) {
       const key = `targets.${t.name}.variants.${v.name}`;
-      if (!existsSync(v.modelPath)) {
+      if (!v.modelPath || !existsSync(v.modelPath)) {
         problems.push(`${displayFile}: ${key}: model file not found: ${v.model} (resolved to ${v.modelPath})`);
         continue;
       }

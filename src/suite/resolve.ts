@@ -6,6 +6,7 @@ import {
   type MeasureSpec,
   METRICS,
   type MetricName,
+  type PROTOCOLS,
   type Provider,
   type RegressionSpec,
   type SuiteSpec,
@@ -39,25 +40,68 @@ export function regressionPolicy(spec: RegressionSpec = {}): RegressionPolicy {
   return { thresholds, metrics: spec.metrics ? [...new Set(spec.metrics)] : [...METRICS] };
 }
 
-export interface ResolvedTarget {
+interface TargetCommon {
   name: string;
-  kind: "onnx";
   variants: ResolvedVariant[];
   inputs: Record<string, InputSpec>;
   dims: Record<string, number>;
-  graphOptimization: "disabled" | "basic" | "extended" | "all";
   batch: number[];
+  /** Closed-loop load cells (requests in flight); empty: none. */
+  concurrency: number[];
+  /** Open-loop load cells (requests/s); empty: none. */
+  rate: number[];
+  measure: MeasurePlan;
+  load: LoadPlan;
+}
+
+export interface ResolvedOnnxTarget extends TargetCommon {
+  kind: "onnx";
+  graphOptimization: "disabled" | "basic" | "extended" | "all";
   providers: Provider[];
   threads: number[];
-  measure: MeasurePlan;
 }
+
+export interface ResolvedHttpTarget extends TargetCommon {
+  kind: "http";
+  /** As written: `${ENV}` references are expanded only when a request is built. */
+  url: string;
+  protocol: (typeof PROTOCOLS)[number];
+  method: "POST" | "PUT";
+  headers: Record<string, string>;
+  timeoutMs: number;
+  body: string | undefined;
+  tfserving: { format: "instances" | "inputs"; signatureName: string | undefined; version: number | undefined };
+}
+
+export type ResolvedTarget = ResolvedOnnxTarget | ResolvedHttpTarget;
 
 export interface ResolvedVariant {
   name: string;
-  /** As written in the suite, relative to the suite file. */
+  /** onnx: the model file as written in the suite, relative to it; http: the model's name on the server, or the endpoint (json). */
   model: string;
-  modelPath: string;
+  /** onnx: the model file's absolute path; http: null. */
+  modelPath: string | null;
 }
+
+export interface LoadPlan {
+  durationMs: number;
+  warmupRequests: number;
+  maxRequests: number | undefined;
+  arrival: "fixed" | "poisson";
+  connections: number | undefined;
+  maxErrorRate: number;
+}
+
+export const DEFAULT_LOAD: LoadPlan = {
+  durationMs: 5000,
+  warmupRequests: 20,
+  maxRequests: undefined,
+  arrival: "poisson",
+  connections: undefined,
+  maxErrorRate: 0.01,
+};
+
+export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
 
 export interface MeasurePlan {
   warmupIterations: number;
@@ -91,20 +135,45 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
 
   const targets = Object.entries(spec.targets).map(([name, t]): ResolvedTarget => {
     const matrix = { ...spec.matrix, ...t.matrix };
-    return {
+    const common = {
       name,
-      kind: t.kind,
+      inputs: t.inputs ?? {},
+      dims: t.dims ?? {},
+      batch: matrix.batch ?? [1],
+      concurrency: matrix.concurrency ?? [],
+      rate: matrix.rate ?? [],
+      measure: measurePlan({ ...spec.measure, ...(t.kind === "onnx" ? t.measure : {}) }),
+      load: { ...DEFAULT_LOAD, ...definedOnly(spec.load), ...definedOnly(t.load) },
+    };
+    if (t.kind === "http") {
+      const variants = t.variants
+        ? Object.entries(t.variants).map(([vname, model]) => ({ name: vname, model, modelPath: null }))
+        : [{ name: "default", model: t.model ?? t.url, modelPath: null }];
+      return {
+        ...common,
+        kind: "http",
+        // A server is measured under load; with neither axis given, one request at a time.
+        concurrency: common.concurrency.length === 0 && common.rate.length === 0 ? [1] : common.concurrency,
+        variants,
+        url: t.url,
+        protocol: t.protocol,
+        method: t.method ?? "POST",
+        headers: t.headers ?? {},
+        timeoutMs: t.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+        body: t.body,
+        tfserving: { format: t.tfserving?.format ?? "instances", signatureName: t.tfserving?.signatureName, version: t.tfserving?.version },
+      };
+    }
+    return {
+      ...common,
+      kind: "onnx",
       variants: Object.entries(t.variants).map(([vname, v]) => {
         const model = typeof v === "string" ? v : v.model;
         return { name: vname, model, modelPath: path.resolve(dir, model) };
       }),
-      inputs: t.inputs ?? {},
-      dims: t.dims ?? {},
       graphOptimization: t.graphOptimization ?? "all",
-      batch: matrix.batch ?? [1],
       providers: matrix.providers ?? ["cpu"],
       threads: matrix.threads ?? [1],
-      measure: measurePlan({ ...spec.measure, ...t.measure }),
     };
   });
   return {
@@ -121,6 +190,24 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
   };
 }
 
+function definedOnly<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The suite as it may be stored and printed: header values may be secrets, so they are replaced
+ * (DESIGN.md: "nothing secret is" recorded). `${ENV}` references elsewhere are never expanded in
+ * a resolved suite, so the URL keeps the reference, not the value.
+ */
+export function redactSuite(suite: ResolvedSuite): ResolvedSuite {
+  return {
+    ...suite,
+    targets: suite.targets.map((t) =>
+      t.kind === "http" ? { ...t, headers: Object.fromEntries(Object.keys(t.headers).map((k) => [k, "<redacted>"])) } : t,
+    ),
+  };
+}
+
 function measurePlan(m: MeasureSpec): MeasurePlan {
   const plan: MeasurePlan = { ...DEFAULT_MEASURE };
   for (const key of Object.keys(plan) as (keyof MeasurePlan)[]) {
@@ -133,4 +220,11 @@ function measurePlan(m: MeasureSpec): MeasurePlan {
   if (m.maxTimeMs === undefined) plan.maxTimeMs = Math.max(plan.maxTimeMs, plan.minTimeMs);
   else plan.minTimeMs = Math.min(plan.minTimeMs, plan.maxTimeMs);
   return plan;
+}
+
+/** The suite's local model files, by their name in the suite: what the fingerprint hashes. */
+export function modelFiles(suite: ResolvedSuite): Record<string, string> {
+  return Object.fromEntries(
+    suite.targets.flatMap((t) => t.variants.flatMap((v) => (v.modelPath ? [[v.model, v.modelPath] as const] : []))),
+  );
 }

@@ -54,6 +54,10 @@ export const matrixSchema = z.strictObject({
   batch: z.array(positiveInt).min(1).optional(),
   providers: z.array(z.enum(PROVIDERS)).min(1).optional(),
   threads: z.array(positiveInt).min(1).optional(),
+  /** Closed loop: this many requests (session.run calls) in flight at once. */
+  concurrency: z.array(positiveInt).min(1).optional(),
+  /** Open loop: requests per second on a fixed schedule or as a Poisson process. */
+  rate: z.array(z.number().positive()).min(1).optional(),
 });
 export type MatrixSpec = z.infer<typeof matrixSchema>;
 
@@ -71,6 +75,19 @@ export const measureSchema = z.strictObject({
   headline: z.enum(HEADLINE_STATS).optional(),
 });
 export type MeasureSpec = z.infer<typeof measureSchema>;
+
+/** How a load cell (concurrency or rate) is driven; see docs/LOAD.md for the MLPerf mapping. */
+export const loadSchema = z.strictObject({
+  durationMs: z.number().positive().optional(),
+  warmupRequests: z.number().int().nonnegative().optional(),
+  maxRequests: positiveInt.optional(),
+  arrival: z.enum(["fixed", "poisson"]).optional(),
+  /** Open loop over HTTP: the most connections the generator may open (default: one second of arrivals). */
+  connections: positiveInt.optional(),
+  /** A cell whose share of failed requests exceeds this is `failed` (default 0.01). */
+  maxErrorRate: z.number().min(0).max(1).optional(),
+});
+export type LoadSpec = z.infer<typeof loadSchema>;
 
 const variantSchema = z.union([
   z.string().min(1),
@@ -90,8 +107,43 @@ export const onnxTargetSchema = z.strictObject({
   matrix: matrixSchema.optional(),
   /** Overrides of the suite's measurement plan for this target's cells. */
   measure: measureSchema.optional(),
+  load: loadSchema.optional(),
 });
 export type OnnxTargetSpec = z.infer<typeof onnxTargetSchema>;
+
+export const PROTOCOLS = ["kserve-v2", "tfserving", "json"] as const;
+
+export const httpTargetSchema = z.strictObject({
+  kind: z.literal("http"),
+  description: z.string().optional(),
+  /** kserve-v2 and tfserving: the server's base URL; json: the endpoint. `${ENV}` is expanded. */
+  url: z.string().min(1),
+  protocol: z.enum(PROTOCOLS),
+  /** kserve-v2 and tfserving: the model's name on the server (or give `variants`). */
+  model: z.string().min(1).optional(),
+  /** Named variants: model names on the server (kserve-v2, tfserving) or endpoint URLs (json). */
+  variants: z.record(identifier, z.string().min(1)).optional(),
+  method: z.enum(["POST", "PUT"]).optional(),
+  /** Values may use `${ENV}`; they are sent as written but never stored or printed. */
+  headers: z.record(z.string(), z.string()).optional(),
+  timeoutMs: z.number().positive().optional(),
+  /** json: the request body, with placeholders for generated tensors (see src/runners/http/json-template.ts). */
+  body: z.string().optional(),
+  tfserving: z
+    .strictObject({
+      format: z.enum(["instances", "inputs"]).optional(),
+      signatureName: z.string().optional(),
+      version: positiveInt.optional(),
+    })
+    .optional(),
+  inputs: z.record(z.string(), inputSpecSchema).optional(),
+  dims: z.record(z.string(), positiveInt).optional(),
+  matrix: matrixSchema.optional(),
+  load: loadSchema.optional(),
+});
+export type HttpTargetSpec = z.infer<typeof httpTargetSchema>;
+
+export const targetSchema = z.discriminatedUnion("kind", [onnxTargetSchema, httpTargetSchema]);
 
 
 export const METRICS = ["p50", "p90", "p99", "mean", "throughput"] as const;
@@ -117,11 +169,12 @@ export const suiteSchema = z.strictObject({
   name: identifier,
   description: z.string().optional(),
   seed: z.number().int().nonnegative().optional(),
-  targets: z.record(identifier, onnxTargetSchema).refine((t) => Object.keys(t).length > 0, {
+  targets: z.record(identifier, targetSchema).refine((t) => Object.keys(t).length > 0, {
     message: "expected at least one target",
   }),
   matrix: matrixSchema.optional(),
   measure: measureSchema.optional(),
+  load: loadSchema.optional(),
   /** interleaved (default): cells take turns in shuffled rounds; sequential: one after another. */
   order: z.enum(["interleaved", "sequential"]).optional(),
   regression: regressionSchema.optional(),

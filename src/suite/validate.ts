@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import { templateTensorNames } from "../runners/http/json-template.js";
+import { checkEnvReferences, type Env } from "./env.js";
 import { type MeasureSpec, type SuiteSpec, suiteSchema } from "./schema.js";
 
 /**
@@ -10,25 +12,52 @@ export interface ValidationResult {
   errors: string[];
 }
 
-export function validateSuiteDocument(doc: unknown): ValidationResult {
+export function validateSuiteDocument(doc: unknown, env: Env = {}): ValidationResult {
   const parsed = suiteSchema.safeParse(doc);
   if (!parsed.success) return { suite: undefined, errors: parsed.error.issues.map(formatIssue) };
   const suiteMeasure = parsed.data.measure ?? {};
   const errors = [
     ...checkMeasurePlan(suiteMeasure, "measure"),
     ...Object.entries(parsed.data.targets).flatMap(([name, t]) =>
-      t.measure ? checkMeasurePlan({ ...suiteMeasure, ...t.measure }, `targets.${name}.measure`) : [],
+      t.kind === "onnx" && t.measure ? checkMeasurePlan({ ...suiteMeasure, ...t.measure }, `targets.${name}.measure`) : [],
     ),
     ...checkCompare(parsed.data),
+    ...checkHttpTargets(parsed.data),
+    ...checkEnvReferences(parsed.data.targets, env),
   ];
   return { suite: errors.length === 0 ? parsed.data : undefined, errors };
+}
+
+/** What the schema alone cannot say about remote targets. */
+function checkHttpTargets(suite: SuiteSpec): string[] {
+  const errors: string[] = [];
+  for (const [name, t] of Object.entries(suite.targets)) {
+    if (t.kind !== "http") continue;
+    const at = `targets.${name}`;
+    if (t.protocol === "json") {
+      if (t.body === undefined) errors.push(`${at}.body: missing; protocol json needs a body template with {{tensor:NAME}} placeholders`);
+      for (const tensor of templateTensorNames(t.body ?? "")) {
+        const spec = t.inputs?.[tensor];
+        if (!spec?.shape || !spec.dtype) {
+          errors.push(`${at}.inputs.${tensor}: the body template uses tensor '${tensor}'; give its shape and dtype (a json endpoint has no metadata to read them from)`);
+        }
+      }
+    } else if (!t.model && !t.variants) {
+      errors.push(`${at}.model: missing; protocol ${t.protocol} needs the model's name on the server (model: NAME, or variants: {name: MODEL})`);
+    }
+    if (t.model && t.variants) errors.push(`${at}: give either model or variants, not both`);
+    for (const key of ["providers", "threads"] as const) {
+      if (t.matrix?.[key]) errors.push(`${at}.matrix.${key}: a remote target has no ${key}; the server decides`);
+    }
+  }
+  return errors;
 }
 
 /** `compare: { base, head }` names two variants, or two targets, of this suite. */
 function checkCompare(suite: SuiteSpec): string[] {
   if (!suite.compare) return [];
   const targets = Object.keys(suite.targets);
-  const variants = [...new Set(Object.values(suite.targets).flatMap((t) => Object.keys(t.variants)))];
+  const variants = [...new Set(Object.values(suite.targets).flatMap((t) => Object.keys(t.variants ?? { default: "" })))];
   const kind = (name: string) => (variants.includes(name) ? "variant" : targets.includes(name) ? "target" : undefined);
   const errors: string[] = [];
   for (const side of ["base", "head"] as const) {

@@ -1,0 +1,99 @@
+import { request } from "undici";
+import { generateTensor } from "../../inputs/generate.js";
+import { type ModelInput, planInputs } from "../../inputs/plan.js";
+import { closedLoopHttp } from "../../load/closed-http.js";
+import { openLoopHttp } from "../../load/open-http.js";
+import type { HttpRequestSpec } from "../../load/types.js";
+import type { PlannedCell } from "../../suite/expand.js";
+import { expandEnv } from "../../suite/env.js";
+import type { ResolvedHttpTarget } from "../../suite/resolve.js";
+import type { PreparedCell, Runner } from "../runner.js";
+import { encodeInferRequest, fetchModelMetadata, inferUrl, KSERVE_CONTENT_TYPE, validateInferResponse } from "./kserve.js";
+import { renderTemplate, validateJsonResponse } from "./json-template.js";
+import { encodePredictRequest, predictUrl, TFSERVING_CONTENT_TYPE, validatePredictResponse } from "./tfserving.js";
+
+/**
+ * A remote model behind an HTTP server. prepare() reads the model's metadata (KServe v2) or the
+ * suite's input specs, generates the inputs from the seed with the cell's batch, and encodes the
+ * request body once; the load loops then send that same body.
+ */
+export const httpRunner: Runner = {
+  unavailable: () => undefined,
+
+  async prepare(cell, seed) {
+    const target = cell.targetSpec;
+    if (target.kind !== "http") throw new Error(`${cell.id}: not a remote cell`);
+    const started = process.hrtime.bigint();
+    const spec = await buildRequest(cell, target, seed);
+    const sessionCreateMs = Number(process.hrtime.bigint() - started) / 1e6;
+    return {
+      sessionCreateMs,
+      itemsPerCall: cell.batch,
+      runOnce: () => sendOnce(spec),
+      runLoad: (point, plan, loadSeed, signal) => {
+        const common = { request: spec, durationMs: plan.durationMs, maxRequests: plan.maxRequests, warmupRequests: plan.warmupRequests, signal };
+        if (point.concurrency !== null) return closedLoopHttp({ ...common, connections: point.concurrency });
+        return openLoopHttp({ ...common, ratePerS: point.rate, arrival: plan.arrival, seed: loadSeed, connections: plan.connections });
+      },
+      release: async () => undefined,
+    } satisfies PreparedCell;
+  },
+};
+
+async function buildRequest(cell: PlannedCell, t: ResolvedHttpTarget, seed: number): Promise<HttpRequestSpec> {
+  const env = process.env;
+  const base = expandEnv(t.url, env);
+  const model = expandEnv(cell.variantSpec.model, env);
+  const headers = Object.fromEntries(Object.entries(t.headers).map(([k, v]) => [k, expandEnv(v, env)]));
+  const inputs: ModelInput[] =
+    t.protocol === "kserve-v2" ? await fetchModelMetadata(base, model, headers, t.timeoutMs) : suiteInputs(t);
+  const { plans, errors } = planInputs(inputs, t.inputs, t.dims, cell.batch);
+  if (errors.length > 0) throw new Error(errors.join("; "));
+  const tensors = plans.map((p) => generateTensor(p, seed));
+  const common = { method: t.method, timeoutMs: t.timeoutMs } as const;
+  switch (t.protocol) {
+    case "kserve-v2":
+      return {
+        ...common,
+        url: inferUrl(base, model),
+        headers: { "content-type": KSERVE_CONTENT_TYPE, ...headers },
+        body: encodeInferRequest(tensors),
+        validate: validateInferResponse,
+      };
+    case "tfserving":
+      return {
+        ...common,
+        url: predictUrl(base, model, t.tfserving.version),
+        headers: { "content-type": TFSERVING_CONTENT_TYPE, ...headers },
+        body: encodePredictRequest(tensors, { format: t.tfserving.format, ...(t.tfserving.signatureName ? { signatureName: t.tfserving.signatureName } : {}) }),
+        validate: validatePredictResponse,
+      };
+    case "json":
+      return {
+        ...common,
+        url: cell.variantSpec.name === "default" ? base : model,
+        headers: { "content-type": "application/json", ...headers },
+        body: renderTemplate(t.body ?? "", tensors),
+        validate: validateJsonResponse,
+      };
+  }
+}
+
+/** Without a metadata endpoint, the suite's input specs are the model's inputs. */
+function suiteInputs(t: ResolvedHttpTarget): ModelInput[] {
+  return Object.entries(t.inputs).map(([name, s]) => ({ name, type: s.dtype ?? "float32", shape: s.shape ?? [] }));
+}
+
+/** One request that must succeed: the cold start and the warm-up of a remote cell. */
+async function sendOnce(spec: HttpRequestSpec): Promise<void> {
+  const res = await request(spec.url, {
+    method: spec.method,
+    headers: spec.headers,
+    body: spec.body,
+    headersTimeout: spec.timeoutMs,
+    bodyTimeout: spec.timeoutMs,
+  });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  if (res.statusCode < 200 || res.statusCode > 299) throw new Error(`${spec.url} answered ${res.statusCode}: ${body.toString("utf8", 0, 200)}`);
+  if (spec.validate && !spec.validate(res.statusCode, body)) throw new Error(`${spec.url} answered a malformed response: ${body.toString("utf8", 0, 200)}`);
+}

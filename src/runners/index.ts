@@ -1,0 +1,10 @@
+import type { PlannedCell } from "../suite/expand.js";
+import { httpRunner } from "./http/runner.js";
+import { onnxRunner } from "./onnx.js";
+import type { Runner } from "./runner.js";
+
+/** The runner of each cell, by its target's kind. */
+export const defaultRunner: Runner = {
+  unavailable: (cell: PlannedCell) => (cell.kind === "http" ? httpRunner : onnxRunner).unavailable(cell),
+  prepare: (cell: PlannedCell, seed: number) => (cell.kind === "http" ? httpRunner : onnxRunner).prepare(cell, seed),
+};
