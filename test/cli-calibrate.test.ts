@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect, it } from "vitest";
 import { bench, QUICK_MEASURE, ROOT, tempDir } from "./helpers/cli.js";
 
-it("calibrate runs A/A, reports per cell and metric, and writes thresholds that diff then uses", async () => {
+it("calibrate runs A/A in separate processes, reports per cell and metric, and writes the noise that diff then uses", async () => {
   const dir = tempDir();
   copyFileSync(path.join(ROOT, "suites/models/mlp-int8.onnx"), path.join(dir, "m.onnx"));
   writeFileSync(path.join(dir, "s.yaml"), `name: cal\ntargets:\n  m: { kind: onnx, variants: { v: m.onnx } }\n${QUICK_MEASURE}`);
@@ -17,20 +17,23 @@ it("calibrate runs A/A, reports per cell and metric, and writes thresholds that 
   expect(cal.cells.map((c: { metric: string }) => c.metric)).toEqual(["p50", "p90", "p99", "mean", "throughput"]);
   for (const c of cal.cells) {
     expect(c.pairs).toBe(3);
-    expect(c.minimumDetectableEffect).toBeGreaterThanOrEqual(0.05);
-    expect(c.suggestedThreshold).toBeGreaterThanOrEqual(0.01);
+    expect(c.runNoise).toBeGreaterThan(0);
+    expect(c.minimumDetectableEffect).toBeGreaterThan(0.05);
+    expect(c.falseAlarms).toBeLessThanOrEqual(c.falseAlarmsRaw);
   }
-  expect(r.stderr).toMatch(/wrote the suggested thresholds into .*cal\/main\.json/);
+  expect(Object.keys(cal.runNoise.metrics)).toEqual(["p50", "p90", "p99", "mean", "throughput"]);
+  expect(r.stderr).toMatch(/wrote the measured run-to-run noise into .*cal\/main\.json/);
 
   const baseline = JSON.parse(readFileSync(path.join(dir, "b/cal/main.json"), "utf8"));
-  expect(baseline.thresholds).toEqual(cal.suggested);
+  expect(baseline.runNoise).toEqual(cal.runNoise);
+  expect((await bench(["run", path.join(dir, "s.yaml"), "-q", ...opts])).code).toBe(0);
   const d = await bench(["diff", "baseline:main", "latest", "--json", ...opts]);
   expect(d.code).toBe(0);
   const doc = JSON.parse(d.stdout);
-  for (const c of doc.comparisons) expect(c.threshold).toBe(cal.suggested[c.metric]);
-  // --threshold on the command line wins over the baseline's calibration
-  const forced = JSON.parse((await bench(["diff", "baseline:main", "latest", "--json", "--threshold", "0.5", ...opts])).stdout);
-  expect(forced.comparisons.every((c: { threshold: number }) => c.threshold === 0.5)).toBe(true);
+  expect(doc.runNoise).toEqual({ source: "calibrated", runs: 3, metrics: cal.runNoise.metrics });
+  // two variants of one run share its offset: no run-to-run noise there
+  const same = JSON.parse((await bench(["diff", "latest", "latest", "--json", ...opts])).stdout);
+  expect(same.runNoise.source).toBe("none");
 });
 
 it("calibrate needs at least two runs", async () => {

@@ -31,6 +31,13 @@ export interface BaselineCell {
   samplesMs: number[];
 }
 
+/** Standard deviation of one run's log offset, per metric, pooled over cells and per cell. */
+export interface RunNoise {
+  runs: number;
+  metrics: Partial<Record<MetricName, number>>;
+  cells: Record<string, Partial<Record<MetricName, number>>>;
+}
+
 export interface Baseline {
   format: typeof BASELINE_FORMAT;
   version: number;
@@ -38,8 +45,10 @@ export interface Baseline {
   suite: string;
   createdAt: string;
   run: Omit<RunInfo, "fingerprint">;
-  /** Per-metric practical thresholds measured by `bench calibrate`, or null. */
+  /** Per-metric practical thresholds for comparisons against this baseline (set by hand), or null. */
   thresholds: Partial<Record<MetricName, number>> | null;
+  /** Run-to-run noise of this machine measured by `bench calibrate`, or null (defaults apply). */
+  runNoise: RunNoise | null;
   fingerprint: Fingerprint;
   resolvedSuite: unknown;
   cells: BaselineCell[];
@@ -66,6 +75,10 @@ const baselineSchema = z.looseObject({
   createdAt: z.string(),
   run: z.looseObject({ id: z.string(), startedAt: z.string() }),
   thresholds: z.record(z.string(), z.number()).nullable(),
+  runNoise: z
+    .looseObject({ runs: z.number(), metrics: z.record(z.string(), z.number()), cells: z.record(z.string(), z.record(z.string(), z.number())) })
+    .nullable()
+    .optional(),
   fingerprint: z.looseObject({ host: z.looseObject({}), runtime: z.looseObject({}), models: z.looseObject({}) }),
   resolvedSuite: z.unknown(),
   cells: z.array(cellSchema),
@@ -131,7 +144,7 @@ export function createBaseline(
   resolvedSuite: unknown,
   cells: BaselineCell[],
   createdAt: Date,
-  thresholds: Baseline["thresholds"] = null,
+  runNoise: RunNoise | null = null,
 ): Baseline {
   const { fingerprint, ...info } = run;
   return {
@@ -141,7 +154,8 @@ export function createBaseline(
     suite: run.suite,
     createdAt: createdAt.toISOString(),
     run: info,
-    thresholds,
+    thresholds: null,
+    runNoise,
     fingerprint,
     resolvedSuite,
     cells,

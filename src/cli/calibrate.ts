@@ -1,18 +1,16 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import Table from "cli-table3";
 import { baselinePath, readBaselineFile, writeBaseline } from "../baseline/files.js";
-import { createBaseline, toBaselineCell } from "../baseline/format.js";
-import { type Calibration, summarizeCalibration } from "../compare/calibrate.js";
+import { createBaseline, type RunNoise, toBaselineCell } from "../baseline/format.js";
+import { type Calibration, measureRunNoise, summarizeCalibration } from "../compare/calibrate.js";
 import { type DiffResult, diffSides } from "../compare/diff.js";
 import { environmentTolerances, resolvePolicy } from "../compare/policy.js";
-import { loadSide } from "../compare/source.js";
+import { loadSide, type Side } from "../compare/source.js";
 import { ExitCode, UserError } from "../errors.js";
-import { executeSuite } from "../measure/execute.js";
-import type { RunResult } from "../results.js";
-import { defaultRunner } from "../runners/index.js";
+import type { CellResult } from "../results.js";
 import { Store } from "../store/db.js";
-import { onInterrupt, planSuites } from "./plan.js";
-import { createProgress } from "./progress.js";
+import { planSuites } from "./plan.js";
 
 export interface CalibrateOptions {
   db: string;
@@ -25,64 +23,83 @@ export interface CalibrateOptions {
 }
 
 /**
- * A/A calibration: run the same suite several times, compare every pair of runs with the verdict
- * rule users get from `bench diff`, and report how often it cries wolf and what it can detect.
+ * A/A calibration: run the same suite several times, each run in its own process as CI would,
+ * measure the run-to-run noise of every cell and metric, and check the verdict rule against it:
+ * every pair of runs is compared, and since nothing changed, every regression or improvement is
+ * a false alarm.
  */
 export async function calibrateCommand(file: string, opts: CalibrateOptions): Promise<number> {
   if (opts.runs < 2) throw new UserError(`--runs ${opts.runs}: calibration compares pairs of runs; give at least 2`);
   const [plan] = await planSuites([file], opts);
   if (!plan) return ExitCode.usage;
-  const { suite, cells } = plan;
-  const store = Store.open(opts.db);
-  const { interrupted, dispose } = onInterrupt();
-  const runs: RunResult[] = [];
-  try {
-    for (let i = 0; i < opts.runs && !interrupted(); i++) {
-      if (!opts.quiet) process.stderr.write(`calibration run ${i + 1}/${opts.runs}\n`);
-      const progress = createProgress({ quiet: opts.quiet === true || !process.stderr.isTTY, suite: suite.name });
-      try {
-        runs.push(await executeSuite(suite, { store, runner: defaultRunner, cells, order: suite.order, onProgress: progress.onProgress, interrupted }));
-      } finally {
-        progress.stop();
-      }
-    }
-    if (interrupted()) return ExitCode.interrupted;
+  const runIds: string[] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    if (!opts.quiet) process.stderr.write(`calibration run ${i + 1}/${opts.runs}\n`);
+    const id = await runInChild(file, opts);
+    if (id === undefined) return ExitCode.interrupted;
+    runIds.push(id);
+  }
 
+  const store = Store.open(opts.db, { create: false });
+  try {
     const ctx = { store: () => store, baselinesDir: opts.baselines };
-    const diffs: DiffResult[] = [];
-    for (let i = 0; i < runs.length; i++) {
-      for (let j = i + 1; j < runs.length; j++) {
-        const base = loadSide((runs[i] as RunResult).run.id, ctx);
-        const head = loadSide((runs[j] as RunResult).run.id, ctx);
-        const policy = resolvePolicy(base, head, {});
-        diffs.push(diffSides(base, head, { policy, environment: environmentTolerances(base, head), seed: suite.seed + i * 1000 + j }));
+    const sides = runIds.map((id) => loadSide(id, ctx));
+    const policy = resolvePolicy(sides[0] as Side, sides[0] as Side, {});
+    const runNoise = measureRunNoise(sides.map((s) => s.cells), policy.metrics);
+    const pairs = (noise: RunNoise | null): DiffResult[] => {
+      const out: DiffResult[] = [];
+      for (let i = 0; i < sides.length; i++) {
+        for (let j = i + 1; j < sides.length; j++) {
+          const base = { ...(sides[i] as Side), runNoise: noise };
+          const head = sides[j] as Side;
+          out.push(diffSides(base, head, { policy, environment: environmentTolerances(base, head), seed: plan.suite.seed + i * 1000 + j }));
+        }
       }
-    }
-    const calibration = summarizeCalibration(runs.map((r) => r.run.id), diffs);
+      return out;
+    };
+    // "Raw": as if the runs' own samples told the whole story (no run-to-run noise at all).
+    const raw = pairs({ runs: 0, metrics: {}, cells: {} });
+    const calibration = summarizeCalibration(runIds, runNoise, raw, pairs(runNoise));
     if (opts.json) process.stdout.write(`${JSON.stringify(calibration, null, 2)}\n`);
     else process.stdout.write(renderCalibration(calibration));
 
     if (opts.baseline) {
-      const file = saveThresholds(opts, store, runs.at(-1) as RunResult, calibration);
-      process.stderr.write(`wrote the suggested thresholds into ${file}\n`);
+      const out = saveRunNoise(opts, store, runIds.at(-1) as string, runNoise);
+      process.stderr.write(`wrote the measured run-to-run noise into ${out}\n`);
     }
-    return runs.some((r) => r.cells.some((c) => c.status === "failed")) ? ExitCode.benchmarkFailed : ExitCode.ok;
+    const failed = sides.some((s) => s.cells.some((c: CellResult) => c.status === "failed"));
+    return failed ? ExitCode.benchmarkFailed : ExitCode.ok;
   } finally {
-    dispose();
     store.close();
   }
 }
 
+/** `bench run` in a fresh process, as CI would run it; resolves to the run id (undefined when interrupted). */
+function runInChild(file: string, opts: CalibrateOptions): Promise<string | undefined> {
+  const args = [process.argv[1] as string, "run", file, "--db", opts.db, "--json", "-q", ...(opts.filter ?? []).flatMap((f) => ["-f", f])];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === ExitCode.interrupted) return resolve(undefined);
+      try {
+        resolve((JSON.parse(stdout) as { run: { id: string } }).run.id);
+      } catch {
+        reject(new Error(`the calibration run exited ${code} without a result`));
+      }
+    });
+  });
+}
+
 /** Into an existing baseline of the suite, or a new one made from the last calibration run. */
-function saveThresholds(opts: CalibrateOptions, store: Store, last: RunResult, c: Calibration): string {
+function saveRunNoise(opts: CalibrateOptions, store: Store, lastRun: string, runNoise: RunNoise): string {
+  const { run, cells, resolvedSuite } = store.loadRun(lastRun);
   const name = opts.baseline as string;
-  const file = baselinePath(opts.baselines, last.run.suite, name);
-  if (existsSync(file)) {
-    const b = readBaselineFile(file);
-    return writeBaseline(opts.baselines, { ...b, thresholds: c.suggested });
-  }
-  const { run, cells, resolvedSuite } = store.loadRun(last.run.id);
-  const b = createBaseline(name, run, resolvedSuite, cells.map((x) => toBaselineCell(x, store.loadSamples(run.id, x.id))), new Date(), c.suggested);
+  const file = baselinePath(opts.baselines, run.suite, name);
+  if (existsSync(file)) return writeBaseline(opts.baselines, { ...readBaselineFile(file), runNoise });
+  const b = createBaseline(name, run, resolvedSuite, cells.map((x) => toBaselineCell(x, store.loadSamples(run.id, x.id))), new Date(), runNoise);
   return writeBaseline(opts.baselines, b);
 }
 
@@ -90,29 +107,30 @@ export function renderCalibration(c: Calibration): string {
   const metrics = [...new Set(c.cells.map((x) => x.metric))];
   const cells = [...new Set(c.cells.map((x) => x.cell))];
   const table = new Table({
-    head: ["cell", "false alarms", ...metrics.map((m) => `${m}: A/A change · MDE`)],
+    head: ["cell", "false alarms (raw → modelled)", ...metrics.map((m) => `${m}: noise · MDE`)],
     style: { head: [], border: [], compact: true },
   });
   for (const cell of cells) {
     const rows = c.cells.filter((x) => x.cell === cell);
-    const alarms = rows.reduce((s, x) => s + x.falseAlarms, 0);
-    const pairs = rows.reduce((s, x) => s + x.pairs, 0);
+    const sum = (pick: (x: (typeof rows)[number]) => number) => rows.reduce((s, x) => s + pick(x), 0);
     table.push([
       cell,
-      `${alarms}/${pairs}`,
+      `${sum((x) => x.falseAlarmsRaw)} → ${sum((x) => x.falseAlarms)} of ${sum((x) => x.pairs)}`,
       ...metrics.map((m) => {
         const x = rows.find((r) => r.metric === m);
-        return x ? `${pct(x.typicalChange)} · ${pct(x.minimumDetectableEffect)}` : "";
+        return x ? `${pct(x.runNoise)} · ${pct(x.minimumDetectableEffect)}` : "";
       }),
     ]);
   }
+  const total = c.cells.reduce((s, x) => s + x.pairs, 0);
   return [
-    `A/A calibration: ${c.runs.length} runs (${c.runs.join(", ")}), ${c.pairs} pairs compared`,
+    `A/A calibration: ${c.runs.length} runs in separate processes (${c.runs.join(", ")}), ${c.pairs} pairs compared`,
     table.toString(),
-    `false-alarm rate of the verdict rule: ${(c.falseAlarmRate * 100).toFixed(2)}% of ${c.cells.reduce((s, x) => s + x.pairs, 0)} comparisons`,
-    `suggested thresholds: ${Object.entries(c.suggested).map(([m, v]) => `${m} ${pct(v)}`).join(", ")}`,
-    "A/A change = median |change| between runs of the same code; MDE = the smallest regression the verdict",
-    "catches reliably at the current threshold. Suggested = the smallest threshold no A/A interval cleared, ×1.25.",
+    `run-to-run noise (sd of one run's offset, median over cells): ${Object.entries(c.runNoise.metrics).map(([m, v]) => `${m} ${pct(v)}`).join(", ")}`,
+    `false alarms of the verdict rule over ${total} A/A comparisons: ${(c.falseAlarmRateRaw * 100).toFixed(2)}% if each run's own samples told the whole story, ` +
+      `${(c.falseAlarmRate * 100).toFixed(2)}% with the run-to-run noise modelled`,
+    "MDE = the smallest change a comparison of two runs flags with 95% power at the current threshold. Comparing two",
+    "variants inside one run (compare: or bench diff RUN:A RUN:B) avoids the run-to-run noise altogether.",
     "",
   ].join("\n");
 }

@@ -1,77 +1,122 @@
-import type { Comparison } from "../stats/compare.js";
+import type { RunNoise } from "../baseline/format.js";
+import type { CellResult } from "../results.js";
+import { normalQuantile } from "../stats/index.js";
 import type { MetricName } from "../suite/schema.js";
 import type { DiffResult } from "./diff.js";
 
 /**
- * What A/A comparisons (the same code measured several times) say about the verdict rule on this
- * machine. In an A/A pair i nothing changed, so its interval [lo_i, hi_i] is pure noise. Were the
- * code slower by δ, the interval would move to about [δ + lo_i, δ + hi_i], and the verdict needs
- * its lower end beyond the threshold t: δ > t − lo_i. So:
- *   - false alarms: pairs whose verdict was regression or improvement, though nothing changed;
- *   - minimum detectable effect at t: t + max_i(−lo_i) for latencies (t + max_i(hi_i) for
- *     throughput, where a regression is a drop); with a handful of pairs the max is the honest
- *     stand-in for a high quantile;
- *   - suggested threshold: the smallest t no A/A interval cleared, max_i max(ci_lo_i, −ci_hi_i),
- *     times a 1.25 safety margin, rounded up to 0.5%, at least 1%.
+ * What A/A runs (the same code, each in its own process) say about comparisons on this machine.
+ *
+ * Run-to-run noise: for a cell and metric, the standard deviation of the log of the metric over
+ * the runs. It holds what one run's samples cannot show (other tenants coming and going, memory
+ * layout, clock state), and, slightly conservatively, each run's own sampling error. Pooled per
+ * metric as the median over cells; the comparison uses a cell's own figure when it is larger.
+ *
+ * Minimum detectable effect at threshold t, with 95% power: a regression verdict needs the lower
+ * end of the interval beyond t, and the interval's standard error on the log scale is
+ * se = √(se_within² + 2σ²) (se_within from the A/A intervals, σ the run-to-run noise), so the
+ * true change must reach log(1 + t) + (z_0.975 + z_0.95)·se.
  */
 export interface CellCalibration {
   cell: string;
   metric: MetricName;
+  runNoise: number;
   pairs: number;
+  /** A/A verdicts of regression or improvement without and with the run-to-run noise. */
+  falseAlarmsRaw: number;
   falseAlarms: number;
-  /** Median |change| between A/A runs. */
-  typicalChange: number;
   minimumDetectableEffect: number;
-  suggestedThreshold: number;
 }
 
 export interface Calibration {
   runs: string[];
   pairs: number;
+  runNoise: RunNoise;
   cells: CellCalibration[];
-  /** Per metric, the largest suggestion over the cells: one threshold must serve every cell. */
-  suggested: Partial<Record<MetricName, number>>;
+  falseAlarmRateRaw: number;
   falseAlarmRate: number;
 }
 
-const MARGIN = 1.25;
-const FLOOR = 0.01;
+const VALUE: Record<MetricName, (c: CellResult) => number | undefined> = {
+  p50: (c) => c.latencyMs?.p50.value,
+  p90: (c) => c.latencyMs?.p90.value,
+  p99: (c) => c.latencyMs?.p99.value,
+  mean: (c) => c.latencyMs?.mean.value,
+  throughput: (c) => c.throughput?.value,
+};
 
-export function summarizeCalibration(runs: string[], diffs: readonly DiffResult[]): Calibration {
-  const groups = new Map<string, Comparison[]>();
-  for (const d of diffs) {
-    for (const c of d.comparisons) {
-      const key = `${c.cell}\u0000${c.metric}`;
-      groups.set(key, [...(groups.get(key) ?? []), c]);
+/** Run-to-run noise from the cells of several runs of the same suite. */
+export function measureRunNoise(runs: readonly (readonly CellResult[])[], metrics: readonly MetricName[]): RunNoise {
+  const cells: RunNoise["cells"] = {};
+  const ids = [...new Set(runs.flatMap((r) => r.map((c) => c.id)))];
+  for (const id of ids) {
+    for (const m of metrics) {
+      const logs = runs
+        .map((r) => r.find((c) => c.id === id && c.status === "ok"))
+        .map((c) => (c ? VALUE[m](c) : undefined))
+        .filter((v): v is number => v !== undefined && v > 0)
+        .map(Math.log);
+      if (logs.length < 2) continue;
+      (cells[id] ??= {})[m] = sd(logs);
     }
   }
-  const cells: CellCalibration[] = [...groups.values()].map((cs) => {
-    const first = cs[0] as Comparison;
-    const stray = Math.max(...cs.map((c) => Math.max(c.ci[0], -c.ci[1], 0)));
-    const reach = Math.max(0, ...cs.map((c) => (first.metric === "throughput" ? c.ci[1] : -c.ci[0])));
+  const pooled: RunNoise["metrics"] = {};
+  for (const m of metrics) {
+    const values = Object.values(cells).flatMap((c) => (c[m] !== undefined ? [c[m]] : []));
+    if (values.length > 0) pooled[m] = median(values);
+  }
+  return { runs: runs.length, metrics: pooled, cells };
+}
+
+export function summarizeCalibration(
+  runs: string[],
+  runNoise: RunNoise,
+  raw: readonly DiffResult[],
+  withNoise: readonly DiffResult[],
+): Calibration {
+  const z = normalQuantile(0.975);
+  const power = normalQuantile(0.95);
+  const alarm = (v: string) => v === "regression" || v === "improvement";
+  const keyed = (diffs: readonly DiffResult[]) => {
+    const map = new Map<string, DiffResult["comparisons"]>();
+    for (const d of diffs) for (const c of d.comparisons) map.set(`${c.cell}\u0000${c.metric}`, [...(map.get(`${c.cell}\u0000${c.metric}`) ?? []), c]);
+    return map;
+  };
+  const rawByKey = keyed(raw);
+  const noisyByKey = keyed(withNoise);
+  const cells: CellCalibration[] = [...rawByKey.entries()].map(([key, cs]) => {
+    const first = cs[0] as DiffResult["comparisons"][number];
+    const sigma = Math.max(runNoise.cells[first.cell]?.[first.metric] ?? 0, runNoise.metrics[first.metric] ?? 0);
+    const seWithin = median(cs.map((c) => (Math.log1p(c.ci[1]) - Math.log1p(c.ci[0])) / (2 * z)));
+    const se = Math.sqrt(seWithin ** 2 + 2 * sigma ** 2);
     return {
       cell: first.cell,
       metric: first.metric,
+      runNoise: sigma,
       pairs: cs.length,
-      falseAlarms: cs.filter((c) => c.verdict === "regression" || c.verdict === "improvement").length,
-      typicalChange: median(cs.map((c) => Math.abs(c.change))),
-      minimumDetectableEffect: first.threshold + reach,
-      suggestedThreshold: Math.max(FLOOR, Math.ceil((stray * MARGIN) / 0.005) * 0.005),
+      falseAlarmsRaw: cs.filter((c) => alarm(c.verdict)).length,
+      falseAlarms: (noisyByKey.get(key) ?? []).filter((c) => alarm(c.verdict)).length,
+      minimumDetectableEffect: Math.expm1(Math.log1p(first.threshold) + (z + power) * se),
     };
   });
-  const suggested: Partial<Record<MetricName, number>> = {};
-  for (const c of cells) suggested[c.metric] = Math.max(suggested[c.metric] ?? 0, c.suggestedThreshold);
   const total = cells.reduce((s, c) => s + c.pairs, 0);
+  const rate = (pick: (c: CellCalibration) => number) => (total === 0 ? 0 : cells.reduce((s, c) => s + pick(c), 0) / total);
   return {
     runs,
-    pairs: diffs.length,
+    pairs: raw.length,
+    runNoise,
     cells,
-    suggested,
-    falseAlarmRate: total === 0 ? 0 : cells.reduce((s, c) => s + c.falseAlarms, 0) / total,
+    falseAlarmRateRaw: rate((c) => c.falseAlarmsRaw),
+    falseAlarmRate: rate((c) => c.falseAlarms),
   };
 }
 
-function median(xs: number[]): number {
+function sd(xs: readonly number[]): number {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+}
+
+function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;

@@ -4,6 +4,8 @@ import { type Comparison, compareCells, type Metric } from "../stats/compare.js"
 import { mser5 } from "../stats/index.js";
 import type { RegressionPolicy } from "../suite/resolve.js";
 import { compareEnvironments, type EnvDifference, type Tolerance } from "./env.js";
+import type { RunNoise } from "../baseline/format.js";
+import { DEFAULT_RUN_NOISE } from "./policy.js";
 import { matchKey, type Side } from "./source.js";
 
 export interface DiffResult {
@@ -20,6 +22,8 @@ export interface DiffResult {
   /** Cells on both sides that cannot be compared (failed, skipped, no samples). */
   notComparable: { cell: string; reason: string }[];
   noisy: { base: boolean; head: boolean };
+  /** The run-to-run noise the intervals were widened by: none inside one run, else measured or default. */
+  runNoise: { source: "none" | "default" | "calibrated"; runs: number; metrics: Partial<Record<Metric, number>> };
 }
 
 export interface DiffOptions {
@@ -38,8 +42,19 @@ export function diffSides(base: Side, head: Side, options: DiffOptions): DiffRes
   if ((base.selector?.kind ?? null) !== (head.selector?.kind ?? null)) {
     throw new UserError(`${base.label} vs ${head.label}: pick a variant (or a target) on both sides, or on neither`);
   }
-  const baseByKey = new Map(base.cells.map((c) => [matchKey(c, base), c]));
-  const headByKey = new Map(head.cells.map((c) => [matchKey(c, head), c]));
+  const remote = (s: Side) => s.cells.some((c) => c.provider === "http");
+  const acrossKinds = base.selector?.kind === "target" && remote(base) !== remote(head);
+  const byKey = (side: Side) => {
+    const map = new Map(side.cells.map((c) => [matchKey(c, side, acrossKinds), c]));
+    if (map.size < side.cells.length) {
+      throw new UserError(
+        `${side.label}: several cells differ only in provider or threads, which a remote target has no counterpart for; run the local target with one provider and thread count`,
+      );
+    }
+    return map;
+  };
+  const baseByKey = byKey(base);
+  const headByKey = byKey(head);
   const name = (key: string) => key.replace("*", `${base.selector?.name}→${head.selector?.name}`);
   const onlyInBase = [...baseByKey.keys()].filter((k) => !headByKey.has(k)).map((k) => baseByKey.get(k)?.id ?? k);
   const onlyInHead = [...headByKey.keys()].filter((k) => !baseByKey.has(k)).map((k) => headByKey.get(k)?.id ?? k);
@@ -48,6 +63,10 @@ export function diffSides(base: Side, head: Side, options: DiffOptions): DiffRes
     throw new UserError(`${base.label} and ${head.label} have no cell in common (base: ${base.cells.length} cells, head: ${head.cells.length})`);
   }
 
+  // Two runs differ by more than their own samples show (DEFAULT_RUN_NOISE explains why); two
+  // variants of one run share its offset, and interleaving cancels the drift between them.
+  const sameRun = base.runId === head.runId;
+  const noise: RunNoise | null = sameRun ? null : (base.runNoise ?? head.runNoise ?? { runs: 0, metrics: { ...DEFAULT_RUN_NOISE }, cells: {} });
   const notComparable: DiffResult["notComparable"] = [];
   const pairs = common.flatMap((key) => {
     const b = baseByKey.get(key) as CellResult;
@@ -64,7 +83,7 @@ export function diffSides(base: Side, head: Side, options: DiffOptions): DiffRes
       notComparable.push({ cell, reason: "no samples stored" });
       return [];
     }
-    return [{ cell, base: steadyPart(bs), head: steadyPart(hs), itemsPerCall: h.batch }];
+    return [{ cell, base: steadyPart(bs), head: steadyPart(hs), itemsPerCall: h.batch, ...(noise ? { runNoise: cellNoise(noise, h.id) } : {}) }];
   });
 
   const thresholds = { ...options.policy.thresholds };
@@ -98,10 +117,20 @@ export function diffSides(base: Side, head: Side, options: DiffOptions): DiffRes
     onlyInHead,
     notComparable,
     noisy: { base: base.noisy, head: head.noisy },
+    runNoise: noise
+      ? { source: noise.runs > 0 ? "calibrated" : "default", runs: noise.runs, metrics: noise.metrics }
+      : { source: "none", runs: 0, metrics: {} },
   };
 }
 
 /** The same steady state the run's statistics used: MSER-5's transient left out. */
 function steadyPart(series: ArrayLike<number>): ArrayLike<number> {
   return Array.prototype.slice.call(series, mser5(series).truncate) as number[];
+}
+
+/** A cell's run-to-run noise: its own calibrated figure, never below the metric's pooled one. */
+function cellNoise(noise: RunNoise, cellId: string): Partial<Record<Metric, number>> {
+  const own = noise.cells[cellId] ?? {};
+  const metrics = new Set([...Object.keys(noise.metrics), ...Object.keys(own)]) as Set<Metric>;
+  return Object.fromEntries([...metrics].map((m) => [m, Math.max(own[m] ?? 0, noise.metrics[m] ?? 0)]));
 }

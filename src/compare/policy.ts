@@ -4,6 +4,14 @@ import { METRICS, type MetricName } from "../suite/schema.js";
 import type { Tolerance } from "./env.js";
 import type { Side } from "./source.js";
 
+/**
+ * Run-to-run noise assumed for comparisons across runs when no calibration says otherwise: the
+ * standard deviation of one run's log offset, per metric. Measured on a shared 2-vCPU cloud VM
+ * (10 A/A runs of the quickstart, median over its 36 cells: p50 3.4%, p90 5.5%, p99 10.5%, mean
+ * 5.6%); `bench calibrate` measures the machine at hand and stores its own figures in the baseline.
+ */
+export const DEFAULT_RUN_NOISE: Readonly<Record<MetricName, number>> = { p50: 0.03, p90: 0.1, p99: 0.25, mean: 0.08, throughput: 0.08 };
+
 export interface PolicyOverrides {
   threshold?: number;
   metric?: string[];

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { findBaseline, readBaselineFile } from "../baseline/files.js";
-import { BASELINE_FORMAT, type Baseline } from "../baseline/format.js";
+import { BASELINE_FORMAT, type Baseline, type RunNoise } from "../baseline/format.js";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
 import type { CellResult, RunInfo } from "../results.js";
@@ -22,8 +22,10 @@ export interface Side {
   samplesMs(cellId: string): ArrayLike<number> | undefined;
   /** `RUN:SELECTOR` picked this variant or target; cells then match on their other axes. */
   selector?: { kind: "variant" | "target"; name: string };
-  /** Thresholds a baseline carries from `bench calibrate`. */
+  /** Thresholds a baseline carries (set by hand). */
   thresholds: Record<string, number> | null;
+  /** The machine's run-to-run noise, measured by `bench calibrate` into a baseline. */
+  runNoise: RunNoise | null;
 }
 
 export interface SourceContext {
@@ -66,6 +68,7 @@ export function loadSide(ref: string, ctx: SourceContext): Side {
       return ns ? Float64Array.from(ns, (x) => x / 1e6) : undefined;
     },
     thresholds: null,
+    runNoise: null,
   };
   return narrow(side, selector, ref);
 }
@@ -91,6 +94,7 @@ function fromBaseline(b: Baseline, label: string): Side {
       return s && s.length > 0 ? s : undefined;
     },
     thresholds: (b.thresholds as Record<string, number> | null) ?? null,
+    runNoise: b.runNoise ?? null,
   };
 }
 
@@ -128,6 +132,7 @@ function fromJsonFile(file: string): Side {
       return s;
     },
     thresholds: null,
+    runNoise: null,
   };
 }
 
@@ -144,9 +149,17 @@ function narrow(side: Side, selector: string | undefined, ref: string): Side {
   return { ...side, label: ref, cells: kind === "variant" ? byVariant : byTarget, selector: { kind, name: selector } };
 }
 
-/** The key cells are matched on: the whole id, or the id with `*` for the axis a selector fixed. */
-export function matchKey(cell: CellResult, side: Side): string {
+/**
+ * The key cells are matched on: the whole id, or the id with `*` for the axis a selector fixed.
+ * Pitting a served target against an in-process one (`latest:served latest:local`), provider and
+ * threads have no counterpart on the remote side, so only variant, batch and load are matched.
+ */
+export function matchKey(cell: CellResult, side: Side, acrossKinds = false): string {
   if (!side.selector) return cell.id;
+  if (acrossKinds) {
+    const load = cell.concurrency !== null ? `/c${cell.concurrency}` : cell.rate !== null ? `/r${cell.rate}` : "";
+    return `*/${cell.variant}/b${cell.batch}${load}`;
+  }
   const parts = cell.id.split("/");
   parts[side.selector.kind === "variant" ? 1 : 0] = "*";
   return parts.join("/");

@@ -42,6 +42,16 @@ export function thresholdText(d: DiffResult): string {
   return `thresholds ${values.map(([m, v]) => `${m} ${pct(v).replace("+", "")}`).join(", ")}`;
 }
 
+/** How the intervals account for the difference between two runs, in one line. */
+export function runNoiseText(d: DiffResult): string {
+  const { source, runs, metrics } = d.runNoise;
+  if (source === "none") return "both sides from one run: no run-to-run noise";
+  const values = Object.entries(metrics).map(([m, v]) => `${m} ${pct(v).replace("+", "")}`).join(", ");
+  return source === "calibrated"
+    ? `run-to-run noise calibrated over ${runs} runs (${values})`
+    : `run-to-run noise assumed (${values}); 'bench calibrate' measures this machine's`;
+}
+
 export function unit(metric: Comparison["metric"]): string {
   return metric === "throughput" ? "items/s" : "ms";
 }

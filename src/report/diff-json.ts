@@ -28,5 +28,6 @@ export function diffDocument(d: DiffResult) {
     onlyInHead: d.onlyInHead,
     notComparable: d.notComparable,
     noisy: d.noisy,
+    runNoise: d.runNoise,
   };
 }

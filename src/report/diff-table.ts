@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import type { DiffResult } from "../compare/diff.js";
-import { changeWithCI, headline, pValue, thresholdText, unit, type Verdict } from "./diff-common.js";
+import { changeWithCI, headline, pValue, runNoiseText, thresholdText, unit, type Verdict } from "./diff-common.js";
 import { num } from "./format.js";
 
 /** The terminal view of a comparison: what to worry about first, then every cell × metric. */
@@ -11,6 +11,7 @@ export function renderDiffTable(d: DiffResult, { color }: { color: boolean }): s
   const hasRegression = d.comparisons.some((x) => x.verdict === "regression");
   lines.push(`${c.bold(`base ${d.base}`)} (${d.baseRun}) → ${c.bold(`head ${d.head}`)} (${d.headRun}); ${thresholdText(d)}`);
   lines.push(hasRegression ? c.red.bold(headline(d)) : c.green.bold(headline(d)));
+  lines.push(c.dim(runNoiseText(d)));
   for (const e of d.environment) {
     const tag = e.tolerance === "must" ? c.red("environment differs") : c.yellow("environment differs");
     lines.push(`${tag}: ${e.field}: ${e.base} → ${e.head}${e.tolerance === "must" ? " (matters: --strict-env refuses this)" : ""}`);

@@ -12,7 +12,9 @@
  */
 import { blockBootstrap, type BlockBootstrap } from "./bootstrap.js";
 import { bootstrapPValue, logReplicates, percentileInterval } from "./bootstrap-interval.js";
+import { normalQuantile } from "./distributions.js";
 import { holm } from "./holm.js";
+import { normalUpperTail } from "./normal-tail.js";
 import { mannWhitney } from "./mann-whitney.js";
 import { decideVerdict, type Verdict } from "./verdict.js";
 import { deriveSeed } from "../util/rng.js";
@@ -35,6 +37,8 @@ export interface CellPair {
   head: ArrayLike<number>;
   /** Items per timed call (the batch size), the same on both sides; default 1. */
   itemsPerCall?: number;
+  /** This cell's run-to-run noise, over the options' (see CompareOptions.runNoise). */
+  runNoise?: Partial<Record<Metric, number>>;
 }
 
 export interface CompareOptions {
@@ -50,6 +54,13 @@ export interface CompareOptions {
   seed?: number;
   /** Bootstrap resamples per side; default 1000. */
   resamples?: number;
+  /**
+   * Run-to-run noise per metric: the standard deviation of one run's log offset from the
+   * machine's long-run level (other tenants, memory layout, clock state), which the samples of
+   * one run cannot show. Set it when base and head are different runs; leave it out for two
+   * variants measured in one run. Default: none.
+   */
+  runNoise?: Partial<Record<Metric, number>>;
 }
 
 export interface Comparison {
@@ -77,7 +88,7 @@ function checkSeries(xs: ArrayLike<number>, where: string): void {
   }
 }
 
-function checkOptions(options: CompareOptions): Required<Omit<CompareOptions, "thresholds">> {
+function checkOptions(options: CompareOptions): Required<Omit<CompareOptions, "thresholds" | "runNoise">> {
   const { metrics = METRICS, confidence = 0.95, alpha = 0.05, seed = 1, resamples = 1000 } = options;
   const unknown = metrics.filter((m) => !METRICS.includes(m));
   if (unknown.length > 0 || metrics.length === 0 || new Set(metrics).size !== metrics.length) {
@@ -103,7 +114,12 @@ function side(boot: BlockBootstrap, metric: Exclude<Metric, "throughput">, quant
   return { value: boot.quantiles[q] as number, logs: logReplicates(replicates, boot.varianceBias) };
 }
 
-function measureCell(pair: CellPair, options: ReturnType<typeof checkOptions>, thresholds: CompareOptions["thresholds"]): UnadjustedComparison[] {
+function measureCell(
+  pair: CellPair,
+  options: ReturnType<typeof checkOptions>,
+  thresholds: CompareOptions["thresholds"],
+  runNoise: CompareOptions["runNoise"],
+): UnadjustedComparison[] {
   const { cell, itemsPerCall = 1 } = pair;
   checkSeries(pair.base, `compareCells: cell ${cell}, base`);
   checkSeries(pair.head, `compareCells: cell ${cell}, head`);
@@ -128,8 +144,21 @@ function measureCell(pair: CellPair, options: ReturnType<typeof checkOptions>, t
     for (let k = 0; k < resamples; k++) {
       logRatios[k] = sign * ((h.logs[k] as number) - (b.logs[k] as number));
     }
-    const logCI = percentileInterval(logRatios, confidence);
-    const pValue = usesRankTest(metric) ? (rankTest?.pValue ?? NaN) : bootstrapPValue(logCI, confidence);
+    let logCI = percentileInterval(logRatios, confidence);
+    let pValue = usesRankTest(metric) ? (rankTest?.pValue ?? NaN) : bootstrapPValue(logCI, confidence);
+    const noise = pair.runNoise?.[metric] ?? runNoise?.[metric] ?? 0;
+    if (noise > 0) {
+      // Each run carries its own offset (a random effect with sd `noise` on the log scale), so
+      // the difference of two runs carries √2·noise more than the bootstrap of their samples
+      // sees: widen each side of the interval in quadrature, and let the p-value be no smaller
+      // than a normal test on the widened interval gives.
+      const est = sign * (Math.log(h.value) - Math.log(b.value));
+      const z = normalQuantile(1 - (1 - confidence) / 2);
+      const extra = z * Math.SQRT2 * noise;
+      logCI = [est - Math.hypot(Math.max(0, est - logCI[0]), extra), est + Math.hypot(Math.max(0, logCI[1] - est), extra)];
+      const se = (logCI[1] - logCI[0]) / (2 * z);
+      pValue = Math.max(pValue, Math.min(1, 2 * normalUpperTail(Math.abs(est) / se)));
+    }
     const perSecond = (ms: number): number => (itemsPerCall * 1000) / ms;
     return {
       cell,
@@ -150,7 +179,7 @@ function measureCell(pair: CellPair, options: ReturnType<typeof checkOptions>, t
  * so the rows are the same whichever thread computes them.
  */
 export function compareCell(pair: CellPair, options: CompareOptions = {}): UnadjustedComparison[] {
-  return measureCell(pair, checkOptions(options), options.thresholds);
+  return measureCell(pair, checkOptions(options), options.thresholds, options.runNoise);
 }
 
 /** Holm's adjustment over all the rows given, then each row's verdict. */
@@ -173,5 +202,5 @@ export function adjustComparisons(rows: readonly UnadjustedComparison[], alpha =
  */
 export function compareCells(pairs: readonly CellPair[], options: CompareOptions = {}): Comparison[] {
   const checked = checkOptions(options);
-  return adjustComparisons(pairs.flatMap((pair) => measureCell(pair, checked, options.thresholds)), checked.alpha);
+  return adjustComparisons(pairs.flatMap((pair) => measureCell(pair, checked, options.thresholds, options.runNoise)), checked.alpha);
 }

@@ -54,10 +54,10 @@ export const matrixSchema = z.strictObject({
   batch: z.array(positiveInt).min(1).optional(),
   providers: z.array(z.enum(PROVIDERS)).min(1).optional(),
   threads: z.array(positiveInt).min(1).optional(),
-  /** Closed loop: this many requests (session.run calls) in flight at once. */
-  concurrency: z.array(positiveInt).min(1).optional(),
+  /** Closed loop: this many requests (session.run calls) in flight at once; [] for none. */
+  concurrency: z.array(positiveInt).optional(),
   /** Open loop: requests per second on a fixed schedule or as a Poisson process. */
-  rate: z.array(z.number().positive()).min(1).optional(),
+  rate: z.array(z.number().positive()).optional(),
 });
 export type MatrixSpec = z.infer<typeof matrixSchema>;
 
