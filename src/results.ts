@@ -24,17 +24,8 @@ export interface RunInfo {
   noise: NoiseReport | null;
 }
 
-export interface LatencyMs {
-  p50: Estimate;
-  p90: Estimate;
-  p95: Estimate;
-  p99: Estimate;
-  p999: Estimate;
-  mean: Estimate;
-  stddev: number;
-  min: number;
-  max: number;
-}
+/** Latency statistics in ms: the summary's estimates without its bookkeeping. */
+export type LatencyMs = Pick<LatencySummary, "p50" | "p90" | "p95" | "p99" | "p999" | "mean" | "stddev" | "min" | "max">;
 
 export interface CellResult {
   id: string;

@@ -124,6 +124,7 @@ measure: { warmupIterations: 3 }
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain(secret);
     expect(stored).toContain("<redacted>");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the suite's own ${ENV} reference, kept unexpanded
     expect(stored).toContain("${SERVED_URL}");
   });
 

@@ -42,7 +42,7 @@ describe("autocorrelations", () => {
     // d = (−2, −1, 0, 1, 2), Σd² = 10; lag sums 4, −1, −4, −4.
     const rho = autocorrelations([1, 2, 3, 4, 5], 10);
     expect(rho.length).toBe(5); // lags beyond n − 1 are dropped
-    [1, 0.4, -0.1, -0.4, -0.4].forEach((r, k) => expect(rho[k]).toBeCloseTo(r, 15));
+    for (const [k, r] of [1, 0.4, -0.1, -0.4, -0.4].entries()) expect(rho[k]).toBeCloseTo(r, 15);
     expect(lag1Autocorrelation([1, 2, 3, 4, 5])).toBeCloseTo(0.4, 15);
   });
 
@@ -56,13 +56,13 @@ describe("autocorrelations", () => {
     const xs = ar1(createRng(11), 777, 0.6);
     const viaFft = autocorrelations(xs, 400);
     const naive = naiveAutocorrelations(xs, 400);
-    naive.forEach((r, k) => expect(Math.abs((viaFft[k] ?? NaN) - r), `lag ${k}`).toBeLessThan(1e-12));
+    for (const [k, r] of naive.entries()) expect(Math.abs((viaFft[k] ?? NaN) - r), `lag ${k}`).toBeLessThan(1e-12);
   });
 
   it("matches numpy.correlate on the reference series", () => {
     for (const { xs, rho } of fixture.autocorrelation) {
       const actual = autocorrelations(xs, rho.length - 1);
-      rho.forEach((r, k) => expect(Math.abs((actual[k] ?? NaN) - r), `n=${xs.length} lag ${k}`).toBeLessThan(1e-12));
+      for (const [k, r] of rho.entries()) expect(Math.abs((actual[k] ?? NaN) - r), `n=${xs.length} lag ${k}`).toBeLessThan(1e-12);
     }
   });
 });

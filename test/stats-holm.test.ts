@@ -15,13 +15,13 @@ describe("holm", () => {
   it("matches the hand-computed example, in the input order", () => {
     const adjusted = holm([0.04, 0.001, 0.3, 0.012, 0.008]);
     const expected = [0.08, 0.005, 0.3, 0.036, 0.032];
-    adjusted.forEach((p, i) => expect(p).toBeCloseTo(expected[i] ?? NaN, 15));
+    for (const [i, p] of adjusted.entries()) expect(p).toBeCloseTo(expected[i] ?? NaN, 15);
   });
 
   it("enforces monotonicity with the running maximum", () => {
     // Sorted: 0.01 × 4 = 0.04, 0.011 × 3 = 0.033 → 0.04, 0.02 × 2 = 0.04, 0.5 × 1 = 0.5.
     const adjusted = holm([0.5, 0.011, 0.01, 0.02]);
-    [0.5, 0.04, 0.04, 0.04].forEach((p, i) => expect(adjusted[i]).toBeCloseTo(p, 15));
+    for (const [i, p] of [0.5, 0.04, 0.04, 0.04].entries()) expect(adjusted[i]).toBeCloseTo(p, 15);
   });
 
   it("caps at 1 and leaves a single p-value alone", () => {

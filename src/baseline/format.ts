@@ -17,15 +17,10 @@ export const BASELINE_FORMAT = "bench-baseline";
 export const BASELINE_VERSION = 1;
 export const MAX_SAMPLES = 5000;
 
-export interface BaselineCell {
-  id: string;
-  target: string;
-  variant: string;
-  batch: number;
-  provider: string;
-  threads: number | null;
-  status: CellResult["status"];
-  summary: Omit<CellResult, "id" | "target" | "variant" | "batch" | "provider" | "threads" | "status">;
+type CellKey = "id" | "target" | "variant" | "batch" | "provider" | "threads" | "status";
+
+export interface BaselineCell extends Pick<CellResult, CellKey> {
+  summary: Omit<CellResult, CellKey>;
   /** Every k-th sample of the run (1 = all). */
   samplesThinning: number;
   samplesMs: number[];

@@ -57,7 +57,7 @@ export function measureRunNoise(runs: readonly (readonly CellResult[])[], metric
         .filter((v): v is number => v !== undefined && v > 0)
         .map(Math.log);
       if (logs.length < 2) continue;
-      (cells[id] ??= {})[m] = sd(logs);
+      cells[id] = { ...cells[id], [m]: sd(logs) };
     }
   }
   const pooled: RunNoise["metrics"] = {};

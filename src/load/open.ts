@@ -100,6 +100,7 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
       o.signal?.removeEventListener("abort", onAbort);
       while (outstanding.size > 0) await Promise.all([...outstanding]);
       const windowStart = start + BigInt(Math.round(Number.isNaN(windowStartNs) ? 0 : windowStartNs));
+      // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.max cannot take
       const end = lastEndNs > lastDispatchNs ? lastEndNs : lastDispatchNs;
       resolve(
         recorder.result({

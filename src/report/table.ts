@@ -38,7 +38,7 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
     "Percentile intervals are distribution-free (order statistics); 'no CI': too few samples for a 95% interval",
     "(p99 needs at least 368). cold ms = session creation + first call. ~ = stopped before the target interval.",
   ];
-  return [header, table.toString(), ...(notes.length > 0 ? ["notes:", ...notes] : []), ...footer].join("\n") + "\n";
+  return `${[header, table.toString(), ...(notes.length > 0 ? ["notes:", ...notes] : []), ...footer].join("\n")}\n`;
 }
 
 function row(cell: CellResult, c: ChalkInstance): Table.HorizontalTableRow {

@@ -75,7 +75,10 @@ async function handle(
   const path = new URL(req.url ?? "/", "http://x").pathname.replace(/\/+$/, "");
   const method = req.method ?? "GET";
   const get = (body: () => object): void => {
-    if (method !== "GET" && method !== "HEAD") return notAllowed(req, res, "GET");
+    if (method !== "GET" && method !== "HEAD") {
+      notAllowed(req, res, "GET");
+      return;
+    }
     req.resume();
     send(res, 200, body());
   };

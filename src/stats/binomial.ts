@@ -90,9 +90,13 @@ export function binomialTails(n: number, p: number): BinomialTails {
   const lo = mode - down.length;
   const hi = mode + up.length;
   const pmf = new Float64Array(hi - lo + 1);
-  down.forEach((v, i) => (pmf[mode - 1 - i - lo] = v));
+  down.forEach((v, i) => {
+    pmf[mode - 1 - i - lo] = v;
+  });
   pmf[mode - lo] = atMode;
-  up.forEach((v, i) => (pmf[mode + 1 + i - lo] = v));
+  up.forEach((v, i) => {
+    pmf[mode + 1 + i - lo] = v;
+  });
   const below = new Float64Array(pmf.length); // below[i] = P(lo <= B <= lo + i)
   const above = new Float64Array(pmf.length); // above[i] = P(lo + i <= B <= hi)
   let acc = 0;

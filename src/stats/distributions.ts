@@ -86,7 +86,7 @@ function hillStart(q: number, df: number): number {
   const b = 48 / (a * a);
   let c = ((20700 * a / b - 98) * a - 16) * a + 96.36;
   const d = ((94.5 / (b + c) - 3) / b + 1) * Math.sqrt((a * Math.PI) / 2) * df;
-  let y = Math.pow(d * p2, 2 / df);
+  let y = (d * p2) ** (2 / df);
   if (y > 0.05 + a) {
     const x = normalQuantile(q);
     y = x * x;

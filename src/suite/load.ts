@@ -53,7 +53,7 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
         problems.push(`${displayFile}: ${key}: model file not found: ${v.model} (resolved to ${v.modelPath})`);
         continue;
       }
-      let inputs;
+      let inputs: Awaited<ReturnType<typeof inspectModel>>;
       try {
         inputs = await inspectModel(v.modelPath);
       } catch (err) {
