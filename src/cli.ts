@@ -1,4 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+// Types only: erased at build time, so the commands' modules still load lazily.
+import type { BaselineListOptions, BaselineSaveOptions, BaselineShowOptions } from "./cli/baseline.js";
+import type { CalibrateOptions } from "./cli/calibrate.js";
+import type { DiffOptions as DiffCommandOptions } from "./cli/diff.js";
+import type { FingerprintOptions } from "./cli/fingerprint.js";
+import type { ListOptions } from "./cli/list.js";
+import type { RunOptions } from "./cli/run.js";
+import type { ServeOptions } from "./cli/serve.js";
+import type { ShowOptions } from "./cli/show.js";
 import { ExitCode, UserError } from "./errors.js";
 
 /**
@@ -78,7 +87,7 @@ Exit codes: 0 all cells measured (and no regression), 1 regression against --bas
 2 bad input, 3 a cell failed (the others are still stored), 130 interrupted (finished cells
 are stored, the run is marked 'interrupted').`,
   )
-  .action(async (suites: string[], opts) => done((await import("./cli/run.js")).runCommand(suites, opts)));
+  .action(async (suites: string[], opts: RunOptions) => done((await import("./cli/run.js")).runCommand(suites, opts)));
 
 program
   .command("list")
@@ -86,7 +95,7 @@ program
   .addOption(dbOption())
   .option("-n, --limit <n>", "how many runs", parsePositiveInt, 20)
   .option("--json", "print JSON")
-  .action(async (opts) => done((await import("./cli/list.js")).listCommand(opts)));
+  .action(async (opts: ListOptions) => done((await import("./cli/list.js")).listCommand(opts)));
 
 program
   .command("show")
@@ -95,7 +104,7 @@ program
   .addOption(dbOption())
   .option("--json", "print the run as one JSON document (same shape as 'bench run --json')")
   .option("--samples", "with --json: include every cell's raw samples (samplesMs)")
-  .action(async (run: string, opts) => done((await import("./cli/show.js")).showCommand(run, opts)));
+  .action(async (run: string, opts: ShowOptions) => done((await import("./cli/show.js")).showCommand(run, opts)));
 
 gateOptions(
   program
@@ -121,7 +130,7 @@ number of comparisons AND its whole 95% interval lies beyond the threshold; 'unc
 interval lies inside ±threshold; otherwise 'inconclusive'.
 Exit codes: 0 no regression (or not gating), 1 regression with --fail-on-regression, 2 bad input.`,
   )
-  .action(async (base: string, head: string, opts) => done((await import("./cli/diff.js")).diffCommand(base, head, opts)));
+  .action(async (base: string, head: string, opts: DiffCommandOptions) => done((await import("./cli/diff.js")).diffCommand(base, head, opts)));
 
 const baseline = program.command("baseline").description("save, list and show baselines: portable JSON results to commit and gate on");
 baseline
@@ -131,21 +140,21 @@ baseline
   .requiredOption("-n, --name <name>", "baseline name, e.g. main")
   .addOption(dbOption())
   .addOption(baselinesOption())
-  .action(async (run: string, opts) => done((await import("./cli/baseline.js")).baselineSaveCommand(run, opts)));
+  .action(async (run: string, opts: BaselineSaveOptions) => done((await import("./cli/baseline.js")).baselineSaveCommand(run, opts)));
 baseline
   .command("list")
   .description("list baselines")
   .option("--suite <name>", "only this suite's")
   .option("--json", "print JSON")
   .addOption(baselinesOption())
-  .action(async (opts) => done((await import("./cli/baseline.js")).baselineListCommand(opts)));
+  .action(async (opts: BaselineListOptions) => done((await import("./cli/baseline.js")).baselineListCommand(opts)));
 baseline
   .command("show")
   .description("show a baseline's cells and statistics")
   .argument("<name>", "NAME or SUITE/NAME")
   .option("--json", "print JSON (samples counted, not listed)")
   .addOption(baselinesOption())
-  .action(async (name: string, opts) => done((await import("./cli/baseline.js")).baselineShowCommand(name, opts)));
+  .action(async (name: string, opts: BaselineShowOptions) => done((await import("./cli/baseline.js")).baselineShowCommand(name, opts)));
 
 program
   .command("calibrate")
@@ -169,7 +178,7 @@ Runs the suite --runs times back to back, compares every pair of runs (nothing c
 'regression' or 'improvement' is a false alarm), and suggests per-metric thresholds that sit above
 this machine's run-to-run noise. Run it on the machine type CI uses.`,
   )
-  .action(async (suite: string, opts) => done((await import("./cli/calibrate.js")).calibrateCommand(suite, opts)));
+  .action(async (suite: string, opts: CalibrateOptions) => done((await import("./cli/calibrate.js")).calibrateCommand(suite, opts)));
 
 program
   .command("serve")
@@ -187,7 +196,7 @@ Example:
   bench serve suites/models/mlp-fp32.onnx &
   bench run suites/remote.yaml`,
   )
-  .action(async (models: string[], opts) => done((await import("./cli/serve.js")).serveCommand(models, opts)));
+  .action(async (models: string[], opts: ServeOptions) => done((await import("./cli/serve.js")).serveCommand(models, opts)));
 
 program
   .command("validate")
@@ -200,13 +209,13 @@ program
   .description("print this machine's fingerprint (hardware, OS, runtimes, git state)")
   .argument("[suite]", "also hash the model files of this suite")
   .option("--json", "print JSON")
-  .action(async (suite: string | undefined, opts) =>
+  .action(async (suite: string | undefined, opts: FingerprintOptions) =>
     done((await import("./cli/fingerprint.js")).fingerprintCommand(suite, opts)),
   );
 
 let exitCode: number = ExitCode.ok;
 /** Commands return their exit code; the last one to finish sets the process's. */
-async function done(code: Promise<number>): Promise<void> {
+async function done(code: number | Promise<number>): Promise<void> {
   exitCode = await code;
 }
 

@@ -6,7 +6,22 @@ import { renderRunTable } from "../report/table.js";
 import { Store } from "../store/db.js";
 import { useColor } from "./output.js";
 
-export async function baselineSaveCommand(ref: string, opts: { name: string; db: string; baselines: string }): Promise<number> {
+export interface BaselineSaveOptions {
+  name: string;
+  db: string;
+  baselines: string;
+}
+export interface BaselineListOptions {
+  baselines: string;
+  suite?: string;
+  json?: boolean;
+}
+export interface BaselineShowOptions {
+  baselines: string;
+  json?: boolean;
+}
+
+export function baselineSaveCommand(ref: string, opts: BaselineSaveOptions): number {
   const store = Store.open(opts.db, { create: false });
   try {
     const id = store.resolveRun(ref);
@@ -27,7 +42,7 @@ export async function baselineSaveCommand(ref: string, opts: { name: string; db:
   }
 }
 
-export async function baselineListCommand(opts: { baselines: string; suite?: string; json?: boolean }): Promise<number> {
+export function baselineListCommand(opts: BaselineListOptions): number {
   const entries = listBaselines(opts.baselines, opts.suite).map((e) => {
     const b = findBaseline(opts.baselines, `${e.suite}/${e.name}`);
     return { suite: e.suite, name: e.name, file: e.file, run: b.run.id, createdAt: b.createdAt, cells: b.cells.length, calibrated: b.thresholds !== null };
@@ -46,7 +61,7 @@ export async function baselineListCommand(opts: { baselines: string; suite?: str
   return ExitCode.ok;
 }
 
-export async function baselineShowCommand(ref: string, opts: { baselines: string; json?: boolean }): Promise<number> {
+export function baselineShowCommand(ref: string, opts: BaselineShowOptions): number {
   const b = findBaseline(opts.baselines, ref);
   if (opts.json) {
     const { cells, ...rest } = b;

@@ -83,7 +83,10 @@ function runInChild(file: string, opts: CalibrateOptions): Promise<string | unde
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code === ExitCode.interrupted) return resolve(undefined);
+      if (code === ExitCode.interrupted) {
+        resolve(undefined);
+        return;
+      }
       try {
         resolve((JSON.parse(stdout) as { run: { id: string } }).run.id);
       } catch {

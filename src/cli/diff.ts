@@ -12,7 +12,7 @@ export interface DiffOptions extends GateOptions {
   seed?: number;
 }
 
-export async function diffCommand(baseRef: string, headRef: string, opts: DiffOptions): Promise<number> {
+export function diffCommand(baseRef: string, headRef: string, opts: DiffOptions): number {
   let store: Store | undefined;
   const ctx = { store: () => (store ??= Store.open(opts.db, { create: false })), baselinesDir: opts.baselines };
   try {

@@ -4,7 +4,11 @@ import { collectFingerprint } from "../fingerprint/index.js";
 import { loadSuite } from "../suite/load.js";
 import { modelFiles } from "../suite/resolve.js";
 
-export async function fingerprintCommand(suiteFile: string | undefined, opts: { json?: boolean }): Promise<number> {
+export interface FingerprintOptions {
+  json?: boolean;
+}
+
+export async function fingerprintCommand(suiteFile: string | undefined, opts: FingerprintOptions): Promise<number> {
   let models: Record<string, string> = {};
   let cwd = process.cwd();
   if (suiteFile) {

@@ -2,7 +2,13 @@ import Table from "cli-table3";
 import { ExitCode } from "../errors.js";
 import { Store } from "../store/db.js";
 
-export async function listCommand(opts: { db: string; limit: number; json?: boolean }): Promise<number> {
+export interface ListOptions {
+  db: string;
+  limit: number;
+  json?: boolean;
+}
+
+export function listCommand(opts: ListOptions): number {
   const store = Store.open(opts.db, { create: false });
   try {
     const runs = store.listRuns(opts.limit).map((r) => ({ ...r, cells: store.countCells(r.id) }));

@@ -6,7 +6,12 @@ import { startServer } from "../serve/server.js";
  * `bench serve MODEL.onnx...`: serve the models over the KServe v2 REST protocol until SIGINT or
  * SIGTERM, then close and exit 0. The URL and model names go to stderr (stdout stays empty).
  */
-export async function serveCommand(models: string[], opts: { port: number; host: string }): Promise<number> {
+export interface ServeOptions {
+  port: number;
+  host: string;
+}
+
+export async function serveCommand(models: string[], opts: ServeOptions): Promise<number> {
   if (models.length === 0) throw new UserError("bench serve needs at least one MODEL.onnx file");
   for (const file of models) if (!existsSync(file)) throw new UserError(`model file not found: ${file}`);
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {

@@ -4,7 +4,13 @@ import { renderRunTable } from "../report/table.js";
 import { Store } from "../store/db.js";
 import { useColor } from "./output.js";
 
-export async function showCommand(ref: string, opts: { db: string; json?: boolean; samples?: boolean }): Promise<number> {
+export interface ShowOptions {
+  db: string;
+  json?: boolean;
+  samples?: boolean;
+}
+
+export function showCommand(ref: string, opts: ShowOptions): number {
   const store = Store.open(opts.db, { create: false });
   try {
     const { run, cells } = store.loadRun(store.resolveRun(ref));

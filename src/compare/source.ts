@@ -88,12 +88,12 @@ function fromBaseline(b: Baseline, label: string): Side {
     fingerprint: b.fingerprint,
     resolvedSuite: b.resolvedSuite,
     noisy: b.cells.some((c) => c.summary.noisy),
-    cells: b.cells.map(({ samplesMs: _s, samplesThinning: _t, summary, ...key }) => ({ ...summary, ...key }) as CellResult),
+    cells: b.cells.map(({ samplesMs: _s, samplesThinning: _t, summary, ...key }) => ({ ...summary, ...key })),
     samplesMs: (cellId) => {
       const s = samples.get(cellId);
       return s && s.length > 0 ? s : undefined;
     },
-    thresholds: (b.thresholds as Record<string, number> | null) ?? null,
+    thresholds: b.thresholds,
     runNoise: b.runNoise ?? null,
   };
 }

@@ -103,6 +103,8 @@ export function closedLoopHttp(o: {
     client.on("response", (_status: number, _bytes: number, durationMs: number) => onOutcome(pending, durationMs * 1e6));
     client.on("timeout", () => onOutcome({ kind: "timeouts" }, 0));
     client.on("connError", (err: unknown) => onOutcome({ kind: classifyNetworkError(err) }, 0));
+    // autocannon's own method, rebound below to the client it came from.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const connect = client._connect;
     client._connect = function patchedConnect(this: AutocannonClient): void {
       this.pipelinedRequests.clear();
@@ -143,7 +145,7 @@ export function closedLoopHttp(o: {
         },
         (err: unknown) => {
           stop();
-          if (err) reject(err instanceof Error ? err : new Error(String(err)));
+          if (err) reject(err instanceof Error ? err : new Error(`autocannon failed: ${JSON.stringify(err)}`));
           else {
             const end = windowEnd ?? clock();
             resolve(recorder.result({ durationNs: Number(end - windowStart), targetRate: null }));

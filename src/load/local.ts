@@ -60,6 +60,8 @@ export async function closedLoopLocal(o: {
       const t0 = clock();
       const outcome = await settle(o.call, timeoutMs);
       const t1 = clock();
+      // Another worker may have ended the run while this one awaited.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if (end !== undefined) break;
       recorder.record(outcome, Number(t1 - t0));
       if (recorder.count >= maxRequests || t1 >= deadline || o.signal?.aborted) end = t1;

@@ -62,6 +62,8 @@ export async function openLoopHttp(o: {
       return { outcome: responseOutcome(spec, res.statusCode, () => Buffer.concat(chunks)), endNs };
     } catch (err) {
       const endNs = clock();
+      // The timer's callback sets timedOut; flow analysis cannot see that.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       return { outcome: { kind: timedOut ? "timeouts" : classifyNetworkError(err) }, endNs };
     } finally {
       clearTimeout(timer);

@@ -102,21 +102,29 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     options.onProgress?.({ type: "cell-start", index, total: cells.length, cell });
     const fromMs = monitor.nowMs();
     const reason = runner.unavailable(cell);
-    if (reason) return void finish(index, skippedCell(cell, reason), fromMs);
+    if (reason) {
+      finish(index, skippedCell(cell, reason), fromMs);
+      return undefined;
+    }
     let prepared: PreparedCell;
     try {
       if (order === "sequential") resetPeakRss();
       prepared = await runner.prepare(cell, suite.seed);
     } catch (err) {
-      if (err instanceof ProviderUnavailableError) return void finish(index, skippedCell(cell, err.message), fromMs);
-      return void finish(index, failedCell(cell, `could not prepare the cell: ${firstLine(err)}`), fromMs);
+      const result =
+        err instanceof ProviderUnavailableError
+          ? skippedCell(cell, err.message)
+          : failedCell(cell, `could not prepare the cell: ${firstLine(err)}`);
+      finish(index, result, fromMs);
+      return undefined;
     }
     const live: LiveCell = { index, cell, prepared, loop: new TimedLoop(prepared.runOnce, cell.targetSpec.measure, { clock, interrupted }), fromMs };
     try {
       await live.loop.coldStart();
       await live.loop.warmup();
     } catch (err) {
-      return void (await fail(live, err));
+      await fail(live, err);
+      return undefined;
     }
     return live;
   };
@@ -207,10 +215,9 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   const noise = monitor.end();
   const results = [...finished.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([index, f]) => {
+    .map(([, f]) => {
       const flagged = flagNoise(f.result, noise.samples, f.fromMs, f.toMs);
       if (flagged !== f.result) store.updateCell(run.id, flagged);
-      void index;
       return flagged;
     });
   const status: RunStatus = interrupted() ? "interrupted" : results.some((c) => c.status === "failed") ? "failed" : "completed";

@@ -54,10 +54,6 @@ function providerLibrary(name: string): string {
   return `libonnxruntime_providers_${name}.${process.platform === "darwin" ? "dylib" : "so"}`;
 }
 
-export function onnxRuntimeVersion(): string {
-  return ort.env.versions.node ?? ort.env.versions.common ?? "unknown";
-}
-
 /** Read a model's input metadata. Throws onnxruntime's error when the file is not a loadable model. */
 export async function inspectModel(modelPath: string): Promise<ModelInput[]> {
   const session = await ort.InferenceSession.create(modelPath, { logSeverityLevel: 3 });
@@ -75,7 +71,7 @@ function inputMetadata(session: ort.InferenceSession): ModelInput[] {
 }
 
 function ortProvider(provider: string): string {
-  return ORT_PROVIDER[provider as Provider] ?? provider;
+  return provider in ORT_PROVIDER ? ORT_PROVIDER[provider as Provider] : provider;
 }
 
 export function sessionOptions(cell: PlannedCell, target: ResolvedOnnxTarget): SessionOptions {

@@ -22,10 +22,10 @@ export interface PreparedCell {
   /** Items processed per call (the batch size), for throughput. */
   itemsPerCall: number;
   /** One call: a session.run, or one request that must succeed. */
-  runOnce(): Promise<unknown>;
+  runOnce: () => Promise<unknown>;
   /** The cell's load test: a closed or open loop for `plan.durationMs`. */
-  runLoad(point: LoadPoint, plan: LoadPlan, seed: number, signal: AbortSignal): Promise<LoadResult>;
-  release(): Promise<void>;
+  runLoad: (point: LoadPoint, plan: LoadPlan, seed: number, signal: AbortSignal) => Promise<LoadResult>;
+  release: () => Promise<void>;
 }
 
 /** prepare() throws this when the cell's execution provider cannot start here: the cell is skipped, not failed. */

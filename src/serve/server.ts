@@ -82,29 +82,38 @@ async function handle(
     req.resume();
     send(res, 200, body());
   };
-  switch (path) {
-    case "/v2":
-      return get(() => SERVER_METADATA);
-    case "/v2/health/live":
-      return get(() => ({ live: true }));
-    case "/v2/health/ready":
-      return get(() => ({ ready: true }));
+  const fixed: Record<string, () => object> = {
+    "/v2": () => SERVER_METADATA,
+    "/v2/health/live": () => ({ live: true }),
+    "/v2/health/ready": () => ({ ready: true }),
+  };
+  const endpoint = fixed[path];
+  if (endpoint) {
+    get(endpoint);
+    return;
   }
   const m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
   if (m === null) {
     req.resume();
-    return send(res, 404, { error: `no such endpoint: ${method} ${path || "/"}` });
+    send(res, 404, { error: `no such endpoint: ${method} ${path || "/"}` });
+    return;
   }
   const name = decodeURIComponent(m[1] ?? "");
   const model = models.get(name);
   if (model === undefined || (m[2] !== undefined && m[2] !== "1")) {
     req.resume();
     const what = model === undefined ? `model '${name}'` : `version '${m[2]}' of model '${name}'`;
-    return send(res, 404, { error: `unknown ${what} (models: ${[...models.keys()].join(", ")}; version: 1)` });
+    send(res, 404, { error: `unknown ${what} (models: ${[...models.keys()].join(", ")}; version: 1)` });
+    return;
   }
-  if (m[3] === undefined) return get(() => modelMetadata(model));
-  if (m[3] === "/ready") return get(() => ({ name: model.name, ready: true }));
-  if (method !== "POST") return notAllowed(req, res, "POST");
+  if (m[3] === undefined || m[3] === "/ready") {
+    get(() => (m[3] === undefined ? modelMetadata(model) : { name: model.name, ready: true }));
+    return;
+  }
+  if (method !== "POST") {
+    notAllowed(req, res, "POST");
+    return;
+  }
   const body = await readBody(req, res, maxBodyBytes);
   if (body === undefined) return;
   const parsed = parseInferRequest(model, body.toString("utf8"));

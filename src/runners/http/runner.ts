@@ -35,7 +35,7 @@ export const httpRunner: Runner = {
         if (point.concurrency !== null) return closedLoopHttp({ ...common, connections: point.concurrency });
         return openLoopHttp({ ...common, ratePerS: point.rate, arrival: plan.arrival, seed: loadSeed, connections: plan.connections });
       },
-      release: async () => undefined,
+      release: () => Promise.resolve(),
     } satisfies PreparedCell;
   },
 };
