@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../src/results.js";
 import { startServer } from "../src/serve/server.js";
 import { bench, ROOT, tempDir } from "./helpers/cli.js";
-import { startTestServer, type TestServer } from "./helpers/servers.js";
+import { startTestServer, statusServer, type TestServer } from "./helpers/servers.js";
 
 /**
  * Remote targets end to end: `bench serve` and an always-500 server on 127.0.0.1, a suite that
@@ -18,6 +18,7 @@ describe("bench run against servers", () => {
   const secret = "s3cr3t-token-value";
   let served: { url: string; close(): Promise<void> };
   let failing: TestServer;
+  let dead: TestServer;
   let doc: RunResult & { comparisons: { comparisons: { cell: string }[] }[] };
   let code: number | null;
   let output: string;
@@ -27,6 +28,7 @@ describe("bench run against servers", () => {
     served = await startServer({ models: [path.join(dir, "mlp-int8.onnx")], port: 0 });
     // Healthy for the cold start and warm-up, then every other request fails with a 500.
     let n = 0;
+    dead = await statusServer(500);
     failing = await startTestServer((req, res) => {
       req.resume();
       req.on("end", () => {
@@ -57,6 +59,13 @@ targets:
     body: '{"x": {{flat:x}}}'
     inputs: { x: { shape: [batch, 4], dtype: float32 } }
     matrix: { batch: [1], concurrency: [1], rate: [] }
+  rejecting:
+    kind: http
+    url: \${DEAD_URL}/v1/x?key=\${BENCH_TEST_TOKEN}
+    protocol: json
+    body: '{"x": {{flat:x}}}'
+    inputs: { x: { shape: [batch, 4], dtype: float32 } }
+    matrix: { batch: [1], concurrency: [1], rate: [] }
 compare: { base: local, head: served }
 matrix: { batch: [1, 8], concurrency: [2], rate: [100] }
 load: { durationMs: 700, warmupRequests: 5 }
@@ -64,7 +73,7 @@ measure: { warmupIterations: 3 }
 `,
     );
     const r = await bench(["run", path.join(dir, "remote.yaml"), "--db", db, "--json"], {
-      env: { SERVED_URL: served.url, FAILING_URL: failing.url, BENCH_TEST_TOKEN: secret },
+      env: { SERVED_URL: served.url, FAILING_URL: failing.url, DEAD_URL: dead.url, BENCH_TEST_TOKEN: secret },
     });
     code = r.code;
     output = r.stdout + r.stderr;
@@ -74,6 +83,7 @@ measure: { warmupIterations: 3 }
   afterAll(async () => {
     await served?.close();
     await failing?.close();
+    await dead?.close();
   });
 
   it("measures served and in-process cells under closed and open loop", () => {
@@ -107,7 +117,7 @@ measure: { warmupIterations: 3 }
     expect(broken?.load?.ok).toBeGreaterThan(5);
     // latency statistics are still there, over the successful requests
     expect(broken?.latencyMs?.p50.value).toBeGreaterThan(0);
-    expect(doc.cells.filter((c) => c.status === "ok").length).toBe(doc.cells.length - 1);
+    expect(doc.cells.filter((c) => c.status === "ok").length).toBe(doc.cells.length - 2);
   });
 
   it("compares in-process and served cells of the suite's compare pair", () => {
@@ -116,10 +126,16 @@ measure: { warmupIterations: 3 }
     expect(cells).toContain("local→served/mlp-int8/b1/r100");
   });
 
-  it("never stores or prints a header value", () => {
+  it("never stores or prints a secret from the environment, in a header or a URL", () => {
+    const refused = doc.cells.find((c) => c.target === "rejecting");
+    expect(refused?.status).toBe("failed");
+    expect(refused?.error).toMatch(/\/v1\/x\?key=<redacted> answered 500/);
     expect(output).not.toContain(secret);
     const sqlite = new Database(db, { readonly: true });
-    const rows = sqlite.prepare("SELECT resolved_suite, fingerprint FROM runs").all() as Record<string, string>[];
+    const rows = [
+      ...(sqlite.prepare("SELECT resolved_suite, fingerprint FROM runs").all() as Record<string, string>[]),
+      ...(sqlite.prepare("SELECT error, summary FROM cells").all() as Record<string, string>[]),
+    ];
     sqlite.close();
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain(secret);
@@ -129,7 +145,7 @@ measure: { warmupIterations: 3 }
   });
 
   it("names a missing environment variable, exit 2, before running anything", async () => {
-    const r = await bench(["run", path.join(dir, "remote.yaml"), "--db", db], { env: { SERVED_URL: served.url, FAILING_URL: failing.url } });
+    const r = await bench(["run", path.join(dir, "remote.yaml"), "--db", db], { env: { SERVED_URL: served.url, FAILING_URL: failing.url, DEAD_URL: "http://127.0.0.1:9" } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/remote\.yaml: targets\.served\.headers\.X-Token: environment variable BENCH_TEST_TOKEN is not set/);
   });

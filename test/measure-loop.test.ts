@@ -30,7 +30,9 @@ describe("measure", () => {
     expect(m.relativeCI).toBeLessThanOrEqual(plan.targetRelativeCI);
     expect(m.latenciesNs.length).toBeGreaterThanOrEqual(plan.minIterations);
     expect(m.latenciesNs.length).toBeLessThan(plan.maxIterations);
-    expect(w.calls()).toBe(1 + 5 + m.latenciesNs.length);
+    // first call + warm-up + timed calls + one untimed re-warm after each failed convergence check
+    expect(w.calls()).toBeGreaterThanOrEqual(1 + 5 + m.latenciesNs.length);
+    expect(w.calls()).toBeLessThan(1 + 5 + m.latenciesNs.length + 60);
     expect(Math.max(...m.latenciesNs)).toBeLessThan(50e6);
   });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Fingerprint } from "../fingerprint/index.js";
 import type { CellResult, RunInfo } from "../results.js";
-import type { MetricName } from "../suite/schema.js";
+import { METRICS, type MetricName } from "../suite/schema.js";
 
 /**
  * Portable baselines: JSON meant to be committed and reviewed in pull requests.
@@ -59,7 +59,7 @@ const cellSchema = z.looseObject({
   status: z.enum(["ok", "failed", "skipped"]),
   summary: z.looseObject({}),
   samplesThinning: z.number().int().positive(),
-  samplesMs: z.array(z.number().nonnegative()),
+  samplesMs: z.array(z.number().positive()),
 });
 
 const baselineSchema = z.looseObject({
@@ -69,9 +69,13 @@ const baselineSchema = z.looseObject({
   suite: z.string(),
   createdAt: z.string(),
   run: z.looseObject({ id: z.string(), startedAt: z.string() }),
-  thresholds: z.record(z.string(), z.number()).nullable(),
+  thresholds: z.partialRecord(z.enum(METRICS), z.number().positive().max(10)).nullable(),
   runNoise: z
-    .looseObject({ runs: z.number(), metrics: z.record(z.string(), z.number()), cells: z.record(z.string(), z.record(z.string(), z.number())) })
+    .looseObject({
+      runs: z.number().int().nonnegative(),
+      metrics: z.partialRecord(z.enum(METRICS), z.number().nonnegative()),
+      cells: z.record(z.string(), z.partialRecord(z.enum(METRICS), z.number().nonnegative())),
+    })
     .nullable()
     .optional(),
   fingerprint: z.looseObject({ host: z.looseObject({}), runtime: z.looseObject({}), models: z.looseObject({}) }),

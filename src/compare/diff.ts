@@ -83,19 +83,38 @@ export function diffSides(base: Side, head: Side, options: DiffOptions): DiffRes
       notComparable.push({ cell, reason: "no samples stored" });
       return [];
     }
-    return [{ cell, base: steadyPart(bs), head: steadyPart(hs), itemsPerCall: h.batch, ...(noise ? { runNoise: cellNoise(noise, h.id) } : {}) }];
+    // Under load the generator had its own warm-up, so the series are compared whole. A closed
+    // loop's throughput is N·batch per mean latency (Little's law); an open loop's was imposed
+    // by its schedule, so there is no throughput to compare.
+    const loaded = h.load !== null;
+    return [
+      {
+        cell,
+        base: loaded ? bs : steadyPart(bs),
+        head: loaded ? hs : steadyPart(hs),
+        itemsPerCall: h.batch * (h.concurrency ?? 1),
+        ...(h.rate !== null ? { metrics: options.policy.metrics.filter((m) => m !== "throughput") } : {}),
+        ...(noise ? { runNoise: cellNoise(noise, h.id) } : {}),
+      },
+    ];
   });
 
   const thresholds = { ...options.policy.thresholds };
-  const comparisons =
-    pairs.length > 0
-      ? compareCells(pairs, {
-          metrics: options.policy.metrics,
-          thresholds,
-          seed: options.seed ?? 1,
-          ...(options.resamples ? { resamples: options.resamples } : {}),
-        })
-      : [];
+  let comparisons: Comparison[] = [];
+  try {
+    if (pairs.length > 0) {
+      comparisons = compareCells(pairs, {
+        metrics: options.policy.metrics,
+        thresholds,
+        seed: options.seed ?? 1,
+        ...(options.resamples ? { resamples: options.resamples } : {}),
+      });
+    }
+  } catch (err) {
+    // Samples that are not positive latencies can only come from a hand-edited or broken file.
+    if (err instanceof RangeError) throw new UserError(`${base.label} vs ${head.label}: ${err.message}`);
+    throw err;
+  }
   // An A/B of two variants compares two models on purpose: only the machine is checked then.
   const models = base.selector
     ? []

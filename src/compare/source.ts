@@ -113,8 +113,8 @@ function fromJsonFile(file: string): Side {
   }
   if ((raw as { format?: unknown }).format === BASELINE_FORMAT) return fromBaseline(readBaselineFile(file), file);
   const doc = raw as Partial<RunDocument>;
-  if (!doc.run?.id || !Array.isArray(doc.cells)) {
-    throw new UserError(`${file}: neither a baseline nor a 'bench run --json' document`);
+  if (!doc.run?.id || !Array.isArray(doc.cells) || typeof doc.run.fingerprint !== "object") {
+    throw new UserError(`${file}: neither a baseline nor a 'bench run --json' document (expected run.id, run.fingerprint and cells)`);
   }
   const samples = new Map(doc.cells.map((c) => [c.id, c.samplesMs]));
   return {

@@ -11,15 +11,23 @@ const OK: Outcome = { kind: "ok" };
 const FAILED: Outcome = { kind: "other" };
 const TIMED_OUT: Outcome = { kind: "timeouts" };
 
-/** Runs `call` and reports how it ended, never rejecting. */
-function settle(call: () => Promise<unknown>, timeoutMs: number): Promise<Outcome> {
-  return new Promise<Outcome>((resolve) => {
-    const timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+/**
+ * Runs `call` and reports how it ended and how long it took, never rejecting. The clock is read
+ * right around the call, so the timeout's timer and the promise plumbing stay outside the latency.
+ */
+function settle(call: () => Promise<unknown>, timeoutMs: number, clock: () => bigint): Promise<{ outcome: Outcome; ns: number }> {
+  return new Promise((resolve) => {
+    let t0 = 0n;
+    const timer = setTimeout(() => {
+      resolve({ outcome: TIMED_OUT, ns: Number(clock() - t0) });
+    }, timeoutMs);
     const done = (outcome: Outcome): void => {
+      const t1 = clock();
       clearTimeout(timer);
-      resolve(outcome);
+      resolve({ outcome, ns: Number(t1 - t0) });
     };
     try {
+      t0 = clock();
       call().then(
         () => done(OK),
         () => done(FAILED),
@@ -57,13 +65,12 @@ export async function closedLoopLocal(o: {
 
   const worker = async (): Promise<void> => {
     while (end === undefined) {
-      const t0 = clock();
-      const outcome = await settle(o.call, timeoutMs);
+      const { outcome, ns } = await settle(o.call, timeoutMs, clock);
       const t1 = clock();
       // Another worker may have ended the run while this one awaited.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if (end !== undefined) break;
-      recorder.record(outcome, Number(t1 - t0));
+      recorder.record(outcome, ns);
       if (recorder.count >= maxRequests || t1 >= deadline || o.signal?.aborted) end = t1;
     }
   };
@@ -98,7 +105,7 @@ export function openLoopLocal(o: {
     signal: o.signal,
     send: async (scheduledNs): Promise<Completion> => {
       const remainingMs = timeoutMs - Number(clock() - scheduledNs) / 1e6;
-      const outcome = remainingMs > 0 ? await settle(o.call, remainingMs) : TIMED_OUT;
+      const outcome = remainingMs > 0 ? (await settle(o.call, remainingMs, clock)).outcome : TIMED_OUT;
       return { outcome, endNs: clock() };
     },
   });

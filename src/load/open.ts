@@ -58,7 +58,6 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
     let measuredSent = 0;
     let lagged = 0;
     let maxLagNs = 0;
-    let lastEndNs = start;
     let lastDispatchNs = start;
 
     const finished = (offset: number): boolean => {
@@ -83,7 +82,6 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
       const settle = ({ outcome, endNs }: Completion): void => {
         if (!measured) return;
         recorder.record(outcome, Number(endNs - scheduled));
-        if (endNs > lastEndNs) lastEndNs = endNs;
       };
       const p = o.send(scheduled).then(settle, () => settle({ outcome: { kind: "other" }, endNs: clock() }));
       outstanding.add(p);
@@ -100,8 +98,10 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
       o.signal?.removeEventListener("abort", onAbort);
       while (outstanding.size > 0) await Promise.all([...outstanding]);
       const windowStart = start + BigInt(Math.round(Number.isNaN(windowStartNs) ? 0 : windowStartNs));
-      // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.max cannot take
-      const end = lastEndNs > lastDispatchNs ? lastEndNs : lastDispatchNs;
+      // The measured window is the schedule's: from the first measured arrival to the last
+      // dispatch. A straggler answering near its timeout must not stretch it (and so halve the
+      // achieved rate); its latency already says how late it was.
+      const end = lastDispatchNs;
       resolve(
         recorder.result({
           durationNs: Math.max(0, Number(end - windowStart)),

@@ -108,6 +108,9 @@ export class TimedLoop {
           break;
         }
         this.nextCheck = Math.ceil(this.n * CHECK_GROWTH);
+        // The check sorted the sample and filled the caches with it: one untimed call puts the
+        // model's data back before the next timed one.
+        await this.call();
       }
       if (this.n >= plan.maxIterations) {
         this.stopReason = "max-iterations";

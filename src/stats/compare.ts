@@ -39,6 +39,8 @@ export interface CellPair {
   itemsPerCall?: number;
   /** This cell's run-to-run noise, over the options' (see CompareOptions.runNoise). */
   runNoise?: Partial<Record<Metric, number>>;
+  /** The metrics of this cell, a subset of the options' (e.g. no throughput where it was imposed). */
+  metrics?: readonly Metric[];
 }
 
 export interface CompareOptions {
@@ -126,7 +128,8 @@ function measureCell(
   if (!(itemsPerCall > 0 && itemsPerCall < Infinity)) {
     throw new RangeError(`compareCells: cell ${cell}, itemsPerCall must be > 0, got ${itemsPerCall}`);
   }
-  const { metrics, confidence, seed, resamples } = options;
+  const { confidence, seed, resamples } = options;
+  const metrics = pair.metrics ? options.metrics.filter((m) => pair.metrics?.includes(m)) : options.metrics;
   const quantileMetrics = METRICS.filter(isQuantile).filter((m) => metrics.includes(m));
   const probabilities = quantileMetrics.map((m) => PROBABILITY[m]);
   // Seeds derive from the cell id, so a cell's interval does not depend on the other cells.

@@ -12,12 +12,21 @@ export function missingEnv(text: string, env: Env): string[] {
   return [...text.matchAll(REFERENCE)].filter((m) => m[2] === undefined && env[m[1] as string] === undefined).map((m) => m[1] as string);
 }
 
-export function expandEnv(text: string, env: Env): string {
+/** Expand the references; each value taken from the environment is added to `secrets`, if given. */
+export function expandEnv(text: string, env: Env, secrets?: Set<string>): string {
   return text.replace(REFERENCE, (_, name: string, fallback: string | undefined) => {
     const value = env[name] ?? fallback;
     if (value === undefined) throw new Error(`environment variable ${name} is not set`);
+    if (env[name] !== undefined && value !== "") secrets?.add(value);
     return value;
   });
+}
+
+/** `text` with every secret replaced, for messages that leave the process (printed or stored). */
+export function scrub(text: string, secrets: ReadonlySet<string>): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join("<redacted>");
+  return out;
 }
 
 /** Every `key.path: message` for a missing variable in the remote targets of a suite document. */

@@ -5,7 +5,8 @@ import { closedLoopHttp } from "../../load/closed-http.js";
 import { openLoopHttp } from "../../load/open-http.js";
 import type { HttpRequestSpec } from "../../load/types.js";
 import type { PlannedCell } from "../../suite/expand.js";
-import { expandEnv } from "../../suite/env.js";
+import { errorMessage } from "../../errors.js";
+import { expandEnv, scrub } from "../../suite/env.js";
 import type { ResolvedHttpTarget } from "../../suite/resolve.js";
 import type { PreparedCell, Runner } from "../runner.js";
 import { encodeInferRequest, fetchModelMetadata, inferUrl, KSERVE_CONTENT_TYPE, validateInferResponse } from "./kserve.js";
@@ -23,28 +24,35 @@ export const httpRunner: Runner = {
   async prepare(cell, seed) {
     const target = cell.targetSpec;
     if (target.kind !== "http") throw new Error(`${cell.id}: not a remote cell`);
+    // Values expanded from ${ENV} (tokens in a URL, say) never reach a message that is printed or stored.
+    const secrets = new Set<string>();
+    const scrubbed = <T>(work: () => Promise<T>) =>
+      work().catch((err: unknown) => {
+        throw new Error(scrub(errorMessage(err), secrets));
+      });
     const started = process.hrtime.bigint();
-    const spec = await buildRequest(cell, target, seed);
+    const spec = await scrubbed(() => buildRequest(cell, target, seed, secrets));
     const sessionCreateMs = Number(process.hrtime.bigint() - started) / 1e6;
     return {
       sessionCreateMs,
       itemsPerCall: cell.batch,
-      runOnce: () => sendOnce(spec),
-      runLoad: (point, plan, loadSeed, signal) => {
-        const common = { request: spec, durationMs: plan.durationMs, maxRequests: plan.maxRequests, warmupRequests: plan.warmupRequests, signal };
-        if (point.concurrency !== null) return closedLoopHttp({ ...common, connections: point.concurrency });
-        return openLoopHttp({ ...common, ratePerS: point.rate, arrival: plan.arrival, seed: loadSeed, connections: plan.connections });
-      },
+      runOnce: () => scrubbed(() => sendOnce(spec)),
+      runLoad: (point, plan, loadSeed, signal) =>
+        scrubbed(() => {
+          const common = { request: spec, durationMs: plan.durationMs, maxRequests: plan.maxRequests, warmupRequests: plan.warmupRequests, signal };
+          if (point.concurrency !== null) return closedLoopHttp({ ...common, connections: point.concurrency });
+          return openLoopHttp({ ...common, ratePerS: point.rate, arrival: plan.arrival, seed: loadSeed, connections: plan.connections });
+        }),
       release: () => Promise.resolve(),
     } satisfies PreparedCell;
   },
 };
 
-async function buildRequest(cell: PlannedCell, t: ResolvedHttpTarget, seed: number): Promise<HttpRequestSpec> {
+async function buildRequest(cell: PlannedCell, t: ResolvedHttpTarget, seed: number, secrets: Set<string>): Promise<HttpRequestSpec> {
   const env = process.env;
-  const base = expandEnv(t.url, env);
-  const model = expandEnv(cell.variantSpec.model, env);
-  const headers = Object.fromEntries(Object.entries(t.headers).map(([k, v]) => [k, expandEnv(v, env)]));
+  const base = expandEnv(t.url, env, secrets);
+  const model = expandEnv(cell.variantSpec.model, env, secrets);
+  const headers = Object.fromEntries(Object.entries(t.headers).map(([k, v]) => [k, expandEnv(v, env, secrets)]));
   const inputs: ModelInput[] =
     t.protocol === "kserve-v2" ? await fetchModelMetadata(base, model, headers, t.timeoutMs) : suiteInputs(t);
   const { plans, errors } = planInputs(inputs, t.inputs, t.dims, cell.batch);
