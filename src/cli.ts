@@ -100,11 +100,12 @@ program
 program
   .command("show")
   .description("show a stored run: its cells, statistics and fingerprint")
-  .argument("[run]", "run id, unambiguous id prefix, 'latest' or 'latest~N'", "latest")
+  .argument("[run]", "run id, unambiguous id prefix, 'latest', 'latest~N' or baseline:NAME", "latest")
   .addOption(dbOption())
+  .addOption(baselinesOption())
   .option("--json", "print the run as one JSON document (same shape as 'bench run --json')")
   .option("--samples", "with --json: include every cell's raw samples (samplesMs)")
-  .action(async (run: string, opts: ShowOptions) => done((await import("./cli/show.js")).showCommand(run, opts)));
+  .action(async (run: string, opts: ShowOptions & { baselines: string }) => done((await import("./cli/show.js")).showCommand(run, opts)));
 
 gateOptions(
   program
@@ -158,10 +159,10 @@ baseline
 
 program
   .command("calibrate")
-  .description("A/A runs of a suite: the verdict rule's false-alarm rate and smallest detectable change per cell")
+  .description("A/A runs of a suite: this machine's run-to-run noise, the verdict's false alarms and smallest detectable change")
   .argument("<suite>", "suite YAML file")
   .option("-r, --runs <n>", "how many runs of the same code (every pair is compared)", parsePositiveInt, 5)
-  .option("--baseline <name>", "write the suggested thresholds into this baseline (made from the last run if it does not exist)")
+  .option("--baseline <name>", "write the measured run-to-run noise into this baseline (made from the last run if it does not exist)")
   .option(
     "-f, --filter <pattern>",
     "only cells whose id matches; repeatable",
@@ -174,9 +175,10 @@ program
   .addHelpText(
     "after",
     `
-Runs the suite --runs times back to back, compares every pair of runs (nothing changed, so every
-'regression' or 'improvement' is a false alarm), and suggests per-metric thresholds that sit above
-this machine's run-to-run noise. Run it on the machine type CI uses.`,
+Runs the suite --runs times, each in its own process, measures how much a cell's statistics move
+from run to run, and compares every pair of runs with and without that noise (nothing changed, so
+every 'regression' or 'improvement' is a false alarm). Comparisons against the baseline then use
+the measured noise instead of the defaults. Run it on the machine type CI uses.`,
   )
   .action(async (suite: string, opts: CalibrateOptions) => done((await import("./cli/calibrate.js")).calibrateCommand(suite, opts)));
 

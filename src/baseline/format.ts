@@ -160,3 +160,9 @@ export function createBaseline(
     cells,
   };
 }
+
+/** A baseline cell as the CellResult it was saved from (samples aside). */
+export function cellResultOf(c: BaselineCell): CellResult {
+  const { samplesMs: _s, samplesThinning: _t, summary, ...key } = c;
+  return { ...summary, ...key };
+}

@@ -4,13 +4,14 @@ import Table from "cli-table3";
 import { baselinePath, readBaselineFile, writeBaseline } from "../baseline/files.js";
 import { createBaseline, type RunNoise, toBaselineCell } from "../baseline/format.js";
 import { type Calibration, measureRunNoise, summarizeCalibration } from "../compare/calibrate.js";
-import { type DiffResult, diffSides } from "../compare/diff.js";
-import { environmentTolerances, resolvePolicy } from "../compare/policy.js";
+import type { DiffResult } from "../compare/diff.js";
+import { compareSides } from "../compare/index.js";
+import { resolvePolicy } from "../compare/policy.js";
 import { loadSide, type Side } from "../compare/source.js";
 import { ExitCode, UserError } from "../errors.js";
 import type { CellResult } from "../results.js";
 import { Store } from "../store/db.js";
-import { planSuites } from "./plan.js";
+import { onInterrupt, planSuites } from "./plan.js";
 
 export interface CalibrateOptions {
   db: string;
@@ -33,26 +34,29 @@ export async function calibrateCommand(file: string, opts: CalibrateOptions): Pr
   const [plan] = await planSuites([file], opts);
   if (!plan) return ExitCode.usage;
   const runIds: string[] = [];
-  for (let i = 0; i < opts.runs; i++) {
-    if (!opts.quiet) process.stderr.write(`calibration run ${i + 1}/${opts.runs}\n`);
-    const id = await runInChild(file, opts);
-    if (id === undefined) return ExitCode.interrupted;
-    runIds.push(id);
+  // Ctrl-C reaches the child too: it stores what it finished and exits 130, and so do we.
+  const { dispose } = onInterrupt();
+  try {
+    for (let i = 0; i < opts.runs; i++) {
+      if (!opts.quiet) process.stderr.write(`calibration run ${i + 1}/${opts.runs}\n`);
+      const id = await runInChild(file, opts);
+      if (id === undefined) return ExitCode.interrupted;
+      runIds.push(id);
+    }
+  } finally {
+    dispose();
   }
 
   const store = Store.open(opts.db, { create: false });
   try {
     const ctx = { store: () => store, baselinesDir: opts.baselines };
     const sides = runIds.map((id) => loadSide(id, ctx));
-    const policy = resolvePolicy(sides[0] as Side, sides[0] as Side, {});
-    const runNoise = measureRunNoise(sides.map((s) => s.cells), policy.metrics);
+    const runNoise = measureRunNoise(sides.map((s) => s.cells), resolvePolicy(sides[0] as Side, sides[0] as Side, {}).metrics);
     const pairs = (noise: RunNoise | null): DiffResult[] => {
       const out: DiffResult[] = [];
       for (let i = 0; i < sides.length; i++) {
         for (let j = i + 1; j < sides.length; j++) {
-          const base = { ...(sides[i] as Side), runNoise: noise };
-          const head = sides[j] as Side;
-          out.push(diffSides(base, head, { policy, environment: environmentTolerances(base, head), seed: plan.suite.seed + i * 1000 + j }));
+          out.push(compareSides({ ...(sides[i] as Side), runNoise: noise }, sides[j] as Side, {}, plan.suite.seed + i * 1000 + j));
         }
       }
       return out;

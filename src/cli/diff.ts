@@ -1,8 +1,7 @@
-import { diffSides } from "../compare/diff.js";
-import { environmentTolerances, resolvePolicy } from "../compare/policy.js";
+import { compareSides } from "../compare/index.js";
 import { loadSide } from "../compare/source.js";
 import { Store } from "../store/db.js";
-import { type GateOptions, reportDiff } from "./gate.js";
+import { type GateOptions, reportDiffs } from "./gate.js";
 
 export interface DiffOptions extends GateOptions {
   db: string;
@@ -18,9 +17,8 @@ export function diffCommand(baseRef: string, headRef: string, opts: DiffOptions)
   try {
     const head = loadSide(headRef, ctx);
     const base = loadSide(baseRef, { ...ctx, suiteHint: head.suite });
-    const policy = resolvePolicy(base, head, opts);
-    const d = diffSides(base, head, { policy, environment: environmentTolerances(base, head), seed: opts.seed ?? 1 });
-    return reportDiff(d, { ...opts, title: head.suite });
+    const diff = compareSides(base, head, opts, opts.seed ?? 1);
+    return reportDiffs([{ diff, title: head.suite, gating: opts.failOnRegression === true }], opts);
   } finally {
     store?.close();
   }

@@ -6,11 +6,12 @@ import type { RunResult } from "../results.js";
 import { defaultRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
-import { diffSides, type DiffResult } from "../compare/diff.js";
-import { environmentTolerances, resolvePolicy } from "../compare/policy.js";
+import type { DiffResult } from "../compare/diff.js";
+import { compareSides } from "../compare/index.js";
+import { checkMetricNames } from "../compare/policy.js";
 import { loadSide, type Side } from "../compare/source.js";
 import { diffDocument } from "../report/diff-json.js";
-import { type GateOptions, reportDiff } from "./gate.js";
+import { type GateOptions, type Gated, reportDiffs } from "./gate.js";
 import { useColor } from "./output.js";
 import { onInterrupt, planSuites } from "./plan.js";
 import { createProgress } from "./progress.js";
@@ -30,6 +31,7 @@ export interface RunOptions extends GateOptions {
 }
 
 export async function runCommand(files: string[], opts: RunOptions): Promise<number> {
+  checkMetricNames(opts.metric);
   const plans = await planSuites(files, opts);
 
   // A baseline that is missing, corrupted or of another suite is found out before the run, not after.
@@ -47,7 +49,7 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
 
   const store = Store.open(opts.db);
   const { interrupted, dispose } = onInterrupt();
-  const outcomes: { result: RunResult; diffs: DiffResult[] }[] = [];
+  const outcomes: { result: RunResult; gated: Gated[]; failures: string[] }[] = [];
   try {
     for (const { suite, cells } of plans) {
       const progress = createProgress({ quiet: opts.quiet === true, suite: suite.name });
@@ -64,13 +66,13 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
       } finally {
         progress.stop();
       }
-      outcomes.push({ result, diffs: interrupted() ? [] : comparisons(result, suite, store, baselines.get(suite.name), opts) });
+      outcomes.push({ result, ...(interrupted() ? { gated: [], failures: [] } : comparisons(result, suite, store, baselines.get(suite.name), opts)) });
       if (interrupted()) break;
     }
 
     if (opts.json) {
       // One document per run; several suites give a JSON array of such documents.
-      const docs = outcomes.map(({ result, diffs }) => jsonDocument(result, diffs, opts.samples ? store : undefined));
+      const docs = outcomes.map(({ result, gated }) => jsonDocument(result, gated.map((g) => g.diff), opts.samples ? store : undefined));
       process.stdout.write(`${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`);
     } else {
       const color = useColor(process.stdout);
@@ -85,32 +87,42 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
   }
 
   if (interrupted()) return ExitCode.interrupted;
-  let code: number = ExitCode.ok;
-  for (const { result, diffs } of outcomes) {
-    for (const d of diffs) {
-      const gating = opts.failOnRegression === true || d.base.startsWith("baseline:");
-      // With --json the comparison is inside the run document; only the exit code and files remain.
-      const exit = reportDiff(d, { ...opts, json: undefined, quietStdout: opts.json === true, failOnRegression: gating, title: result.run.suite });
-      if (exit !== ExitCode.ok) code = exit;
-    }
-  }
+  // The runs are stored and printed; a comparison that could not be made is said last.
+  const failures = outcomes.flatMap((o) => o.failures);
+  for (const f of failures) process.stderr.write(`bench: ${f}\n`);
+  // With --json the comparisons are inside the run documents; only the exit code and files remain.
+  let code = reportDiffs(
+    outcomes.flatMap((o) => o.gated),
+    { ...opts, json: undefined, quietStdout: opts.json === true },
+  );
+  if (failures.length > 0) code = ExitCode.usage;
   if (outcomes.some(({ result }) => result.cells.some((c) => c.status === "failed"))) return ExitCode.benchmarkFailed;
   return code;
 }
 
-/** The comparisons a run asks for: against --baseline, and the suite's own `compare: {base, head}`. */
-function comparisons(result: RunResult, suite: ResolvedSuite, store: Store, baseline: Side | undefined, opts: RunOptions): DiffResult[] {
+/**
+ * The comparisons a run asks for: the suite's own `compare: {base, head}` (gating only with
+ * --fail-on-regression) and --baseline (always gating). One that cannot be made (a --filter left
+ * one side empty, the baseline shares no cell) becomes a message, not a lost run.
+ */
+function comparisons(result: RunResult, suite: ResolvedSuite, store: Store, baseline: Side | undefined, opts: RunOptions): { gated: Gated[]; failures: string[] } {
   const ctx = { store: () => store, baselinesDir: opts.baselines };
-  const out: DiffResult[] = [];
-  const compare = (base: Side, head: Side) => {
-    const policy = resolvePolicy(base, head, opts);
-    out.push(diffSides(base, head, { policy, environment: environmentTolerances(base, head), seed: suite.seed }));
+  const gated: Gated[] = [];
+  const failures: string[] = [];
+  const compare = (base: () => Side, head: () => Side, gating: boolean) => {
+    try {
+      gated.push({ diff: compareSides(base(), head(), opts, suite.seed), title: suite.name, gating });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      failures.push(`comparison not made: ${err.message}`);
+    }
   };
   if (suite.compare) {
-    compare(loadSide(`${result.run.id}:${suite.compare.base}`, ctx), loadSide(`${result.run.id}:${suite.compare.head}`, ctx));
+    const { base, head } = suite.compare;
+    compare(() => loadSide(`${result.run.id}:${base}`, ctx), () => loadSide(`${result.run.id}:${head}`, ctx), opts.failOnRegression === true);
   }
-  if (baseline) compare(baseline, loadSide(result.run.id, ctx));
-  return out;
+  if (baseline) compare(() => baseline, () => loadSide(result.run.id, ctx), true);
+  return { gated, failures };
 }
 
 function jsonDocument(result: RunResult, diffs: DiffResult[], samplesFrom: Store | undefined): unknown {

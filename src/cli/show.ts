@@ -1,5 +1,6 @@
 import { ExitCode } from "../errors.js";
 import { renderRunJson, runDocument, withSamples } from "../report/json.js";
+import { baselineShowCommand } from "./baseline.js";
 import { renderRunTable } from "../report/table.js";
 import { Store } from "../store/db.js";
 import { useColor } from "./output.js";
@@ -10,7 +11,9 @@ export interface ShowOptions {
   samples?: boolean;
 }
 
-export function showCommand(ref: string, opts: ShowOptions): number {
+export function showCommand(ref: string, opts: ShowOptions & { baselines: string }): number {
+  // DESIGN.md: a run may be named baseline:NAME wherever a run is expected.
+  if (ref.startsWith("baseline:")) return baselineShowCommand(ref.slice("baseline:".length), opts);
   const store = Store.open(opts.db, { create: false });
   try {
     const { run, cells } = store.loadRun(store.resolveRun(ref));

@@ -1,16 +1,18 @@
 import type { RunNoise } from "../baseline/format.js";
 import type { CellResult } from "../results.js";
-import { normalQuantile } from "../stats/index.js";
+import { type Estimate, normalQuantile } from "../stats/index.js";
 import type { MetricName } from "../suite/schema.js";
 import type { DiffResult } from "./diff.js";
 
 /**
  * What A/A runs (the same code, each in its own process) say about comparisons on this machine.
  *
- * Run-to-run noise: for a cell and metric, the standard deviation of the log of the metric over
- * the runs. It holds what one run's samples cannot show (other tenants coming and going, memory
- * layout, clock state), and, slightly conservatively, each run's own sampling error. Pooled per
- * metric as the median over cells; the comparison uses a cell's own figure when it is larger.
+ * Run-to-run noise: for a cell and metric, the spread of the log of the metric over the runs,
+ * less what each run's own sampling error explains (the mean squared standard error from the
+ * runs' intervals, floored at zero): what is left is what one run's samples cannot show (other
+ * tenants coming and going, memory layout, clock state), and the comparison adds exactly that to
+ * the bootstrap interval, which already holds the sampling error. Pooled per metric as the median
+ * over cells; the comparison uses a cell's own figure when it is larger.
  *
  * Minimum detectable effect at threshold t, with 95% power: a regression verdict needs the lower
  * end of the interval beyond t, and the interval's standard error on the log scale is
@@ -37,13 +39,15 @@ export interface Calibration {
   falseAlarmRate: number;
 }
 
-const VALUE: Record<MetricName, (c: CellResult) => number | undefined> = {
-  p50: (c) => c.latencyMs?.p50.value,
-  p90: (c) => c.latencyMs?.p90.value,
-  p99: (c) => c.latencyMs?.p99.value,
-  mean: (c) => c.latencyMs?.mean.value,
-  throughput: (c) => c.throughput?.value,
+const ESTIMATE: Record<MetricName, (c: CellResult) => Estimate | undefined> = {
+  p50: (c) => c.latencyMs?.p50,
+  p90: (c) => c.latencyMs?.p90,
+  p99: (c) => c.latencyMs?.p99,
+  mean: (c) => c.latencyMs?.mean,
+  throughput: (c) => c.throughput ?? undefined,
 };
+
+const Z = normalQuantile(0.975);
 
 /** Run-to-run noise from the cells of several runs of the same suite. */
 export function measureRunNoise(runs: readonly (readonly CellResult[])[], metrics: readonly MetricName[]): RunNoise {
@@ -51,13 +55,15 @@ export function measureRunNoise(runs: readonly (readonly CellResult[])[], metric
   const ids = [...new Set(runs.flatMap((r) => r.map((c) => c.id)))];
   for (const id of ids) {
     for (const m of metrics) {
-      const logs = runs
+      const estimates = runs
         .map((r) => r.find((c) => c.id === id && c.status === "ok"))
-        .map((c) => (c ? VALUE[m](c) : undefined))
-        .filter((v): v is number => v !== undefined && v > 0)
-        .map(Math.log);
-      if (logs.length < 2) continue;
-      cells[id] = { ...cells[id], [m]: sd(logs) };
+        .map((c) => (c ? ESTIMATE[m](c) : undefined))
+        .filter((e): e is Estimate => e !== undefined && e.value > 0);
+      if (estimates.length < 2) continue;
+      const logs = estimates.map((e) => Math.log(e.value));
+      const within = estimates.flatMap((e) => (e.ci && e.ci[0] > 0 ? [((Math.log(e.ci[1]) - Math.log(e.ci[0])) / (2 * Z)) ** 2] : []));
+      const sampling = within.length > 0 ? within.reduce((a, b) => a + b, 0) / within.length : 0;
+      cells[id] = { ...cells[id], [m]: Math.sqrt(Math.max(0, sd(logs) ** 2 - sampling)) };
     }
   }
   const pooled: RunNoise["metrics"] = {};

@@ -6,9 +6,11 @@ import type { Side } from "./source.js";
 
 /**
  * Run-to-run noise assumed for comparisons across runs when no calibration says otherwise: the
- * standard deviation of one run's log offset, per metric. Measured on a shared 2-vCPU cloud VM
- * (10 A/A runs of the quickstart, median over its 36 cells: p50 3.4%, p90 5.5%, p99 10.5%, mean
- * 5.6%); `bench calibrate` measures the machine at hand and stores its own figures in the baseline.
+ * standard deviation of one run's log offset, per metric. From 10 A/A runs of the quickstart on a
+ * shared 2-vCPU cloud VM: the median cell moved p50 3.4%, p90 5.5%, p99 10.5%, mean 5.6% from run
+ * to run, but the tails of a quarter of the cells moved several times more, so the defaults sit
+ * between the median and the root mean square (p90 15.7%, p99 35%, mean 9%). `bench calibrate`
+ * measures the machine at hand and stores its own figures in the baseline.
  */
 export const DEFAULT_RUN_NOISE: Readonly<Record<MetricName, number>> = { p50: 0.03, p90: 0.1, p99: 0.25, mean: 0.08, throughput: 0.08 };
 
@@ -39,11 +41,16 @@ export function resolvePolicy(base: Side, head: Side, overrides: PolicyOverrides
     for (const m of METRICS) policy.thresholds[m] = overrides.threshold;
   }
   if (overrides.metric && overrides.metric.length > 0) {
-    const bad = overrides.metric.filter((m) => !(METRICS as readonly string[]).includes(m));
-    if (bad.length > 0) throw new UserError(`--metric ${bad.join(", ")}: expected one of ${METRICS.join(", ")}`);
+    checkMetricNames(overrides.metric);
     policy.metrics = [...new Set(overrides.metric)] as MetricName[];
   }
   return policy;
+}
+
+/** --metric names, checked before anything runs. */
+export function checkMetricNames(metrics: readonly string[] | undefined): void {
+  const bad = (metrics ?? []).filter((m) => !(METRICS as readonly string[]).includes(m));
+  if (bad.length > 0) throw new UserError(`--metric ${bad.join(", ")}: expected one of ${METRICS.join(", ")}`);
 }
 
 export function environmentTolerances(base: Side, head: Side): Partial<Record<string, Tolerance>> {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { findBaseline, readBaselineFile } from "../baseline/files.js";
-import { BASELINE_FORMAT, type Baseline, type RunNoise } from "../baseline/format.js";
+import { BASELINE_FORMAT, type Baseline, cellResultOf, type RunNoise } from "../baseline/format.js";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
 import type { CellResult, RunInfo } from "../results.js";
@@ -88,7 +88,7 @@ function fromBaseline(b: Baseline, label: string): Side {
     fingerprint: b.fingerprint,
     resolvedSuite: b.resolvedSuite,
     noisy: b.cells.some((c) => c.summary.noisy),
-    cells: b.cells.map(({ samplesMs: _s, samplesThinning: _t, summary, ...key }) => ({ ...summary, ...key })),
+    cells: b.cells.map(cellResultOf),
     samplesMs: (cellId) => {
       const s = samples.get(cellId);
       return s && s.length > 0 ? s : undefined;

@@ -7,7 +7,25 @@ import { num } from "./format.js";
  * The schema is the de-facto one Jenkins, GitLab and GitHub reporters read (testsuites > testsuite
  * > testcase > failure).
  */
-export function renderJUnit(d: DiffResult, suiteName = "bench"): string {
+export interface JUnitSuite {
+  diff: DiffResult;
+  name: string;
+}
+
+export function renderJUnit(suites: readonly JUnitSuite[]): string {
+  const blocks = suites.map(({ diff, name }) => testsuite(diff, name));
+  const tests = blocks.reduce((n, b) => n + b.tests, 0);
+  const failures = blocks.reduce((n, b) => n + b.failures, 0);
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="bench" tests="${tests}" failures="${failures}">`,
+    ...blocks.map((b) => b.xml),
+    `</testsuites>`,
+    "",
+  ].join("\n");
+}
+
+function testsuite(d: DiffResult, suiteName: string): { xml: string; tests: number; failures: number } {
   const cells = [...new Set(d.comparisons.map((c) => c.cell))];
   const cases = cells.map((cell) => {
     const rows = d.comparisons.filter((c) => c.cell === cell);
@@ -24,9 +42,7 @@ export function renderJUnit(d: DiffResult, suiteName = "bench"): string {
   );
   const failures = cells.filter((cell) => d.comparisons.some((c) => c.cell === cell && c.verdict === "regression")).length;
   const tests = cases.length + skipped.length;
-  return [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="bench" tests="${tests}" failures="${failures}">`,
+  const xml = [
     `  <testsuite name="${esc(suiteName)}" tests="${tests}" failures="${failures}" skipped="${skipped.length}" errors="0">`,
     `    <properties>`,
     `      <property name="base" value="${esc(`${d.base} (${d.baseRun})`)}"/>`,
@@ -36,9 +52,8 @@ export function renderJUnit(d: DiffResult, suiteName = "bench"): string {
     ...cases,
     ...skipped,
     `  </testsuite>`,
-    `</testsuites>`,
-    "",
   ].join("\n");
+  return { xml, tests, failures };
 }
 
 function esc(s: string): string {

@@ -33,7 +33,7 @@ export interface PlannedCell extends Cell {
   variantSpec: ResolvedVariant;
 }
 
-/** The load points of a target: one call at a time (local only), then each concurrency, then each rate. */
+/** The load points of a target: each concurrency, then each rate; one call at a time when there are none. */
 function loadPoints(t: ResolvedTarget): { concurrency: number | null; rate: number | null }[] {
   const points = [
     ...unique(t.concurrency).map((concurrency) => ({ concurrency, rate: null })),
@@ -73,7 +73,7 @@ export function filterCells<C extends Cell>(cells: C[], patterns: readonly strin
 }
 
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*");
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*");
   // A pattern with fewer segments than an id matches its prefix: `mlp` selects every mlp cell.
   return new RegExp(`^${escaped}(/.*)?$`);
 }
