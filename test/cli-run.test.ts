@@ -47,7 +47,9 @@ ${QUICK_MEASURE}`,
     const cell = doc.cells[2];
     expect(cell).toMatchObject({ target: "mlp", variant: "fp32", batch: 4, provider: "cpu", threads: 1, status: "ok", error: null, accuracy: null });
     const l = cell?.latencyMs;
-    expect(cell?.samples).toBeGreaterThanOrEqual(20);
+    // at least minIterations timed, of which MSER-5 may have left out a warm-up transient
+    expect((cell?.samples ?? 0) + (cell?.samplesDropped ?? 0)).toBeGreaterThanOrEqual(20);
+    expect(cell?.samples).toBeGreaterThan(0);
     expect(l?.p50.ci?.[0]).toBeLessThanOrEqual(l?.p50.value ?? 0);
     expect(l?.p50.ci?.[1]).toBeGreaterThanOrEqual(l?.p50.value ?? Infinity);
     expect(l?.p50.value).toBeLessThanOrEqual(l?.p90.value ?? 0);

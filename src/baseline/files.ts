@@ -3,9 +3,7 @@ import path from "node:path";
 import { UserError } from "../errors.js";
 import { type Baseline, parseBaseline, serializeBaseline } from "./format.js";
 
-/** baselines/SUITE/NAME.json, relative to the working directory unless --baselines says otherwise. */
-export const DEFAULT_BASELINES_DIR = "baselines";
-
+/** Baselines live in DIR/SUITE/NAME.json; DIR is `baselines` unless --baselines says otherwise. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export function baselinePath(dir: string, suite: string, name: string): string {

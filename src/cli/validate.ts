@@ -1,20 +1,17 @@
 import { ExitCode } from "../errors.js";
-import { expandCells } from "../suite/expand.js";
-import { checkModels, loadSuite, SuiteError } from "../suite/load.js";
+import { SuiteError } from "../suite/load.js";
+import { planSuites } from "./plan.js";
 
+/** The checks `bench run` makes before it runs anything, file by file, with a line for each good one. */
 export async function validateCommand(files: string[]): Promise<number> {
   const problems: string[] = [];
   for (const file of files) {
     try {
-      const suite = loadSuite(file);
-      const found = await checkModels(suite, file);
-      problems.push(...found);
-      if (found.length === 0) {
-        const variants = suite.targets.reduce((n, t) => n + t.variants.length, 0);
-        process.stdout.write(
-          `${file}: ok (suite '${suite.name}': ${suite.targets.length} targets, ${variants} model variants, ${expandCells(suite).length} cells)\n`,
-        );
-      }
+      const [plan] = await planSuites([file], {});
+      if (!plan) continue;
+      const { suite, cells } = plan;
+      const variants = suite.targets.reduce((n, t) => n + t.variants.length, 0);
+      process.stdout.write(`${file}: ok (suite '${suite.name}': ${suite.targets.length} targets, ${variants} model variants, ${cells.length} cells)\n`);
     } catch (err) {
       if (err instanceof SuiteError) problems.push(...err.problems);
       else throw err;

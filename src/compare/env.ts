@@ -31,7 +31,6 @@ export interface ModelPair {
   base: string;
   head: string;
 }
-export const ENV_FIELD_NAMES = [...Object.keys(ENV_FIELDS), "models"] as EnvField[];
 
 export interface EnvDifference {
   field: string;

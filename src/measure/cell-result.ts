@@ -1,6 +1,6 @@
 import type { CellResult, LatencyMs } from "../results.js";
 import type { Cell } from "../suite/expand.js";
-import { mser5, summarizeLatency, throughput } from "../stats/index.js";
+import { type LatencySummary, mser5, summarizeLatency, throughput } from "../stats/index.js";
 import type { LoadResult } from "../load/types.js";
 import { normalQuantile } from "../stats/index.js";
 import type { Measurement } from "./loop.js";
@@ -43,6 +43,11 @@ function base(cell: CellKey): Omit<CellResult, "status" | "error"> {
   };
 }
 
+function latencyOf(s: LatencySummary): LatencyMs {
+  const { p50, p90, p95, p99, p999, mean, stddev, min, max } = s;
+  return { p50, p90, p95, p99, p999, mean, stddev, min, max };
+}
+
 export function skippedCell(cell: CellKey, reason: string): CellResult {
   return { ...base(cell), status: "skipped", error: reason };
 }
@@ -62,17 +67,7 @@ export function measuredCell(
   const steady = mser5(m.latenciesNs);
   const latenciesMs = Array.from(m.latenciesNs.subarray(steady.truncate), (ns) => ns / 1e6);
   const s = summarizeLatency(latenciesMs);
-  const latencyMs: LatencyMs = {
-    p50: s.p50,
-    p90: s.p90,
-    p95: s.p95,
-    p99: s.p99,
-    p999: s.p999,
-    mean: s.mean,
-    stddev: s.stddev,
-    min: s.min,
-    max: s.max,
-  };
+  const latencyMs = latencyOf(s);
   // A percentile without an interval says so itself (ci: null, "no CI" in the table); the notes
   // say why (too few samples, or too few independent ones).
   const notes: string[] = [...s.notes];
@@ -167,7 +162,7 @@ export function measuredLoadCell(
     error: failed ? `error rate ${(errorRate * 100).toFixed(2)}% is above the limit of ${(extra.maxErrorRate * 100).toFixed(2)}% (${describeErrors(r.errors)})` : null,
     samples: latenciesMs.length,
     steadyState: true,
-    latencyMs: { p50: s.p50, p90: s.p90, p95: s.p95, p99: s.p99, p999: s.p999, mean: s.mean, stddev: s.stddev, min: s.min, max: s.max },
+    latencyMs: latencyOf(s),
     dependence: s.dependence,
     outliers: s.outliers,
     throughput: { value: rate, ci: throughputCI, unit: "items/s" },

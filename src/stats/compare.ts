@@ -20,8 +20,8 @@ import { decideVerdict, type Verdict } from "./verdict.js";
 import { deriveSeed } from "../util/rng.js";
 
 export type { Verdict } from "./verdict.js";
-export type Metric = "p50" | "p90" | "p99" | "mean" | "throughput";
-export const METRICS: readonly Metric[] = ["p50", "p90", "p99", "mean", "throughput"];
+export const METRICS = ["p50", "p90", "p99", "mean", "throughput"] as const;
+export type Metric = (typeof METRICS)[number];
 
 const PROBABILITY = { p50: 0.5, p90: 0.9, p99: 0.99 } as const;
 type QuantileMetric = keyof typeof PROBABILITY;

@@ -7,8 +7,6 @@ import type { NoiseReport } from "../measure/noise.js";
 import type { CellResult, RunInfo, RunResult, RunStatus } from "../results.js";
 import { migrate } from "./schema.js";
 
-export const DEFAULT_DB = "results/bench.db";
-
 export interface RunRow extends RunInfo {
   resolvedSuite: unknown;
 }

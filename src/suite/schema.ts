@@ -146,8 +146,10 @@ export type HttpTargetSpec = z.infer<typeof httpTargetSchema>;
 export const targetSchema = z.discriminatedUnion("kind", [onnxTargetSchema, httpTargetSchema]);
 
 
-export const METRICS = ["p50", "p90", "p99", "mean", "throughput"] as const;
-export type MetricName = (typeof METRICS)[number];
+import { METRICS } from "../stats/compare.js";
+
+export { METRICS };
+export type { Metric as MetricName } from "../stats/compare.js";
 
 const relativeThreshold = z.number().positive().max(10);
 
