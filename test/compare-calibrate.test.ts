@@ -58,18 +58,6 @@ describe("measureRunNoise", () => {
     expect(noise.runs).toBe(3);
   });
 
-  it("takes out what each run's own sampling error explains", () => {
-    // Two runs, logs 0 and 0.1: sd 0.0707. Each p50 interval is ±0.05 on the log scale
-    // (se = 0.05 / 1.96), so σ² = 0.0707² − (0.05 / 1.96)².
-    const withCI = (p50: number): CellResult => {
-      const c = cell(p50);
-      return { ...c, latencyMs: c.latencyMs && { ...c.latencyMs, p50: { value: p50, ci: [p50 * Math.exp(-0.05), p50 * Math.exp(0.05)] } } };
-    };
-    const noise = measureRunNoise([[withCI(1)], [withCI(Math.exp(0.1))]], ["p50"]);
-    const z = 1.959963984540054;
-    expect(noise.cells[key.id]?.p50).toBeCloseTo(Math.sqrt(0.1 ** 2 / 2 - (0.05 / z) ** 2), 9);
-  });
-
   it("skips cells with fewer than two successful runs", () => {
     const noise = measureRunNoise([[cell(1)], [{ ...cell(2), status: "failed" }]], ["p50"]);
     expect(noise.cells).toEqual({});

@@ -7,12 +7,13 @@ import type { DiffResult } from "./diff.js";
 /**
  * What A/A runs (the same code, each in its own process) say about comparisons on this machine.
  *
- * Run-to-run noise: for a cell and metric, the spread of the log of the metric over the runs,
- * less what each run's own sampling error explains (the mean squared standard error from the
- * runs' intervals, floored at zero): what is left is what one run's samples cannot show (other
- * tenants coming and going, memory layout, clock state), and the comparison adds exactly that to
- * the bootstrap interval, which already holds the sampling error. Pooled per metric as the median
- * over cells; the comparison uses a cell's own figure when it is larger.
+ * Run-to-run noise: for a cell and metric, the standard deviation of the log of the metric over
+ * the runs. It holds what one run's samples cannot show (other tenants coming and going, memory
+ * layout, clock state) and also each run's sampling error, which the comparison's bootstrap
+ * counts again. That double count is kept on purpose: from a handful of runs σ itself is
+ * uncertain (5 runs put its 90% upper bound at about twice the estimate), and taking the sampling
+ * error out made calibrated A/A gates fail 3 runs in 8 here instead of 1 in 10. Pooled per metric
+ * as the median over cells; the comparison uses a cell's own figure when it is larger.
  *
  * Minimum detectable effect at threshold t, with 95% power: a regression verdict needs the lower
  * end of the interval beyond t, and the interval's standard error on the log scale is
@@ -47,8 +48,6 @@ const ESTIMATE: Record<MetricName, (c: CellResult) => Estimate | undefined> = {
   throughput: (c) => c.throughput ?? undefined,
 };
 
-const Z = normalQuantile(0.975);
-
 /** Run-to-run noise from the cells of several runs of the same suite. */
 export function measureRunNoise(runs: readonly (readonly CellResult[])[], metrics: readonly MetricName[]): RunNoise {
   const cells: RunNoise["cells"] = {};
@@ -60,10 +59,7 @@ export function measureRunNoise(runs: readonly (readonly CellResult[])[], metric
         .map((c) => (c ? ESTIMATE[m](c) : undefined))
         .filter((e): e is Estimate => e !== undefined && e.value > 0);
       if (estimates.length < 2) continue;
-      const logs = estimates.map((e) => Math.log(e.value));
-      const within = estimates.flatMap((e) => (e.ci && e.ci[0] > 0 ? [((Math.log(e.ci[1]) - Math.log(e.ci[0])) / (2 * Z)) ** 2] : []));
-      const sampling = within.length > 0 ? within.reduce((a, b) => a + b, 0) / within.length : 0;
-      cells[id] = { ...cells[id], [m]: Math.sqrt(Math.max(0, sd(logs) ** 2 - sampling)) };
+      cells[id] = { ...cells[id], [m]: sd(estimates.map((e) => Math.log(e.value))) };
     }
   }
   const pooled: RunNoise["metrics"] = {};
