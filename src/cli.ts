@@ -38,6 +38,8 @@ Exit codes: 0 ok, 1 regression (when gating), 2 bad input, 3 a cell failed, 130 
 
 const dbOption = () =>
   new Option("--db <path>", "results database (SQLite)").default("results/bench.db").env("BENCH_DB");
+const filterOption = () =>
+  new Option("-f, --filter <pattern>", "only cells whose id matches (e.g. 'mlp/*/b8', 'cnn'; '*' spans one segment); repeatable").argParser(collect);
 const baselinesOption = () =>
   new Option("--baselines <dir>", "directory of baseline files (SUITE/NAME.json)").default("baselines").env("BENCH_BASELINES");
 
@@ -59,11 +61,7 @@ gateOptions(
   .argument("[suites...]", "suite YAML files", ["suites/quickstart.yaml"])
   .addOption(dbOption())
   .option("--json", "print the run as one JSON document on stdout (progress stays on stderr)")
-  .option(
-    "-f, --filter <pattern>",
-    "only cells whose id matches (e.g. 'mlp/*/b8', 'cnn'; '*' spans one segment); repeatable",
-    collect,
-  )
+  .addOption(filterOption())
   .option("--seed <n>", "override the suite's seed (inputs and the interleaving order)", parseNonNegativeInt)
   .addOption(
     new Option("--order <order>", "interleaved: cells take turns in shuffled rounds, so drift hits all alike; sequential: one cell after another")
@@ -163,11 +161,7 @@ program
   .argument("<suite>", "suite YAML file")
   .option("-r, --runs <n>", "how many runs of the same code (every pair is compared)", parsePositiveInt, 5)
   .option("--baseline <name>", "write the measured run-to-run noise into this baseline (made from the last run if it does not exist)")
-  .option(
-    "-f, --filter <pattern>",
-    "only cells whose id matches; repeatable",
-    collect,
-  )
+  .addOption(filterOption())
   .option("--json", "print the calibration as JSON")
   .option("-q, --quiet", "no progress output")
   .addOption(dbOption())

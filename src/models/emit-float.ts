@@ -5,9 +5,9 @@
  * which has no float16 kernels for these ops, does with it.
  */
 import { toHalfBits } from "./half.js";
-import { hasRelu, layerNode } from "./layers.js";
-import { node, onnx, tensor, valueInfo, type ModelParts, type NodeProto, type TensorProto } from "./proto.js";
-import { layerShapes, type ModelSpec, type Params } from "./spec.js";
+import { graphParts, hasRelu, layerNode } from "./layers.js";
+import { node, onnx, tensor, type ModelParts, type NodeProto, type TensorProto } from "./proto.js";
+import type { ModelSpec, Params } from "./spec.js";
 
 const { FLOAT, FLOAT16 } = onnx.TensorProto.DataType;
 
@@ -46,11 +46,5 @@ export function floatGraph(
     x = out;
   });
   if (fp16) nodes.push(node("Cast", `${spec.outputName}.to_fp32`, [x], [spec.outputName], { to: FLOAT }));
-  const outShape = layerShapes(spec).at(-1) ?? [];
-  return {
-    nodes,
-    initializers,
-    inputs: [valueInfo(spec.inputName, "float32", ["batch", ...spec.inputShape])],
-    outputs: [valueInfo(spec.outputName, "float32", ["batch", ...outShape])],
-  };
+  return graphParts(spec, nodes, initializers);
 }

@@ -10,10 +10,10 @@
  * standard-normal inputs by the float64 reference interpreter. After a ReLU the range starts at
  * 0, so the zero point is 0 and onnxruntime drops the ReLU into the quantization (ReluQuantFusion).
  */
-import { hasRelu, layerNode } from "./layers.js";
-import { node, scalar, tensor, valueInfo, type ModelParts, type NodeProto, type TensorProto } from "./proto.js";
+import { graphParts, hasRelu, layerNode } from "./layers.js";
+import { node, scalar, tensor, type ModelParts, type NodeProto, type TensorProto } from "./proto.js";
 import { forwardAll } from "./reference.js";
-import { layerShapes, normalInputs, type ModelSpec, type Params } from "./spec.js";
+import { normalInputs, type ModelSpec, type Params } from "./spec.js";
 
 export const CALIBRATION_BATCH = 64;
 
@@ -77,13 +77,7 @@ export function int8Graph(
     if (layer.kind !== "maxpool" && layer.kind !== "flatten") q = uint8Params(acts[i] ?? []);
     x = qdq(out, q, out);
   });
-  const outShape = layerShapes(spec).at(-1) ?? [];
-  return {
-    nodes,
-    initializers,
-    inputs: [valueInfo(spec.inputName, "float32", ["batch", ...spec.inputShape])],
-    outputs: [valueInfo(spec.outputName, "float32", ["batch", ...outShape])],
-  };
+  return graphParts(spec, nodes, initializers);
 }
 
 /** int8 weight and int32 bias initializers with their DequantizeLinear nodes. */

@@ -1,6 +1,6 @@
 /** The ONNX node(s) for one layer, shared by the float and the int8 graphs. */
-import { node, type NodeProto } from "./proto.js";
-import type { Layer } from "./spec.js";
+import { type ModelParts, node, type NodeProto, type TensorProto, valueInfo } from "./proto.js";
+import { type Layer, layerShapes, type ModelSpec } from "./spec.js";
 
 /**
  * The layer's main op. `inputs` is [x] or, for dense and conv, [x, weight, bias]. ReLU is not
@@ -30,4 +30,19 @@ export function layerNode(layer: Layer, inputs: readonly string[], output: strin
 
 export function hasRelu(layer: Layer): boolean {
   return (layer.kind === "dense" || layer.kind === "conv") && layer.relu;
+}
+
+/** The graph of either precision: float32 I/O with a symbolic batch, whatever computes inside. */
+export function graphParts(
+  spec: ModelSpec,
+  nodes: NodeProto[],
+  initializers: TensorProto[],
+): Pick<ModelParts, "nodes" | "initializers" | "inputs" | "outputs"> {
+  const outShape = layerShapes(spec).at(-1) ?? [];
+  return {
+    nodes,
+    initializers,
+    inputs: [valueInfo(spec.inputName, "float32", ["batch", ...spec.inputShape])],
+    outputs: [valueInfo(spec.outputName, "float32", ["batch", ...outShape])],
+  };
 }
