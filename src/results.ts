@@ -1,6 +1,5 @@
 import type { Fingerprint } from "./fingerprint/index.js";
-import type { LoadSummary } from "./measure/cell-result.js";
-import type { NoiseReport } from "./measure/noise.js";
+import type { LoadErrors } from "./load/types.js";
 import type { Estimate, LatencySummary } from "./stats/index.js";
 
 /** The shapes of DESIGN.md's `--json` contract; the store reads and writes the same. */
@@ -76,4 +75,44 @@ export interface CellResult {
 export interface RunResult {
   run: RunInfo;
   cells: CellResult[];
+}
+
+/**
+ * Signs that something else used the machine while we measured. Sampled between cells or
+ * rounds, never inside a timed loop.
+ */
+export interface NoiseSample {
+  /** ms since the run started. */
+  atMs: number;
+  load1: number;
+  /** Mean current clock of the logical CPUs, MHz (0 where the OS does not say). */
+  cpuMHz: number;
+  /** Share of the machine's CPU time used by other processes since the previous sample, 0..1 (null off Linux). */
+  othersCpu: number | null;
+  /** Share of CPU time the hypervisor gave to other guests since the previous sample (null off Linux). */
+  steal: number | null;
+}
+
+export interface NoiseReport {
+  /** Median time of the fixed calibration workload before and after the run, ms. */
+  calibrationBeforeMs: number;
+  calibrationAfterMs: number;
+  samples: NoiseSample[];
+  noisy: boolean;
+  reasons: string[];
+}
+
+/** A load cell's account of its requests. */
+export interface LoadSummary {
+  mode: "closed" | "open";
+  concurrency: number | null;
+  targetRate: number | null;
+  achievedRate: number;
+  sent: number;
+  ok: number;
+  errors: LoadErrors;
+  errorRate: number;
+  durationMs: number;
+  generatorLagged: boolean;
+  maxDispatchLagMs: number;
 }

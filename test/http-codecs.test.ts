@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { GeneratedTensor } from "../src/inputs/generate.js";
 import { generateTensor, toFloat16Bits } from "../src/inputs/generate.js";
-import { renderTemplate, templateTensorNames, validateJsonResponse } from "../src/runners/http/json-template.js";
+import { renderTemplate, validateJsonResponse } from "../src/runners/http/json-template.js";
+import { templateTensorNames } from "../src/suite/body-template.js";
 import { decodeOutputs, encodeInferRequest, parseModelMetadata, validateInferResponse } from "../src/runners/http/kserve.js";
 import { decodePredictResponse, encodePredictRequest, predictUrl, validatePredictResponse } from "../src/runners/http/tfserving.js";
 import { float32Literal } from "../src/runners/http/values.js";

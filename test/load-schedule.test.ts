@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runOpenLoop } from "../src/load/open.js";
 import { arrivalOffsetsNs } from "../src/load/schedule.js";
-import { monotonicClock } from "../src/measure/clock.js";
+import { monotonicClock } from "../src/util/clock.js";
 
 function take(it: Iterator<number>, n: number): number[] {
   return Array.from({ length: n }, () => it.next().value as number);

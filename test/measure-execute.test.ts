@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../src/measure/clock.js";
+import type { Clock } from "../src/util/clock.js";
 import { executeSuite, type Order } from "../src/measure/execute.js";
 import { runLocalLoad } from "../src/runners/local-load.js";
 import type { Runner } from "../src/runners/runner.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../src/measure/clock.js";
+import type { Clock } from "../src/util/clock.js";
 import { measure } from "../src/measure/loop.js";
 import { DEFAULT_MEASURE, type MeasurePlan } from "../src/suite/resolve.js";
 import { createRng } from "../src/util/rng.js";

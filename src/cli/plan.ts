@@ -1,6 +1,7 @@
 import { ExitCode, UserError } from "../errors.js";
 import { expandCells, filterCells, type PlannedCell } from "../suite/expand.js";
-import { checkModels, loadSuite, SuiteError } from "../suite/load.js";
+import { checkModels } from "../runners/check-models.js";
+import { loadSuite, SuiteError } from "../suite/load.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 
 export interface SuitePlan {

@@ -1,7 +1,7 @@
 import type { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import autocannon from "autocannon";
-import { monotonicClock } from "../measure/clock.js";
+import { monotonicClock } from "../util/clock.js";
 import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
 import { LoadRecorder, classifyNetworkError } from "./recorder.js";
 import type { HttpRequestSpec, LoadResult, Outcome } from "./types.js";

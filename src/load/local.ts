@@ -1,4 +1,4 @@
-import { monotonicClock } from "../measure/clock.js";
+import { monotonicClock } from "../util/clock.js";
 import { type Completion, runOpenLoop } from "./open.js";
 import { LoadRecorder } from "./recorder.js";
 import type { Arrival } from "./schedule.js";

@@ -1,5 +1,5 @@
 import { Pool } from "undici";
-import { monotonicClock } from "../measure/clock.js";
+import { monotonicClock } from "../util/clock.js";
 import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
 import { type Completion, runOpenLoop } from "./open.js";
 import { classifyNetworkError } from "./recorder.js";

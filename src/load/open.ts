@@ -1,4 +1,4 @@
-import { type Clock, monotonicClock } from "../measure/clock.js";
+import { type Clock, monotonicClock } from "../util/clock.js";
 import { LoadRecorder } from "./recorder.js";
 import { type Arrival, arrivalOffsetsNs } from "./schedule.js";
 import type { LoadResult, Outcome } from "./types.js";

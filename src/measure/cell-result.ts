@@ -1,4 +1,4 @@
-import type { CellResult, LatencyMs } from "../results.js";
+import type { CellResult, LatencyMs, LoadSummary } from "../results.js";
 import type { Cell } from "../suite/expand.js";
 import { type LatencySummary, mser5, summarizeLatency, throughput } from "../stats/index.js";
 import type { LoadResult } from "../load/types.js";
@@ -172,19 +172,6 @@ export function measuredLoadCell(
   };
 }
 
-export interface LoadSummary {
-  mode: "closed" | "open";
-  concurrency: number | null;
-  targetRate: number | null;
-  achievedRate: number;
-  sent: number;
-  ok: number;
-  errors: LoadResult["errors"];
-  errorRate: number;
-  durationMs: number;
-  generatorLagged: boolean;
-  maxDispatchLagMs: number;
-}
 
 function describeErrors(e: LoadResult["errors"]): string {
   const parts = [

@@ -7,7 +7,7 @@ import type { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { modelFiles, redactSuite, type ResolvedSuite } from "../suite/resolve.js";
 import { flagNoise, measuredLoadCell } from "./cell-result.js";
-import { type Clock, monotonicClock } from "./clock.js";
+import { type Clock, monotonicClock } from "../util/clock.js";
 import { CellLifecycle, type LiveCell, type ProgressEvent } from "./lifecycle.js";
 import { peakRssKb, resetPeakRss } from "./memory.js";
 import { NoiseMonitor } from "./noise.js";

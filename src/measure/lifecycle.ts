@@ -4,7 +4,7 @@ import { type PreparedCell, ProviderUnavailableError, type Runner } from "../run
 import type { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { failedCell, measuredCell, skippedCell } from "./cell-result.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../util/clock.js";
 import { TimedLoop } from "./loop.js";
 import { peakRssKb } from "./memory.js";
 import type { NoiseMonitor } from "./noise.js";

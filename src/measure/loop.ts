@@ -1,6 +1,6 @@
 import type { MeasurePlan } from "../suite/resolve.js";
 import { headlineRelativeHalfWidth, mser5 } from "../stats/index.js";
-import { type Clock, monotonicClock } from "./clock.js";
+import { type Clock, monotonicClock } from "../util/clock.js";
 
 export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted";
 

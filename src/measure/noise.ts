@@ -1,31 +1,9 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import type { Clock } from "./clock.js";
+import type { NoiseReport, NoiseSample } from "../results.js";
+import type { Clock } from "../util/clock.js";
 
-/**
- * Signs that something else used the machine while we measured. Sampled between cells or
- * rounds, never inside a timed loop.
- */
-export interface NoiseSample {
-  /** ms since the run started. */
-  atMs: number;
-  load1: number;
-  /** Mean current clock of the logical CPUs, MHz (0 where the OS does not say). */
-  cpuMHz: number;
-  /** Share of the machine's CPU time used by other processes since the previous sample, 0..1 (null off Linux). */
-  othersCpu: number | null;
-  /** Share of CPU time the hypervisor gave to other guests since the previous sample (null off Linux). */
-  steal: number | null;
-}
-
-export interface NoiseReport {
-  /** Median time of the fixed calibration workload before and after the run, ms. */
-  calibrationBeforeMs: number;
-  calibrationAfterMs: number;
-  samples: NoiseSample[];
-  noisy: boolean;
-  reasons: string[];
-}
+export type { NoiseReport, NoiseSample } from "../results.js";
 
 /** Thresholds above which a stretch of the run counts as disturbed; see docs/STATISTICS.md. */
 export const NOISE_LIMITS = {

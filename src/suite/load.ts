@@ -1,8 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { UserError } from "../errors.js";
-import { planInputs } from "../inputs/plan.js";
-import { inspectModel } from "../runners/onnx.js";
 import { type ResolvedSuite, resolveSuite } from "./resolve.js";
 import { validateSuiteDocument } from "./validate.js";
 
@@ -36,40 +34,4 @@ export function loadSuite(file: string): ResolvedSuite {
   const { suite, errors } = validateSuiteDocument(raw, process.env);
   if (!suite) throw new SuiteError(errors.map((e) => `${file}: ${e}`));
   return resolveSuite(suite, file);
-}
-
-/**
- * The checks that need the models themselves: each file exists, onnxruntime can load it, and the
- * suite's inputs fit the model at every batch size. Returns problems as `FILE: key.path: message`.
- */
-export async function checkModels(suite: ResolvedSuite, displayFile: string): Promise<string[]> {
-  const problems: string[] = [];
-  for (const t of suite.targets) {
-    // A remote target's inputs come from its server, which need not be up for validation.
-    if (t.kind !== "onnx") continue;
-    for (const v of t.variants) {
-      const key = `targets.${t.name}.variants.${v.name}`;
-      if (!v.modelPath || !existsSync(v.modelPath)) {
-        problems.push(`${displayFile}: ${key}: model file not found: ${v.model} (resolved to ${v.modelPath})`);
-        continue;
-      }
-      let inputs: Awaited<ReturnType<typeof inspectModel>>;
-      try {
-        inputs = await inspectModel(v.modelPath);
-      } catch (err) {
-        const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0];
-        problems.push(`${displayFile}: ${key}: ${v.model} is not a loadable ONNX model (onnxruntime: ${reason})`);
-        continue;
-      }
-      const seen = new Set<string>();
-      for (const batch of t.batch) {
-        for (const e of planInputs(inputs, t.inputs, t.dims, batch).errors) {
-          const line = `${displayFile}: targets.${t.name}.${e} (model ${v.model})`;
-          if (!seen.has(line)) problems.push(line);
-          seen.add(line);
-        }
-      }
-    }
-  }
-  return problems;
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { templateTensorNames } from "../runners/http/json-template.js";
+import { templateTensorNames } from "./body-template.js";
 import { checkEnvReferences, type Env } from "./env.js";
 import { type MeasureSpec, type SuiteSpec, suiteSchema } from "./schema.js";
 
