@@ -8,7 +8,8 @@ import type { ListOptions } from "./cli/list.js";
 import type { RunOptions } from "./cli/run.js";
 import type { ServeOptions } from "./cli/serve.js";
 import type { ShowOptions } from "./cli/show.js";
-import { ExitCode, UserError } from "./errors.js";
+import { ExitCode } from "./errors.js";
+import { exitCodeOf, exitCodeOfError, type Outcome } from "./cli/outcome.js";
 
 /**
  * Every command in one place. Each command's work lives in src/cli/<name>.ts, imported only when
@@ -29,7 +30,9 @@ Start with:
   bench validate my-suite.yaml   check a suite and its models
   bench show latest              the last run again
 
-Exit codes: 0 ok, 1 regression (when gating), 2 bad input, 3 a cell failed, 130 interrupted.`,
+Exit codes: 0 ok, 1 regression (when gating), 2 bad input, 3 the benchmark failed (a cell
+errored, or nothing could be measured), 4 internal error (a bug in bench), 130/143/129
+interrupted by SIGINT/SIGTERM/SIGHUP (finished cells are stored, the run is marked interrupted).`,
   )
   .version(await version(), "-V, --version")
   .showHelpAfterError("(run with --help for usage)")
@@ -70,7 +73,9 @@ gateOptions(
   .option("-q, --quiet", "no progress output")
   .option("--samples", "with --json: include every cell's raw samples (samplesMs), so the file can be diffed later")
   .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression")
-  .addOption(baselinesOption()),
+  .addOption(baselinesOption())
+  // Tests only (as hyperfine's --debug-mode): a deterministic fake runner on a virtual clock.
+  .addOption(new Option("--debug-runner <spec>").hideHelp()),
 )
   .addHelpText(
     "after",
@@ -82,8 +87,9 @@ Examples:
   bench run --baseline main --summary s.md   CI gate against baselines/quickstart/main.json
 
 Exit codes: 0 all cells measured (and no regression), 1 regression against --baseline,
-2 bad input, 3 a cell failed (the others are still stored), 130 interrupted (finished cells
-are stored, the run is marked 'interrupted').`,
+2 bad input, 3 a cell failed (the others are still stored) or every cell was skipped,
+4 internal error, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (finished cells are
+stored, the run is marked 'interrupted').`,
   )
   .action(async (suites: string[], opts: RunOptions) => done((await import("./cli/run.js")).runCommand(suites, opts)));
 
@@ -210,9 +216,17 @@ program
   );
 
 let exitCode: number = ExitCode.ok;
-/** Commands return their exit code; the last one to finish sets the process's. */
-async function done(code: number | Promise<number>): Promise<void> {
-  exitCode = await code;
+/** Commands return their outcome (or, not yet converted, an exit code); the last one to finish sets the process's. */
+async function done(result: Outcome | number | Promise<Outcome | number>): Promise<void> {
+  const r = await result;
+  if (typeof r === "number") {
+    exitCode = r;
+    return;
+  }
+  // Why a command that did its work still did not succeed, said last on stderr.
+  if (r.kind === "failed") process.stderr.write(`bench: ${r.reason}\n`);
+  if (r.kind === "bad-input") process.stderr.write(`bench: ${r.message}\n`);
+  exitCode = exitCodeOf(r);
 }
 
 function collect(v: string, prev: string[] = []): string[] {
@@ -248,16 +262,9 @@ async function main(): Promise<number> {
     await program.parseAsync(process.argv);
     return exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version exit 0; anything commander rejects is a usage error.
-      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    }
-    if (err instanceof UserError) {
-      process.stderr.write(`bench: ${err.message.split("\n").join("\nbench: ")}\n`);
-      return err.exitCode;
-    }
-    process.stderr.write(`bench: unexpected error (a bug; please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
-    return ExitCode.benchmarkFailed;
+    // --help and --version exit 0; anything else commander rejects is a usage error it has printed.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    return exitCodeOfError(err, (text) => process.stderr.write(text));
   }
 }
 

@@ -1,19 +1,21 @@
 /**
- * The one place where failures become exit codes (DESIGN.md, "Exit codes"). A UserError prints
- * its message only; anything else is a bug and prints its stack.
+ * Exit codes of DESIGN.md ("Exit codes"); src/cli/outcome.ts is the one place that decides which
+ * one a command ends with.
  */
 export const ExitCode = {
   ok: 0,
   regression: 1,
   usage: 2,
   benchmarkFailed: 3,
-  interrupted: 130,
+  internal: 4,
+  SIGINT: 130,
+  SIGTERM: 143,
+  SIGHUP: 129,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Wrong input from the user: bad flag, bad suite, missing file, unknown run. Exit code 2. */
 export class UserError extends Error {
-  readonly exitCode: ExitCode = ExitCode.usage;
   constructor(message: string) {
     super(message);
     this.name = "UserError";

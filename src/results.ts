@@ -1,11 +1,15 @@
 import type { Fingerprint } from "./fingerprint/index.js";
 import type { LoadErrors } from "./load/types.js";
+import type { Order } from "./suite/schema.js";
+
+export type { Order } from "./suite/schema.js";
 import type { Estimate, LatencySummary } from "./stats/index.js";
 
 /** The shapes of DESIGN.md's `--json` contract; the store reads and writes the same. */
 
 export type RunStatus = "running" | "completed" | "failed" | "interrupted";
 export type CellStatus = "ok" | "failed" | "skipped";
+
 
 export interface RunInfo {
   id: string;
@@ -16,7 +20,7 @@ export interface RunInfo {
   finishedAt: string | null;
   seed: number;
   /** How cells were scheduled: interleaved rounds or one after another. */
-  order: "interleaved" | "sequential";
+  order: Order;
   benchVersion: string;
   fingerprint: Fingerprint;
   /** Load, CPU clock and calibration around the run; null while it runs. */

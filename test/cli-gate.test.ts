@@ -4,30 +4,33 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { bench, QUICK_MEASURE, ROOT, tempDir } from "./helpers/cli.js";
 
 /**
- * Baselines and CI gating through the real CLI. Two suite files share a name and cell ids; one
- * points at the int8 MLP, ~5× faster at batch 32 than the fp32 one the other points at: a
- * baseline made from the fast one is a regression for the slow one.
+ * Baselines and CI gating through the real CLI, timed by the deterministic fake runner so that the
+ * verdicts do not depend on this machine's speed or load. Two suite files share a name and cell
+ * ids and point at different models (so the environments differ); the "fast" one is run 5× faster:
+ * a baseline made from it is a regression for the slow one.
  */
 describe("baselines and gating", () => {
   const dir = tempDir();
   const db = path.join(dir, "r.db");
   const baselines = path.join(dir, "baselines");
   const common = ["--db", db, "--baselines", baselines, "-q"];
+  const slow = ["--debug-runner", "fake:ms=0.5"];
+  const fast = ["--debug-runner", "fake:ms=0.1"];
   const suiteText = (model: string) => `name: gate
 targets:
   mlp: { kind: onnx, variants: { v: ${model} } }
 matrix: { batch: [32] }
 regression: { threshold: 0.25 }
-${QUICK_MEASURE.replace("maxTimeMs: 150", "maxTimeMs: 400")}`;
+${QUICK_MEASURE}`;
 
   beforeAll(async () => {
     for (const f of ["mlp-fp32.onnx", "mlp-int8.onnx"]) copyFileSync(path.join(ROOT, "suites/models", f), path.join(dir, f));
     writeFileSync(path.join(dir, "slow.yaml"), suiteText("mlp-fp32.onnx"));
     writeFileSync(path.join(dir, "fast.yaml"), suiteText("mlp-int8.onnx"));
     writeFileSync(path.join(dir, "other.yaml"), suiteText("mlp-fp32.onnx").replace("name: gate", "name: other"));
-    expect((await bench(["run", path.join(dir, "slow.yaml"), ...common])).code).toBe(0);
+    expect((await bench(["run", path.join(dir, "slow.yaml"), ...common, ...slow])).code).toBe(0);
     expect((await bench(["baseline", "save", "latest", "--name", "main", ...common.slice(0, 4)])).code).toBe(0);
-    expect((await bench(["run", path.join(dir, "fast.yaml"), ...common])).code).toBe(0);
+    expect((await bench(["run", path.join(dir, "fast.yaml"), ...common, ...fast])).code).toBe(0);
     expect((await bench(["baseline", "save", "latest", "--name", "fast", ...common.slice(0, 4)])).code).toBe(0);
   });
 
@@ -51,7 +54,7 @@ ${QUICK_MEASURE.replace("maxTimeMs: 150", "maxTimeMs: 400")}`;
   });
 
   it("passes a run gated against its own code's baseline (exit 0)", async () => {
-    const r = await bench(["run", path.join(dir, "slow.yaml"), ...common, "--baseline", "main"]);
+    const r = await bench(["run", path.join(dir, "slow.yaml"), ...common, ...slow, "--baseline", "main"]);
     expect(r.stderr).not.toMatch(/unexpected/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/no regression in 1 cells/);
@@ -60,7 +63,7 @@ ${QUICK_MEASURE.replace("maxTimeMs: 150", "maxTimeMs: 400")}`;
   it("fails against a baseline of a faster model, names the cell, writes JUnit and Markdown", async () => {
     const junit = path.join(dir, "out/junit.xml");
     const summary = path.join(dir, "out/summary.md");
-    const r = await bench(["run", path.join(dir, "slow.yaml"), ...common, "--baseline", "fast", "--junit", junit, "--summary", summary]);
+    const r = await bench(["run", path.join(dir, "slow.yaml"), ...common, ...slow, "--baseline", "fast", "--junit", junit, "--summary", summary]);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/regression in 1 of 1 cells/);
     expect(r.stdout).toMatch(/mlp\/v\/b32\/cpu\/t1 +│ p50 .*│ regression/);
@@ -113,7 +116,7 @@ ${QUICK_MEASURE.replace("maxTimeMs: 150", "maxTimeMs: 400")}`;
     const future = JSON.parse(readFileSync(path.join(baselines, "gate/main.json"), "utf8"));
     writeFileSync(path.join(baselines, "gate/future.json"), JSON.stringify({ ...future, version: 99 }));
     await bad(["diff", "baseline:future", "latest", ...opts], /format version 99 is newer than this bench reads/);
-    expect((await bench(["run", path.join(dir, "other.yaml"), ...common, "-f", "mlp"])).code).toBe(0);
+    expect((await bench(["run", path.join(dir, "other.yaml"), ...common, ...slow, "-f", "mlp"])).code).toBe(0);
     const otherCell = JSON.parse(readFileSync(path.join(baselines, "gate/main.json"), "utf8"));
     otherCell.cells[0].id = "mlp/v/b1/cpu/t1";
     writeFileSync(path.join(baselines, "gate/shifted.json"), JSON.stringify(otherCell));
@@ -127,14 +130,15 @@ targets:
 matrix: { batch: [32] }
 compare: { base: ${base}, head: ${head} }
 regression: { threshold: 0.25, metrics: [p50] }
-${QUICK_MEASURE.replace("maxTimeMs: 150", "maxTimeMs: 400")}`;
+${QUICK_MEASURE}`;
     writeFileSync(path.join(dir, "ab.yaml"), ab("fp32", "int8"));
-    const better = await bench(["run", path.join(dir, "ab.yaml"), ...common]);
+    const int8Faster = ["--debug-runner", "fake:slow=mlp/fp32@5"];
+    const better = await bench(["run", path.join(dir, "ab.yaml"), ...common, ...int8Faster]);
     expect(better.code).toBe(0);
     expect(better.stdout).toMatch(/base \w+:fp32 .* → head \w+:int8/);
     expect(better.stdout).toMatch(/mlp\/fp32→int8\/b32\/cpu\/t1 │ p50 .*│ improvement/);
     writeFileSync(path.join(dir, "ba.yaml"), ab("int8", "fp32"));
-    const worse = await bench(["run", path.join(dir, "ba.yaml"), ...common, "--fail-on-regression", "--json"]);
+    const worse = await bench(["run", path.join(dir, "ba.yaml"), ...common, ...int8Faster, "--fail-on-regression", "--json"]);
     expect(worse.code).toBe(1);
     const doc = JSON.parse(worse.stdout);
     expect(doc.comparisons[0].comparisons[0]).toMatchObject({ cell: "mlp/int8→fp32/b32/cpu/t1", metric: "p50", verdict: "regression" });

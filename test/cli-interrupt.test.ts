@@ -5,7 +5,11 @@ import { expect, it } from "vitest";
 import type { RunResult } from "../src/results.js";
 import { BIN, bench, ROOT, tempDir } from "./helpers/cli.js";
 
-it("SIGINT stops the run after storing the finished cells, marks it interrupted and exits 130", async () => {
+it.each([
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+] as const)("%s stops the run after storing the finished cells, marks it interrupted and exits %i", async (signal, exitCode) => {
   const dir = tempDir();
   const db = path.join(dir, "r.db");
   copyFileSync(path.join(ROOT, "suites/models/mlp-fp32.onnx"), path.join(dir, "m.onnx"));
@@ -26,12 +30,12 @@ measure: { minTimeMs: 60000, maxTimeMs: 60000, maxIterations: 100000000 }
   const code = await new Promise<number | null>((resolve) => {
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
-      if (/\[1\/3\]/.test(stderr) && !child.killed) setTimeout(() => child.kill("SIGINT"), 300);
+      if (/\[1\/3\]/.test(stderr) && !child.killed) setTimeout(() => child.kill(signal), 300);
     });
     child.on("close", resolve);
   });
-  expect(code).toBe(130);
-  expect(stderr).toMatch(/interrupted; stopping after storing the finished cells/);
+  expect(code).toBe(exitCode);
+  expect(stderr).toMatch(/stopping after storing the finished cells/);
   const shown = await bench(["show", "latest", "--db", db, "--json"]);
   const run = JSON.parse(shown.stdout) as RunResult;
   expect(run.run.status).toBe("interrupted");

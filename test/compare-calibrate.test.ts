@@ -5,7 +5,7 @@ import { skippedCell } from "../src/measure/cell-result.js";
 import type { CellResult } from "../src/results.js";
 import type { Comparison } from "../src/stats/compare.js";
 
-const key = { id: "m/v/b1/cpu/t1", target: "m", variant: "v", batch: 1, provider: "cpu", threads: 1 } as const;
+const key = { id: "m/v/b1/cpu/t1", target: "m", variant: "v", batch: 1, provider: "cpu", threads: 1, load: { mode: "single" } } as const;
 const est = (value: number) => ({ value, ci: null });
 
 function cell(p50: number, id: string = key.id): CellResult {

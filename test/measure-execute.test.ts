@@ -2,7 +2,8 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../src/util/clock.js";
-import { executeSuite, type Order } from "../src/measure/execute.js";
+import { executeSuite } from "../src/measure/execute.js";
+import type { Order } from "../src/results.js";
 import { runLocalLoad } from "../src/runners/local-load.js";
 import type { Runner } from "../src/runners/runner.js";
 import { Store } from "../src/store/db.js";
@@ -27,16 +28,16 @@ function fakeMachine(latencyNs: (cell: PlannedCell, nowNs: number) => number) {
       return {
         sessionCreateMs: 1,
         itemsPerCall: cell.batch,
-        runOnce: async () => {
+        call: async () => {
           calls.push(cell.id);
           const ns = latencyNs(cell, Number(t));
           if (!Number.isFinite(ns)) throw new Error("model exploded");
           t += BigInt(Math.round(ns));
         },
-        runLoad: (point, plan, seed, signal) =>
+        runLoad: (signal) =>
           runLocalLoad(async () => {
             calls.push(cell.id);
-          }, point, plan, seed, signal),
+          }, cell, 5, signal),
         release: async () => undefined,
       };
     },

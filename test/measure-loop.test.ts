@@ -73,7 +73,12 @@ describe("measure", () => {
 
   it("stops when interrupted", async () => {
     const w = fakeWorkload(() => 1e6);
-    const m = await measure(w.call, { ...plan, minTimeMs: 1e6 }, { clock: w.clock, interrupted: () => w.calls() > 20 });
+    const stop = new AbortController();
+    const call = async () => {
+      await w.call();
+      if (w.calls() > 20) stop.abort();
+    };
+    const m = await measure(call, { ...plan, minTimeMs: 1e6 }, { clock: w.clock, signal: stop.signal });
     expect(m.stopReason).toBe("interrupted");
   });
 

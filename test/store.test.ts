@@ -11,7 +11,7 @@ import { Store } from "../src/store/db.js";
 import { SCHEMA_VERSION } from "../src/store/schema.js";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "bench-store-"));
-const cellKey = { id: "m/v/b1/cpu/t1", target: "m", variant: "v", batch: 1, provider: "cpu", threads: 1 } as const;
+const cellKey = { id: "m/v/b1/cpu/t1", target: "m", variant: "v", batch: 1, provider: "cpu", threads: 1, load: { mode: "single" } } as const;
 
 async function newRun(store: Store, id: string, startedAt: string) {
   store.createRun({

@@ -40,7 +40,7 @@ export async function calibrateCommand(file: string, opts: CalibrateOptions): Pr
     for (let i = 0; i < opts.runs; i++) {
       if (!opts.quiet) process.stderr.write(`calibration run ${i + 1}/${opts.runs}\n`);
       const id = await runInChild(file, opts);
-      if (id === undefined) return ExitCode.interrupted;
+      if (id === undefined) return ExitCode.SIGINT;
       runIds.push(id);
     }
   } finally {
@@ -87,7 +87,7 @@ function runInChild(file: string, opts: CalibrateOptions): Promise<string | unde
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code === ExitCode.interrupted) {
+      if (code === ExitCode.SIGINT) {
         resolve(undefined);
         return;
       }

@@ -2,6 +2,7 @@ import { compareSides } from "../compare/index.js";
 import { loadSide } from "../compare/source.js";
 import { Store } from "../store/db.js";
 import { type GateOptions, reportDiffs } from "./gate.js";
+import type { Outcome } from "./outcome.js";
 
 export interface DiffOptions extends GateOptions {
   db: string;
@@ -11,7 +12,7 @@ export interface DiffOptions extends GateOptions {
   seed?: number;
 }
 
-export function diffCommand(baseRef: string, headRef: string, opts: DiffOptions): number {
+export function diffCommand(baseRef: string, headRef: string, opts: DiffOptions): Outcome {
   let store: Store | undefined;
   const ctx = { store: () => (store ??= Store.open(opts.db, { create: false })), baselinesDir: opts.baselines };
   try {

@@ -1,11 +1,11 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { DiffResult } from "../compare/diff.js";
-import { ExitCode, UserError } from "../errors.js";
 import { renderDiffJson } from "../report/diff-json.js";
 import { renderDiffTable } from "../report/diff-table.js";
 import { renderJUnit } from "../report/junit.js";
 import { renderDiffMarkdown } from "../report/markdown.js";
+import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
 
 export interface GateOptions {
@@ -27,17 +27,21 @@ export interface Gated {
 }
 
 /**
- * Print comparisons, write the CI files once with all of them, and decide the exit code: 2 when
- * --strict-env and a field that must match differs, or when a gate compared nothing; 1 when a
- * gating comparison found a regression; else 0.
+ * Print comparisons, write the CI files once with all of them, and say how the gate came out:
+ * bad input when --strict-env and a field that must match differs; a failure when a gate compared
+ * nothing because the cells failed or were skipped (bad input when for another reason, e.g. no
+ * cell in common); a regression when a gating comparison found one.
  */
-export function reportDiffs(all: readonly Gated[], opts: GateOptions): number {
-  for (const { diff } of all) {
-    const mustDiffer = diff.environment.filter((e) => e.tolerance === "must");
-    if (opts.strictEnv && mustDiffer.length > 0) {
-      throw new UserError(
-        `the runs were measured in different environments (--strict-env): ${mustDiffer.map((e) => `${e.field} ${e.base} → ${e.head}`).join("; ")}`,
-      );
+export function reportDiffs(all: readonly Gated[], opts: GateOptions): Outcome {
+  if (opts.strictEnv) {
+    for (const { diff } of all) {
+      const mustDiffer = diff.environment.filter((e) => e.tolerance === "must");
+      if (mustDiffer.length > 0) {
+        return {
+          kind: "bad-input",
+          message: `the runs were measured in different environments (--strict-env): ${mustDiffer.map((e) => `${e.field} ${e.base} → ${e.head}`).join("; ")}`,
+        };
+      }
     }
   }
   if (!opts.quietStdout) {
@@ -52,13 +56,18 @@ export function reportDiffs(all: readonly Gated[], opts: GateOptions): number {
     if (stepSummary) appendFileSync(stepSummary, `${markdown}\n`);
     if (opts.junit) writeFileMaking(opts.junit, renderJUnit(all.map(({ diff, title }) => ({ diff, name: title }))));
   }
-  // A gate that compared nothing must not pass: every cell failed, was skipped, or had no samples.
-  const empty = all.find((g) => g.gating && g.diff.comparisons.length === 0);
-  if (empty) {
-    throw new UserError(`${empty.diff.base} vs ${empty.diff.head}: nothing could be compared (${empty.diff.notComparable.map((n) => `${n.cell}: ${n.reason}`).join("; ") || "no samples"})`);
+  return worst(all.filter((g) => g.gating).map(gateOutcome));
+}
+
+/** A gate that compared nothing must not pass; one that found a regression fails. */
+function gateOutcome({ diff }: Gated): Outcome {
+  if (diff.comparisons.length === 0) {
+    const reasons = diff.notComparable.map((n) => `${n.cell}: ${n.reason}`).join("; ") || "no samples";
+    const message = `${diff.base} vs ${diff.head}: nothing could be compared (${reasons})`;
+    const measuredNothing = diff.notComparable.length > 0 && diff.notComparable.every((n) => /is (failed|skipped)$/.test(n.reason));
+    return measuredNothing ? { kind: "failed", reason: message } : { kind: "bad-input", message };
   }
-  const regressed = all.some((g) => g.gating && g.diff.comparisons.some((c) => c.verdict === "regression"));
-  return regressed ? ExitCode.regression : ExitCode.ok;
+  return diff.comparisons.some((c) => c.verdict === "regression") ? { kind: "regression" } : OK;
 }
 
 function writeFileMaking(file: string, text: string): void {

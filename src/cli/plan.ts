@@ -1,4 +1,5 @@
 import { ExitCode, UserError } from "../errors.js";
+import { INTERRUPT_SIGNALS, type InterruptSignal } from "./outcome.js";
 import { expandCells, filterCells, type PlannedCell } from "../suite/expand.js";
 import { checkModels } from "../runners/check-models.js";
 import { loadSuite, SuiteError } from "../suite/load.js";
@@ -39,16 +40,22 @@ export async function planSuites(files: string[], opts: { seed?: number; filter?
 }
 
 /**
- * First Ctrl-C: finish storing what is done and stop; second: exit at once. `interrupted()` is
- * what the measurement loops poll between calls.
+ * The run's one cancellation signal. The first SIGINT, SIGTERM or SIGHUP aborts it (its reason is
+ * the signal's name): the measurement stops, what is finished is stored and the run is marked
+ * interrupted. A second one exits at once.
  */
-export function onInterrupt(): { interrupted: () => boolean; dispose: () => void } {
-  let count = 0;
-  const handler = () => {
-    count++;
-    if (count > 1) process.exit(ExitCode.interrupted);
-    process.stderr.write("\nbench: interrupted; stopping after storing the finished cells (Ctrl-C again to abort)\n");
+export function onInterrupt(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const handler = (name: InterruptSignal) => {
+    if (controller.signal.aborted) process.exit(ExitCode[name]);
+    process.stderr.write(`\nbench: ${name === "SIGINT" ? "interrupted" : `got ${name}`}; stopping after storing the finished cells (again to abort at once)\n`);
+    controller.abort(name);
   };
-  process.on("SIGINT", handler);
-  return { interrupted: () => count > 0, dispose: () => process.off("SIGINT", handler) };
+  for (const name of INTERRUPT_SIGNALS) process.on(name, handler);
+  return { signal: controller.signal, dispose: () => INTERRUPT_SIGNALS.forEach((name) => process.off(name, handler)) };
+}
+
+/** The signal that aborted `signal`, if one did. */
+export function interruptedBy(signal: AbortSignal): InterruptSignal | undefined {
+  return signal.aborted ? ((INTERRUPT_SIGNALS as readonly unknown[]).includes(signal.reason) ? (signal.reason as InterruptSignal) : "SIGINT") : undefined;
 }

@@ -1,9 +1,9 @@
-import { ExitCode, UserError } from "../errors.js";
-import { executeSuite, type Order } from "../measure/execute.js";
+import { UserError } from "../errors.js";
+import { executeSuite } from "../measure/execute.js";
 import { runDocument, withSamples } from "../report/json.js";
 import { renderRunTable } from "../report/table.js";
-import type { RunResult } from "../results.js";
-import { defaultRunner } from "../runners/index.js";
+import type { Order, RunResult } from "../results.js";
+import { selectRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 import type { DiffResult } from "../compare/diff.js";
@@ -12,8 +12,9 @@ import { checkMetricNames } from "../compare/policy.js";
 import { loadSide, type Side } from "../compare/source.js";
 import { diffDocument } from "../report/diff-json.js";
 import { type GateOptions, type Gated, reportDiffs } from "./gate.js";
+import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
-import { onInterrupt, planSuites } from "./plan.js";
+import { interruptedBy, onInterrupt, planSuites } from "./plan.js";
 import { createProgress } from "./progress.js";
 
 export interface RunOptions extends GateOptions {
@@ -28,10 +29,13 @@ export interface RunOptions extends GateOptions {
   seed?: number;
   order?: Order;
   quiet?: boolean;
+  /** Hidden: a deterministic fake runner for tests (src/runners/fake.ts). */
+  debugRunner?: string;
 }
 
-export async function runCommand(files: string[], opts: RunOptions): Promise<number> {
+export async function runCommand(files: string[], opts: RunOptions): Promise<Outcome> {
   checkMetricNames(opts.metric);
+  const runner = selectRunner(opts.debugRunner);
   const plans = await planSuites(files, opts);
 
   // A baseline that is missing, corrupted or of another suite is found out before the run, not after.
@@ -48,7 +52,7 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
   }
 
   const store = Store.open(opts.db);
-  const { interrupted, dispose } = onInterrupt();
+  const { signal, dispose } = onInterrupt();
   const outcomes: { result: RunResult; gated: Gated[]; failures: string[] }[] = [];
   try {
     for (const { suite, cells } of plans) {
@@ -57,17 +61,17 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
       try {
         result = await executeSuite(suite, {
           store,
-          runner: defaultRunner,
+          runner,
           cells,
           order: opts.order ?? suite.order,
           onProgress: progress.onProgress,
-          interrupted,
+          signal,
         });
       } finally {
         progress.stop();
       }
-      outcomes.push({ result, ...(interrupted() ? { gated: [], failures: [] } : comparisons(result, suite, store, baselines.get(suite.name), opts)) });
-      if (interrupted()) break;
+      outcomes.push({ result, ...(signal.aborted ? { gated: [], failures: [] } : comparisons(result, suite, store, baselines.get(suite.name), opts)) });
+      if (signal.aborted) break;
     }
 
     if (opts.json) {
@@ -86,18 +90,26 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<num
     store.close();
   }
 
-  if (interrupted()) return ExitCode.interrupted;
+  const interrupted = interruptedBy(signal);
+  if (interrupted) return { kind: "interrupted", signal: interrupted };
   // The runs are stored and printed; a comparison that could not be made is said last.
   const failures = outcomes.flatMap((o) => o.failures);
   for (const f of failures) process.stderr.write(`bench: ${f}\n`);
   // With --json the comparisons are inside the run documents; only the exit code and files remain.
-  let code = reportDiffs(
+  const gate = reportDiffs(
     outcomes.flatMap((o) => o.gated),
     { ...opts, json: undefined, quietStdout: opts.json === true },
   );
-  if (failures.length > 0) code = ExitCode.usage;
-  if (outcomes.some(({ result }) => result.cells.some((c) => c.status === "failed"))) return ExitCode.benchmarkFailed;
-  return code;
+  const notMade: Outcome[] = failures.length > 0 ? [{ kind: "bad-input", message: `${failures.length} comparison(s) could not be made (see above)` }] : [];
+  return worst([...outcomes.map(({ result }) => runOutcome(result)), ...notMade, gate]);
+}
+
+/** A run fails when a cell errored, or when it measured nothing (every cell skipped). */
+function runOutcome({ run, cells }: RunResult): Outcome {
+  const failed = cells.filter((c) => c.status === "failed");
+  if (failed.length > 0) return { kind: "failed", reason: `${run.suite}: ${failed.length} of ${cells.length} cells failed (their errors are in the table)` };
+  if (!cells.some((c) => c.status === "ok")) return { kind: "failed", reason: `${run.suite}: nothing was measured: every cell was skipped` };
+  return OK;
 }
 
 /**

@@ -1,17 +1,17 @@
 import type { CellResult, LatencyMs, LoadSummary } from "../results.js";
-import type { Cell } from "../suite/expand.js";
+import { type Cell, loadFields } from "../suite/expand.js";
 import { type LatencySummary, mser5, summarizeLatency, throughput } from "../stats/index.js";
 import type { LoadResult } from "../load/types.js";
 import { normalQuantile } from "../stats/index.js";
 import type { Measurement } from "./loop.js";
 import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
 
-type CellKey = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads"> &
-  Partial<Pick<Cell, "concurrency" | "rate">> & {
+/** What a result needs to know of its cell. */
+type CellIdentity = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads" | "load"> & {
   variantSpec?: { model: string };
 };
 
-function base(cell: CellKey): Omit<CellResult, "status" | "error"> {
+function base(cell: CellIdentity): Omit<CellResult, "status" | "error"> {
   return {
     id: cell.id,
     target: cell.target,
@@ -19,8 +19,7 @@ function base(cell: CellKey): Omit<CellResult, "status" | "error"> {
     batch: cell.batch,
     provider: cell.provider,
     threads: cell.threads,
-    concurrency: cell.concurrency ?? null,
-    rate: cell.rate ?? null,
+    ...loadFields(cell.load),
     model: cell.variantSpec?.model ?? null,
     samples: 0,
     samplesDropped: 0,
@@ -48,17 +47,17 @@ function latencyOf(s: LatencySummary): LatencyMs {
   return { p50, p90, p95, p99, p999, mean, stddev, min, max };
 }
 
-export function skippedCell(cell: CellKey, reason: string): CellResult {
+export function skippedCell(cell: CellIdentity, reason: string): CellResult {
   return { ...base(cell), status: "skipped", error: reason };
 }
 
-export function failedCell(cell: CellKey, error: string, partial: Partial<CellResult> = {}): CellResult {
+export function failedCell(cell: CellIdentity, error: string, partial: Partial<CellResult> = {}): CellResult {
   return { ...base(cell), ...partial, status: "failed", error };
 }
 
 /** Summarise a finished measurement: latency in ms with intervals, throughput in items/s. */
 export function measuredCell(
-  cell: CellKey,
+  cell: CellIdentity,
   m: Measurement,
   extra: { sessionCreateMs: number; itemsPerCall: number; peakRssKb: number },
 ): CellResult {
@@ -116,14 +115,14 @@ export function flagNoise(cell: CellResult, samples: readonly NoiseSample[], fro
  * Poisson count of completions.
  */
 export function measuredLoadCell(
-  cell: CellKey,
+  cell: CellIdentity,
   r: LoadResult,
   extra: { sessionCreateMs: number; itemsPerCall: number; firstCallNs: number; warmupIterations: number; peakRssKb: number; maxErrorRate: number },
 ): CellResult {
   const errorRate = r.sent > 0 ? r.errorCount / r.sent : 0;
   const load: LoadSummary = {
-    mode: cell.concurrency != null ? "closed" : "open",
-    concurrency: cell.concurrency ?? null,
+    mode: cell.load.mode === "closed" ? "closed" : "open",
+    concurrency: loadFields(cell.load).concurrency,
     targetRate: r.targetRate,
     achievedRate: r.achievedRate,
     sent: r.sent,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { collectFingerprint } from "../fingerprint/index.js";
-import type { RunInfo, RunResult, RunStatus } from "../results.js";
+import type { Order, RunInfo, RunResult, RunStatus } from "../results.js";
 import type { Runner } from "../runners/runner.js";
 import type { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
@@ -14,7 +14,6 @@ import { NoiseMonitor } from "./noise.js";
 import { roundShuffler, sliceBudgetNs } from "./schedule.js";
 
 export type { ProgressEvent } from "./lifecycle.js";
-export type Order = "interleaved" | "sequential";
 
 export interface ExecuteOptions {
   store: Store;
@@ -22,7 +21,8 @@ export interface ExecuteOptions {
   cells: PlannedCell[];
   order?: Order;
   onProgress?: (e: ProgressEvent) => void;
-  interrupted?: () => boolean;
+  /** Aborted on an interrupt: what is finished is stored and the run is marked interrupted. */
+  signal?: AbortSignal;
   clock?: Clock;
   now?: () => Date;
 }
@@ -43,8 +43,8 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   const { store, cells } = options;
   const order = options.order ?? "interleaved";
   const now = options.now ?? (() => new Date());
-  const clock = options.clock ?? monotonicClock;
-  const interrupted = options.interrupted ?? (() => false);
+  const clock = options.clock ?? options.runner.clock ?? monotonicClock;
+  const signal = options.signal ?? new AbortController().signal;
   const fingerprint = await collectFingerprint(modelFiles(suite), path.dirname(suite.file));
   const run: RunInfo = {
     id: newRunId(),
@@ -64,13 +64,13 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   const monitor = new NoiseMonitor(clock);
   monitor.begin();
   resetPeakRss();
-  const life = new CellLifecycle({ runId: run.id, cells, store, runner: options.runner, seed: suite.seed, monitor, clock, interrupted, onProgress: options.onProgress });
-  const timed = [...cells.keys()].filter((i) => !isLoadCell(cells[i] as PlannedCell));
-  const loaded = [...cells.keys()].filter((i) => isLoadCell(cells[i] as PlannedCell));
+  const life = new CellLifecycle({ runId: run.id, cells, store, runner: options.runner, seed: suite.seed, monitor, clock, signal, onProgress: options.onProgress });
+  const timed = [...cells.keys()].filter((i) => cells[i]?.load.mode === "single");
+  const loaded = [...cells.keys()].filter((i) => cells[i]?.load.mode !== "single");
   try {
-    if (order === "sequential") await runSequential(life, timed, monitor, interrupted);
-    else await runInterleaved(life, timed, monitor, interrupted, suite.seed);
-    await runLoadCells(life, loaded, monitor, interrupted, suite.seed);
+    if (order === "sequential") await runSequential(life, timed);
+    else await runInterleaved(life, timed);
+    await runLoadCells(life, loaded);
   } catch (err) {
     await life.releaseAll();
     store.finishRun(run.id, "failed", now().toISOString(), null);
@@ -85,16 +85,18 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
       if (flagged !== f.result) store.updateCell(run.id, flagged);
       return flagged;
     });
-  const status: RunStatus = interrupted() ? "interrupted" : results.some((c) => c.status === "failed") ? "failed" : "completed";
+  const status: RunStatus = signal.aborted ? "interrupted" : results.some((c) => c.status === "failed") ? "failed" : "completed";
   const finishedAt = now().toISOString();
   store.finishRun(run.id, status, finishedAt, noise);
   return { run: { ...run, status, finishedAt, noise }, cells: results };
 }
 
 /** One cell after another, each from cold start to stop; peak RSS is each cell's own. */
-async function runSequential(life: CellLifecycle, indexes: number[], monitor: NoiseMonitor, interrupted: () => boolean): Promise<void> {
+async function runSequential(life: CellLifecycle, indexes: number[]): Promise<void> {
+  const { monitor } = life;
+  const stopped = () => life.signal.aborted;
   for (const index of indexes) {
-    if (interrupted()) return;
+    if (stopped()) return;
     resetPeakRss();
     const live = await life.start(index);
     if (!live) continue;
@@ -104,7 +106,7 @@ async function runSequential(life: CellLifecycle, indexes: number[], monitor: No
       await life.fail(live, err);
       continue;
     }
-    if (interrupted()) {
+    if (stopped()) {
       await life.discard(live);
       return;
     }
@@ -117,20 +119,22 @@ async function runSequential(life: CellLifecycle, indexes: number[], monitor: No
  * Shuffled rounds (Mytkowicz et al. 2009 on measurement bias from fixed orders; see schedule.ts).
  * All sessions live at once, so each cell's peak RSS is the process's.
  */
-async function runInterleaved(life: CellLifecycle, indexes: number[], monitor: NoiseMonitor, interrupted: () => boolean, seed: number): Promise<void> {
+async function runInterleaved(life: CellLifecycle, indexes: number[]): Promise<void> {
+  const { monitor } = life;
+  const stopped = () => life.signal.aborted;
   let active: LiveCell[] = [];
   for (const index of indexes) {
-    if (interrupted()) break;
+    if (stopped()) break;
     const live = await life.start(index);
     if (live) active.push(live);
   }
-  const shuffle = roundShuffler(seed);
-  while (active.length > 0 && !interrupted()) {
+  const shuffle = roundShuffler(life.seed);
+  while (active.length > 0 && !stopped()) {
     for (const live of shuffle(active)) {
-      if (interrupted()) break;
+      if (stopped()) break;
       try {
         if (await live.loop.runSlice(sliceBudgetNs(live.cell.targetSpec.measure.maxTimeMs), 1)) {
-          if (!interrupted()) await life.conclude(live);
+          if (!stopped()) await life.conclude(live);
         }
       } catch (err) {
         await life.fail(live, err);
@@ -142,24 +146,18 @@ async function runInterleaved(life: CellLifecycle, indexes: number[], monitor: N
   await Promise.all(active.map((l) => life.discard(l)));
 }
 
-async function runLoadCells(life: CellLifecycle, indexes: number[], monitor: NoiseMonitor, interrupted: () => boolean, seed: number): Promise<void> {
+async function runLoadCells(life: CellLifecycle, indexes: number[]): Promise<void> {
+  const { monitor } = life;
+  const stopped = () => life.signal.aborted;
   for (const index of indexes) {
-    if (interrupted()) return;
+    if (stopped()) return;
     resetPeakRss();
     const live = await life.start(index);
     if (!live) continue;
     const { cell, prepared } = live;
-    const plan = cell.targetSpec.load;
-    const point = cell.concurrency !== null ? { concurrency: cell.concurrency, rate: null } : { concurrency: null, rate: cell.rate as number };
-    const abort = new AbortController();
-    const poll = setInterval(() => {
-      if (interrupted()) abort.abort();
-    }, 100);
     try {
-      // The HTTP generators send their own warm-up requests; in process, they go first here.
-      if (cell.kind === "onnx") for (let i = 0; i < plan.warmupRequests; i++) await prepared.runOnce();
-      const r = await prepared.runLoad(point, plan, seed, abort.signal);
-      if (interrupted()) {
+      const r = await prepared.runLoad(life.signal);
+      if (stopped()) {
         await life.discard(live);
         return;
       }
@@ -170,18 +168,12 @@ async function runLoadCells(life: CellLifecycle, indexes: number[], monitor: Noi
         firstCallNs: m.firstCallNs,
         warmupIterations: m.warmupIterations,
         peakRssKb: peakRssKb(),
-        maxErrorRate: plan.maxErrorRate,
+        maxErrorRate: cell.targetSpec.load.maxErrorRate,
       });
       await life.record(live, result, r.latenciesNs);
     } catch (err) {
       await life.fail(live, err);
-    } finally {
-      clearInterval(poll);
     }
     monitor.sample();
   }
-}
-
-function isLoadCell(cell: PlannedCell): boolean {
-  return cell.concurrency !== null || cell.rate !== null;
 }

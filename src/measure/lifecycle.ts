@@ -47,14 +47,27 @@ export class CellLifecycle {
       seed: number;
       monitor: NoiseMonitor;
       clock: Clock;
-      interrupted: () => boolean;
+      signal: AbortSignal;
       onProgress?: ((e: ProgressEvent) => void) | undefined;
     },
   ) {}
 
+  /** Aborted on an interrupt: the schedulers stop, what is finished stays stored. */
+  get signal(): AbortSignal {
+    return this.o.signal;
+  }
+
+  get monitor(): NoiseMonitor {
+    return this.o.monitor;
+  }
+
+  get seed(): number {
+    return this.o.seed;
+  }
+
   /** Prepare the cell, time its first call, warm it up. undefined when it is already finished (skipped or failed). */
   async start(index: number): Promise<LiveCell | undefined> {
-    const { cells, runner, monitor, clock, interrupted } = this.o;
+    const { cells, runner, monitor, clock, signal } = this.o;
     const cell = cells[index] as PlannedCell;
     this.o.onProgress?.({ type: "cell-start", index, total: cells.length, cell });
     const fromMs = monitor.nowMs();
@@ -72,7 +85,7 @@ export class CellLifecycle {
       this.finish(index, result, fromMs);
       return undefined;
     }
-    const live: LiveCell = { index, cell, prepared, loop: new TimedLoop(prepared.runOnce, cell.targetSpec.measure, { clock, interrupted }), fromMs };
+    const live: LiveCell = { index, cell, prepared, loop: new TimedLoop(prepared.call, cell.targetSpec.measure, { clock, signal }), fromMs };
     this.live.add(live);
     try {
       await live.loop.coldStart();

@@ -2,7 +2,8 @@ import type { MeasurePlan } from "../suite/resolve.js";
 import { headlineRelativeHalfWidth, mser5 } from "../stats/index.js";
 import { type Clock, monotonicClock } from "../util/clock.js";
 
-export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted";
+/** Why a cell's measurement stopped; `duration` ends a load cell's fixed-length test. */
+export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted" | "duration";
 
 export interface Measurement {
   /** Latency of the first call on a fresh session (cold start), ns. Not part of `latenciesNs`. */
@@ -19,8 +20,8 @@ export interface Measurement {
 
 export interface LoopOptions {
   clock?: Clock;
-  /** Checked between iterations; when it returns true the loop stops with 'interrupted'. */
-  interrupted?: () => boolean;
+  /** Checked between iterations; once aborted the loop stops with 'interrupted'. */
+  signal?: AbortSignal;
 }
 
 const HEADLINE_P = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 } as const;
@@ -36,7 +37,7 @@ const CHECK_GROWTH = 1.1;
  */
 export class TimedLoop {
   private readonly now: Clock;
-  private readonly interrupted: () => boolean;
+  private readonly signal: AbortSignal | undefined;
   private readonly p: number;
   private readonly latencies: Float64Array;
   private n = 0;
@@ -53,7 +54,7 @@ export class TimedLoop {
     options: LoopOptions = {},
   ) {
     this.now = options.clock ?? monotonicClock;
-    this.interrupted = options.interrupted ?? (() => false);
+    this.signal = options.signal;
     this.p = HEADLINE_P[plan.headline];
     this.latencies = new Float64Array(plan.maxIterations);
     this.nextCheck = plan.minIterations;
@@ -71,7 +72,7 @@ export class TimedLoop {
   }
 
   async warmup(): Promise<void> {
-    while (this.warmupIterations < this.plan.warmupIterations && !this.interrupted()) {
+    while (this.warmupIterations < this.plan.warmupIterations && !this.signal?.aborted) {
       await this.call();
       this.warmupIterations++;
     }
@@ -91,7 +92,7 @@ export class TimedLoop {
     const sliceStart = now();
     const base = this.elapsedNs;
     for (;;) {
-      if (this.interrupted()) {
+      if (this.signal?.aborted) {
         this.stopReason = "interrupted";
         break;
       }

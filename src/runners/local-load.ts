@@ -1,15 +1,19 @@
 import { closedLoopLocal, openLoopLocal } from "../load/local.js";
 import type { LoadResult } from "../load/types.js";
-import type { LoadPlan } from "../suite/resolve.js";
-import type { LoadPoint } from "./runner.js";
+import type { PlannedCell } from "../suite/expand.js";
 
 /**
  * In-process load on one session: N `session.run` calls in flight (MLPerf LoadGen's Offline-like
  * throughput mode when N is large) or calls at a rate (its Server scenario), so in-process and
- * served latency of one model under the same load can be compared cell by cell.
+ * served latency of one model under the same load can be compared cell by cell. The plan's
+ * warm-up calls go first, one at a time (the HTTP generators send their own).
  */
-export function runLocalLoad(call: () => Promise<unknown>, point: LoadPoint, plan: LoadPlan, seed: number, signal: AbortSignal): Promise<LoadResult> {
+export async function runLocalLoad(call: () => Promise<unknown>, cell: PlannedCell, seed: number, signal: AbortSignal): Promise<LoadResult> {
+  const { load } = cell;
+  const plan = cell.targetSpec.load;
+  if (load.mode === "single") throw new RangeError(`${cell.id}: not a load cell`);
+  for (let i = 0; i < plan.warmupRequests && !signal.aborted; i++) await call();
   const common = { call, durationMs: plan.durationMs, maxRequests: plan.maxRequests, signal };
-  if (point.concurrency !== null) return closedLoopLocal({ ...common, concurrency: point.concurrency });
-  return openLoopLocal({ ...common, ratePerS: point.rate, arrival: plan.arrival, seed });
+  if (load.mode === "closed") return closedLoopLocal({ ...common, concurrency: load.concurrency });
+  return openLoopLocal({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed });
 }

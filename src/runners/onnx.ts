@@ -118,11 +118,12 @@ export const onnxRunner: Runner = {
       if (errors.length > 0) throw new Error(errors.join("; "));
       const feeds: Record<string, ort.Tensor> = {};
       for (const plan of plans) feeds[plan.name] = toOrtTensor(generateTensor(plan, seed));
+      const call = () => session.run(feeds);
       const prepared: PreparedCell = {
         sessionCreateMs,
         itemsPerCall: cell.batch,
-        runOnce: () => session.run(feeds),
-        runLoad: (point, plan, loadSeed, signal) => runLocalLoad(() => session.run(feeds), point, plan, loadSeed, signal),
+        call,
+        runLoad: (signal) => runLocalLoad(call, cell, seed, signal),
         release: () => session.release(),
       };
       return prepared;

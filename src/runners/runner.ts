@@ -1,20 +1,20 @@
 import type { LoadResult } from "../load/types.js";
 import type { PlannedCell } from "../suite/expand.js";
-import type { LoadPlan } from "../suite/resolve.js";
+import type { Clock } from "../util/clock.js";
 
 /**
  * A runner turns a cell into something the measurement loop can call. Everything expensive
- * (loading the model, generating inputs, encoding a request body) happens in prepare(); runOnce()
- * is the timed work and nothing else.
+ * (loading the model, generating inputs, encoding a request body) happens once, in prepare();
+ * call() is the timed work and nothing else.
  */
 export interface Runner {
   /** Why this cell cannot run on this machine (e.g. an execution provider that is not built in), or undefined. */
   unavailable(cell: PlannedCell): string | undefined;
+  /** Prepare the cell once; `seed` fixes its inputs and its load schedule. */
   prepare(cell: PlannedCell, seed: number): Promise<PreparedCell>;
+  /** The clock the measurement reads; only a runner with a virtual time of its own (the fake one) sets it. */
+  readonly clock?: Clock;
 }
-
-/** One load point of a cell: N calls in flight (closed loop) or R calls per second (open loop). */
-export type LoadPoint = { concurrency: number; rate: null } | { concurrency: null; rate: number };
 
 export interface PreparedCell {
   /** Wall time to create the session (load, optimise, allocate), or to read a server's metadata, in ms. */
@@ -22,9 +22,12 @@ export interface PreparedCell {
   /** Items processed per call (the batch size), for throughput. */
   itemsPerCall: number;
   /** One call: a session.run, or one request that must succeed. */
-  runOnce: () => Promise<unknown>;
-  /** The cell's load test: a closed or open loop for `plan.durationMs`. */
-  runLoad: (point: LoadPoint, plan: LoadPlan, seed: number, signal: AbortSignal) => Promise<LoadResult>;
+  call: () => Promise<unknown>;
+  /**
+   * The cell's load test as its `load` and its target's load plan say, warm-up included; when
+   * `signal` aborts it stops early and returns what it measured.
+   */
+  runLoad: (signal: AbortSignal) => Promise<LoadResult>;
   release: () => Promise<void>;
 }
 

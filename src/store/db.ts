@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
 import type { NoiseReport } from "../measure/noise.js";
-import type { CellResult, RunInfo, RunResult, RunStatus } from "../results.js";
+import type { CellResult, Order, RunInfo, RunResult, RunStatus } from "../results.js";
 import { migrate } from "./schema.js";
 
 export interface RunRow extends RunInfo {
@@ -176,7 +176,7 @@ interface RawRun {
   finished_at: string | null;
   fingerprint: string;
   bench_version: string;
-  order_mode: "interleaved" | "sequential";
+  order_mode: Order;
   noise: string | null;
 }
 

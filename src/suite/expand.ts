@@ -16,16 +16,30 @@ export interface Cell {
   provider: string;
   /** Intra-op threads; null for a remote target. */
   threads: number | null;
-  /** Closed loop: requests in flight; null otherwise. */
-  concurrency: number | null;
-  /** Open loop: requests per second; null otherwise. */
-  rate: number | null;
+  load: CellLoad;
+}
+
+/**
+ * How a cell is driven: one call at a time (timed by the measurement loop), a closed loop of
+ * `concurrency` calls in flight, or an open loop of `rate` calls per second.
+ */
+export type CellLoad = { mode: "single" } | { mode: "closed"; concurrency: number } | { mode: "open"; rate: number };
+
+export const SINGLE: CellLoad = { mode: "single" };
+
+/** The id suffix of a load: `/cN`, `/rR`, or nothing for one call at a time. */
+export function loadSuffix(load: CellLoad): string {
+  return load.mode === "closed" ? `/c${load.concurrency}` : load.mode === "open" ? `/r${load.rate}` : "";
+}
+
+/** The JSON contract's two nullable fields for a load. */
+export function loadFields(load: CellLoad): { concurrency: number | null; rate: number | null } {
+  return { concurrency: load.mode === "closed" ? load.concurrency : null, rate: load.mode === "open" ? load.rate : null };
 }
 
 export function cellId(c: Omit<Cell, "id">): string {
-  const load = c.concurrency !== null ? `/c${c.concurrency}` : c.rate !== null ? `/r${c.rate}` : "";
-  if (c.kind === "http") return `${c.target}/${c.variant}/b${c.batch}${load}`;
-  return `${c.target}/${c.variant}/b${c.batch}/${c.provider}/t${c.threads}${load}`;
+  if (c.kind === "http") return `${c.target}/${c.variant}/b${c.batch}${loadSuffix(c.load)}`;
+  return `${c.target}/${c.variant}/b${c.batch}/${c.provider}/t${c.threads}${loadSuffix(c.load)}`;
 }
 
 export interface PlannedCell extends Cell {
@@ -34,12 +48,12 @@ export interface PlannedCell extends Cell {
 }
 
 /** The load points of a target: each concurrency, then each rate; one call at a time when there are none. */
-function loadPoints(t: ResolvedTarget): { concurrency: number | null; rate: number | null }[] {
-  const points = [
-    ...unique(t.concurrency).map((concurrency) => ({ concurrency, rate: null })),
-    ...unique(t.rate).map((rate) => ({ concurrency: null, rate })),
+function loadPoints(t: ResolvedTarget): CellLoad[] {
+  const points: CellLoad[] = [
+    ...unique(t.concurrency).map((concurrency) => ({ mode: "closed", concurrency }) as const),
+    ...unique(t.rate).map((rate) => ({ mode: "open", rate }) as const),
   ];
-  return points.length > 0 ? points : [{ concurrency: null, rate: null }];
+  return points.length > 0 ? points : [SINGLE];
 }
 
 /** Target × variant × batch × provider × threads × load, in the order the suite lists them. */
@@ -50,8 +64,8 @@ export function expandCells(suite: ResolvedSuite): PlannedCell[] {
     for (const v of t.variants) {
       for (const batch of unique(t.batch)) {
         for (const { provider, threads } of machines) {
-          for (const { concurrency, rate } of loadPoints(t)) {
-            const cell = { kind: t.kind, target: t.name, variant: v.name, batch, provider, threads, concurrency, rate };
+          for (const load of loadPoints(t)) {
+            const cell = { kind: t.kind, target: t.name, variant: v.name, batch, provider, threads, load };
             cells.push({ ...cell, id: cellId(cell), targetSpec: t, variantSpec: v });
           }
         }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { Order } from "./schema.js";
 import {
   type ENV_TOLERANCE_FIELDS,
   type HeadlineStat,
@@ -19,7 +20,7 @@ export interface ResolvedSuite {
   /** Absolute path of the suite file. */
   file: string;
   seed: number;
-  order: "interleaved" | "sequential";
+  order: Order;
   targets: ResolvedTarget[];
   measure: MeasurePlan;
   regression: RegressionPolicy;

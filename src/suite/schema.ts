@@ -45,6 +45,10 @@ export const inputSpecSchema = z.strictObject({
 });
 export type InputSpec = z.infer<typeof inputSpecSchema>;
 
+/** How the cells of a run are scheduled: interleaved rounds or one after another. */
+export const ORDERS = ["interleaved", "sequential"] as const;
+export type Order = (typeof ORDERS)[number];
+
 export const PROVIDERS = ["cpu", "cuda", "tensorrt", "webgpu", "dml", "coreml"] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
@@ -178,7 +182,7 @@ export const suiteSchema = z.strictObject({
   measure: measureSchema.optional(),
   load: loadSchema.optional(),
   /** interleaved (default): cells take turns in shuffled rounds; sequential: one after another. */
-  order: z.enum(["interleaved", "sequential"]).optional(),
+  order: z.enum(ORDERS).optional(),
   regression: regressionSchema.optional(),
   /** A/B inside one run: compare these two variants (or targets) cell by cell after the run. */
   compare: z.strictObject({ base: identifier, head: identifier }).optional(),

@@ -36,12 +36,15 @@ export const httpRunner: Runner = {
     return {
       sessionCreateMs,
       itemsPerCall: cell.batch,
-      runOnce: () => scrubbed(() => sendOnce(spec)),
-      runLoad: (point, plan, loadSeed, signal) =>
+      call: () => scrubbed(() => sendOnce(spec)),
+      runLoad: (signal) =>
         scrubbed(() => {
+          const { load } = cell;
+          const plan = target.load;
           const common = { request: spec, durationMs: plan.durationMs, maxRequests: plan.maxRequests, warmupRequests: plan.warmupRequests, signal };
-          if (point.concurrency !== null) return closedLoopHttp({ ...common, connections: point.concurrency });
-          return openLoopHttp({ ...common, ratePerS: point.rate, arrival: plan.arrival, seed: loadSeed, connections: plan.connections });
+          if (load.mode === "closed") return closedLoopHttp({ ...common, connections: load.concurrency });
+          if (load.mode === "open") return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed, connections: plan.connections });
+          throw new RangeError(`${cell.id}: not a load cell`);
         }),
       release: () => Promise.resolve(),
     } satisfies PreparedCell;
