@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { diffSides } from "../src/compare/diff.js";
-import { loadSide } from "../src/compare/source.js";
+import { loadSide } from "../src/cli/sides.js";
 import { executeSuite } from "../src/measure/execute.js";
 import type { Order } from "../src/results.js";
 import { onnxRunner } from "../src/runners/onnx.js";

@@ -134,7 +134,7 @@ measure: { warmupIterations: 3 }
     const sqlite = new Database(db, { readonly: true });
     const rows = [
       ...(sqlite.prepare("SELECT resolved_suite, fingerprint FROM runs").all() as Record<string, string>[]),
-      ...(sqlite.prepare("SELECT error, summary FROM cells").all() as Record<string, string>[]),
+      ...(sqlite.prepare("SELECT summary FROM cells").all() as Record<string, string>[]),
     ];
     sqlite.close();
     const stored = JSON.stringify(rows);

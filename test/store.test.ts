@@ -52,8 +52,8 @@ describe("Store", () => {
     await newRun(store, "abc123", "2026-01-01T00:00:00.000Z");
     const samples = Float64Array.from([1.5e6, 2.25e6, 1.000001e6]);
     const cell: CellResult = { ...skippedCell(cellKey, "x"), status: "ok", error: null, samples: 3 };
-    store.saveCell("abc123", 0, cell, "/m.onnx", samples);
-    store.saveCell("abc123", 1, skippedCell({ ...cellKey, id: "m/v/b1/cuda/t1", provider: "cuda" }, "no cuda"), null);
+    store.saveCell("abc123", 0, cell, samples);
+    store.saveCell("abc123", 1, skippedCell({ ...cellKey, id: "m/v/b1/cuda/t1", provider: "cuda" }, "no cuda"));
     store.finishRun("abc123", "completed", "2026-01-01T00:01:00.000Z");
 
     const loaded = store.loadRun("abc123");

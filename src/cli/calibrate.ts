@@ -7,7 +7,8 @@ import { type Calibration, measureRunNoise, summarizeCalibration } from "../comp
 import type { DiffResult } from "../compare/diff.js";
 import { compareSides } from "../compare/index.js";
 import { resolvePolicy } from "../compare/policy.js";
-import { loadSide, type Side } from "../compare/source.js";
+import type { Side } from "../compare/side.js";
+import { loadSide } from "./sides.js";
 import { ExitCode, UserError } from "../errors.js";
 import type { CellResult } from "../results.js";
 import { Store } from "../store/db.js";

@@ -1,5 +1,5 @@
 import { compareSides } from "../compare/index.js";
-import { loadSide } from "../compare/source.js";
+import { loadSide } from "./sides.js";
 import { Store } from "../store/db.js";
 import { type GateOptions, reportDiffs } from "./gate.js";
 import type { Outcome } from "./outcome.js";

@@ -1,12 +1,11 @@
 import { UserError } from "../errors.js";
 import type { CellResult } from "../results.js";
 import { type Comparison, compareCells, type Metric } from "../stats/compare.js";
-import { mser5 } from "../stats/index.js";
 import type { RegressionPolicy } from "../suite/resolve.js";
 import { compareEnvironments, type EnvDifference, type Tolerance } from "./env.js";
 import type { RunNoise } from "../baseline/format.js";
 import { DEFAULT_RUN_NOISE } from "./policy.js";
-import { matchKey, type Side } from "./source.js";
+import { matchKey, type Side } from "./side.js";
 
 export interface DiffResult {
   base: string;
@@ -77,21 +76,19 @@ export function diffSides(base: Side, head: Side, options: DiffOptions): DiffRes
       notComparable.push({ cell, reason: why });
       return [];
     }
-    const bs = base.samplesMs(b.id);
-    const hs = head.samplesMs(h.id);
+    const bs = base.steadySamplesMs(b.id);
+    const hs = head.steadySamplesMs(h.id);
     if (!bs || !hs || bs.length < 2 || hs.length < 2) {
       notComparable.push({ cell, reason: "no samples stored" });
       return [];
     }
-    // Under load the generator had its own warm-up, so the series are compared whole. A closed
-    // loop's throughput is N·batch per mean latency (Little's law); an open loop's was imposed
-    // by its schedule, so there is no throughput to compare.
-    const loaded = h.load !== null;
+    // A closed loop's throughput is N·batch per mean latency (Little's law); an open loop's was
+    // imposed by its schedule, so there is no throughput to compare.
     return [
       {
         cell,
-        base: loaded ? bs : steadyPart(bs),
-        head: loaded ? hs : steadyPart(hs),
+        base: bs,
+        head: hs,
         itemsPerCall: h.batch * (h.concurrency ?? 1),
         ...(h.rate !== null ? { metrics: options.policy.metrics.filter((m) => m !== "throughput") } : {}),
         ...(noise ? { runNoise: cellNoise(noise, h.id) } : {}),
@@ -140,11 +137,6 @@ export function diffSides(base: Side, head: Side, options: DiffOptions): DiffRes
       ? { source: noise.runs > 0 ? "calibrated" : "default", runs: noise.runs, metrics: noise.metrics }
       : { source: "none", runs: 0, metrics: {} },
   };
-}
-
-/** The same steady state the run's statistics used: MSER-5's transient left out. */
-function steadyPart(series: ArrayLike<number>): ArrayLike<number> {
-  return Array.prototype.slice.call(series, mser5(series).truncate) as number[];
 }
 
 /** A cell's run-to-run noise: its own calibrated figure, never below the metric's pooled one. */

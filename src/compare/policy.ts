@@ -2,7 +2,7 @@ import { UserError } from "../errors.js";
 import { type RegressionPolicy, regressionPolicy } from "../suite/resolve.js";
 import { METRICS, type MetricName } from "../suite/schema.js";
 import type { Tolerance } from "./env.js";
-import type { Side } from "./source.js";
+import type { Side } from "./side.js";
 
 /**
  * Run-to-run noise assumed for comparisons across runs when no calibration says otherwise: the

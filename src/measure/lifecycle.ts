@@ -140,7 +140,7 @@ export class CellLifecycle {
     const { cells, store, monitor, runId } = this.o;
     const cell = cells[index] as PlannedCell;
     this.finished.set(index, { result, fromMs, toMs: monitor.nowMs() });
-    store.saveCell(runId, index, result, cell.variantSpec.modelPath, latencyNs);
+    store.saveCell(runId, index, result, latencyNs);
     this.o.onProgress?.({ type: "cell-end", index, total: cells.length, done: this.finished.size, cell, result });
   }
 }

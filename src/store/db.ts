@@ -62,40 +62,15 @@ export class Store {
 
   /** Replace a stored cell's summary (e.g. once the run's noise check has flagged it). */
   updateCell(runId: string, cell: CellResult): void {
-    this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(JSON.stringify(cell), runId, cell.id);
+    this.db.prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?").run(cell.status, JSON.stringify(cell), runId, cell.id);
   }
 
-  /** One cell, its summary and its raw samples, in one transaction. */
-  saveCell(runId: string, ordinal: number, cell: CellResult, modelPath: string | null, latencyNs?: Float64Array): void {
-    const insertCell = this.db.prepare(
-      `INSERT INTO cells (run_id, cell_id, ordinal, target, variant, batch, provider, threads, concurrency, rate, model_path, status, error,
-         session_create_ms, first_call_ms, warmup_iterations, stop_reason, elapsed_ms, peak_rss_kb, summary)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+  /** One cell, its summary and its raw samples (ns, in measurement order), in one transaction. */
+  saveCell(runId: string, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void {
+    const insertCell = this.db.prepare("INSERT INTO cells (run_id, cell_id, ordinal, status, summary) VALUES (?, ?, ?, ?, ?)");
     const insertSamples = this.db.prepare("INSERT INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
     this.db.transaction(() => {
-      insertCell.run(
-        runId,
-        cell.id,
-        ordinal,
-        cell.target,
-        cell.variant,
-        cell.batch,
-        cell.provider,
-        cell.threads,
-        cell.concurrency,
-        cell.rate,
-        modelPath,
-        cell.status,
-        cell.error,
-        cell.coldStart?.sessionCreateMs ?? null,
-        cell.coldStart?.firstCallMs ?? null,
-        cell.warmupIterations,
-        cell.stopReason,
-        cell.elapsedMs,
-        cell.peakRssKb,
-        JSON.stringify(cell),
-      );
+      insertCell.run(runId, cell.id, ordinal, cell.status, JSON.stringify(cell));
       if (latencyNs && latencyNs.length > 0) {
         const bytes = Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength);
         insertSamples.run(runId, cell.id, latencyNs.length, bytes);

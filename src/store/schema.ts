@@ -57,6 +57,11 @@ export const MIGRATIONS: readonly string[] = [
     FOREIGN KEY (run_id, cell_id) REFERENCES cells (run_id, cell_id) ON DELETE CASCADE
   );
   `,
+  // 2: a cell is stored once, as its JSON summary; the columns that repeated it are dropped
+  // (status stays: `bench list` counts cells by it).
+  ["target", "variant", "batch", "provider", "threads", "concurrency", "rate", "model_path", "error", "session_create_ms", "first_call_ms", "warmup_iterations", "stop_reason", "elapsed_ms", "peak_rss_kb"]
+    .map((column) => `ALTER TABLE cells DROP COLUMN ${column};`)
+    .join("\n"),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

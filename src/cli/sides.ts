@@ -1,32 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { findBaseline, readBaselineFile } from "../baseline/files.js";
-import { BASELINE_FORMAT, type Baseline, cellResultOf, type RunNoise } from "../baseline/format.js";
+import { BASELINE_FORMAT, type Baseline, cellResultOf } from "../baseline/format.js";
+import { type Side, steadyPart } from "../compare/side.js";
 import { UserError } from "../errors.js";
-import type { Fingerprint } from "../fingerprint/index.js";
 import type { CellResult, RunInfo } from "../results.js";
 import type { Store } from "../store/db.js";
-
-/** One side of a comparison: a stored run, a baseline, or a JSON file, perhaps narrowed to a variant or target. */
-export interface Side {
-  /** How the user referred to it, for headings. */
-  label: string;
-  /** The run id behind it. */
-  runId: string;
-  suite: string;
-  status: RunInfo["status"];
-  fingerprint: Fingerprint;
-  resolvedSuite: unknown;
-  noisy: boolean;
-  cells: CellResult[];
-  /** Samples of a cell in measurement order, ms. */
-  samplesMs(cellId: string): ArrayLike<number> | undefined;
-  /** `RUN:SELECTOR` picked this variant or target; cells then match on their other axes. */
-  selector?: { kind: "variant" | "target"; name: string };
-  /** Thresholds a baseline carries (set by hand). */
-  thresholds: Record<string, number> | null;
-  /** The machine's run-to-run noise, measured by `bench calibrate` into a baseline. */
-  runNoise: RunNoise | null;
-}
 
 export interface SourceContext {
   /** Opens the results database on first use; absent where only baselines and files may be named. */
@@ -63,9 +41,9 @@ export function loadSide(ref: string, ctx: SourceContext): Side {
     resolvedSuite,
     noisy: run.noise?.noisy ?? false,
     cells,
-    samplesMs: (cellId) => {
+    steadySamplesMs: (cellId) => {
       const ns = store.loadSamples(id, cellId);
-      return ns ? Float64Array.from(ns, (x) => x / 1e6) : undefined;
+      return ns ? steadyPart(Float64Array.from(ns, (x) => x / 1e6), droppedOf(cells, cellId)) : undefined;
     },
     thresholds: null,
     runNoise: null,
@@ -79,7 +57,7 @@ function splitSelector(ref: string): [string, string | undefined] {
 }
 
 function fromBaseline(b: Baseline, label: string): Side {
-  const samples = new Map(b.cells.map((c) => [c.id, c.samplesMs]));
+  const samples = new Map(b.cells.map((c) => [c.id, steadyPart(c.samplesMs, c.summary.samplesDropped, c.samplesThinning)]));
   return {
     label,
     runId: b.run.id,
@@ -89,7 +67,7 @@ function fromBaseline(b: Baseline, label: string): Side {
     resolvedSuite: b.resolvedSuite,
     noisy: b.cells.some((c) => c.summary.noisy),
     cells: b.cells.map(cellResultOf),
-    samplesMs: (cellId) => {
+    steadySamplesMs: (cellId) => {
       const s = samples.get(cellId);
       return s && s.length > 0 ? s : undefined;
     },
@@ -126,10 +104,10 @@ function fromJsonFile(file: string): Side {
     resolvedSuite: null,
     noisy: doc.run.noise?.noisy ?? false,
     cells: doc.cells.map(({ samplesMs: _s, ...c }) => c),
-    samplesMs: (cellId) => {
+    steadySamplesMs: (cellId) => {
       const s = samples.get(cellId);
       if (!s) throw new UserError(`${file}: cell ${cellId} has no samplesMs; write the file with 'bench show RUN --json --samples'`);
-      return s;
+      return steadyPart(s, droppedOf(doc.cells ?? [], cellId));
     },
     thresholds: null,
     runNoise: null,
@@ -149,18 +127,7 @@ function narrow(side: Side, selector: string | undefined, ref: string): Side {
   return { ...side, label: ref, cells: kind === "variant" ? byVariant : byTarget, selector: { kind, name: selector } };
 }
 
-/**
- * The key cells are matched on: the whole id, or the id with `*` for the axis a selector fixed.
- * Pitting a served target against an in-process one (`latest:served latest:local`), provider and
- * threads have no counterpart on the remote side, so only variant, batch and load are matched.
- */
-export function matchKey(cell: CellResult, side: Side, acrossKinds = false): string {
-  if (!side.selector) return cell.id;
-  if (acrossKinds) {
-    const load = cell.concurrency !== null ? `/c${cell.concurrency}` : cell.rate !== null ? `/r${cell.rate}` : "";
-    return `*/${cell.variant}/b${cell.batch}${load}`;
-  }
-  const parts = cell.id.split("/");
-  parts[side.selector.kind === "variant" ? 1 : 0] = "*";
-  return parts.join("/");
+/** How many samples at the start of a cell's series its run found to be warm-up (0 when unknown). */
+function droppedOf(cells: readonly Pick<CellResult, "id" | "samplesDropped">[], cellId: string): number {
+  return cells.find((c) => c.id === cellId)?.samplesDropped ?? 0;
 }
