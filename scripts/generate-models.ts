@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateModels } from "../src/models/catalog.js";
+import { generateModels } from "./models/catalog.js";
 
 const defaultDir = fileURLToPath(new URL("../suites/models/", import.meta.url));
 const outDir = resolve(process.argv[2] ?? defaultDir);

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateModels } from "../src/models/catalog.js";
-import { onnx } from "../src/models/proto.js";
+import { generateModels } from "../scripts/models/catalog.js";
+import { onnx } from "../scripts/models/proto.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const committedDir = join(root, "suites/models");

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
-import { fromHalfBits, toHalfBits } from "../src/models/half.js";
-import { encodeModel, node, valueInfo } from "../src/models/proto.js";
+import { fromHalfBits, toHalfBits } from "../scripts/models/half.js";
+import { encodeModel, node, valueInfo } from "../scripts/models/proto.js";
 import { createRng } from "../src/util/rng.js";
 
 describe("toHalfBits", () => {

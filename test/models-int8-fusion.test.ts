@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { onnx } from "../src/models/proto.js";
+import { onnx } from "../scripts/models/proto.js";
 
 const modelsDir = fileURLToPath(new URL("../suites/models/", import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), "bench-fusion-"));

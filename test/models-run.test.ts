@@ -2,9 +2,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
-import { SPECS, VARIANTS, type Variant } from "../src/models/catalog.js";
-import { forwardAll } from "../src/models/reference.js";
-import { initParams, normalInputs, type ModelSpec } from "../src/models/spec.js";
+import { SPECS, VARIANTS, type Variant } from "../scripts/models/catalog.js";
+import { forwardAll } from "../scripts/models/reference.js";
+import { initParams, normalInputs, type ModelSpec } from "../scripts/models/spec.js";
 
 const modelsDir = fileURLToPath(new URL("../suites/models/", import.meta.url));
 const ROWS = 64;

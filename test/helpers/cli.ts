@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { encodeModel, node, tensor, valueInfo } from "../../src/models/proto.js";
+import { encodeModel, node, tensor, valueInfo } from "../../scripts/models/proto.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const BIN = path.join(ROOT, "bin/bench");

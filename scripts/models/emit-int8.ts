@@ -15,7 +15,7 @@ import { node, scalar, tensor, type ModelParts, type NodeProto, type TensorProto
 import { forwardAll } from "./reference.js";
 import { normalInputs, type ModelSpec, type Params } from "./spec.js";
 
-export const CALIBRATION_BATCH = 64;
+const CALIBRATION_BATCH = 64;
 
 interface QParams {
   scale: number;

@@ -3,7 +3,7 @@
  * float32 weights are drawn once from the seeded RNG and shared by all three variants, so the
  * fp16 and int8 files are quantizations of exactly the fp32 model.
  */
-import { createRng, deriveSeed } from "../util/rng.js";
+import { createRng, deriveSeed } from "../../src/util/rng.js";
 
 export type Layer =
   /** Gemm with weight [out, in] (transB = 1, PyTorch's layout) and bias [out]. */

@@ -4,7 +4,7 @@ import { int8Graph } from "./emit-int8.js";
 import { encodeModel } from "./proto.js";
 import { initParams, layerShapes, type ModelSpec } from "./spec.js";
 
-export const MLP: ModelSpec = {
+const MLP: ModelSpec = {
   name: "mlp",
   description: "Multi-layer perceptron 256 → 512 → 512 → 10 with ReLU, random He-initialised weights.",
   seed: 0x6d6c70,
@@ -18,7 +18,7 @@ export const MLP: ModelSpec = {
   ],
 };
 
-export const CNN: ModelSpec = {
+const CNN: ModelSpec = {
   name: "cnn",
   description:
     "Small CNN on 3×32×32 images: three blocks of 3×3 conv (32, 64, 128 channels) + ReLU + 2×2 " +
@@ -61,7 +61,7 @@ export interface GeneratedModel {
   bytes: Uint8Array;
 }
 
-export function buildModel(spec: ModelSpec, variant: Variant): Uint8Array {
+function buildModel(spec: ModelSpec, variant: Variant): Uint8Array {
   const params = initParams(spec);
   const graph = variant === "int8" ? int8Graph(spec, params) : floatGraph(spec, params, variant);
   const outShape = layerShapes(spec).at(-1) ?? [];

@@ -11,13 +11,13 @@ export const onnx = onnxProto.onnx;
 export type TensorProto = Onnx.ITensorProto;
 export type NodeProto = Onnx.INodeProto;
 export type ValueInfoProto = Onnx.IValueInfoProto;
-export type ModelProto = Onnx.IModelProto;
+type ModelProto = Onnx.IModelProto;
 
 export type ElemType = "float32" | "float16" | "uint8" | "int8" | "int32" | "int64";
 
 const DataType = onnx.TensorProto.DataType;
 
-export const dataTypeOf: Record<ElemType, number> = {
+const dataTypeOf: Record<ElemType, number> = {
   float32: DataType.FLOAT,
   float16: DataType.FLOAT16,
   uint8: DataType.UINT8,
@@ -110,10 +110,10 @@ export interface ModelParts {
 }
 
 /** ONNX IR version 8 (ONNX 1.10, the newest onnx-proto 8 knows) with the default-domain opset 17. */
-export const IR_VERSION = 8;
-export const OPSET = 17;
-export const PRODUCER_NAME = "bench-models";
-export const PRODUCER_VERSION = "1";
+const IR_VERSION = 8;
+const OPSET = 17;
+const PRODUCER_NAME = "bench-models";
+const PRODUCER_VERSION = "1";
 
 export function encodeModel(parts: ModelParts): Uint8Array {
   const model: ModelProto = {
