@@ -10,14 +10,13 @@
 const LAYERS = [
   ["util/", "errors.ts"],
   ["stats/"],
-  // The proposal had suite and inputs side by side; suite/load.ts needs inputs/plan.ts (planInputs),
-  // so inputs sits below suite and inputs/plan.ts's import of suite/schema.ts constants is the edge to cut.
-  ["inputs/"],
+  // inputs plans tensors from the suite's input specs (suite/schema.ts).
   ["suite/"],
+  ["inputs/"],
   ["fingerprint/"],
-  // Types shared by everything from the runners upward.
-  ["results.ts"],
   ["load/"],
+  // The shapes of results, shared by everything from the runners upward.
+  ["results.ts"],
   // runners may import load (a load runner drives a load generator), not the reverse.
   ["runners/"],
   ["measure/"],

@@ -76,6 +76,18 @@ export interface CellResult {
   notes: string[];
 }
 
+/**
+ * Where a run's results go as they are measured: the SQLite store implements it; the measurement
+ * knows only this, so it does not depend on the store.
+ */
+export interface RunSink {
+  createRun(run: RunInfo & { resolvedSuite: unknown }): void;
+  /** One cell, its summary and its raw samples (ns, in measurement order). */
+  saveCell(runId: string, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void;
+  updateCell(runId: string, cell: CellResult): void;
+  finishRun(id: string, status: RunStatus, finishedAt: string, noise: NoiseReport | null): void;
+}
+
 export interface RunResult {
   run: RunInfo;
   cells: CellResult[];

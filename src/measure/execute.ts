@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { collectFingerprint } from "../fingerprint/index.js";
-import type { Order, RunInfo, RunResult, RunStatus } from "../results.js";
+import type { Order, RunInfo, RunResult, RunSink, RunStatus } from "../results.js";
 import type { Runner } from "../runners/runner.js";
-import type { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { modelFiles, redactSuite, type ResolvedSuite } from "../suite/resolve.js";
 import { flagNoise, measuredLoadCell } from "./cell-result.js";
@@ -16,7 +15,7 @@ import { roundShuffler, sliceBudgetNs } from "./schedule.js";
 export type { ProgressEvent } from "./lifecycle.js";
 
 export interface ExecuteOptions {
-  store: Store;
+  store: RunSink;
   runner: Runner;
   cells: PlannedCell[];
   order?: Order;

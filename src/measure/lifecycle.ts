@@ -1,7 +1,6 @@
 import { errorMessage } from "../errors.js";
-import type { CellResult } from "../results.js";
+import type { CellResult, RunSink } from "../results.js";
 import { type PreparedCell, ProviderUnavailableError, type Runner } from "../runners/runner.js";
-import type { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { failedCell, measuredCell, skippedCell } from "./cell-result.js";
 import type { Clock } from "../util/clock.js";
@@ -42,7 +41,7 @@ export class CellLifecycle {
     private readonly o: {
       runId: string;
       cells: readonly PlannedCell[];
-      store: Store;
+      store: RunSink;
       runner: Runner;
       seed: number;
       monitor: NoiseMonitor;

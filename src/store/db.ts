@@ -3,8 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
-import type { NoiseReport } from "../measure/noise.js";
-import type { CellResult, Order, RunInfo, RunResult, RunStatus } from "../results.js";
+import type { CellResult, NoiseReport, Order, RunInfo, RunResult, RunSink, RunStatus } from "../results.js";
 import { migrate } from "./schema.js";
 
 export interface RunRow extends RunInfo {
@@ -12,7 +11,7 @@ export interface RunRow extends RunInfo {
 }
 
 /** The SQLite store. Every write is its own short transaction, made between cells. */
-export class Store {
+export class Store implements RunSink {
   private constructor(
     private readonly db: Database.Database,
     readonly file: string,
