@@ -1,9 +1,8 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import Table from "cli-table3";
 import { baselinePath, readBaselineFile, writeBaseline } from "../baseline/files.js";
 import { createBaseline, type RunNoise, toBaselineCell } from "../baseline/format.js";
-import { type Calibration, measureRunNoise, summarizeCalibration } from "../compare/calibrate.js";
+import { measureRunNoise, summarizeCalibration } from "../compare/calibrate.js";
 import type { DiffResult } from "../compare/diff.js";
 import { compareSides } from "../compare/index.js";
 import { resolvePolicy } from "../compare/policy.js";
@@ -11,6 +10,8 @@ import type { Side } from "../compare/side.js";
 import { loadSide } from "./sides.js";
 import { ExitCode, UserError } from "../errors.js";
 import type { CellResult } from "../results.js";
+import { renderCalibration } from "../report/calibration-table.js";
+import { jsonText } from "../report/format.js";
 import { Store } from "../store/db.js";
 import { onInterrupt, planSuites } from "./plan.js";
 
@@ -65,7 +66,7 @@ export async function calibrateCommand(file: string, opts: CalibrateOptions): Pr
     // "Raw": as if the runs' own samples told the whole story (no run-to-run noise at all).
     const raw = pairs({ runs: 0, metrics: {}, cells: {} });
     const calibration = summarizeCalibration(runIds, runNoise, raw, pairs(runNoise));
-    if (opts.json) process.stdout.write(`${JSON.stringify(calibration, null, 2)}\n`);
+    if (opts.json) process.stdout.write(jsonText(calibration));
     else process.stdout.write(renderCalibration(calibration));
 
     if (opts.baseline) {
@@ -109,40 +110,4 @@ function saveRunNoise(opts: CalibrateOptions, store: Store, lastRun: string, run
   if (existsSync(file)) return writeBaseline(opts.baselines, { ...readBaselineFile(file), runNoise });
   const b = createBaseline(name, run, resolvedSuite, cells.map((x) => toBaselineCell(x, store.loadSamples(run.id, x.id))), new Date(), runNoise);
   return writeBaseline(opts.baselines, b);
-}
-
-export function renderCalibration(c: Calibration): string {
-  const metrics = [...new Set(c.cells.map((x) => x.metric))];
-  const cells = [...new Set(c.cells.map((x) => x.cell))];
-  const table = new Table({
-    head: ["cell", "false alarms (raw → modelled)", ...metrics.map((m) => `${m}: noise · MDE`)],
-    style: { head: [], border: [], compact: true },
-  });
-  for (const cell of cells) {
-    const rows = c.cells.filter((x) => x.cell === cell);
-    const sum = (pick: (x: (typeof rows)[number]) => number) => rows.reduce((s, x) => s + pick(x), 0);
-    table.push([
-      cell,
-      `${sum((x) => x.falseAlarmsRaw)} → ${sum((x) => x.falseAlarms)} of ${sum((x) => x.pairs)}`,
-      ...metrics.map((m) => {
-        const x = rows.find((r) => r.metric === m);
-        return x ? `${pct(x.runNoise)} · ${pct(x.minimumDetectableEffect)}` : "";
-      }),
-    ]);
-  }
-  const total = c.cells.reduce((s, x) => s + x.pairs, 0);
-  return [
-    `A/A calibration: ${c.runs.length} runs in separate processes (${c.runs.join(", ")}), ${c.pairs} pairs compared`,
-    table.toString(),
-    `run-to-run noise (sd of one run's offset, median over cells): ${Object.entries(c.runNoise.metrics).map(([m, v]) => `${m} ${pct(v)}`).join(", ")}`,
-    `false alarms of the verdict rule over ${total} A/A comparisons: ${(c.falseAlarmRateRaw * 100).toFixed(2)}% if each run's own samples told the whole story, ` +
-      `${(c.falseAlarmRate * 100).toFixed(2)}% with the run-to-run noise modelled`,
-    "MDE = the smallest change a comparison of two runs flags with 95% power at the current threshold. Comparing two",
-    "variants inside one run (compare: or bench diff RUN:A RUN:B) avoids the run-to-run noise altogether.",
-    "",
-  ].join("\n");
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
 }

@@ -1,5 +1,5 @@
 import { ExitCode } from "../errors.js";
-import { renderRunJson, runDocument, withSamples } from "../report/json.js";
+import { renderRunJson } from "../report/json.js";
 import { baselineShowCommand } from "./baseline.js";
 import { renderRunTable } from "../report/table.js";
 import { Store } from "../store/db.js";
@@ -17,11 +17,10 @@ export function showCommand(ref: string, opts: ShowOptions & { baselines: string
   const store = Store.open(opts.db, { create: false });
   try {
     const { run, cells } = store.loadRun(store.resolveRun(ref));
-    if (opts.json && opts.samples) {
-      const doc = runDocument({ run, cells });
-      process.stdout.write(`${JSON.stringify({ ...doc, cells: withSamples(cells, run.id, store) }, null, 2)}\n`);
-    } else if (opts.json) process.stdout.write(renderRunJson({ run, cells }));
-    else process.stdout.write(renderRunTable({ run, cells }, { color: useColor(process.stdout) }));
+    if (opts.json) {
+      const samplesNs = opts.samples ? (cellId: string) => store.loadSamples(run.id, cellId) : undefined;
+      process.stdout.write(renderRunJson({ run, cells }, { samplesNs }));
+    } else process.stdout.write(renderRunTable({ run, cells }, { color: useColor(process.stdout) }));
     return ExitCode.ok;
   } finally {
     store.close();

@@ -1,8 +1,9 @@
 import type { DiffResult } from "../compare/diff.js";
+import { jsonText } from "./format.js";
 
 /** DESIGN.md's `bench diff --json` document; extra keys come after the contract's. */
 export function renderDiffJson(d: DiffResult): string {
-  return `${JSON.stringify(diffDocument(d), null, 2)}\n`;
+  return jsonText(diffDocument(d));
 }
 
 export function diffDocument(d: DiffResult) {

@@ -20,3 +20,13 @@ export function withCI(e: Estimate): string {
 export function bytesKb(kb: number): string {
   return kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(2)} GiB` : `${(kb / 1024).toFixed(0)} MiB`;
 }
+
+/** "12.3%": a share or a relative spread, unsigned, one decimal (a change has its sign: diff-common's pct). */
+export function percent(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+/** A JSON document as the CLI prints it: two-space indentation, one trailing newline. */
+export function jsonText(doc: unknown): string {
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,13 +1,33 @@
+import type { DiffResult } from "../compare/diff.js";
 import type { CellResult, RunResult } from "../results.js";
-import type { Store } from "../store/db.js";
+import { diffDocument } from "./diff-json.js";
+import { jsonText } from "./format.js";
 
-/** The `--json` document of DESIGN.md: `{ run: {...}, cells: [...] }`, stable key order. */
-export function renderRunJson(result: RunResult): string {
-  return `${JSON.stringify(runDocument(result), null, 2)}\n`;
+/** A cell's raw samples in ns, in measurement order; undefined when none were stored. */
+export type SampleLookup = (cellId: string) => Float64Array | undefined;
+
+/** Anything that keeps samples by run and cell, as the store does (named here so the renderer needs no store). */
+export interface SampleSource {
+  loadSamples(runId: string, cellId: string): Float64Array | undefined;
 }
 
-export function runDocument(result: RunResult) {
+export type CellWithSamples = CellResult & { samplesMs: number[] };
+
+export interface RunDocumentOptions {
+  /** `--samples`: each cell gets its raw samples in ms, so the document alone can be diffed later. */
+  samplesNs?: SampleLookup;
+  /** Comparisons made with the run (`run --baseline`, a suite's `compare:`); the key is left out when there are none. */
+  comparisons?: readonly DiffResult[];
+}
+
+/** The `--json` document of DESIGN.md: `{ run: {...}, cells: [...] }`, stable key order. */
+export function renderRunJson(result: RunResult, options: RunDocumentOptions = {}): string {
+  return jsonText(runDocument(result, options));
+}
+
+export function runDocument(result: RunResult, options: RunDocumentOptions = {}) {
   const { run, cells } = result;
+  const { samplesNs, comparisons = [] } = options;
   return {
     run: {
       id: run.id,
@@ -22,14 +42,19 @@ export function runDocument(result: RunResult) {
       fingerprint: run.fingerprint,
       noise: run.noise,
     },
-    cells,
+    cells: samplesNs ? withSamples(cells, samplesNs) : cells,
+    ...(comparisons.length > 0 ? { comparisons: comparisons.map(diffDocument) } : {}),
   };
 }
 
-/** Cells with their raw samples in ms (`--samples`), so the document alone can be diffed later. */
-export function withSamples(cells: readonly CellResult[], runId: string, store: Store): (CellResult & { samplesMs: number[] })[] {
+/** Cells with their raw samples in ms (`--samples`); a cell without stored samples gets an empty list. */
+export function withSamples(cells: readonly CellResult[], samplesNs: SampleLookup): CellWithSamples[];
+/** The same, reading the samples of run `runId` from `source` (the form cli/run.ts calls). */
+export function withSamples(cells: readonly CellResult[], runId: string, source: SampleSource): CellWithSamples[];
+export function withSamples(cells: readonly CellResult[], lookup: SampleLookup | string, source?: SampleSource): CellWithSamples[] {
+  const samplesNs: SampleLookup = typeof lookup === "string" ? (cellId) => source?.loadSamples(lookup, cellId) : lookup;
   return cells.map((c) => {
-    const ns = store.loadSamples(runId, c.id);
+    const ns = samplesNs(c.id);
     return { ...c, samplesMs: ns ? Array.from(ns, (x) => x / 1e6) : [] };
   });
 }
