@@ -216,13 +216,9 @@ program
   );
 
 let exitCode: number = ExitCode.ok;
-/** Commands return their outcome (or, not yet converted, an exit code); the last one to finish sets the process's. */
-async function done(result: Outcome | number | Promise<Outcome | number>): Promise<void> {
+/** Commands return their outcome; the last one to finish sets the process's exit code. */
+async function done(result: Outcome | Promise<Outcome>): Promise<void> {
   const r = await result;
-  if (typeof r === "number") {
-    exitCode = r;
-    return;
-  }
   // Why a command that did its work still did not succeed, said last on stderr.
   if (r.kind === "failed") process.stderr.write(`bench: ${r.reason}\n`);
   if (r.kind === "bad-input") process.stderr.write(`bench: ${r.message}\n`);

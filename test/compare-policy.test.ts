@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkMetricNames, DEFAULT_RUN_NOISE, environmentTolerances, resolvePolicy } from "../src/compare/policy.js";
-import type { Side } from "../src/compare/source.js";
+import type { Side } from "../src/compare/side.js";
 import { UserError } from "../src/errors.js";
 import { regressionPolicy } from "../src/suite/resolve.js";
 import { FINGERPRINT } from "./fixtures/runs/sample-run.js";
@@ -15,7 +15,7 @@ function side(overrides: Partial<Side> = {}): Side {
     resolvedSuite: null,
     noisy: false,
     cells: [],
-    samplesMs: () => undefined,
+    steadySamplesMs: () => undefined,
     thresholds: null,
     runNoise: null,
     ...overrides,

@@ -35,16 +35,4 @@ describe("withSamples", () => {
     expect(noCi?.samplesMs).toEqual([0.0123, 0.0121, 0.0125]);
     expect(failed?.samplesMs).toEqual([]);
   });
-
-  it("still reads a run's samples from anything with loadSamples (cli/run.ts's form)", () => {
-    const asked: string[] = [];
-    const source = {
-      loadSamples: (runId: string, cellId: string) => {
-        asked.push(`${runId} ${cellId}`);
-        return SAMPLES_NS[cellId];
-      },
-    };
-    expect(withSamples(SAMPLE_RUN.cells, "run00000001", source)).toEqual(withSamples(SAMPLE_RUN.cells, lookup));
-    expect(asked[0]).toBe("run00000001 cls/fp32/b8/cpu/t2");
-  });
 });

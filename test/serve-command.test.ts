@@ -20,10 +20,12 @@ it("bench serve prints its URL and models on stderr, serves, and exits 0 on SIGI
   dir = mkdtempSync(path.join(tmpdir(), "bench-serve-"));
   const script = path.join(dir, "serve.mts");
   const entry = pathToFileURL(path.join(ROOT, "src/cli/serve.ts")).href;
+  const outcome = pathToFileURL(path.join(ROOT, "src/cli/outcome.ts")).href;
   writeFileSync(
     script,
     `import { serveCommand } from ${JSON.stringify(entry)};\n` +
-      `process.exitCode = await serveCommand(${JSON.stringify([MODEL])}, { port: 0, host: "127.0.0.1" });\n`,
+      `import { exitCodeOf } from ${JSON.stringify(outcome)};\n` +
+      `process.exitCode = exitCodeOf(await serveCommand(${JSON.stringify([MODEL])}, { port: 0, host: "127.0.0.1" }));\n`,
   );
   const proc = spawn(process.execPath, ["--import", "tsx", script], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   child = proc;

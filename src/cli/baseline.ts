@@ -1,10 +1,11 @@
 import { listBaselines, findBaseline, writeBaseline } from "../baseline/files.js";
 import { createBaseline, toBaselineCell } from "../baseline/format.js";
-import { ExitCode, errorMessage } from "../errors.js";
+import { errorMessage } from "../errors.js";
 import { type BaselineListEntry, renderBaseline, renderBaselineJson, renderBaselineList } from "../report/baseline-table.js";
 import { jsonText } from "../report/format.js";
 import { Store } from "../store/db.js";
 import { useColor } from "./output.js";
+import { type Outcome, OK } from "./outcome.js";
 
 export interface BaselineSaveOptions {
   name: string;
@@ -21,7 +22,7 @@ export interface BaselineShowOptions {
   json?: boolean;
 }
 
-export function baselineSaveCommand(ref: string, opts: BaselineSaveOptions): number {
+export function baselineSaveCommand(ref: string, opts: BaselineSaveOptions): Outcome {
   const store = Store.open(opts.db, { create: false });
   try {
     const id = store.resolveRun(ref);
@@ -36,13 +37,13 @@ export function baselineSaveCommand(ref: string, opts: BaselineSaveOptions): num
     const file = writeBaseline(opts.baselines, baseline);
     if (run.status !== "completed") process.stderr.write(`bench: warning: run ${id} is ${run.status}; its baseline has only the cells it finished\n`);
     process.stdout.write(`saved run ${id} (${cells.length} cells) as baseline '${opts.name}' of suite '${run.suite}': ${file}\n`);
-    return ExitCode.ok;
+    return OK;
   } finally {
     store.close();
   }
 }
 
-export function baselineListCommand(opts: BaselineListOptions): number {
+export function baselineListCommand(opts: BaselineListOptions): Outcome {
   // One unreadable file is reported in its row; it does not hide the others.
   const entries = listBaselines(opts.baselines, opts.suite).map((e): BaselineListEntry => {
     try {
@@ -53,11 +54,11 @@ export function baselineListCommand(opts: BaselineListOptions): number {
     }
   });
   process.stdout.write(opts.json ? jsonText(entries) : renderBaselineList(entries, { dir: opts.baselines }));
-  return ExitCode.ok;
+  return OK;
 }
 
-export function baselineShowCommand(ref: string, opts: BaselineShowOptions): number {
+export function baselineShowCommand(ref: string, opts: BaselineShowOptions): Outcome {
   const b = findBaseline(opts.baselines, ref);
   process.stdout.write(opts.json ? renderBaselineJson(b) : renderBaseline(b, { color: useColor(process.stdout) }));
-  return ExitCode.ok;
+  return OK;
 }

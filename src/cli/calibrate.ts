@@ -14,6 +14,7 @@ import { renderCalibration } from "../report/calibration-table.js";
 import { jsonText } from "../report/format.js";
 import { Store } from "../store/db.js";
 import { onInterrupt, planSuites } from "./plan.js";
+import { type Outcome, OK } from "./outcome.js";
 
 export interface CalibrateOptions {
   db: string;
@@ -31,10 +32,10 @@ export interface CalibrateOptions {
  * every pair of runs is compared, and since nothing changed, every regression or improvement is
  * a false alarm.
  */
-export async function calibrateCommand(file: string, opts: CalibrateOptions): Promise<number> {
+export async function calibrateCommand(file: string, opts: CalibrateOptions): Promise<Outcome> {
   if (opts.runs < 2) throw new UserError(`--runs ${opts.runs}: calibration compares pairs of runs; give at least 2`);
   const [plan] = await planSuites([file], opts);
-  if (!plan) return ExitCode.usage;
+  if (!plan) throw new UserError(`${file}: no suite to calibrate`);
   const runIds: string[] = [];
   // Ctrl-C reaches the child too: it stores what it finished and exits 130, and so do we.
   const { dispose } = onInterrupt();
@@ -42,7 +43,7 @@ export async function calibrateCommand(file: string, opts: CalibrateOptions): Pr
     for (let i = 0; i < opts.runs; i++) {
       if (!opts.quiet) process.stderr.write(`calibration run ${i + 1}/${opts.runs}\n`);
       const id = await runInChild(file, opts);
-      if (id === undefined) return ExitCode.SIGINT;
+      if (id === undefined) return { kind: "interrupted", signal: "SIGINT" };
       runIds.push(id);
     }
   } finally {
@@ -74,7 +75,7 @@ export async function calibrateCommand(file: string, opts: CalibrateOptions): Pr
       process.stderr.write(`wrote the measured run-to-run noise into ${out}\n`);
     }
     const failed = sides.some((s) => s.cells.some((c: CellResult) => c.status === "failed"));
-    return failed ? ExitCode.benchmarkFailed : ExitCode.ok;
+    return failed ? { kind: "failed", reason: "a cell failed in a calibration run (see the table)" } : OK;
   } finally {
     store.close();
   }

@@ -1,14 +1,14 @@
 import path from "node:path";
-import { ExitCode } from "../errors.js";
 import { collectFingerprint } from "../fingerprint/index.js";
 import { loadSuite } from "../suite/load.js";
 import { modelFiles } from "../suite/resolve.js";
+import { type Outcome, OK } from "./outcome.js";
 
 export interface FingerprintOptions {
   json?: boolean;
 }
 
-export async function fingerprintCommand(suiteFile: string | undefined, opts: FingerprintOptions): Promise<number> {
+export async function fingerprintCommand(suiteFile: string | undefined, opts: FingerprintOptions): Promise<Outcome> {
   let models: Record<string, string> = {};
   let cwd = process.cwd();
   if (suiteFile) {
@@ -19,7 +19,7 @@ export async function fingerprintCommand(suiteFile: string | undefined, opts: Fi
   const fp = await collectFingerprint(models, cwd);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(fp, null, 2)}\n`);
-    return ExitCode.ok;
+    return OK;
   }
   const lines = [
     `host      ${fp.host.hostname}`,
@@ -31,5 +31,5 @@ export async function fingerprintCommand(suiteFile: string | undefined, opts: Fi
     ...Object.entries(fp.models).map(([name, m]) => `model     ${name}  sha256:${m.sha256}  ${m.bytes} bytes`),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
-  return ExitCode.ok;
+  return OK;
 }

@@ -1,6 +1,6 @@
-import { ExitCode } from "../errors.js";
 import { renderRunsJson, renderRunsTable } from "../report/runs-table.js";
 import { Store } from "../store/db.js";
+import { type Outcome, OK } from "./outcome.js";
 
 export interface ListOptions {
   db: string;
@@ -8,12 +8,12 @@ export interface ListOptions {
   json?: boolean;
 }
 
-export function listCommand(opts: ListOptions): number {
+export function listCommand(opts: ListOptions): Outcome {
   const store = Store.open(opts.db, { create: false });
   try {
     const runs = store.listRuns(opts.limit).map((r) => ({ ...r, cells: store.countCells(r.id) }));
     process.stdout.write(opts.json ? renderRunsJson(runs) : renderRunsTable(runs, { db: opts.db }));
-    return ExitCode.ok;
+    return OK;
   } finally {
     store.close();
   }

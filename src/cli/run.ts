@@ -1,17 +1,15 @@
 import { UserError } from "../errors.js";
 import { executeSuite } from "../measure/execute.js";
-import { runDocument, withSamples } from "../report/json.js";
+import { runDocument } from "../report/json.js";
 import { renderRunTable } from "../report/table.js";
 import type { Order, RunResult } from "../results.js";
 import { selectRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
-import type { DiffResult } from "../compare/diff.js";
 import { compareSides } from "../compare/index.js";
 import { checkMetricNames } from "../compare/policy.js";
 import type { Side } from "../compare/side.js";
 import { loadSide } from "./sides.js";
-import { diffDocument } from "../report/diff-json.js";
 import { type GateOptions, type Gated, reportDiffs } from "./gate.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
@@ -77,7 +75,9 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
 
     if (opts.json) {
       // One document per run; several suites give a JSON array of such documents.
-      const docs = outcomes.map(({ result, gated }) => jsonDocument(result, gated.map((g) => g.diff), opts.samples ? store : undefined));
+      const docs = outcomes.map(({ result, gated }) =>
+        runDocument(result, { comparisons: gated.map((g) => g.diff), ...(opts.samples ? { samplesNs: (cellId: string) => store.loadSamples(result.run.id, cellId) } : {}) }),
+      );
       process.stdout.write(`${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`);
     } else {
       const color = useColor(process.stdout);
@@ -136,10 +136,4 @@ function comparisons(result: RunResult, suite: ResolvedSuite, store: Store, base
   }
   if (baseline) compare(() => baseline, () => loadSide(result.run.id, ctx), true);
   return { gated, failures };
-}
-
-function jsonDocument(result: RunResult, diffs: DiffResult[], samplesFrom: Store | undefined): unknown {
-  const doc = runDocument(result);
-  const cells = samplesFrom ? withSamples(doc.cells, result.run.id, samplesFrom) : doc.cells;
-  return diffs.length > 0 ? { ...doc, cells, comparisons: diffs.map(diffDocument) } : { ...doc, cells };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { UserError, errorMessage } from "../errors.js";
 import { startServer } from "../serve/server.js";
+import { type Outcome, OK } from "./outcome.js";
 
 /**
  * `bench serve MODEL.onnx...`: serve the models over the KServe v2 REST protocol until SIGINT or
@@ -11,7 +12,7 @@ export interface ServeOptions {
   host: string;
 }
 
-export async function serveCommand(models: string[], opts: ServeOptions): Promise<number> {
+export async function serveCommand(models: string[], opts: ServeOptions): Promise<Outcome> {
   if (models.length === 0) throw new UserError("bench serve needs at least one MODEL.onnx file");
   for (const file of models) if (!existsSync(file)) throw new UserError(`model file not found: ${file}`);
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
@@ -42,5 +43,5 @@ export async function serveCommand(models: string[], opts: ServeOptions): Promis
   });
   await server.close();
   process.stderr.write("bench serve: stopped\n");
-  return 0;
+  return OK;
 }

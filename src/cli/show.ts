@@ -1,9 +1,9 @@
-import { ExitCode } from "../errors.js";
 import { renderRunJson } from "../report/json.js";
 import { baselineShowCommand } from "./baseline.js";
 import { renderRunTable } from "../report/table.js";
 import { Store } from "../store/db.js";
 import { useColor } from "./output.js";
+import { type Outcome, OK } from "./outcome.js";
 
 export interface ShowOptions {
   db: string;
@@ -11,7 +11,7 @@ export interface ShowOptions {
   samples?: boolean;
 }
 
-export function showCommand(ref: string, opts: ShowOptions & { baselines: string }): number {
+export function showCommand(ref: string, opts: ShowOptions & { baselines: string }): Outcome {
   // DESIGN.md: a run may be named baseline:NAME wherever a run is expected.
   if (ref.startsWith("baseline:")) return baselineShowCommand(ref.slice("baseline:".length), opts);
   const store = Store.open(opts.db, { create: false });
@@ -21,7 +21,7 @@ export function showCommand(ref: string, opts: ShowOptions & { baselines: string
       const samplesNs = opts.samples ? (cellId: string) => store.loadSamples(run.id, cellId) : undefined;
       process.stdout.write(renderRunJson({ run, cells }, { samplesNs }));
     } else process.stdout.write(renderRunTable({ run, cells }, { color: useColor(process.stdout) }));
-    return ExitCode.ok;
+    return OK;
   } finally {
     store.close();
   }

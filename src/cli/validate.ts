@@ -1,9 +1,9 @@
-import { ExitCode } from "../errors.js";
 import { SuiteError } from "../suite/load.js";
 import { planSuites } from "./plan.js";
+import { type Outcome, OK } from "./outcome.js";
 
 /** The checks `bench run` makes before it runs anything, file by file, with a line for each good one. */
-export async function validateCommand(files: string[]): Promise<number> {
+export async function validateCommand(files: string[]): Promise<Outcome> {
   const problems: string[] = [];
   for (const file of files) {
     try {
@@ -18,5 +18,5 @@ export async function validateCommand(files: string[]): Promise<number> {
     }
   }
   if (problems.length > 0) throw new SuiteError(problems);
-  return ExitCode.ok;
+  return OK;
 }

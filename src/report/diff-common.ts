@@ -30,6 +30,7 @@ export function headline(d: DiffResult): string {
   const reg = cellsWith(d, "regression");
   const imp = cellsWith(d, "improvement");
   const cells = new Set(d.comparisons.map((c) => c.cell)).size;
+  if (cells === 0) return `nothing compared: ${d.notComparable.length} cells on both sides, none comparable`;
   if (reg.length > 0) return `regression in ${reg.length} of ${cells} cells${imp.length ? `, improvement in ${imp.length}` : ""}`;
   if (imp.length > 0) return `no regression; improvement in ${imp.length} of ${cells} cells`;
   return `no regression in ${cells} cells`;
@@ -54,4 +55,9 @@ export function runNoiseText(d: DiffResult): string {
 
 export function unit(metric: Comparison["metric"]): string {
   return metric === "throughput" ? "items/s" : "ms";
+}
+
+/** Whether the comparison may be shown as passing: it compared something and found no regression. */
+export function passed(d: DiffResult): boolean {
+  return d.comparisons.length > 0 && byVerdict(d, "regression").length === 0;
 }

@@ -1,16 +1,15 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import type { DiffResult } from "../compare/diff.js";
-import { changeWithCI, headline, pValue, runNoiseText, thresholdText, unit, type Verdict } from "./diff-common.js";
+import { changeWithCI, headline, passed, pValue, runNoiseText, thresholdText, unit, type Verdict } from "./diff-common.js";
 import { num } from "./format.js";
 
 /** The terminal view of a comparison: what to worry about first, then every cell × metric. */
 export function renderDiffTable(d: DiffResult, { color }: { color: boolean }): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const lines: string[] = [];
-  const hasRegression = d.comparisons.some((x) => x.verdict === "regression");
   lines.push(`${c.bold(`base ${d.base}`)} (${d.baseRun}) → ${c.bold(`head ${d.head}`)} (${d.headRun}); ${thresholdText(d)}`);
-  lines.push(hasRegression ? c.red.bold(headline(d)) : c.green.bold(headline(d)));
+  lines.push(passed(d) ? c.green.bold(headline(d)) : c.red.bold(headline(d)));
   lines.push(c.dim(runNoiseText(d)));
   for (const e of d.environment) {
     const tag = e.tolerance === "must" ? c.red("environment differs") : c.yellow("environment differs");

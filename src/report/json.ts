@@ -6,11 +6,6 @@ import { jsonText } from "./format.js";
 /** A cell's raw samples in ns, in measurement order; undefined when none were stored. */
 export type SampleLookup = (cellId: string) => Float64Array | undefined;
 
-/** Anything that keeps samples by run and cell, as the store does (named here so the renderer needs no store). */
-export interface SampleSource {
-  loadSamples(runId: string, cellId: string): Float64Array | undefined;
-}
-
 export type CellWithSamples = CellResult & { samplesMs: number[] };
 
 export interface RunDocumentOptions {
@@ -48,11 +43,7 @@ export function runDocument(result: RunResult, options: RunDocumentOptions = {})
 }
 
 /** Cells with their raw samples in ms (`--samples`); a cell without stored samples gets an empty list. */
-export function withSamples(cells: readonly CellResult[], samplesNs: SampleLookup): CellWithSamples[];
-/** The same, reading the samples of run `runId` from `source` (the form cli/run.ts calls). */
-export function withSamples(cells: readonly CellResult[], runId: string, source: SampleSource): CellWithSamples[];
-export function withSamples(cells: readonly CellResult[], lookup: SampleLookup | string, source?: SampleSource): CellWithSamples[] {
-  const samplesNs: SampleLookup = typeof lookup === "string" ? (cellId) => source?.loadSamples(lookup, cellId) : lookup;
+export function withSamples(cells: readonly CellResult[], samplesNs: SampleLookup): CellWithSamples[] {
   return cells.map((c) => {
     const ns = samplesNs(c.id);
     return { ...c, samplesMs: ns ? Array.from(ns, (x) => x / 1e6) : [] };

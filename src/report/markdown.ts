@@ -1,6 +1,6 @@
 import type { DiffResult } from "../compare/diff.js";
 import type { Comparison } from "../stats/compare.js";
-import { byVerdict, changeWithCI, headline, pValue, runNoiseText, thresholdText, unit } from "./diff-common.js";
+import { byVerdict, changeWithCI, headline, passed, pValue, runNoiseText, thresholdText, unit } from "./diff-common.js";
 import { num } from "./format.js";
 
 /**
@@ -9,7 +9,7 @@ import { num } from "./format.js";
  */
 export function renderDiffMarkdown(d: DiffResult, title = "bench"): string {
   const regressions = byVerdict(d, "regression");
-  const icon = regressions.length > 0 ? "❌" : "✅";
+  const icon = passed(d) ? "✅" : "❌";
   const out: string[] = [`## ${icon} ${title}: ${headline(d)}`, ""];
   out.push(`Base \`${d.base}\` (run \`${d.baseRun}\`) → head \`${d.head}\` (run \`${d.headRun}\`); ${thresholdText(d)}; ${d.comparisons.length} comparisons, Holm-corrected; ${runNoiseText(d)}.`, "");
   for (const e of d.environment) out.push(`> ⚠️ Environment differs: **${e.field}** \`${e.base}\` → \`${e.head}\`${e.tolerance === "must" ? " (matters)" : ""}`);
