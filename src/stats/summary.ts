@@ -1,7 +1,8 @@
 /** Latency and throughput summaries with their intervals, ready for the reporters. */
 import { integratedAutocorrelationTime, lag1Autocorrelation } from "./autocorrelation.js";
 import { indicatorAutocorrelationTime, meanCIDependent, quantileCIDependent } from "./dependent.js";
-import { checkConfidence, meanAndStddev, minSamplesForQuantileCI, type Interval } from "./intervals.js";
+import { meanAndStddev } from "./descriptive.js";
+import { checkConfidence, minSamplesForQuantileCI, type Interval } from "./intervals.js";
 import { classifyOutliers, type OutlierCounts } from "./outliers.js";
 import { itemsPerSecond, PERCENTILE_PROBABILITY, PERCENTILES, type Percentile } from "./metrics.js";
 import { at, quantile, sortSamples } from "./quantile.js";
