@@ -9,14 +9,11 @@ import { percentileInterval } from "../src/stats/bootstrap-interval.js";
 import { mean, meanAndStddev, median, medianAbsoluteDeviation } from "../src/stats/descriptive.js";
 import { MAD_NORMAL_SCALE, normalQuantile, quantile, sortSamples } from "../src/stats/index.js";
 import { createRng } from "../src/util/rng.js";
+import { latencySeries } from "./helpers/latency-series.js";
 
 const SIZES = [1, 2, 3, 4, 5, 10, 11, 100, 1001];
 
-/** Lognormal latencies, shuffled order. */
-function samples(n: number, seed: number): number[] {
-  const rng = createRng(seed);
-  return Array.from({ length: n }, () => 5 * Math.exp(0.4 * rng.normal()));
-}
+const samples = (n: number, seed: number): number[] => Array.from(latencySeries(createRng(seed), { n, sigma: 0.4 }));
 
 const naiveSorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
 
