@@ -10,7 +10,8 @@ import {
   integratedAutocorrelationTime,
   lag1Autocorrelation,
 } from "../src/stats/index.js";
-import { createRng, type Rng } from "../src/util/rng.js";
+import { createRng } from "../src/util/rng.js";
+import { ar1 } from "./helpers/latency-series.js";
 
 interface Fixture {
   autocorrelation: { xs: number[]; rho: number[]; tau: number }[];
@@ -18,14 +19,6 @@ interface Fixture {
 const fixture = JSON.parse(
   readFileSync(new URL("fixtures/stats/dependence.json", import.meta.url), "utf8"),
 ) as Fixture;
-
-/** Gaussian AR(1) x_t = φ x_{t−1} + ε_t, started in its stationary distribution. */
-function ar1(rng: Rng, n: number, phi: number): Float64Array {
-  const xs = new Float64Array(n);
-  let v = rng.normal() / Math.sqrt(1 - phi * phi);
-  for (let i = 0; i < n; i++) xs[i] = v = phi * v + rng.normal();
-  return xs;
-}
 
 /** Straight from the definition: Σ_{i} d_i d_{i+k} / Σ d_i², every lag by a full sum. */
 function naiveAutocorrelations(xs: ArrayLike<number>, maxLag: number): number[] {

@@ -10,7 +10,7 @@ import { blockBootstrap } from "../src/stats/bootstrap.js";
 import { bootstrapPValue, percentileInterval } from "../src/stats/bootstrap-interval.js";
 import { quantile, sortSamples } from "../src/stats/quantile.js";
 import { createRng } from "../src/util/rng.js";
-import { latencySeries } from "./helpers/latency-series.js";
+import { latencySeries, unitAr1 } from "./helpers/latency-series.js";
 
 interface Reference {
   circularBlockLength: { n: number; phi: number; xs: number[]; blockLength: number }[];
@@ -84,9 +84,7 @@ describe("blockBootstrap", () => {
     // Gaussian AR(1), φ = 0.5: Var(x̄) ≈ σ²(1 + φ)/(1 − φ)/n = 3σ²/n.
     const rng = createRng(21);
     const n = 5000;
-    const xs = new Float64Array(n);
-    xs[0] = rng.normal();
-    for (let t = 1; t < n; t++) xs[t] = 0.5 * (xs[t - 1] ?? 0) + Math.sqrt(0.75) * rng.normal();
+    const xs = Float64Array.from({ length: n }, unitAr1(rng, 0.5));
     const sd = (r: Float64Array): number => {
       const m = r.reduce((s, x) => s + x, 0) / r.length;
       return Math.sqrt(r.reduce((s, x) => s + (x - m) ** 2, 0) / (r.length - 1));

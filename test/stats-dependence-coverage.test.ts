@@ -20,6 +20,7 @@ import {
   type Interval,
 } from "../src/stats/index.js";
 import { createRng, type Rng } from "../src/util/rng.js";
+import { latencySeries } from "./helpers/latency-series.js";
 
 const SIMULATIONS = 1000;
 const SIGMA = 0.5;
@@ -32,13 +33,8 @@ interface Counts {
 }
 
 function lognormalAr1(rng: Rng, n: number, phi: number): Float64Array {
-  const innovation = SIGMA * Math.sqrt(1 - phi * phi);
-  const xs = new Float64Array(n);
-  let v = SIGMA * rng.normal();
-  for (let i = 0; i < n; i++) {
-    xs[i] = Math.exp(v);
-    v = phi * v + innovation * rng.normal();
-  }
+  const xs = latencySeries(rng, { n, medianMs: 1, sigma: SIGMA, phi });
+  rng.normal(); // one innovation past the end, as the pinned counts were drawn
   return xs;
 }
 

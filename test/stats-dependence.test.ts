@@ -22,6 +22,7 @@ import {
   type Interval,
 } from "../src/stats/index.js";
 import { createRng, type Rng } from "../src/util/rng.js";
+import { ar1 } from "./helpers/latency-series.js";
 
 interface Fixture {
   batchMeans: { xs: number[]; batches: number; confidence: number; lo: number; hi: number }[];
@@ -39,13 +40,7 @@ const fixture = JSON.parse(
 
 /** Latencies around 5 ms whose log follows a Gaussian AR(1) with coefficient φ. */
 function ar1Latencies(rng: Rng, n: number, phi: number): Float64Array {
-  const xs = new Float64Array(n);
-  let v = rng.normal() / Math.sqrt(1 - phi * phi);
-  for (let i = 0; i < n; i++) {
-    v = phi * v + rng.normal();
-    xs[i] = 5 * Math.exp(0.1 * v);
-  }
-  return xs;
+  return ar1(rng, n, phi).map((v) => 5 * Math.exp(0.1 * v));
 }
 
 /**

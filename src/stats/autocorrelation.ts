@@ -3,15 +3,10 @@
  * frequency, so n samples carry less information than n independent ones; the effective sample
  * size says how much less.
  */
+import { mean } from "./descriptive.js";
 
 // Up to this many lags the direct O(n · lags) sum is cheaper than an FFT of twice the series.
 const DIRECT_MAX_LAG = 64;
-
-function meanOf(xs: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i] as number;
-  return s / xs.length;
-}
 
 /** In-place iterative radix-2 Cooley–Tukey FFT; the length must be a power of two. */
 function fft(re: Float64Array, im: Float64Array): void {
@@ -87,11 +82,11 @@ export function autocorrelations(xs: ArrayLike<number>, maxLag: number): Float64
   if (n === 0) return new Float64Array(0);
   const lags = Math.max(0, Math.min(maxLag, n - 1));
   const rho = new Float64Array(lags + 1);
-  const mean = meanOf(xs);
+  const centre = mean(xs);
   const d = new Float64Array(n);
   let c0 = 0;
   for (let i = 0; i < n; i++) {
-    d[i] = (xs[i] as number) - mean;
+    d[i] = (xs[i] as number) - centre;
     c0 += (d[i] as number) ** 2;
   }
   rho[0] = 1;

@@ -5,6 +5,7 @@
  * 28(4), 2009 (the constant D_CB = (4/3) ĝ(0)²). It follows Patton's reference MATLAB code
  * (opt_block_length_REV_dec07.m) and arch.bootstrap.optimal_block_length step by step.
  */
+import { mean } from "./descriptive.js";
 
 function autocovariance(centered: Float64Array, lag: number): number {
   let sum = 0;
@@ -38,11 +39,9 @@ export interface BlockLengthEstimate {
 export function politisWhite(xs: ArrayLike<number>): BlockLengthEstimate {
   const n = xs.length;
   if (n < 8) return { blockLength: 1, lagMoment: 0 };
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += xs[i] as number;
-  mean /= n;
+  const centre = mean(xs);
   const centered = new Float64Array(n);
-  for (let i = 0; i < n; i++) centered[i] = (xs[i] as number) - mean;
+  for (let i = 0; i < n; i++) centered[i] = (xs[i] as number) - centre;
   const variance = autocovariance(centered, 0);
   if (variance === 0) return { blockLength: 1, lagMoment: 0 };
 

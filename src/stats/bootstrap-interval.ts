@@ -1,4 +1,6 @@
 /** Interval and p-value from bootstrap replicates of a log ratio. */
+import { quantileSorted } from "simple-statistics";
+import { median } from "./descriptive.js";
 import { normalQuantile } from "./distributions.js";
 import { normalUpperTail } from "./normal-tail.js";
 
@@ -12,11 +14,9 @@ import { normalUpperTail } from "./normal-tail.js";
 export function logReplicates(replicates: Float64Array, varianceBias: number): Float64Array {
   const logs = replicates.map((x) => Math.log(x));
   if (!(varianceBias > 0)) return logs;
-  const sorted = Float64Array.from(logs).sort();
-  const mid = (sorted.length - 1) / 2;
-  const median = ((sorted[Math.floor(mid)] as number) + (sorted[Math.ceil(mid)] as number)) / 2;
+  const centre = median(logs);
   const spread = 1 / Math.sqrt(1 - varianceBias);
-  for (let i = 0; i < logs.length; i++) logs[i] = median + ((logs[i] as number) - median) * spread;
+  for (let i = 0; i < logs.length; i++) logs[i] = centre + ((logs[i] as number) - centre) * spread;
   return logs;
 }
 
@@ -28,14 +28,8 @@ export function logReplicates(replicates: Float64Array, varianceBias: number): F
  * constant comes from a jackknife, which serial dependence would bias as well.
  */
 export function percentileInterval(replicates: Float64Array, confidence: number): [number, number] {
-  replicates.sort();
-  const at = (p: number): number => {
-    const h = (replicates.length - 1) * p;
-    const i = Math.floor(h);
-    const below = replicates[i] as number;
-    return i + 1 < replicates.length ? below + (h - i) * ((replicates[i + 1] as number) - below) : below;
-  };
-  return [at((1 - confidence) / 2), at((1 + confidence) / 2)];
+  const sorted = Array.from(replicates.sort());
+  return [quantileSorted(sorted, (1 - confidence) / 2), quantileSorted(sorted, (1 + confidence) / 2)];
 }
 
 /**

@@ -9,6 +9,7 @@
  * comparisons of block bootstrap methods", Annals of Statistics 27(1), 1999).
  */
 import { politisWhite } from "./block-length.js";
+import { mean } from "./descriptive.js";
 import { lowerBound, midRanks, sortedCopy } from "./ranks.js";
 import { createRng } from "../util/rng.js";
 
@@ -137,5 +138,5 @@ export function blockBootstrap(xs: ArrayLike<number>, options: BlockBootstrapOpt
     });
   }
   const varianceBias = Math.min(0.5, Math.max(0, estimate.lagMoment / blockLength));
-  return { blockLength, varianceBias, quantiles, mean: sumFrom(0, n) / n, quantileReplicates, meanReplicates };
+  return { blockLength, varianceBias, quantiles, mean: mean(values), quantileReplicates, meanReplicates };
 }

@@ -16,16 +16,16 @@ import { normalQuantile } from "./distributions.js";
 import { holm } from "./holm.js";
 import { normalUpperTail } from "./normal-tail.js";
 import { mannWhitney } from "./mann-whitney.js";
+import { isPercentile, itemsPerSecond, METRICS, PERCENTILE_PROBABILITY, type Metric, type Percentile } from "./metrics.js";
 import { decideVerdict, type Verdict } from "./verdict.js";
 import { deriveSeed } from "../util/rng.js";
 
 export type { Verdict } from "./verdict.js";
-export const METRICS = ["p50", "p90", "p99", "mean", "throughput"] as const;
-export type Metric = (typeof METRICS)[number];
+// Kept until src/suite/schema.ts imports them from metrics.ts.
+export { METRICS, type Metric } from "./metrics.js";
 
-const PROBABILITY = { p50: 0.5, p90: 0.9, p99: 0.99 } as const;
-type QuantileMetric = keyof typeof PROBABILITY;
-const isQuantile = (m: Metric): m is QuantileMetric => m in PROBABILITY;
+type QuantileMetric = Metric & Percentile;
+const isQuantile = (m: Metric): m is QuantileMetric => isPercentile(m);
 // Location metrics get the rank test; the tails (p90, p99) a bootstrap p-value.
 const usesRankTest = (m: Metric): boolean => m === "p50" || m === "mean" || m === "throughput";
 
@@ -131,7 +131,7 @@ function measureCell(
   const { confidence, seed, resamples } = options;
   const metrics = pair.metrics ? options.metrics.filter((m) => pair.metrics?.includes(m)) : options.metrics;
   const quantileMetrics = METRICS.filter(isQuantile).filter((m) => metrics.includes(m));
-  const probabilities = quantileMetrics.map((m) => PROBABILITY[m]);
+  const probabilities = quantileMetrics.map((m) => PERCENTILE_PROBABILITY[m]);
   // Seeds derive from the cell id, so a cell's interval does not depend on the other cells.
   const base = blockBootstrap(pair.base, { probabilities, resamples, seed: deriveSeed(seed, `${cell}\u0000base`) });
   const head = blockBootstrap(pair.head, { probabilities, resamples, seed: deriveSeed(seed, `${cell}\u0000head`) });
@@ -162,7 +162,7 @@ function measureCell(
       const se = (logCI[1] - logCI[0]) / (2 * z);
       pValue = Math.max(pValue, Math.min(1, 2 * normalUpperTail(Math.abs(est) / se)));
     }
-    const perSecond = (ms: number): number => (itemsPerCall * 1000) / ms;
+    const perSecond = (ms: number): number => itemsPerSecond(itemsPerCall, ms);
     return {
       cell,
       metric,

@@ -4,10 +4,10 @@
  * assume independent samples, are then too narrow. These take the series in measurement order.
  */
 import { integratedAutocorrelationTime } from "./autocorrelation.js";
+import { mean as meanOf, meanAndStddev } from "./descriptive.js";
 import { tQuantile } from "./distributions.js";
 import {
   checkConfidence,
-  meanAndStddev,
   meanCI,
   minSamplesForQuantileCI,
   orderStatisticRanks,
@@ -50,14 +50,11 @@ export function batchMeansCI(series: ArrayLike<number>, confidence = 0.95, batch
   const { mean } = meanAndStddev(series);
   const b = batches ?? defaultBatchCount(series);
   if (n < 2 * b) return null;
+  const xs = Array.from(series);
   let squares = 0;
   for (let j = 0; j < b; j++) {
-    const start = Math.floor((j * n) / b);
-    const end = Math.floor(((j + 1) * n) / b);
-    let sum = 0;
-    for (let i = start; i < end; i++) sum += series[i] as number;
-    const size = end - start;
-    squares += size * (sum / size - mean) ** 2;
+    const batch = xs.slice(Math.floor((j * n) / b), Math.floor(((j + 1) * n) / b));
+    squares += batch.length * (meanOf(batch) - mean) ** 2;
   }
   const half = tQuantile(1 - (1 - confidence) / 2, b - 1) * Math.sqrt(squares / (b - 1) / n);
   return { lo: mean - half, hi: mean + half };

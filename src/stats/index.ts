@@ -1,4 +1,20 @@
 /** Public API of the statistics core: pure functions of samples, no I/O. */
+export {
+  METRICS,
+  PERCENTILES,
+  PERCENTILE_PROBABILITY,
+  HEADLINES,
+  isPercentile,
+  nsToMs,
+  msToNs,
+  nsToS,
+  msToS,
+  usToS,
+  itemsPerSecond,
+  type Metric,
+  type Percentile,
+  type Headline,
+} from "./metrics.js";
 export { sortSamples, quantile, type SortedSamples } from "./quantile.js";
 export {
   quantileCI,
@@ -38,8 +54,6 @@ export {
   compareCells,
   compareCell,
   adjustComparisons,
-  METRICS,
-  type Metric,
   type Verdict,
   type Comparison,
   type CellPair,

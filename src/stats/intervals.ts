@@ -1,5 +1,6 @@
 /** Confidence intervals: distribution-free for quantiles, Student t for the mean. */
 import { binomialTails } from "./binomial.js";
+import { meanAndStddev } from "./descriptive.js";
 import { tQuantile } from "./distributions.js";
 import { at, checkProbability, quantile, type SortedSamples } from "./quantile.js";
 
@@ -130,21 +131,6 @@ export function quantileCI(sorted: SortedSamples, p: number, confidence = 0.95):
   const ranks = orderStatisticRanks(sorted.length, p, confidence);
   if (ranks === null) return null;
   return { lo: at(sorted, ranks.lower - 1), hi: at(sorted, ranks.upper - 1) };
-}
-
-/** Mean and sample standard deviation (n - 1), two-pass for accuracy. Throws on non-finite input. */
-export function meanAndStddev(xs: ArrayLike<number>): { mean: number; stddev: number } {
-  if (xs.length === 0) throw new RangeError("no samples");
-  let sum = 0;
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i] ?? NaN;
-    if (!Number.isFinite(x)) throw new RangeError(`sample ${i} is ${x}, not a finite number`);
-    sum += x;
-  }
-  const mean = sum / xs.length;
-  let squares = 0;
-  for (let i = 0; i < xs.length; i++) squares += ((xs[i] ?? 0) - mean) ** 2;
-  return { mean, stddev: xs.length > 1 ? Math.sqrt(squares / (xs.length - 1)) : 0 };
 }
 
 /** Student t interval for the mean: x̄ ± t_{1-α/2, n-1} · s/√n. Null when n < 2. */

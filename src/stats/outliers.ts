@@ -2,8 +2,9 @@
  * Outliers are classified and counted, never dropped: on a shared machine a slow iteration is
  * part of the latency a user will see, and removing it would bias every high percentile.
  */
+import { medianAbsoluteDeviation } from "./descriptive.js";
 import { normalQuantile } from "./distributions.js";
-import { at, quantile, type SortedSamples } from "./quantile.js";
+import { quantile, type SortedSamples } from "./quantile.js";
 
 /** 1/Φ⁻¹(3/4) ≈ 1.4826: scales the MAD to estimate σ for normal data (scipy's scale='normal'). */
 export const MAD_NORMAL_SCALE = 1 / normalQuantile(0.75);
@@ -40,32 +41,6 @@ export interface OutlierClassification extends OutlierCounts {
 }
 
 /**
- * Median of |x_i − m| for sorted x and its median m, in O(n): the deviations below m grow as i
- * falls and those above grow as i rises, so merging the two runs from the middle outwards yields
- * them in ascending order.
- */
-function medianAbsoluteDeviation(sorted: SortedSamples, median: number): number {
-  const n = sorted.length;
-  const deviations = new Float64Array(n);
-  let hi = 0;
-  while (hi < n && at(sorted, hi) < median) hi++;
-  let lo = hi - 1;
-  for (let k = 0; k < n; k++) {
-    const below = lo >= 0 ? median - at(sorted, lo) : Infinity;
-    const above = hi < n ? at(sorted, hi) - median : Infinity;
-    if (below <= above) {
-      deviations[k] = below;
-      lo--;
-    } else {
-      deviations[k] = above;
-      hi++;
-    }
-  }
-  const h = (n - 1) / 2;
-  return ((deviations[Math.floor(h)] as number) + (deviations[Math.ceil(h)] as number)) / 2;
-}
-
-/**
  * Tukey's fences (Tukey 1977, "Exploratory Data Analysis": Q1 − k·IQR and Q3 + k·IQR, k = 1.5 for
  * mild and 3 for severe outliers), counted low/high and mild/severe as Criterion.rs does, with
  * type-7 quartiles; and the modified z-score rule of Iglewicz & Hoaglin (1993, "How to Detect and
@@ -83,7 +58,7 @@ export function classifyOutliers(sorted: SortedSamples): OutlierClassification {
     highSevere: q3 + 3 * iqr,
   };
   const median = quantile(sorted, 0.5);
-  const mad = medianAbsoluteDeviation(sorted, median);
+  const mad = medianAbsoluteDeviation(sorted);
   const counts: OutlierCounts = { lowSevere: 0, lowMild: 0, highMild: 0, highSevere: 0, mad: 0 };
   for (const x of sorted) {
     if (x < fences.lowSevere) counts.lowSevere++;

@@ -1,4 +1,5 @@
 /** Sorted samples and the sample-quantile point estimate. */
+import { quantileSorted } from "simple-statistics";
 
 /** Ascending, non-empty, all finite. Only `sortSamples` makes one, so the brand is a proof. */
 export type SortedSamples = readonly number[] & { readonly __sorted: true };
@@ -33,13 +34,10 @@ export function checkProbability(p: number, name: string): void {
 /**
  * Sample p-quantile, Hyndman & Fan (1996) definition 7: linear interpolation between order
  * statistics at h = (n - 1)p (0-based). The default of R's quantile() and numpy.quantile, so
- * numbers match what users get from those tools.
+ * numbers match what users get from those tools; simple-statistics 7.12's quantileSorted computes
+ * exactly this (test/stats-simple-statistics.test.ts holds it to the formula).
  */
 export function quantile(sorted: SortedSamples, p: number): number {
   checkProbability(p, "quantile");
-  const h = (sorted.length - 1) * p;
-  const i = Math.floor(h);
-  const below = at(sorted, i);
-  if (i + 1 >= sorted.length) return below;
-  return below + (h - i) * (at(sorted, i + 1) - below);
+  return quantileSorted(sorted, p);
 }

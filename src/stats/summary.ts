@@ -1,8 +1,10 @@
 /** Latency and throughput summaries with their intervals, ready for the reporters. */
 import { integratedAutocorrelationTime, lag1Autocorrelation } from "./autocorrelation.js";
 import { indicatorAutocorrelationTime, meanCIDependent, quantileCIDependent } from "./dependent.js";
-import { checkConfidence, meanAndStddev, minSamplesForQuantileCI, type Interval } from "./intervals.js";
+import { meanAndStddev } from "./descriptive.js";
+import { checkConfidence, minSamplesForQuantileCI, type Interval } from "./intervals.js";
 import { classifyOutliers, type OutlierCounts } from "./outliers.js";
+import { itemsPerSecond, PERCENTILE_PROBABILITY, PERCENTILES, type Percentile } from "./metrics.js";
 import { at, quantile, sortSamples } from "./quantile.js";
 
 export interface Estimate {
@@ -10,13 +12,8 @@ export interface Estimate {
   ci: [number, number] | null;
 }
 
-export interface LatencySummary {
+export interface LatencySummary extends Record<Percentile, Estimate> {
   n: number;
-  p50: Estimate;
-  p90: Estimate;
-  p95: Estimate;
-  p99: Estimate;
-  p999: Estimate;
   mean: Estimate;
   stddev: number;
   min: number;
@@ -39,14 +36,6 @@ export interface LatencySummary {
    */
   notes: string[];
 }
-
-const QUANTILES = [
-  ["p50", 0.5],
-  ["p90", 0.9],
-  ["p95", 0.95],
-  ["p99", 0.99],
-  ["p999", 0.999],
-] as const;
 
 function pair(ci: Interval | null): [number, number] | null {
   return ci === null ? null : [ci.lo, ci.hi];
@@ -81,7 +70,8 @@ export function summarizeLatency(latencies: ArrayLike<number>, confidence = 0.95
   const sorted = sortSamples(latencies);
   const n = sorted.length;
   const notes: string[] = [];
-  const estimate = (name: string, p: number): Estimate => {
+  const estimate = (name: Percentile): Estimate => {
+    const p = PERCENTILE_PROBABILITY[name];
     const ci = quantileCIDependent(latencies, sorted, p, confidence);
     const value = quantile(sorted, p);
     if (ci === null) {
@@ -91,10 +81,8 @@ export function summarizeLatency(latencies: ArrayLike<number>, confidence = 0.95
     }
     return { value, ci: pair(ci) };
   };
-  const [p50, p90, p95, p99, p999] = QUANTILES.map(([name, p]) => estimate(name, p)) as [
-    Estimate, Estimate, Estimate, Estimate, Estimate,
-  ];
-  // Summing the sorted copy adds small values first, which loses slightly less to rounding.
+  const percentiles = Object.fromEntries(PERCENTILES.map((name) => [name, estimate(name)])) as Record<Percentile, Estimate>;
+  // The sorted copy makes mean and stddev independent of measurement order, to the last bit.
   const { mean, stddev } = meanAndStddev(sorted);
   const meanInterval = meanCIDependent(latencies, confidence);
   if (meanInterval === null) notes.push(tooFew("mean", n, confidence, 2));
@@ -102,7 +90,7 @@ export function summarizeLatency(latencies: ArrayLike<number>, confidence = 0.95
   const { lowSevere, lowMild, highMild, highSevere, mad } = classifyOutliers(sorted);
   return {
     n,
-    p50, p90, p95, p99, p999,
+    ...percentiles,
     mean: { value: mean, ci: pair(meanInterval) },
     stddev,
     min: at(sorted, 0),
@@ -138,7 +126,7 @@ export function throughput(
     if ((latenciesMs[i] ?? 0) < 0) throw new RangeError(`throughput: latency ${i} is negative`);
   }
   if (!(mean > 0)) throw new RangeError("throughput: total latency is 0 ms, so throughput is unbounded");
-  const perSecond = (ms: number): number => (itemsPerIteration * 1000) / ms;
+  const perSecond = (ms: number): number => itemsPerSecond(itemsPerIteration, ms);
   const ci = meanCIDependent(latenciesMs, confidence);
   return {
     value: perSecond(mean),
