@@ -11,7 +11,8 @@
  * (400 pairs): AR(1) φ = 0.8 at n = 1000, 2 false p50 regressions and 3 p99 (0.5%, 0.75%).
  */
 import { describe, expect, it } from "vitest";
-import { compareCells, METRICS, type Metric } from "../src/stats/compare.js";
+import { compareCells } from "../src/stats/compare.js";
+import { METRICS, type Metric } from "../src/stats/metrics.js";
 import type { Verdict } from "../src/stats/verdict.js";
 import { createRng, deriveSeed } from "../src/util/rng.js";
 import { latencySeries, type SeriesSpec } from "./helpers/latency-series.js";

@@ -3,7 +3,8 @@
  * across every cell × metric of a call, determinism, and input errors.
  */
 import { describe, expect, it } from "vitest";
-import { adjustComparisons, compareCell, compareCells, METRICS, type CellPair } from "../src/stats/compare.js";
+import { adjustComparisons, compareCell, compareCells, type CellPair } from "../src/stats/compare.js";
+import { METRICS } from "../src/stats/metrics.js";
 import { holm } from "../src/stats/holm.js";
 import { createRng } from "../src/util/rng.js";
 import { latencySeries } from "./helpers/latency-series.js";

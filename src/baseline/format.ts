@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Fingerprint } from "../fingerprint/index.js";
 import type { CellResult, RunInfo } from "../results.js";
-import { METRICS, type MetricName } from "../suite/schema.js";
+import { METRICS, type Metric, nsToMs } from "../stats/metrics.js";
 
 /**
  * Portable baselines: JSON meant to be committed and reviewed in pull requests.
@@ -29,8 +29,8 @@ export interface BaselineCell extends Pick<CellResult, CellKey> {
 /** Standard deviation of one run's log offset, per metric, pooled over cells and per cell. */
 export interface RunNoise {
   runs: number;
-  metrics: Partial<Record<MetricName, number>>;
-  cells: Record<string, Partial<Record<MetricName, number>>>;
+  metrics: Partial<Record<Metric, number>>;
+  cells: Record<string, Partial<Record<Metric, number>>>;
 }
 
 export interface Baseline {
@@ -41,7 +41,7 @@ export interface Baseline {
   createdAt: string;
   run: Omit<RunInfo, "fingerprint">;
   /** Per-metric practical thresholds for comparisons against this baseline (set by hand), or null. */
-  thresholds: Partial<Record<MetricName, number>> | null;
+  thresholds: Partial<Record<Metric, number>> | null;
   /** Run-to-run noise of this machine measured by `bench calibrate`, or null (defaults apply). */
   runNoise: RunNoise | null;
   fingerprint: Fingerprint;
@@ -86,7 +86,7 @@ const baselineSchema = z.looseObject({
 export function thin(samplesNs: Float64Array): { thinning: number; samplesMs: number[] } {
   const thinning = Math.max(1, Math.ceil(samplesNs.length / MAX_SAMPLES));
   const samplesMs: number[] = [];
-  for (let i = 0; i < samplesNs.length; i += thinning) samplesMs.push(Number(((samplesNs[i] as number) / 1e6).toPrecision(6)));
+  for (let i = 0; i < samplesNs.length; i += thinning) samplesMs.push(Number(nsToMs(samplesNs[i] as number).toPrecision(6)));
   return { thinning, samplesMs };
 }
 

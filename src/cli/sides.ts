@@ -5,6 +5,7 @@ import { type Side, steadyPart } from "../compare/side.js";
 import { UserError } from "../errors.js";
 import type { CellResult, RunInfo } from "../results.js";
 import type { Store } from "../store/db.js";
+import { nsToMs } from "../stats/metrics.js";
 
 export interface SourceContext {
   /** Opens the results database on first use; absent where only baselines and files may be named. */
@@ -43,7 +44,7 @@ export function loadSide(ref: string, ctx: SourceContext): Side {
     cells,
     steadySamplesMs: (cellId) => {
       const ns = store.loadSamples(id, cellId);
-      return ns ? steadyPart(Float64Array.from(ns, (x) => x / 1e6), droppedOf(cells, cellId)) : undefined;
+      return ns ? steadyPart(Float64Array.from(ns, nsToMs), droppedOf(cells, cellId)) : undefined;
     },
     thresholds: null,
     runNoise: null,

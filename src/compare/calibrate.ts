@@ -1,7 +1,7 @@
 import type { RunNoise } from "../baseline/format.js";
 import type { CellResult } from "../results.js";
 import { type Estimate, normalQuantile } from "../stats/index.js";
-import type { MetricName } from "../suite/schema.js";
+import type { Metric } from "../stats/metrics.js";
 import type { DiffResult } from "./diff.js";
 
 /**
@@ -22,7 +22,7 @@ import type { DiffResult } from "./diff.js";
  */
 export interface CellCalibration {
   cell: string;
-  metric: MetricName;
+  metric: Metric;
   runNoise: number;
   pairs: number;
   /** A/A verdicts of regression or improvement without and with the run-to-run noise. */
@@ -40,7 +40,7 @@ export interface Calibration {
   falseAlarmRate: number;
 }
 
-const ESTIMATE: Record<MetricName, (c: CellResult) => Estimate | undefined> = {
+const ESTIMATE: Record<Metric, (c: CellResult) => Estimate | undefined> = {
   p50: (c) => c.latencyMs?.p50,
   p90: (c) => c.latencyMs?.p90,
   p99: (c) => c.latencyMs?.p99,
@@ -49,7 +49,7 @@ const ESTIMATE: Record<MetricName, (c: CellResult) => Estimate | undefined> = {
 };
 
 /** Run-to-run noise from the cells of several runs of the same suite. */
-export function measureRunNoise(runs: readonly (readonly CellResult[])[], metrics: readonly MetricName[]): RunNoise {
+export function measureRunNoise(runs: readonly (readonly CellResult[])[], metrics: readonly Metric[]): RunNoise {
   const cells: RunNoise["cells"] = {};
   const ids = [...new Set(runs.flatMap((r) => r.map((c) => c.id)))];
   for (const id of ids) {

@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import type { CellResult } from "../results.js";
-import { type Comparison, compareCells, type Metric } from "../stats/compare.js";
+import { type Comparison, compareCells } from "../stats/compare.js";
+import type { Metric } from "../stats/metrics.js";
 import type { RegressionPolicy } from "../suite/resolve.js";
 import { compareEnvironments, type EnvDifference, type Tolerance } from "./env.js";
 import type { RunNoise } from "../baseline/format.js";

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import { type RegressionPolicy, regressionPolicy } from "../suite/resolve.js";
-import { METRICS, type MetricName } from "../suite/schema.js";
+import { METRICS, type Metric } from "../stats/metrics.js";
 import type { Tolerance } from "./env.js";
 import type { Side } from "./side.js";
 
@@ -12,7 +12,7 @@ import type { Side } from "./side.js";
  * between the median and the root mean square (p90 15.7%, p99 35%, mean 9%). `bench calibrate`
  * measures the machine at hand and stores its own figures in the baseline.
  */
-export const DEFAULT_RUN_NOISE: Readonly<Record<MetricName, number>> = { p50: 0.03, p90: 0.1, p99: 0.25, mean: 0.08, throughput: 0.08 };
+export const DEFAULT_RUN_NOISE: Readonly<Record<Metric, number>> = { p50: 0.03, p90: 0.1, p99: 0.25, mean: 0.08, throughput: 0.08 };
 
 export interface PolicyOverrides {
   threshold?: number;
@@ -35,14 +35,14 @@ export function resolvePolicy(base: Side, head: Side, overrides: PolicyOverrides
     ? { thresholds: { ...suite.regression.thresholds }, metrics: [...suite.regression.metrics] }
     : regressionPolicy();
   for (const [m, v] of Object.entries(base.thresholds ?? {})) {
-    if ((METRICS as readonly string[]).includes(m)) policy.thresholds[m as MetricName] = v;
+    if ((METRICS as readonly string[]).includes(m)) policy.thresholds[m as Metric] = v;
   }
   if (overrides.threshold !== undefined) {
     for (const m of METRICS) policy.thresholds[m] = overrides.threshold;
   }
   if (overrides.metric && overrides.metric.length > 0) {
     checkMetricNames(overrides.metric);
-    policy.metrics = [...new Set(overrides.metric)] as MetricName[];
+    policy.metrics = [...new Set(overrides.metric)] as Metric[];
   }
   return policy;
 }

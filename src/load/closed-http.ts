@@ -5,6 +5,7 @@ import { monotonicClock } from "../util/clock.js";
 import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
 import { LoadRecorder, classifyNetworkError } from "./recorder.js";
 import type { HttpRequestSpec, LoadResult, Outcome } from "./types.js";
+import { msToNs, msToS } from "../stats/metrics.js";
 
 /**
  * The parts of autocannon's (8.x) per-connection Client that we reach into; not in its typings.
@@ -100,7 +101,7 @@ export function closedLoopHttp(o: {
     client.on("headers", (info: { shouldKeepAlive?: boolean }) => {
       if (info.shouldKeepAlive === false) closingConn = client.conn;
     });
-    client.on("response", (_status: number, _bytes: number, durationMs: number) => onOutcome(pending, durationMs * 1e6));
+    client.on("response", (_status: number, _bytes: number, durationMs: number) => onOutcome(pending, msToNs(durationMs)));
     client.on("timeout", () => onOutcome({ kind: "timeouts" }, 0));
     client.on("connError", (err: unknown) => onOutcome({ kind: classifyNetworkError(err) }, 0));
     // autocannon's own method, rebound below to the client it came from.
@@ -117,7 +118,7 @@ export function closedLoopHttp(o: {
     };
   };
 
-  const budgetS = (Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs) + o.durationMs) / 1000 + 5;
+  const budgetS = msToS(Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs) + o.durationMs) + 5;
   return new Promise<LoadResult>((resolve, reject) => {
     try {
       tracker = autocannon(
@@ -126,7 +127,7 @@ export function closedLoopHttp(o: {
           connections: o.connections,
           // A backstop only: stop() ends the run.
           duration: budgetS,
-          timeout: Math.max(1, Math.ceil(spec.timeoutMs / 1000)),
+          timeout: Math.max(1, Math.ceil(msToS(spec.timeoutMs))),
           // How often autocannon looks at its stop flag once stop() is called.
           sampleInt: 50,
           requests: [

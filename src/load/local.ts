@@ -3,6 +3,7 @@ import { type Completion, runOpenLoop } from "./open.js";
 import { LoadRecorder } from "./recorder.js";
 import type { Arrival } from "./schedule.js";
 import type { LoadResult, Outcome } from "./types.js";
+import { msToNs, nsToMs } from "../stats/metrics.js";
 
 /** A call that has not settled by then counts as a timeout; the loop stops waiting for it (it cannot be cancelled). */
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -60,7 +61,7 @@ export async function closedLoopLocal(o: {
   const maxRequests = o.maxRequests ?? Number.POSITIVE_INFINITY;
   const recorder = new LoadRecorder();
   const start = clock();
-  const deadline = start + BigInt(Math.round(o.durationMs * 1e6));
+  const deadline = start + BigInt(Math.round(msToNs(o.durationMs)));
   let end: bigint | undefined;
 
   const worker = async (): Promise<void> => {
@@ -104,7 +105,7 @@ export function openLoopLocal(o: {
     clock,
     signal: o.signal,
     send: async (scheduledNs): Promise<Completion> => {
-      const remainingMs = timeoutMs - Number(clock() - scheduledNs) / 1e6;
+      const remainingMs = timeoutMs - nsToMs(Number(clock() - scheduledNs));
       const outcome = remainingMs > 0 ? (await settle(o.call, remainingMs, clock)).outcome : TIMED_OUT;
       return { outcome, endNs: clock() };
     },

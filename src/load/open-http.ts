@@ -5,6 +5,7 @@ import { type Completion, runOpenLoop } from "./open.js";
 import { classifyNetworkError } from "./recorder.js";
 import type { Arrival } from "./schedule.js";
 import type { HttpRequestSpec, LoadResult } from "./types.js";
+import { nsToMs } from "../stats/metrics.js";
 
 /** Connections cap for the default pool size. */
 const MAX_DEFAULT_CONNECTIONS = 1024;
@@ -46,7 +47,7 @@ export async function openLoopHttp(o: {
   const clock = monotonicClock;
 
   const send = async (scheduledNs: bigint): Promise<Completion> => {
-    const remainingMs = spec.timeoutMs - Number(clock() - scheduledNs) / 1e6;
+    const remainingMs = spec.timeoutMs - nsToMs(Number(clock() - scheduledNs));
     if (remainingMs <= 0) return { outcome: { kind: "timeouts" }, endNs: clock() };
     const abort = new AbortController();
     let timedOut = false;

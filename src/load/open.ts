@@ -2,6 +2,7 @@ import { type Clock, monotonicClock } from "../util/clock.js";
 import { LoadRecorder } from "./recorder.js";
 import { type Arrival, arrivalOffsetsNs } from "./schedule.js";
 import type { LoadResult, Outcome } from "./types.js";
+import { msToNs, nsToMs } from "../stats/metrics.js";
 
 /** A request that ended: how, and when (clock ns; the latency runs from the scheduled start to here). */
 export interface Completion {
@@ -45,7 +46,7 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
   const clock = o.clock ?? monotonicClock;
   const warmup = o.warmupRequests ?? 0;
   const maxMeasured = o.maxRequests ?? Number.POSITIVE_INFINITY;
-  const durationNs = o.durationMs * 1e6;
+  const durationNs = msToNs(o.durationMs);
   const recorder = new LoadRecorder();
   const offsets = arrivalOffsetsNs(o.ratePerS, o.arrival, o.seed);
   const outstanding = new Set<Promise<void>>();
@@ -123,7 +124,7 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
         void finish();
         return;
       }
-      const waitMs = (next - Number(clock() - start)) / 1e6;
+      const waitMs = nsToMs(next - Number(clock() - start));
       if (waitMs > 2) timer = setTimeout(tick, waitMs - 1);
       else setImmediate(tick);
     };

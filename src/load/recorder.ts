@@ -1,5 +1,6 @@
 import type { ErrorKind, LoadErrors, LoadResult, Outcome } from "./types.js";
 import { emptyErrors } from "./types.js";
+import { nsToS } from "../stats/metrics.js";
 
 /**
  * Collects outcomes of one measured phase. Recording is O(1) amortised and allocation-free
@@ -53,7 +54,7 @@ export class LoadRecorder {
       errorCount: count,
       durationNs: o.durationNs,
       targetRate: o.targetRate,
-      achievedRate: o.durationNs > 0 ? this.ok / (o.durationNs / 1e9) : 0,
+      achievedRate: o.durationNs > 0 ? this.ok / nsToS(o.durationNs) : 0,
       generatorLagged: o.generatorLagged ?? false,
       maxDispatchLagNs: o.maxDispatchLagNs ?? 0,
     };

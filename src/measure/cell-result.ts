@@ -5,6 +5,7 @@ import type { LoadResult } from "../load/types.js";
 import { normalQuantile } from "../stats/index.js";
 import type { Measurement } from "./loop.js";
 import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
+import { nsToMs } from "../stats/metrics.js";
 
 /** What a result needs to know of its cell. */
 type CellIdentity = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads" | "load"> & {
@@ -64,7 +65,7 @@ export function measuredCell(
   // The warm-up transient that survived the configured warm-up is found in the data (MSER-5) and
   // left out of every statistic; the raw series keeps it.
   const steady = mser5(m.latenciesNs);
-  const latenciesMs = Array.from(m.latenciesNs.subarray(steady.truncate), (ns) => ns / 1e6);
+  const latenciesMs = Array.from(m.latenciesNs.subarray(steady.truncate), nsToMs);
   const s = summarizeLatency(latenciesMs);
   const latencyMs = latencyOf(s);
   // A percentile without an interval says so itself (ci: null, "no CI" in the table); the notes
@@ -87,12 +88,12 @@ export function measuredCell(
     dependence: s.dependence,
     outliers: s.outliers,
     throughput: { ...throughput(latenciesMs, extra.itemsPerCall), unit: "items/s" },
-    coldStart: { sessionCreateMs: extra.sessionCreateMs, firstCallMs: m.firstCallNs / 1e6 },
+    coldStart: { sessionCreateMs: extra.sessionCreateMs, firstCallMs: nsToMs(m.firstCallNs) },
     warmupIterations: m.warmupIterations,
     stopReason: m.stopReason,
     converged: m.stopReason === "converged",
     relativeCI: Number.isFinite(m.relativeCI) ? m.relativeCI : null,
-    elapsedMs: m.elapsedNs / 1e6,
+    elapsedMs: nsToMs(m.elapsedNs),
     peakRssKb: extra.peakRssKb,
     notes,
   };
@@ -129,9 +130,9 @@ export function measuredLoadCell(
     ok: r.ok,
     errors: r.errors,
     errorRate,
-    durationMs: r.durationNs / 1e6,
+    durationMs: nsToMs(r.durationNs),
     generatorLagged: r.generatorLagged,
-    maxDispatchLagMs: r.maxDispatchLagNs / 1e6,
+    maxDispatchLagMs: nsToMs(r.maxDispatchLagNs),
   };
   const notes: string[] = [];
   if (r.errorCount > 0) notes.push(`${r.errorCount} of ${r.sent} requests failed (${(errorRate * 100).toFixed(2)}%): ${describeErrors(r.errors)}`);
@@ -139,12 +140,12 @@ export function measuredLoadCell(
   if (r.targetRate !== null && r.achievedRate < 0.9 * r.targetRate) {
     notes.push(`open loop: only ${r.achievedRate.toFixed(1)} of ${r.targetRate} requests/s succeeded`);
   }
-  const coldStart = { sessionCreateMs: extra.sessionCreateMs, firstCallMs: extra.firstCallNs / 1e6 };
+  const coldStart = { sessionCreateMs: extra.sessionCreateMs, firstCallMs: nsToMs(extra.firstCallNs) };
   const keyed = { ...base(cell), coldStart, warmupIterations: extra.warmupIterations, peakRssKb: extra.peakRssKb, elapsedMs: load.durationMs, load };
   if (r.ok < 2) {
     return { ...keyed, status: "failed", error: `only ${r.ok} successful requests: ${describeErrors(r.errors) || "no response"}`, samples: r.ok, notes };
   }
-  const latenciesMs = Array.from(r.latenciesNs, (ns) => ns / 1e6);
+  const latenciesMs = Array.from(r.latenciesNs, nsToMs);
   const s = summarizeLatency(latenciesMs);
   const rate = r.achievedRate * extra.itemsPerCall;
   const z = normalQuantile(0.975);

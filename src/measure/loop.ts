@@ -1,5 +1,5 @@
 import type { MeasurePlan } from "../suite/resolve.js";
-import { headlineRelativeHalfWidth, mser5 } from "../stats/index.js";
+import { headlineRelativeHalfWidth, msToNs, mser5, PERCENTILE_PROBABILITY } from "../stats/index.js";
 import { type Clock, monotonicClock } from "../util/clock.js";
 
 /** Why a cell's measurement stopped; `duration` ends a load cell's fixed-length test. */
@@ -24,7 +24,6 @@ export interface LoopOptions {
   signal?: AbortSignal;
 }
 
-const HEADLINE_P = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 } as const;
 
 /** How much the sample must grow between convergence checks: keeps the sorting cost O(n log n) overall. */
 const CHECK_GROWTH = 1.1;
@@ -55,7 +54,7 @@ export class TimedLoop {
   ) {
     this.now = options.clock ?? monotonicClock;
     this.signal = options.signal;
-    this.p = HEADLINE_P[plan.headline];
+    this.p = PERCENTILE_PROBABILITY[plan.headline];
     this.latencies = new Float64Array(plan.maxIterations);
     this.nextCheck = plan.minIterations;
   }
@@ -87,8 +86,8 @@ export class TimedLoop {
     if (this.done) return true;
     for (let i = 0; i < rewarm; i++) await this.call();
     const { plan, now } = this;
-    const minTimeNs = plan.minTimeMs * 1e6;
-    const maxTimeNs = plan.maxTimeMs * 1e6;
+    const minTimeNs = msToNs(plan.minTimeMs);
+    const maxTimeNs = msToNs(plan.maxTimeMs);
     const sliceStart = now();
     const base = this.elapsedNs;
     for (;;) {

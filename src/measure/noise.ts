@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import type { NoiseReport, NoiseSample } from "../results.js";
 import type { Clock } from "../util/clock.js";
+import { nsToMs, usToS } from "../stats/metrics.js";
 
 export type { NoiseReport, NoiseSample } from "../results.js";
 
@@ -63,7 +64,7 @@ export function calibrate(clock: Clock, reps = 15, iterations = 4_000_000): numb
       x ^= x << 5;
       buf[i & 1023] = (buf[i & 1023] ?? 0) + (x >>> 0);
     }
-    times.push(Number(clock() - t0) / 1e6);
+    times.push(nsToMs(Number(clock() - t0)));
   }
   if (buf[0] === 42) times.push(0); // keep the work observable so it is not optimised away
   times.sort((a, b) => a - b);
@@ -89,7 +90,7 @@ export class NoiseMonitor {
   }
 
   nowMs(): number {
-    return Number(this.clock() - this.start) / 1e6;
+    return nsToMs(Number(this.clock() - this.start));
   }
 
   sample(): NoiseSample {
@@ -129,7 +130,7 @@ export class NoiseMonitor {
 
 function ownCpuS(): number {
   const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
+  return usToS(u.user + u.system);
 }
 
 /** Why a stretch of samples looks disturbed; empty when it does not. Pure. */

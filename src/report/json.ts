@@ -2,6 +2,7 @@ import type { DiffResult } from "../compare/diff.js";
 import type { CellResult, RunResult } from "../results.js";
 import { diffDocument } from "./diff-json.js";
 import { jsonText } from "./format.js";
+import { nsToMs } from "../stats/metrics.js";
 
 /** A cell's raw samples in ns, in measurement order; undefined when none were stored. */
 export type SampleLookup = (cellId: string) => Float64Array | undefined;
@@ -46,6 +47,6 @@ export function runDocument(result: RunResult, options: RunDocumentOptions = {})
 export function withSamples(cells: readonly CellResult[], samplesNs: SampleLookup): CellWithSamples[] {
   return cells.map((c) => {
     const ns = samplesNs(c.id);
-    return { ...c, samplesMs: ns ? Array.from(ns, (x) => x / 1e6) : [] };
+    return { ...c, samplesMs: ns ? Array.from(ns, nsToMs) : [] };
   });
 }

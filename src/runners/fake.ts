@@ -5,6 +5,7 @@ import { filterCells, type PlannedCell } from "../suite/expand.js";
 import type { Clock } from "../util/clock.js";
 import { createRng, deriveSeed } from "../util/rng.js";
 import { type PreparedCell, ProviderUnavailableError, type Runner } from "./runner.js";
+import { msToNs, nsToS } from "../stats/metrics.js";
 
 /**
  * A deterministic runner for tests, as hyperfine's `--debug-mode`: no model is loaded, and each
@@ -62,7 +63,7 @@ export function fakeRunner(spec: FakeSpec): Runner {
   const latencyOf = (cell: PlannedCell, seed: number) => {
     const factor = spec.slow.filter((s) => matches(cell, [s.glob])).reduce((f, s) => f * s.factor, 1);
     const rng = createRng(deriveSeed(seed, `fake\u0000${cell.id}`));
-    return () => spec.medianMs * 1e6 * factor * Math.exp(spec.sd * rng.normal());
+    return () => msToNs(spec.medianMs) * factor * Math.exp(spec.sd * rng.normal());
   };
   return {
     clock,
@@ -91,11 +92,11 @@ export function fakeRunner(spec: FakeSpec): Runner {
 /** A load cell's result without sending anything: closed loop by Little's law, open loop at its rate. */
 function fakeLoad(cell: PlannedCell, next: () => number, signal: AbortSignal): LoadResult {
   const { load } = cell;
-  const durationNs = cell.targetSpec.load.durationMs * 1e6;
+  const durationNs = msToNs(cell.targetSpec.load.durationMs);
   const count = signal.aborted ? 0 : Math.min(cell.targetSpec.load.maxRequests ?? 5000, 5000);
   const latenciesNs = Float64Array.from({ length: count }, next);
   const mean = latenciesNs.reduce((a, b) => a + b, 0) / Math.max(1, count);
-  const achievedRate = load.mode === "open" ? load.rate : load.mode === "closed" ? (load.concurrency * 1e9) / mean : 0;
+  const achievedRate = load.mode === "open" ? load.rate : load.mode === "closed" ? load.concurrency / nsToS(mean) : 0;
   return {
     latenciesNs,
     sent: count,

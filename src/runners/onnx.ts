@@ -11,6 +11,7 @@ import type { ResolvedOnnxTarget } from "../suite/resolve.js";
 import type { Provider } from "../suite/schema.js";
 import { runLocalLoad } from "./local-load.js";
 import { type PreparedCell, ProviderUnavailableError, type Runner } from "./runner.js";
+import { nsToMs } from "../stats/metrics.js";
 
 type SessionOptions = ort.InferenceSession.SessionOptions;
 
@@ -111,7 +112,7 @@ export const onnxRunner: Runner = {
       const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
       throw new ProviderUnavailableError(`execution provider '${cell.provider}' could not start here: ${reason}`);
     }
-    const sessionCreateMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const sessionCreateMs = nsToMs(Number(process.hrtime.bigint() - started));
     try {
       const metadata = inputMetadata(session);
       const { plans, errors } = planInputs(metadata, cell.targetSpec.inputs, cell.targetSpec.dims, cell.batch);

@@ -22,7 +22,6 @@ import { deriveSeed } from "../util/rng.js";
 
 export type { Verdict } from "./verdict.js";
 // Kept until src/suite/schema.ts imports them from metrics.ts.
-export { METRICS, type Metric } from "./metrics.js";
 
 type QuantileMetric = Metric & Percentile;
 const isQuantile = (m: Metric): m is QuantileMetric => isPercentile(m);

@@ -11,11 +11,8 @@ export {
   msToS,
   usToS,
   itemsPerSecond,
-  type Metric,
-  type Percentile,
-  type Headline,
 } from "./metrics.js";
-export { sortSamples, quantile, type SortedSamples } from "./quantile.js";
+export { sortSamples, quantile } from "./quantile.js";
 export {
   quantileCI,
   meanCI,
@@ -23,7 +20,6 @@ export {
   orderStatisticRanks,
   minSamplesForQuantileCI,
   type Interval,
-  type OrderStatisticRanks,
 } from "./intervals.js";
 export { summarizeLatency, throughput, type Estimate, type LatencySummary } from "./summary.js";
 export { tQuantile, normalQuantile } from "./distributions.js";
@@ -40,25 +36,9 @@ export {
   dependentOrderStatisticRanks,
   indicatorAutocorrelationTime,
   headlineRelativeHalfWidth,
-  MIN_SAMPLES_FOR_BATCH_MEANS,
 } from "./dependent.js";
-export { mser5, type SteadyState } from "./steady-state.js";
+export { mser5 } from "./steady-state.js";
 export {
   classifyOutliers,
   MAD_NORMAL_SCALE,
-  type OutlierClassification,
-  type OutlierCounts,
-  type TukeyFences,
 } from "./outliers.js";
-export {
-  compareCells,
-  compareCell,
-  adjustComparisons,
-  type Verdict,
-  type Comparison,
-  type CellPair,
-  type CompareOptions,
-} from "./compare.js";
-export { decideVerdict } from "./verdict.js";
-export { holm } from "./holm.js";
-export { mannWhitney } from "./mann-whitney.js";

@@ -1,12 +1,10 @@
 import path from "node:path";
 import type { Order } from "./schema.js";
+import { type Headline, METRICS, type Metric } from "../stats/metrics.js";
 import {
   type ENV_TOLERANCE_FIELDS,
-  type HeadlineStat,
   type InputSpec,
   type MeasureSpec,
-  METRICS,
-  type MetricName,
   type PROTOCOLS,
   type Provider,
   type RegressionSpec,
@@ -29,15 +27,15 @@ export interface ResolvedSuite {
 }
 
 export interface RegressionPolicy {
-  thresholds: Record<MetricName, number>;
-  metrics: MetricName[];
+  thresholds: Record<Metric, number>;
+  metrics: Metric[];
 }
 
 export const DEFAULT_THRESHOLD = 0.05;
 
 export function regressionPolicy(spec: RegressionSpec = {}): RegressionPolicy {
   const base = spec.threshold ?? DEFAULT_THRESHOLD;
-  const thresholds = Object.fromEntries(METRICS.map((m) => [m, spec.thresholds?.[m] ?? base])) as Record<MetricName, number>;
+  const thresholds = Object.fromEntries(METRICS.map((m) => [m, spec.thresholds?.[m] ?? base])) as Record<Metric, number>;
   return { thresholds, metrics: spec.metrics ? [...new Set(spec.metrics)] : [...METRICS] };
 }
 
@@ -111,7 +109,7 @@ export interface MeasurePlan {
   minTimeMs: number;
   maxTimeMs: number;
   targetRelativeCI: number;
-  headline: HeadlineStat;
+  headline: Headline;
 }
 
 /**

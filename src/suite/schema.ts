@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HEADLINES, METRICS } from "../stats/metrics.js";
 
 /**
  * The suite file format. One zod schema gives both the runtime check (with key paths for every
@@ -63,10 +64,7 @@ export const matrixSchema = z.strictObject({
   /** Open loop: requests per second on a fixed schedule or as a Poisson process. */
   rate: z.array(z.number().positive()).optional(),
 });
-export type MatrixSpec = z.infer<typeof matrixSchema>;
 
-export const HEADLINE_STATS = ["p50", "p90", "p95", "p99"] as const;
-export type HeadlineStat = (typeof HEADLINE_STATS)[number];
 
 export const measureSchema = z.strictObject({
   warmupIterations: z.number().int().nonnegative().optional(),
@@ -76,7 +74,7 @@ export const measureSchema = z.strictObject({
   maxTimeMs: z.number().positive().optional(),
   /** Stop once the 95% interval of the headline statistic has this relative half-width. */
   targetRelativeCI: z.number().positive().max(1).optional(),
-  headline: z.enum(HEADLINE_STATS).optional(),
+  headline: z.enum(HEADLINES).optional(),
 });
 export type MeasureSpec = z.infer<typeof measureSchema>;
 
@@ -91,7 +89,6 @@ export const loadSchema = z.strictObject({
   /** A cell whose share of failed requests exceeds this is `failed` (default 0.01). */
   maxErrorRate: z.number().min(0).max(1).optional(),
 });
-export type LoadSpec = z.infer<typeof loadSchema>;
 
 const variantSchema = z.union([
   z.string().min(1),
@@ -113,7 +110,6 @@ export const onnxTargetSchema = z.strictObject({
   measure: measureSchema.optional(),
   load: loadSchema.optional(),
 });
-export type OnnxTargetSpec = z.infer<typeof onnxTargetSchema>;
 
 export const PROTOCOLS = ["kserve-v2", "tfserving", "json"] as const;
 
@@ -145,15 +141,10 @@ export const httpTargetSchema = z.strictObject({
   matrix: matrixSchema.optional(),
   load: loadSchema.optional(),
 });
-export type HttpTargetSpec = z.infer<typeof httpTargetSchema>;
 
 export const targetSchema = z.discriminatedUnion("kind", [onnxTargetSchema, httpTargetSchema]);
 
 
-import { METRICS } from "../stats/compare.js";
-
-export { METRICS };
-export type { Metric as MetricName } from "../stats/compare.js";
 
 const relativeThreshold = z.number().positive().max(10);
 

@@ -12,6 +12,7 @@ import type { PreparedCell, Runner } from "../runner.js";
 import { encodeInferRequest, fetchModelMetadata, inferUrl, KSERVE_CONTENT_TYPE, validateInferResponse } from "./kserve.js";
 import { renderTemplate, validateJsonResponse } from "./json-template.js";
 import { encodePredictRequest, predictUrl, TFSERVING_CONTENT_TYPE, validatePredictResponse } from "./tfserving.js";
+import { nsToMs } from "../../stats/metrics.js";
 
 /**
  * A remote model behind an HTTP server. prepare() reads the model's metadata (KServe v2) or the
@@ -32,7 +33,7 @@ export const httpRunner: Runner = {
       });
     const started = process.hrtime.bigint();
     const spec = await scrubbed(() => buildRequest(cell, target, seed, secrets));
-    const sessionCreateMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const sessionCreateMs = nsToMs(Number(process.hrtime.bigint() - started));
     return {
       sessionCreateMs,
       itemsPerCall: cell.batch,
