@@ -1,6 +1,6 @@
-import { Pool } from "undici";
 import { monotonicClock } from "../util/clock.js";
-import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
+import { HttpClient } from "./http-client.js";
+import { responseOutcome } from "./http-common.js";
 import { type Completion, runOpenLoop } from "./open.js";
 import { classifyNetworkError } from "./recorder.js";
 import type { Arrival } from "./schedule.js";
@@ -32,18 +32,8 @@ export async function openLoopHttp(o: {
   signal?: AbortSignal;
 }): Promise<LoadResult> {
   const spec = o.request;
-  const url = checkRequest(spec);
   const connections = o.connections ?? Math.min(MAX_DEFAULT_CONNECTIONS, Math.max(16, Math.ceil(o.ratePerS)));
-  const pool = new Pool(url.origin, {
-    connections,
-    pipelining: 1,
-    // Our own timer (from the scheduled start) is the timeout; undici's are off.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    connect: { timeout: spec.timeoutMs },
-  });
-  const path = url.pathname + url.search;
-  const headers = userHeaders(spec);
+  const client = new HttpClient(spec, connections);
   const clock = monotonicClock;
 
   const send = async (scheduledNs: bigint): Promise<Completion> => {
@@ -56,11 +46,9 @@ export async function openLoopHttp(o: {
       abort.abort();
     }, remainingMs);
     try {
-      const res = await pool.request({ path, method: spec.method, headers, body: spec.body, signal: abort.signal });
-      const chunks: Buffer[] = [];
-      for await (const chunk of res.body) chunks.push(chunk as Buffer);
+      const res = await client.send(abort.signal);
       const endNs = clock();
-      return { outcome: responseOutcome(spec, res.statusCode, () => Buffer.concat(chunks)), endNs };
+      return { outcome: responseOutcome(spec, res.status, () => res.body), endNs };
     } catch (err) {
       const endNs = clock();
       // The timer's callback sets timedOut; flow analysis cannot see that.
@@ -84,6 +72,6 @@ export async function openLoopHttp(o: {
       send,
     });
   } finally {
-    await pool.destroy();
+    await client.close();
   }
 }

@@ -1,7 +1,7 @@
-import { request } from "undici";
 import { generateTensor } from "../../inputs/generate.js";
 import { type ModelInput, planInputs } from "../../inputs/plan.js";
 import { closedLoopHttp } from "../../load/closed-http.js";
+import { HttpClient } from "../../load/http-client.js";
 import { openLoopHttp } from "../../load/open-http.js";
 import type { HttpRequestSpec } from "../../load/types.js";
 import type { PlannedCell } from "../../suite/expand.js";
@@ -34,10 +34,11 @@ export const httpRunner: Runner = {
     const started = process.hrtime.bigint();
     const spec = await scrubbed(() => buildRequest(cell, target, seed, secrets));
     const sessionCreateMs = nsToMs(Number(process.hrtime.bigint() - started));
+    const client = await scrubbed(() => new Promise<HttpClient>((resolve) => resolve(new HttpClient(spec, 1))));
     return {
       sessionCreateMs,
       itemsPerCall: cell.batch,
-      call: () => scrubbed(() => sendOnce(spec)),
+      call: () => scrubbed(() => sendOnce(client, spec)),
       runLoad: (signal) =>
         scrubbed(() => {
           const { load } = cell;
@@ -47,7 +48,7 @@ export const httpRunner: Runner = {
           if (load.mode === "open") return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed, connections: plan.connections });
           throw new RangeError(`${cell.id}: not a load cell`);
         }),
-      release: () => Promise.resolve(),
+      release: () => client.close(),
     } satisfies PreparedCell;
   },
 };
@@ -96,16 +97,9 @@ function suiteInputs(t: ResolvedHttpTarget): ModelInput[] {
   return Object.entries(t.inputs).map(([name, s]) => ({ name, type: s.dtype ?? "float32", shape: s.shape ?? [] }));
 }
 
-/** One request that must succeed: the cold start and the warm-up of a remote cell. */
-async function sendOnce(spec: HttpRequestSpec): Promise<void> {
-  const res = await request(spec.url, {
-    method: spec.method,
-    headers: spec.headers,
-    body: spec.body,
-    headersTimeout: spec.timeoutMs,
-    bodyTimeout: spec.timeoutMs,
-  });
-  const body = Buffer.from(await res.body.arrayBuffer());
-  if (res.statusCode < 200 || res.statusCode > 299) throw new Error(`${spec.url} answered ${res.statusCode}: ${body.toString("utf8", 0, 200)}`);
-  if (spec.validate && !spec.validate(res.statusCode, body)) throw new Error(`${spec.url} answered a malformed response: ${body.toString("utf8", 0, 200)}`);
+/** One request that must succeed: the cold start, the warm-up and the calls of a remote cell timed one at a time. */
+async function sendOnce(client: HttpClient, spec: HttpRequestSpec): Promise<void> {
+  const res = await client.send(AbortSignal.timeout(spec.timeoutMs));
+  if (res.status < 200 || res.status > 299) throw new Error(`${spec.url} answered ${res.status}: ${res.body.toString("utf8", 0, 200)}`);
+  if (spec.validate && !spec.validate(res.status, res.body)) throw new Error(`${spec.url} answered a malformed response: ${res.body.toString("utf8", 0, 200)}`);
 }
