@@ -9,6 +9,8 @@ import type { Estimate, LatencySummary } from "./stats/index.js";
 
 export type RunStatus = "running" | "completed" | "failed" | "interrupted";
 export type CellStatus = "ok" | "failed" | "skipped";
+/** Why a cell's measurement stopped; `duration` ends a load cell's fixed-length test. */
+export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted" | "duration";
 
 
 export interface RunInfo {
@@ -63,7 +65,7 @@ export interface CellResult {
   coldStart: { sessionCreateMs: number; firstCallMs: number } | null;
   warmupIterations: number | null;
   /** Why the timed loop stopped; `converged` means the headline interval reached its target. */
-  stopReason: string | null;
+  stopReason: StopReason | null;
   converged: boolean;
   /** Relative half-width of the headline statistic's 95% interval at the end. */
   relativeCI: number | null;

@@ -7,6 +7,7 @@ import { compareEnvironments, type EnvDifference, type Tolerance } from "./env.j
 import type { RunNoise } from "../baseline/format.js";
 import { DEFAULT_RUN_NOISE } from "./policy.js";
 import { matchKey, type Side } from "./side.js";
+import { isRemote } from "../suite/expand.js";
 
 export interface DiffResult {
   base: string;
@@ -42,7 +43,7 @@ export function diffSides(base: Side, head: Side, options: DiffOptions): DiffRes
   if ((base.selector?.kind ?? null) !== (head.selector?.kind ?? null)) {
     throw new UserError(`${base.label} vs ${head.label}: pick a variant (or a target) on both sides, or on neither`);
   }
-  const remote = (s: Side) => s.cells.some((c) => c.provider === "http");
+  const remote = (s: Side) => s.cells.some(isRemote);
   const acrossKinds = base.selector?.kind === "target" && remote(base) !== remote(head);
   const byKey = (side: Side) => {
     const map = new Map(side.cells.map((c) => [matchKey(c, side, acrossKinds), c]));

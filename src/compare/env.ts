@@ -1,12 +1,12 @@
 import type { Fingerprint } from "../fingerprint/index.js";
+import type { ENV_TOLERANCE_FIELDS, Tolerance } from "../suite/schema.js";
 
 /**
  * Which differences between the machines of two runs matter. `must` differences make the
  * comparison questionable (`diff --strict-env` refuses it); `warn` ones are shown; `ignore` ones
  * (a CPU's current clock jitters from second to second) are not even mentioned.
  */
-export const TOLERANCES = ["must", "warn", "ignore"] as const;
-export type Tolerance = (typeof TOLERANCES)[number];
+export type { Tolerance } from "../suite/schema.js";
 
 export const ENV_FIELDS = {
   cpuModel: { tolerance: "must", get: (f: Fingerprint) => f.host.cpuModel },
@@ -21,7 +21,7 @@ export const ENV_FIELDS = {
   onnxruntime: { tolerance: "must", get: (f: Fingerprint) => f.runtime.onnxruntime },
   bench: { tolerance: "warn", get: (f: Fingerprint) => f.runtime.bench },
   git: { tolerance: "ignore", get: (f: Fingerprint) => (f.git ? `${f.git.commit.slice(0, 12)}${f.git.dirty ? "+dirty" : ""}` : null) },
-} as const satisfies Record<string, { tolerance: Tolerance; get: (f: Fingerprint) => unknown }>;
+} as const satisfies Record<Exclude<(typeof ENV_TOLERANCE_FIELDS)[number], "models">, { tolerance: Tolerance; get: (f: Fingerprint) => unknown }>;
 
 export type EnvField = keyof typeof ENV_FIELDS | "models";
 

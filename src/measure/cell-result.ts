@@ -1,5 +1,5 @@
 import type { CellResult, LatencyMs, LoadSummary } from "../results.js";
-import { type Cell, loadFields } from "../suite/expand.js";
+import { type Cell, isRemote, loadFields } from "../suite/expand.js";
 import { type LatencySummary, mser5, summarizeLatency, throughput } from "../stats/index.js";
 import type { LoadResult } from "../load/types.js";
 import { normalQuantile } from "../stats/index.js";
@@ -103,7 +103,7 @@ export function measuredCell(
 export function flagNoise(cell: CellResult, samples: readonly NoiseSample[], fromMs: number, toMs: number): CellResult {
   if (cell.status !== "ok") return cell;
   // A remote cell's server may well run on this machine: its CPU use is the workload, not noise.
-  const reasons = describeNoise(samplesDuring(samples, fromMs, toMs), undefined, undefined, { otherProcesses: cell.provider !== "http" });
+  const reasons = describeNoise(samplesDuring(samples, fromMs, toMs), undefined, undefined, { otherProcesses: !isRemote(cell) });
   if (reasons.length === 0) return cell;
   return { ...cell, noisy: true, notes: [...cell.notes, `noisy: ${reasons.join("; ")}`] };
 }

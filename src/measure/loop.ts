@@ -1,9 +1,9 @@
+import type { StopReason } from "../results.js";
 import type { MeasurePlan } from "../suite/resolve.js";
 import { headlineRelativeHalfWidth, msToNs, mser5, PERCENTILE_PROBABILITY } from "../stats/index.js";
 import { type Clock, monotonicClock } from "../util/clock.js";
 
-/** Why a cell's measurement stopped; `duration` ends a load cell's fixed-length test. */
-export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted" | "duration";
+export type { StopReason } from "../results.js";
 
 export interface Measurement {
   /** Latency of the first call on a fresh session (cold start), ns. Not part of `latenciesNs`. */

@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import type { LoadResult } from "../load/types.js";
 import { emptyErrors } from "../load/types.js";
-import { filterCells, type PlannedCell } from "../suite/expand.js";
+import { filterCells, isRemote, type PlannedCell } from "../suite/expand.js";
 import type { Clock } from "../util/clock.js";
 import { createRng, deriveSeed } from "../util/rng.js";
 import { type PreparedCell, ProviderUnavailableError, type Runner } from "./runner.js";
@@ -73,7 +73,7 @@ export function fakeRunner(spec: FakeSpec): Runner {
     },
     prepare(cell, seed): Promise<PreparedCell> {
       if (matches(cell, spec.fail)) return Promise.reject(new Error(`fake runner: ${cell.id} cannot be prepared`));
-      if (cell.provider !== "cpu" && cell.provider !== "http") return Promise.reject(new ProviderUnavailableError(`fake runner: no ${cell.provider} here`));
+      if (cell.provider !== "cpu" && !isRemote(cell)) return Promise.reject(new ProviderUnavailableError(`fake runner: no ${cell.provider} here`));
       const next = latencyOf(cell, seed);
       return Promise.resolve({
         sessionCreateMs: 1,

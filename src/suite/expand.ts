@@ -42,6 +42,14 @@ export function cellId(c: Omit<Cell, "id">): string {
   return `${c.target}/${c.variant}/b${c.batch}/${c.provider}/t${c.threads}${loadSuffix(c.load)}`;
 }
 
+/** The provider of a remote target's cells: the model runs behind an HTTP server. */
+export const REMOTE_PROVIDER = "http";
+
+/** A cell (or a result) of a remote target. */
+export function isRemote(cell: { provider: string }): boolean {
+  return cell.provider === REMOTE_PROVIDER;
+}
+
 export interface PlannedCell extends Cell {
   targetSpec: ResolvedTarget;
   variantSpec: ResolvedVariant;
@@ -60,7 +68,7 @@ function loadPoints(t: ResolvedTarget): CellLoad[] {
 export function expandCells(suite: ResolvedSuite): PlannedCell[] {
   const cells: PlannedCell[] = [];
   for (const t of suite.targets) {
-    const machines = t.kind === "onnx" ? unique(t.providers).flatMap((provider) => unique(t.threads).map((threads) => ({ provider, threads }))) : [{ provider: "http", threads: null }];
+    const machines = t.kind === "onnx" ? unique(t.providers).flatMap((provider) => unique(t.threads).map((threads) => ({ provider, threads }))) : [{ provider: REMOTE_PROVIDER, threads: null }];
     for (const v of t.variants) {
       for (const batch of unique(t.batch)) {
         for (const { provider, threads } of machines) {

@@ -3,6 +3,7 @@ import type { Order } from "./schema.js";
 import { type Headline, METRICS, type Metric } from "../stats/metrics.js";
 import {
   type ENV_TOLERANCE_FIELDS,
+  type Tolerance,
   type InputSpec,
   type MeasureSpec,
   type PROTOCOLS,
@@ -23,7 +24,7 @@ export interface ResolvedSuite {
   measure: MeasurePlan;
   regression: RegressionPolicy;
   compare: { base: string; head: string } | null;
-  environment: Partial<Record<(typeof ENV_TOLERANCE_FIELDS)[number], "must" | "warn" | "ignore">>;
+  environment: Partial<Record<(typeof ENV_TOLERANCE_FIELDS)[number], Tolerance>>;
 }
 
 export interface RegressionPolicy {

@@ -158,6 +158,10 @@ export const regressionSchema = z.strictObject({
 });
 export type RegressionSpec = z.infer<typeof regressionSchema>;
 
+/** How much a difference in an environment field matters when two runs are compared (compare/env.ts). */
+export const TOLERANCES = ["must", "warn", "ignore"] as const;
+export type Tolerance = (typeof TOLERANCES)[number];
+
 export const ENV_TOLERANCE_FIELDS = [
   "cpuModel", "logicalCores", "memoryBytes", "cpuSpeedMHz", "arch", "os", "kernel", "hostname", "node", "onnxruntime", "bench", "git", "models",
 ] as const;
@@ -178,6 +182,6 @@ export const suiteSchema = z.strictObject({
   /** A/B inside one run: compare these two variants (or targets) cell by cell after the run. */
   compare: z.strictObject({ base: identifier, head: identifier }).optional(),
   /** How much each fingerprint field matters when comparing runs: must | warn | ignore. */
-  environment: z.partialRecord(z.enum(ENV_TOLERANCE_FIELDS), z.enum(["must", "warn", "ignore"])).optional(),
+  environment: z.partialRecord(z.enum(ENV_TOLERANCE_FIELDS), z.enum(TOLERANCES)).optional(),
 });
 export type SuiteSpec = z.infer<typeof suiteSchema>;
