@@ -69,7 +69,9 @@ for (const order of ["interleaved", "sequential"] as const) {
     const [a, b] = result.cells.map((c) => c.latencyMs?.p50.value ?? Number.NaN);
     row.p50a.push(a as number);
     row.abDiff.push((b as number) / (a as number) - 1);
-    process.stderr.write(`${order} ${rep + 1}/${reps}: p50 a ${(a as number).toFixed(4)} ms, b/a − 1 = ${(((b as number) / (a as number) - 1) * 100).toFixed(2)}%\n`);
+    process.stderr.write(
+      `${order} ${rep + 1}/${reps}: p50 a ${(a as number).toFixed(4)} ms, b/a − 1 = ${(((b as number) / (a as number) - 1) * 100).toFixed(2)}%\n`,
+    );
   }
   rows.push(row);
 }

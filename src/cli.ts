@@ -39,12 +39,10 @@ interrupted by SIGINT/SIGTERM/SIGHUP (finished cells are stored, the run is mark
   .configureHelp({ sortSubcommands: false })
   .exitOverride();
 
-const dbOption = () =>
-  new Option("--db <path>", "results database (SQLite)").default("results/bench.db").env("BENCH_DB");
+const dbOption = () => new Option("--db <path>", "results database (SQLite)").default("results/bench.db").env("BENCH_DB");
 const filterOption = () =>
   new Option("-f, --filter <pattern>", "only cells whose id matches (e.g. 'mlp/*/b8', 'cnn'; '*' spans one segment); repeatable").argParser(collect);
-const baselinesOption = () =>
-  new Option("--baselines <dir>", "directory of baseline files (SUITE/NAME.json)").default("baselines").env("BENCH_BASELINES");
+const baselinesOption = () => new Option("--baselines <dir>", "directory of baseline files (SUITE/NAME.json)").default("baselines").env("BENCH_BASELINES");
 
 /** The options every comparison shares: `bench diff` and `bench run --baseline`. */
 function gateOptions(cmd: Command): Command {
@@ -61,21 +59,23 @@ gateOptions(
   program
     .command("run")
     .description("run benchmark suites and store the results")
-  .argument("[suites...]", "suite YAML files", ["suites/quickstart.yaml"])
-  .addOption(dbOption())
-  .option("--json", "print the run as one JSON document on stdout (progress stays on stderr)")
-  .addOption(filterOption())
-  .option("--seed <n>", "override the suite's seed (inputs and the interleaving order)", parseNonNegativeInt)
-  .addOption(
-    new Option("--order <order>", "interleaved: cells take turns in shuffled rounds, so drift hits all alike; sequential: one cell after another")
-      .choices(["interleaved", "sequential"]),
-  )
-  .option("-q, --quiet", "no progress output")
-  .option("--samples", "with --json: include every cell's raw samples (samplesMs), so the file can be diffed later")
-  .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression")
-  .addOption(baselinesOption())
-  // Tests only (as hyperfine's --debug-mode): a deterministic fake runner on a virtual clock.
-  .addOption(new Option("--debug-runner <spec>").hideHelp()),
+    .argument("[suites...]", "suite YAML files", ["suites/quickstart.yaml"])
+    .addOption(dbOption())
+    .option("--json", "print the run as one JSON document on stdout (progress stays on stderr)")
+    .addOption(filterOption())
+    .option("--seed <n>", "override the suite's seed (inputs and the interleaving order)", parseNonNegativeInt)
+    .addOption(
+      new Option("--order <order>", "interleaved: cells take turns in shuffled rounds, so drift hits all alike; sequential: one cell after another").choices([
+        "interleaved",
+        "sequential",
+      ]),
+    )
+    .option("-q, --quiet", "no progress output")
+    .option("--samples", "with --json: include every cell's raw samples (samplesMs), so the file can be diffed later")
+    .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression")
+    .addOption(baselinesOption())
+    // Tests only (as hyperfine's --debug-mode): a deterministic fake runner on a virtual clock.
+    .addOption(new Option("--debug-runner <spec>").hideHelp()),
 )
   .addHelpText(
     "after",
@@ -211,9 +211,7 @@ program
   .description("print this machine's fingerprint (hardware, OS, runtimes, git state)")
   .argument("[suite]", "also hash the model files of this suite")
   .option("--json", "print JSON")
-  .action(async (suite: string | undefined, opts: FingerprintOptions) =>
-    done((await import("./cli/fingerprint.js")).fingerprintCommand(suite, opts)),
-  );
+  .action(async (suite: string | undefined, opts: FingerprintOptions) => done((await import("./cli/fingerprint.js")).fingerprintCommand(suite, opts)));
 
 let exitCode: number = ExitCode.ok;
 /** Commands return their outcome; the last one to finish sets the process's exit code. */

@@ -12,7 +12,6 @@ export type CellStatus = "ok" | "failed" | "skipped";
 /** Why a cell's measurement stopped; `duration` ends a load cell's fixed-length test. */
 export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted" | "duration";
 
-
 export interface RunInfo {
   id: string;
   suite: string;

@@ -46,7 +46,11 @@ describe("baseline files", () => {
     writeBaseline(dir, baseline("a"));
     writeBaseline(dir, baseline("main", "remote"));
     writeFileSync(path.join(dir, "quickstart", "notes.txt"), "not a baseline");
-    expect(listBaselines(dir).map((e) => `${e.suite}/${e.name}`).sort()).toEqual(["quickstart/a", "quickstart/b", "remote/main"]);
+    expect(
+      listBaselines(dir)
+        .map((e) => `${e.suite}/${e.name}`)
+        .sort(),
+    ).toEqual(["quickstart/a", "quickstart/b", "remote/main"]);
     expect(listBaselines(dir, "quickstart").map((e) => e.name)).toEqual(["a", "b"]);
     expect(listBaselines(dir, "nosuch")).toEqual([]);
     expect(listBaselines(path.join(dir, "nowhere"))).toEqual([]);

@@ -1,19 +1,16 @@
 import { describe, expect, it } from "vitest";
-import {
-  BASELINE_VERSION,
-  cellResultOf,
-  createBaseline,
-  MAX_SAMPLES,
-  parseBaseline,
-  serializeBaseline,
-  thin,
-  toBaselineCell,
-} from "../src/baseline/format.js";
+import { BASELINE_VERSION, cellResultOf, createBaseline, MAX_SAMPLES, parseBaseline, serializeBaseline, thin, toBaselineCell } from "../src/baseline/format.js";
 import { RUN_INFO, SAMPLE_RUN, SAMPLES_NS } from "./fixtures/runs/sample-run.js";
 
 const CREATED = new Date("2024-01-02T04:00:00.000Z");
 const sample = () =>
-  createBaseline("main", RUN_INFO, { name: "quickstart" }, SAMPLE_RUN.cells.map((c) => toBaselineCell(c, SAMPLES_NS[c.id])), CREATED);
+  createBaseline(
+    "main",
+    RUN_INFO,
+    { name: "quickstart" },
+    SAMPLE_RUN.cells.map((c) => toBaselineCell(c, SAMPLES_NS[c.id])),
+    CREATED,
+  );
 
 describe("thin", () => {
   it("keeps every sample up to MAX_SAMPLES, in ms to 6 significant digits", () => {
@@ -85,7 +82,14 @@ describe("serializeBaseline / parseBaseline", () => {
   it("records the run without its fingerprint, which has its own key", () => {
     const b = sample();
     expect(b.run).not.toHaveProperty("fingerprint");
-    expect(b).toMatchObject({ format: "bench-baseline", version: BASELINE_VERSION, suite: "quickstart", createdAt: "2024-01-02T04:00:00.000Z", thresholds: null, runNoise: null });
+    expect(b).toMatchObject({
+      format: "bench-baseline",
+      version: BASELINE_VERSION,
+      suite: "quickstart",
+      createdAt: "2024-01-02T04:00:00.000Z",
+      thresholds: null,
+      runNoise: null,
+    });
   });
 
   it("names the file and what is wrong", () => {

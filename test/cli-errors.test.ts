@@ -12,8 +12,7 @@ describe("bad input exits 2 with a clear message", () => {
     writeFileSync(file, body);
     return file;
   };
-  const good = (variants: string, extra = "") =>
-    `name: t\ntargets:\n  mlp:\n    kind: onnx\n    variants: ${variants}\n${extra}`;
+  const good = (variants: string, extra = "") => `name: t\ntargets:\n  mlp:\n    kind: onnx\n    variants: ${variants}\n${extra}`;
 
   beforeAll(() => {
     copyFileSync(path.join(ROOT, "suites/models/mlp-fp32.onnx"), path.join(dir, "mlp.onnx"));
@@ -71,7 +70,13 @@ describe("bad input exits 2 with a clear message", () => {
   });
 
   it("an unknown run, an ambiguous flag value, an unknown option", async () => {
-    await bench(["run", suite("ok.yaml", good("{ fp32: mlp.onnx }", "measure: { maxIterations: 30, maxTimeMs: 50, minTimeMs: 0, minIterations: 10 }\n")), "--db", db, "-q"]);
+    await bench([
+      "run",
+      suite("ok.yaml", good("{ fp32: mlp.onnx }", "measure: { maxIterations: 30, maxTimeMs: 50, minTimeMs: 0, minIterations: 10 }\n")),
+      "--db",
+      db,
+      "-q",
+    ]);
     await expectUserError(["show", "ffffffffff", "--db", db], /ffffffffff: no run with this id/);
     await expectUserError(["list", "--db", db, "--limit", "zero"], /--limit.*expected a positive integer/);
     await expectUserError(["run", "--bogus"], /unknown option '--bogus'/);

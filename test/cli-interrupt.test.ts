@@ -9,35 +9,39 @@ it.each([
   ["SIGINT", 130],
   ["SIGTERM", 143],
   ["SIGHUP", 129],
-] as const)("%s stops the run after storing the finished cells, marks it interrupted and exits %i", async (signal, exitCode) => {
-  const dir = tempDir();
-  const db = path.join(dir, "r.db");
-  copyFileSync(path.join(ROOT, "suites/models/mlp-fp32.onnx"), path.join(dir, "m.onnx"));
-  // The first cell is quick; the next would run for a minute.
-  writeFileSync(
-    path.join(dir, "s.yaml"),
-    `name: long
+] as const)(
+  "%s stops the run after storing the finished cells, marks it interrupted and exits %i",
+  async (signal, exitCode) => {
+    const dir = tempDir();
+    const db = path.join(dir, "r.db");
+    copyFileSync(path.join(ROOT, "suites/models/mlp-fp32.onnx"), path.join(dir, "m.onnx"));
+    // The first cell is quick; the next would run for a minute.
+    writeFileSync(
+      path.join(dir, "s.yaml"),
+      `name: long
 targets:
   quick: { kind: onnx, variants: { v: m.onnx }, measure: { minTimeMs: 0, maxTimeMs: 100 } }
   slow: { kind: onnx, variants: { v: m.onnx }, matrix: { batch: [2, 3] } }
 measure: { minTimeMs: 60000, maxTimeMs: 60000, maxIterations: 100000000 }
 `,
-  );
-  const child = spawn(process.execPath, [BIN, "run", path.join(dir, "s.yaml"), "--db", db], {
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  let stderr = "";
-  const code = await new Promise<number | null>((resolve) => {
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-      if (/\[1\/3\]/.test(stderr) && !child.killed) setTimeout(() => child.kill(signal), 300);
+    );
+    const child = spawn(process.execPath, [BIN, "run", path.join(dir, "s.yaml"), "--db", db], {
+      env: { ...process.env, NO_COLOR: "1" },
     });
-    child.on("close", resolve);
-  });
-  expect(code).toBe(exitCode);
-  expect(stderr).toMatch(/stopping after storing the finished cells/);
-  const shown = await bench(["show", "latest", "--db", db, "--json"]);
-  const run = JSON.parse(shown.stdout) as RunResult;
-  expect(run.run.status).toBe("interrupted");
-  expect(run.cells.map((c) => c.id)).toEqual(["quick/v/b1/cpu/t1"]);
-}, 120_000);
+    let stderr = "";
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        if (/\[1\/3\]/.test(stderr) && !child.killed) setTimeout(() => child.kill(signal), 300);
+      });
+      child.on("close", resolve);
+    });
+    expect(code).toBe(exitCode);
+    expect(stderr).toMatch(/stopping after storing the finished cells/);
+    const shown = await bench(["show", "latest", "--db", db, "--json"]);
+    const run = JSON.parse(shown.stdout) as RunResult;
+    expect(run.run.status).toBe("interrupted");
+    expect(run.cells.map((c) => c.id)).toEqual(["quick/v/b1/cpu/t1"]);
+  },
+  120_000,
+);

@@ -145,7 +145,9 @@ measure: { warmupIterations: 3 }
   });
 
   it("names a missing environment variable, exit 2, before running anything", async () => {
-    const r = await bench(["run", path.join(dir, "remote.yaml"), "--db", db], { env: { SERVED_URL: served.url, FAILING_URL: failing.url, DEAD_URL: "http://127.0.0.1:9" } });
+    const r = await bench(["run", path.join(dir, "remote.yaml"), "--db", db], {
+      env: { SERVED_URL: served.url, FAILING_URL: failing.url, DEAD_URL: "http://127.0.0.1:9" },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/remote\.yaml: targets\.served\.headers\.X-Token: environment variable BENCH_TEST_TOKEN is not set/);
   });

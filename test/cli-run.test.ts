@@ -77,7 +77,9 @@ ${QUICK_MEASURE}`,
     expect(JSON.parse(run.resolved_suite as string).measure.maxIterations).toBe(300);
     const cells = sqlite.prepare("SELECT cell_id, status FROM cells WHERE run_id = ? ORDER BY ordinal").all(doc.run.id);
     expect(cells).toHaveLength(8);
-    const samples = sqlite.prepare("SELECT count, length(latency_ns) AS bytes FROM samples WHERE run_id = ? AND cell_id = ?").get(doc.run.id, "mlp/fp32/b4/cpu/t1") as { count: number; bytes: number };
+    const samples = sqlite
+      .prepare("SELECT count, length(latency_ns) AS bytes FROM samples WHERE run_id = ? AND cell_id = ?")
+      .get(doc.run.id, "mlp/fp32/b4/cpu/t1") as { count: number; bytes: number };
     // every timed sample is stored, including the transient MSER-5 left out of the statistics
     expect(samples.count).toBe((doc.cells[2]?.samples ?? 0) + (doc.cells[2]?.samplesDropped ?? 0));
     expect(samples.bytes).toBe(samples.count * 8);
@@ -97,9 +99,7 @@ ${QUICK_MEASURE}`,
   it("lists the run", async () => {
     const r = await bench(["list", "--db", db, "--json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual([
-      expect.objectContaining({ id: doc.run.id, suite: "e2e", status: "completed", cells: { ok: 4, skipped: 4 } }),
-    ]);
+    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ id: doc.run.id, suite: "e2e", status: "completed", cells: { ok: 4, skipped: 4 } })]);
   });
 
   it("fails a cell whose model breaks at run time, keeps the others, and exits 3", async () => {

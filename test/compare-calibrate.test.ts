@@ -48,7 +48,11 @@ const diff = (comparisons: Comparison[]): DiffResult => ({
 
 describe("measureRunNoise", () => {
   it("is the standard deviation of the log of each metric over the runs, pooled by median", () => {
-    const runs = [[cell(1), cell(10, "x")], [cell(Math.E), cell(10, "x")], [cell(Math.E ** 2), cell(10, "x")]];
+    const runs = [
+      [cell(1), cell(10, "x")],
+      [cell(Math.E), cell(10, "x")],
+      [cell(Math.E ** 2), cell(10, "x")],
+    ];
     const noise = measureRunNoise(runs, ["p50", "throughput"]);
     // logs 0, 1, 2: sd 1; the constant cell: 0; median of {1, 0} = 0.5
     expect(noise.cells[key.id]?.p50).toBeCloseTo(1, 12);
@@ -82,7 +86,11 @@ describe("summarizeCalibration", () => {
   it("gives the change a two-run comparison detects with 95% power", () => {
     // se_within = median of log-interval widths / (2 · 1.96); se = √(se_within² + 2 · 0.03²)
     const z = 1.959963984540054;
-    const widths = [[0.06, 0.08], [-0.01, 0.01], [-0.02, 0]].map(([lo, hi]) => (Math.log1p(hi as number) - Math.log1p(lo as number)) / (2 * z));
+    const widths = [
+      [0.06, 0.08],
+      [-0.01, 0.01],
+      [-0.02, 0],
+    ].map(([lo, hi]) => (Math.log1p(hi as number) - Math.log1p(lo as number)) / (2 * z));
     const seWithin = widths.sort((a, b) => a - b)[1] as number;
     const se = Math.sqrt(seWithin ** 2 + 2 * 0.03 ** 2);
     expect(c.cells[0]?.minimumDetectableEffect).toBeCloseTo(Math.expm1(Math.log1p(0.05) + (z + 1.6448536269514722) * se), 9);

@@ -42,9 +42,7 @@ describe("compareEnvironments", () => {
 
   it("compares git state as a short commit and a dirty mark, and a missing one as null", () => {
     const head = changed({}, {}, { git: null });
-    expect(compareEnvironments(FINGERPRINT, head, { git: "warn" })).toEqual([
-      { field: "git", tolerance: "warn", base: "0123456789ab+dirty", head: "null" },
-    ]);
+    expect(compareEnvironments(FINGERPRINT, head, { git: "warn" })).toEqual([{ field: "git", tolerance: "warn", base: "0123456789ab+dirty", head: "null" }]);
   });
 
   describe("model files", () => {

@@ -92,9 +92,7 @@ describe("checkMetricNames", () => {
   });
 
   it("names every bad metric and the expected ones", () => {
-    expect(() => checkMetricNames(["p50", "p95", "latency"])).toThrow(
-      new UserError("--metric p95, latency: expected one of p50, p90, p99, mean, throughput"),
-    );
+    expect(() => checkMetricNames(["p50", "p95", "latency"])).toThrow(new UserError("--metric p95, latency: expected one of p50, p90, p99, mean, throughput"));
   });
 });
 

@@ -13,9 +13,7 @@ describe("planInputs", () => {
 
   it("names the input and the dimension that cannot be resolved", () => {
     const { errors } = planInputs([image], {}, { h: 32 }, 1);
-    expect(errors).toEqual([
-      "inputs.x.shape: dimension 3 'w' of input 'x' is dynamic and cannot be resolved; set dims.w or give an explicit inputs.x.shape",
-    ]);
+    expect(errors).toEqual(["inputs.x.shape: dimension 3 'w' of input 'x' is dynamic and cannot be resolved; set dims.w or give an explicit inputs.x.shape"]);
   });
 
   it("uses an explicit shape with the symbolic batch", () => {
@@ -30,9 +28,7 @@ describe("planInputs", () => {
   });
 
   it("rejects a shape that contradicts the model's fixed dimension or rank", () => {
-    expect(planInputs([image], { x: { shape: ["batch", 4, 16, 16] } }, {}, 1).errors).toEqual([
-      "inputs.x.shape[1]: is 4 but the model fixes it at 3",
-    ]);
+    expect(planInputs([image], { x: { shape: ["batch", 4, 16, 16] } }, {}, 1).errors).toEqual(["inputs.x.shape[1]: is 4 but the model fixes it at 3"]);
     expect(planInputs([image], { x: { shape: ["batch", 3, 16] } }, {}, 1).errors[0]).toMatch(/has 3 dimensions but the model's input 'x' has 4/);
   });
 

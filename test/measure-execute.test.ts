@@ -35,9 +35,14 @@ function fakeMachine(latencyNs: (cell: PlannedCell, nowNs: number) => number) {
           t += BigInt(Math.round(ns));
         },
         runLoad: (signal) =>
-          runLocalLoad(async () => {
-            calls.push(cell.id);
-          }, cell, 5, signal),
+          runLocalLoad(
+            async () => {
+              calls.push(cell.id);
+            },
+            cell,
+            5,
+            signal,
+          ),
         release: async () => undefined,
       };
     },
@@ -70,8 +75,7 @@ async function run(order: Order, variants: string[], latencyNs: (cell: PlannedCe
   return { result, store, calls: machine.calls };
 }
 
-const p50 = (r: Awaited<ReturnType<typeof run>>, variant: string) =>
-  r.result.cells.find((c) => c.variant === variant)?.latencyMs?.p50.value ?? Number.NaN;
+const p50 = (r: Awaited<ReturnType<typeof run>>, variant: string) => r.result.cells.find((c) => c.variant === variant)?.latencyMs?.p50.value ?? Number.NaN;
 
 describe("executeSuite", () => {
   it("interleaves cells in rounds, sequential runs each cell to the end", async () => {

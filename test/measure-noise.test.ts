@@ -33,7 +33,11 @@ describe("flagging cells", () => {
   });
 
   it("flags only the cells whose measurement overlapped the disturbance", () => {
-    const ok = { ...skippedCell({ id: "a", target: "a", variant: "v", batch: 1, provider: "cpu", threads: 1, load: { mode: "single" } }, ""), status: "ok" as const, error: null };
+    const ok = {
+      ...skippedCell({ id: "a", target: "a", variant: "v", batch: 1, provider: "cpu", threads: 1, load: { mode: "single" } }, ""),
+      status: "ok" as const,
+      error: null,
+    };
     const touched = flagNoise(ok, samples, 120, 190);
     expect(touched.noisy).toBe(true);
     expect(touched.notes).toEqual(["noisy: other processes used up to 50% of the CPU"]);

@@ -48,9 +48,7 @@ describe.each(SPECS)("$name", (spec) => {
       expect(session.inputMetadata).toEqual([
         expect.objectContaining({ name: spec.inputName, isTensor: true, type: "float32", shape: ["batch", ...spec.inputShape] }),
       ]);
-      expect(session.outputMetadata).toEqual([
-        expect.objectContaining({ name: spec.outputName, isTensor: true, type: "float32", shape: ["batch", 10] }),
-      ]);
+      expect(session.outputMetadata).toEqual([expect.objectContaining({ name: spec.outputName, isTensor: true, type: "float32", shape: ["batch", 10] })]);
       await session.release();
     });
 

@@ -5,9 +5,36 @@ import { renderRunTable } from "../src/report/table.js";
 import { RUN_INFO, SAMPLE_RUN, SAMPLES_NS } from "./fixtures/runs/sample-run.js";
 
 const ENTRIES = [
-  { suite: "quickstart", name: "broken", file: "baselines/quickstart/broken.json", run: "", createdAt: "", cells: 0, runNoise: "", error: "baselines/quickstart/broken.json: not valid JSON" },
-  { suite: "quickstart", name: "main", file: "baselines/quickstart/main.json", run: "run00000001", createdAt: "2024-01-02T04:00:00.000Z", cells: 6, runNoise: "calibrated", error: null },
-  { suite: "remote", name: "nightly", file: "baselines/remote/nightly.json", run: "run00000002", createdAt: "2024-01-03T04:00:00.000Z", cells: 1, runNoise: "default", error: null },
+  {
+    suite: "quickstart",
+    name: "broken",
+    file: "baselines/quickstart/broken.json",
+    run: "",
+    createdAt: "",
+    cells: 0,
+    runNoise: "",
+    error: "baselines/quickstart/broken.json: not valid JSON",
+  },
+  {
+    suite: "quickstart",
+    name: "main",
+    file: "baselines/quickstart/main.json",
+    run: "run00000001",
+    createdAt: "2024-01-02T04:00:00.000Z",
+    cells: 6,
+    runNoise: "calibrated",
+    error: null,
+  },
+  {
+    suite: "remote",
+    name: "nightly",
+    file: "baselines/remote/nightly.json",
+    run: "run00000002",
+    createdAt: "2024-01-03T04:00:00.000Z",
+    cells: 1,
+    runNoise: "default",
+    error: null,
+  },
 ] satisfies BaselineListEntry[];
 
 const CELLS: BaselineCell[] = SAMPLE_RUN.cells.map((c) => toBaselineCell(c, SAMPLES_NS[c.id]));

@@ -16,8 +16,14 @@ describe("format helpers", () => {
 
   it("withCI, bytesKb", async () => {
     const text =
-      lines([{ value: 4.1, ci: [4.05, 4.16] as [number, number] }, { value: 0.0123, ci: null }], withCI, (e) => JSON.stringify(e)) +
-      lines([512, 204_800, 1024 * 1024, 3.5 * 1024 * 1024], bytesKb);
+      lines(
+        [
+          { value: 4.1, ci: [4.05, 4.16] as [number, number] },
+          { value: 0.0123, ci: null },
+        ],
+        withCI,
+        (e) => JSON.stringify(e),
+      ) + lines([512, 204_800, 1024 * 1024, 3.5 * 1024 * 1024], bytesKb);
     await expect(text).toMatchFileSnapshot("./fixtures/golden/format-estimates.txt");
   });
 
@@ -28,7 +34,11 @@ describe("format helpers", () => {
       lines([REGRESSION], changeWithCI, (c) => `${c.cell} ${c.metric}`),
       lines([SAMPLE_DIFF, CLEAN_DIFF, { ...CLEAN_DIFF, comparisons: [{ ...REGRESSION, verdict: "improvement" as const }] }], headline, (d) => d.head),
       lines([SAMPLE_DIFF, CLEAN_DIFF], thresholdText, (d) => d.head),
-      lines([SAMPLE_DIFF, CLEAN_DIFF, { ...SAMPLE_DIFF, runNoise: { source: "default" as const, runs: 0, metrics: { p50: 0.03 } } }], runNoiseText, (d) => d.runNoise.source),
+      lines(
+        [SAMPLE_DIFF, CLEAN_DIFF, { ...SAMPLE_DIFF, runNoise: { source: "default" as const, runs: 0, metrics: { p50: 0.03 } } }],
+        runNoiseText,
+        (d) => d.runNoise.source,
+      ),
     ].join("");
     await expect(text).toMatchFileSnapshot("./fixtures/golden/format-diff.txt");
   });

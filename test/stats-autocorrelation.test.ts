@@ -4,21 +4,14 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  autocorrelations,
-  effectiveSampleSize,
-  integratedAutocorrelationTime,
-  lag1Autocorrelation,
-} from "../src/stats/index.js";
+import { autocorrelations, effectiveSampleSize, integratedAutocorrelationTime, lag1Autocorrelation } from "../src/stats/index.js";
 import { createRng } from "../src/util/rng.js";
 import { ar1 } from "./helpers/latency-series.js";
 
 interface Fixture {
   autocorrelation: { xs: number[]; rho: number[]; tau: number }[];
 }
-const fixture = JSON.parse(
-  readFileSync(new URL("fixtures/stats/dependence.json", import.meta.url), "utf8"),
-) as Fixture;
+const fixture = JSON.parse(readFileSync(new URL("fixtures/stats/dependence.json", import.meta.url), "utf8")) as Fixture;
 
 /** Straight from the definition: Σ_{i} d_i d_{i+k} / Σ d_i², every lag by a full sum. */
 function naiveAutocorrelations(xs: ArrayLike<number>, maxLag: number): number[] {

@@ -16,9 +16,7 @@ interface Reference {
   circularBlockLength: { n: number; phi: number; xs: number[]; blockLength: number }[];
 }
 
-const reference = JSON.parse(
-  readFileSync(new URL("fixtures/stats/compare-reference.json", import.meta.url), "utf8"),
-) as Reference;
+const reference = JSON.parse(readFileSync(new URL("fixtures/stats/compare-reference.json", import.meta.url), "utf8")) as Reference;
 
 function binomialUpperTail(n: number, p: number, k: number): number {
   let total = 0;

@@ -19,9 +19,10 @@ import { latencySeries, type SeriesSpec } from "./helpers/latency-series.js";
 
 function simulateAA(label: string, spec: SeriesSpec, pairs: number): Record<Metric, Record<Verdict, number>> {
   const rng = createRng(deriveSeed(2024, label));
-  const tally = Object.fromEntries(
-    METRICS.map((m) => [m, { regression: 0, improvement: 0, unchanged: 0, inconclusive: 0 }]),
-  ) as Record<Metric, Record<Verdict, number>>;
+  const tally = Object.fromEntries(METRICS.map((m) => [m, { regression: 0, improvement: 0, unchanged: 0, inconclusive: 0 }])) as Record<
+    Metric,
+    Record<Verdict, number>
+  >;
   for (let i = 0; i < pairs; i++) {
     const base = latencySeries(rng, spec);
     const head = latencySeries(rng, spec);

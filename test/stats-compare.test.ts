@@ -20,19 +20,14 @@ describe("compareCells", () => {
     const rows = compareCells([{ cell: "a", base: flat(10, 200, 1), head: flat(10, 200, 2) }], { resamples: 100 });
     expect(rows.map((r) => r.metric)).toEqual(METRICS);
     for (const row of rows) {
-      expect(Object.keys(row)).toEqual([
-        "cell", "metric", "base", "head", "change", "ci", "pValue", "pAdjusted", "threshold", "verdict",
-      ]);
+      expect(Object.keys(row)).toEqual(["cell", "metric", "base", "head", "change", "ci", "pValue", "pAdjusted", "threshold", "verdict"]);
       expect(row.cell).toBe("a");
       expect(row.threshold).toBe(0.05);
     }
   });
 
   it("measures a 20% slowdown of constant-ish series as +20%, and throughput as −1/6", () => {
-    const rows = compareCells(
-      [{ cell: "b8", base: flat(10, 400, 1), head: flat(12, 400, 2), itemsPerCall: 8 }],
-      { resamples: 200 },
-    );
+    const rows = compareCells([{ cell: "b8", base: flat(10, 400, 1), head: flat(12, 400, 2), itemsPerCall: 8 }], { resamples: 200 });
     for (const row of rows) {
       const expected = row.metric === "throughput" ? 10 / 12 - 1 : 0.2;
       expect(row.change, row.metric).toBeCloseTo(expected, 4);
@@ -96,7 +91,10 @@ describe("compareCells", () => {
       head: latencySeries(rng, { n: 300, phi: 0.3, scale: 1.2 }),
     }));
     const options = { resamples: 100, seed: 5, alpha: 0.01 };
-    const split = adjustComparisons(pairs.flatMap((pair) => compareCell(pair, options)), 0.01);
+    const split = adjustComparisons(
+      pairs.flatMap((pair) => compareCell(pair, options)),
+      0.01,
+    );
     expect(split).toEqual(compareCells(pairs, options));
   });
 

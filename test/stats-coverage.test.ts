@@ -62,7 +62,10 @@ function expectConsistentWithExact(count: number, n: number, p: number): void {
 
 describe("simulated coverage of 95% quantile intervals", () => {
   const ps = [0.5, 0.9, 0.99] as const;
-  for (const [dist, seed] of [[exponential, 101], [lognormal, 202]] as const) {
+  for (const [dist, seed] of [
+    [exponential, 101],
+    [lognormal, 202],
+  ] as const) {
     it(`covers p50, p90 and p99 of ${dist.name} 930..970 times in 1000 at n = 4000`, () => {
       const counts = quantileCoverage(dist, 4000, ps, seed);
       counts.forEach((count, i) => {
@@ -85,7 +88,10 @@ describe("simulated coverage of 95% quantile intervals", () => {
 });
 
 describe("simulated coverage of 95% mean intervals", () => {
-  for (const [n, seed] of [[5, 505], [30, 606]] as const) {
+  for (const [n, seed] of [
+    [5, 505],
+    [30, 606],
+  ] as const) {
     it(`covers the mean of normal(10, 2) data 930..970 times in 1000 at n = ${n}`, () => {
       const rng = createRng(seed);
       let covered = 0;

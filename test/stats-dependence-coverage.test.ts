@@ -11,14 +11,7 @@
  * under-cover badly, i.e. that the correction is what makes the coverage right.
  */
 import { describe, expect, it } from "vitest";
-import {
-  batchMeansCI,
-  meanCI,
-  quantileCI,
-  quantileCIDependent,
-  sortSamples,
-  type Interval,
-} from "../src/stats/index.js";
+import { batchMeansCI, meanCI, quantileCI, quantileCIDependent, sortSamples, type Interval } from "../src/stats/index.js";
 import { createRng, type Rng } from "../src/util/rng.js";
 import { latencySeries } from "./helpers/latency-series.js";
 
@@ -38,15 +31,10 @@ function lognormalAr1(rng: Rng, n: number, phi: number): Float64Array {
   return xs;
 }
 
-const covers = (ci: Interval | null, truth: number): number =>
-  ci !== null && ci.lo <= truth && truth <= ci.hi ? 1 : 0;
+const covers = (ci: Interval | null, truth: number): number => (ci !== null && ci.lo <= truth && truth <= ci.hi ? 1 : 0);
 
 /** Coverage counts of the corrected and the naive (independence-assuming) intervals. */
-function simulate(
-  draw: (rng: Rng) => Float64Array,
-  truth: Counts,
-  seed: number,
-): { corrected: Counts; naive: Counts } {
+function simulate(draw: (rng: Rng) => Float64Array, truth: Counts, seed: number): { corrected: Counts; naive: Counts } {
   const rng = createRng(seed);
   const corrected: Counts = { p50: 0, p90: 0, mean: 0 };
   const naive: Counts = { p50: 0, p90: 0, mean: 0 };

@@ -34,9 +34,7 @@ interface Fixture {
     ranks: { lower: number; upper: number } | null;
   }[];
 }
-const fixture = JSON.parse(
-  readFileSync(new URL("fixtures/stats/dependence.json", import.meta.url), "utf8"),
-) as Fixture;
+const fixture = JSON.parse(readFileSync(new URL("fixtures/stats/dependence.json", import.meta.url), "utf8")) as Fixture;
 
 /** Latencies around 5 ms whose log follows a Gaussian AR(1) with coefficient φ. */
 function ar1Latencies(rng: Rng, n: number, phi: number): Float64Array {
@@ -47,8 +45,7 @@ function ar1Latencies(rng: Rng, n: number, phi: number): Float64Array {
  * Every 10th sample slow, the others rising slowly: the indicators of p50 and p90 are periodic,
  * and their estimated autocorrelation time is exactly 1, so the intervals must be the exact ones.
  */
-const periodic = (n: number): number[] =>
-  Array.from({ length: n }, (_, i) => (i % 10 === 9 ? 100 + i : i % 2 === 0 ? 1 + i / n : 2 + i / n));
+const periodic = (n: number): number[] => Array.from({ length: n }, (_, i) => (i % 10 === 9 ? 100 + i : i % 2 === 0 ? 1 + i / n : 2 + i / n));
 
 describe("dependentOrderStatisticRanks", () => {
   it("is orderStatisticRanks exactly when τ = 1", () => {

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  meanCI,
-  minSamplesForQuantileCI,
-  orderStatisticRanks,
-  quantileCI,
-  relativeHalfWidth,
-  sortSamples,
-} from "../src/stats/index.js";
+import { meanCI, minSamplesForQuantileCI, orderStatisticRanks, quantileCI, relativeHalfWidth, sortSamples } from "../src/stats/index.js";
 import { createRng } from "../src/util/rng.js";
 
 const oneTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);

@@ -13,12 +13,9 @@ interface Reference {
   normalUpperTail: { z: number; q: number }[];
 }
 
-const reference = JSON.parse(
-  readFileSync(new URL("fixtures/stats/compare-reference.json", import.meta.url), "utf8"),
-) as Reference;
+const reference = JSON.parse(readFileSync(new URL("fixtures/stats/compare-reference.json", import.meta.url), "utf8")) as Reference;
 
-const relativeError = (actual: number, expected: number): number =>
-  expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected);
+const relativeError = (actual: number, expected: number): number => (expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected));
 
 describe("normalUpperTail", () => {
   it("matches mpmath's ncdf(-z) to 2e-14 relative, from z = -8 to 37", () => {

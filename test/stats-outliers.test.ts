@@ -12,9 +12,7 @@ interface Fixture {
     counts: { lowSevere: number; lowMild: number; highMild: number; highSevere: number; mad: number };
   }[];
 }
-const fixture = JSON.parse(
-  readFileSync(new URL("fixtures/stats/dependence.json", import.meta.url), "utf8"),
-) as Fixture;
+const fixture = JSON.parse(readFileSync(new URL("fixtures/stats/dependence.json", import.meta.url), "utf8")) as Fixture;
 
 describe("classifyOutliers", () => {
   it("counts by Tukey's fences, a severe outlier not also as mild", () => {

@@ -4,15 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import {
-  meanCI,
-  minSamplesForQuantileCI,
-  normalQuantile,
-  orderStatisticRanks,
-  quantile,
-  sortSamples,
-  tQuantile,
-} from "../src/stats/index.js";
+import { meanCI, minSamplesForQuantileCI, normalQuantile, orderStatisticRanks, quantile, sortSamples, tQuantile } from "../src/stats/index.js";
 
 interface Reference {
   normalQuantile: { p: number; x: number }[];
@@ -28,12 +20,9 @@ interface Reference {
   meanCI: { xs: number[]; confidence: number; lo: number; hi: number }[];
 }
 
-const reference = JSON.parse(
-  readFileSync(new URL("fixtures/stats/reference.json", import.meta.url), "utf8"),
-) as Reference;
+const reference = JSON.parse(readFileSync(new URL("fixtures/stats/reference.json", import.meta.url), "utf8")) as Reference;
 
-const relativeError = (actual: number, expected: number): number =>
-  expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected);
+const relativeError = (actual: number, expected: number): number => (expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected));
 
 describe("agreement with SciPy", () => {
   it("normalQuantile matches scipy.stats.norm.ppf to 1e-14 relative", () => {

@@ -7,9 +7,7 @@ import { createRng, type Rng } from "../src/util/rng.js";
 interface Fixture {
   mser5: { xs: number[]; truncate: number; reliable: boolean }[];
 }
-const fixture = JSON.parse(
-  readFileSync(new URL("fixtures/stats/dependence.json", import.meta.url), "utf8"),
-) as Fixture;
+const fixture = JSON.parse(readFileSync(new URL("fixtures/stats/dependence.json", import.meta.url), "utf8")) as Fixture;
 
 const series = (n: number, f: (i: number, rng: Rng) => number, seed: number): Float64Array => {
   const rng = createRng(seed);

@@ -46,9 +46,7 @@ export const VARIANTS: readonly Variant[] = ["fp32", "fp16", "int8"];
 
 const variantDoc: Record<Variant, string> = {
   fp32: "float32 weights and compute.",
-  fp16:
-    "float16 weights and compute, float32 input and output (Cast at entry and exit, like " +
-    "onnxconverter-common keep_io_types=True).",
+  fp16: "float16 weights and compute, float32 input and output (Cast at entry and exit, like " + "onnxconverter-common keep_io_types=True).",
   int8:
     "QDQ int8: per-tensor symmetric int8 weights, int32 biases, asymmetric uint8 activations " +
     "calibrated (min/max) on seeded standard-normal inputs; float32 input and output.",

@@ -20,9 +20,7 @@ export function floatGraph(
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [];
   const store = (name: string, dims: number[], values: Float32Array): string => {
-    initializers.push(
-      fp16 ? tensor(name, "float16", dims, Array.from(values, toHalfBits)) : tensor(name, "float32", dims, values),
-    );
+    initializers.push(fp16 ? tensor(name, "float16", dims, Array.from(values, toHalfBits)) : tensor(name, "float32", dims, values));
     return name;
   };
 

@@ -41,10 +41,7 @@ function uint8Params(values: ArrayLike<number>): QParams {
   return { scale, zeroPoint: Math.min(255, Math.max(0, roundEven(-lo / scale))) };
 }
 
-export function int8Graph(
-  spec: ModelSpec,
-  params: ReadonlyMap<string, Params>,
-): Pick<ModelParts, "nodes" | "initializers" | "inputs" | "outputs"> {
+export function int8Graph(spec: ModelSpec, params: ReadonlyMap<string, Params>): Pick<ModelParts, "nodes" | "initializers" | "inputs" | "outputs"> {
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [];
   const calibration = normalInputs(spec, CALIBRATION_BATCH, "calibration");
@@ -81,13 +78,7 @@ export function int8Graph(
 }
 
 /** int8 weight and int32 bias initializers with their DequantizeLinear nodes. */
-function quantizedParams(
-  name: string,
-  p: Params,
-  inputScale: number,
-  nodes: NodeProto[],
-  initializers: TensorProto[],
-): [string, string] {
+function quantizedParams(name: string, p: Params, inputScale: number, nodes: NodeProto[], initializers: TensorProto[]): [string, string] {
   let maxAbs = 0;
   for (const v of p.weight) maxAbs = Math.max(maxAbs, Math.abs(v));
   const wScale = Math.fround(maxAbs > 0 ? maxAbs / 127 : 1);

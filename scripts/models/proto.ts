@@ -39,12 +39,7 @@ const bytesPerElem: Record<ElemType, number> = {
  * An initializer. `values` are the numbers to store: float32 values for "float32", IEEE half bit
  * patterns for "float16" (see half.ts), integers otherwise.
  */
-export function tensor(
-  name: string,
-  elem: ElemType,
-  dims: readonly number[],
-  values: ArrayLike<number>,
-): TensorProto {
+export function tensor(name: string, elem: ElemType, dims: readonly number[], values: ArrayLike<number>): TensorProto {
   const count = dims.reduce((a, b) => a * b, 1);
   if (values.length !== count) {
     throw new Error(`tensor ${name}: ${values.length} values for dims [${dims.join(", ")}]`);
@@ -53,12 +48,24 @@ export function tensor(
   for (let i = 0; i < count; i++) {
     const v = values[i] as number;
     switch (elem) {
-      case "float32": view.setFloat32(i * 4, v, true); break;
-      case "float16": view.setUint16(i * 2, v, true); break;
-      case "uint8": view.setUint8(i, v); break;
-      case "int8": view.setInt8(i, v); break;
-      case "int32": view.setInt32(i * 4, v, true); break;
-      case "int64": view.setBigInt64(i * 8, BigInt(v), true); break;
+      case "float32":
+        view.setFloat32(i * 4, v, true);
+        break;
+      case "float16":
+        view.setUint16(i * 2, v, true);
+        break;
+      case "uint8":
+        view.setUint8(i, v);
+        break;
+      case "int8":
+        view.setInt8(i, v);
+        break;
+      case "int32":
+        view.setInt32(i * 4, v, true);
+        break;
+      case "int64":
+        view.setBigInt64(i * 8, BigInt(v), true);
+        break;
     }
   }
   return { name, dataType: dataTypeOf[elem], dims: [...dims], rawData: new Uint8Array(view.buffer) };
@@ -72,28 +79,16 @@ export function scalar(name: string, elem: ElemType, value: number): TensorProto
 /** Attribute values: every attribute these models use is an int or a list of ints. */
 export type Attrs = Readonly<Record<string, number | readonly number[]>>;
 
-export function node(
-  opType: string,
-  name: string,
-  inputs: readonly string[],
-  outputs: readonly string[],
-  attrs: Attrs = {},
-): NodeProto {
+export function node(opType: string, name: string, inputs: readonly string[], outputs: readonly string[], attrs: Attrs = {}): NodeProto {
   const AttributeType = onnx.AttributeProto.AttributeType;
   const attribute = Object.entries(attrs).map(([key, v]) =>
-    typeof v === "number"
-      ? { name: key, type: AttributeType.INT, i: v }
-      : { name: key, type: AttributeType.INTS, ints: [...v] },
+    typeof v === "number" ? { name: key, type: AttributeType.INT, i: v } : { name: key, type: AttributeType.INTS, ints: [...v] },
   );
   return { opType, name, input: [...inputs], output: [...outputs], attribute };
 }
 
 /** A graph input or output; a string dimension is symbolic (dim_param). */
-export function valueInfo(
-  name: string,
-  elem: ElemType,
-  shape: readonly (number | string)[],
-): ValueInfoProto {
+export function valueInfo(name: string, elem: ElemType, shape: readonly (number | string)[]): ValueInfoProto {
   const dim = shape.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d }));
   return { name, type: { tensorType: { elemType: dataTypeOf[elem], shape: { dim } } } };
 }

@@ -7,12 +7,7 @@
 import { layerShapes, type Layer, type ModelSpec, type Params } from "./spec.js";
 
 /** Output of every layer for a batch: element i is layers[i]'s output, flattened row-major. */
-export function forwardAll(
-  spec: ModelSpec,
-  params: ReadonlyMap<string, Params>,
-  input: ArrayLike<number>,
-  batch: number,
-): Float64Array[] {
+export function forwardAll(spec: ModelSpec, params: ReadonlyMap<string, Params>, input: ArrayLike<number>, batch: number): Float64Array[] {
   const outputs: Float64Array[] = [];
   let x: Float64Array = Float64Array.from(input);
   let shape = [...spec.inputShape];
@@ -28,14 +23,7 @@ export function forwardAll(
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
-function apply(
-  layer: Layer,
-  p: Params | undefined,
-  x: Float64Array,
-  batch: number,
-  inShape: readonly number[],
-  outShape: readonly number[],
-): Float64Array {
+function apply(layer: Layer, p: Params | undefined, x: Float64Array, batch: number, inShape: readonly number[], outShape: readonly number[]): Float64Array {
   const inSize = size(inShape);
   const outSize = size(outShape);
   const y = new Float64Array(batch * outSize);
@@ -85,15 +73,7 @@ function dense(p: Params, x: Float64Array, y: Float64Array, inSize: number, outS
   }
 }
 
-function conv(
-  p: Params,
-  x: Float64Array,
-  y: Float64Array,
-  inShape: readonly number[],
-  outShape: readonly number[],
-  k: number,
-  pad: number,
-): void {
+function conv(p: Params, x: Float64Array, y: Float64Array, inShape: readonly number[], outShape: readonly number[], k: number, pad: number): void {
   const [c = 0, h = 0, w = 0] = inShape;
   const [oc = 0, oh = 0, ow = 0] = outShape;
   for (let o = 0; o < oc; o++) {

@@ -70,10 +70,7 @@ export function initParams(spec: ModelSpec): Map<string, Params> {
   for (const layer of spec.layers) {
     if (layer.kind === "dense" || layer.kind === "conv") {
       const fanIn = layer.kind === "dense" ? (s[0] ?? 0) : (s[0] ?? 0) * layer.kernel ** 2;
-      const weightDims =
-        layer.kind === "dense"
-          ? [layer.outFeatures, fanIn]
-          : [layer.outChannels, s[0] ?? 0, layer.kernel, layer.kernel];
+      const weightDims = layer.kind === "dense" ? [layer.outFeatures, fanIn] : [layer.outChannels, s[0] ?? 0, layer.kernel, layer.kernel];
       const std = Math.sqrt((layer.relu ? 2 : 1) / fanIn);
       const w = createRng(deriveSeed(spec.seed, `${layer.name}.weight`));
       const b = createRng(deriveSeed(spec.seed, `${layer.name}.bias`));

@@ -35,7 +35,11 @@ export interface BaselineEntry {
 
 export function listBaselines(dir: string, suite?: string): BaselineEntry[] {
   if (!existsSync(dir)) return [];
-  const suites = suite ? [suite] : readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const suites = suite
+    ? [suite]
+    : readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
   return suites.flatMap((s) => {
     const sdir = path.join(dir, s);
     if (!existsSync(sdir)) return [];
@@ -60,7 +64,5 @@ export function findBaseline(dir: string, ref: string, preferSuite?: string): Ba
   if (matches.length === 0) {
     throw new UserError(`baseline:${ref}: no baseline named '${name}' in ${dir}/ (see 'bench baseline list')`);
   }
-  throw new UserError(
-    `baseline:${ref}: ambiguous; suites ${matches.map((m) => m.suite).join(", ")} each have one; write baseline:SUITE/${name}`,
-  );
+  throw new UserError(`baseline:${ref}: ambiguous; suites ${matches.map((m) => m.suite).join(", ")} each have one; write baseline:SUITE/${name}`);
 }

@@ -54,7 +54,10 @@ export async function calibrateCommand(file: string, opts: CalibrateOptions): Pr
   try {
     const ctx = { store: () => store, baselinesDir: opts.baselines };
     const sides = runIds.map((id) => loadSide(id, ctx));
-    const runNoise = measureRunNoise(sides.map((s) => s.cells), resolvePolicy(sides[0] as Side, sides[0] as Side, {}).metrics);
+    const runNoise = measureRunNoise(
+      sides.map((s) => s.cells),
+      resolvePolicy(sides[0] as Side, sides[0] as Side, {}).metrics,
+    );
     const pairs = (noise: RunNoise | null): DiffResult[] => {
       const out: DiffResult[] = [];
       for (let i = 0; i < sides.length; i++) {
@@ -109,6 +112,13 @@ function saveRunNoise(opts: CalibrateOptions, store: Store, lastRun: string, run
   const name = opts.baseline as string;
   const file = baselinePath(opts.baselines, run.suite, name);
   if (existsSync(file)) return writeBaseline(opts.baselines, { ...readBaselineFile(file), runNoise });
-  const b = createBaseline(name, run, resolvedSuite, cells.map((x) => toBaselineCell(x, store.loadSamples(run.id, x.id))), new Date(), runNoise);
+  const b = createBaseline(
+    name,
+    run,
+    resolvedSuite,
+    cells.map((x) => toBaselineCell(x, store.loadSamples(run.id, x.id))),
+    new Date(),
+    runNoise,
+  );
   return writeBaseline(opts.baselines, b);
 }

@@ -76,7 +76,10 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
     if (opts.json) {
       // One document per run; several suites give a JSON array of such documents.
       const docs = outcomes.map(({ result, gated }) =>
-        runDocument(result, { comparisons: gated.map((g) => g.diff), ...(opts.samples ? { samplesNs: (cellId: string) => store.loadSamples(result.run.id, cellId) } : {}) }),
+        runDocument(result, {
+          comparisons: gated.map((g) => g.diff),
+          ...(opts.samples ? { samplesNs: (cellId: string) => store.loadSamples(result.run.id, cellId) } : {}),
+        }),
       );
       process.stdout.write(`${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`);
     } else {
@@ -118,7 +121,13 @@ function runOutcome({ run, cells }: RunResult): Outcome {
  * --fail-on-regression) and --baseline (always gating). One that cannot be made (a --filter left
  * one side empty, the baseline shares no cell) becomes a message, not a lost run.
  */
-function comparisons(result: RunResult, suite: ResolvedSuite, store: Store, baseline: Side | undefined, opts: RunOptions): { gated: Gated[]; failures: string[] } {
+function comparisons(
+  result: RunResult,
+  suite: ResolvedSuite,
+  store: Store,
+  baseline: Side | undefined,
+  opts: RunOptions,
+): { gated: Gated[]; failures: string[] } {
   const ctx = { store: () => store, baselinesDir: opts.baselines };
   const gated: Gated[] = [];
   const failures: string[] = [];
@@ -132,8 +141,17 @@ function comparisons(result: RunResult, suite: ResolvedSuite, store: Store, base
   };
   if (suite.compare) {
     const { base, head } = suite.compare;
-    compare(() => loadSide(`${result.run.id}:${base}`, ctx), () => loadSide(`${result.run.id}:${head}`, ctx), opts.failOnRegression === true);
+    compare(
+      () => loadSide(`${result.run.id}:${base}`, ctx),
+      () => loadSide(`${result.run.id}:${head}`, ctx),
+      opts.failOnRegression === true,
+    );
   }
-  if (baseline) compare(() => baseline, () => loadSide(result.run.id, ctx), true);
+  if (baseline)
+    compare(
+      () => baseline,
+      () => loadSide(result.run.id, ctx),
+      true,
+    );
   return { gated, failures };
 }

@@ -70,12 +70,7 @@ export function measureRunNoise(runs: readonly (readonly CellResult[])[], metric
   return { runs: runs.length, metrics: pooled, cells };
 }
 
-export function summarizeCalibration(
-  runs: string[],
-  runNoise: RunNoise,
-  raw: readonly DiffResult[],
-  withNoise: readonly DiffResult[],
-): Calibration {
+export function summarizeCalibration(runs: string[], runNoise: RunNoise, raw: readonly DiffResult[], withNoise: readonly DiffResult[]): Calibration {
   const z = normalQuantile(0.975);
   const power = normalQuantile(0.95);
   const alarm = (v: string) => v === "regression" || v === "improvement";

@@ -84,10 +84,7 @@ export function gitState(cwd: string): Fingerprint["git"] {
  * @param models model files keyed by the name to record them under (their path in the suite)
  * @param cwd where to look for the git repository (the suite's directory)
  */
-export async function collectFingerprint(
-  models: Readonly<Record<string, string>>,
-  cwd: string,
-): Promise<Fingerprint> {
+export async function collectFingerprint(models: Readonly<Record<string, string>>, cwd: string): Promise<Fingerprint> {
   const cpus = os.cpus();
   const hashed: Fingerprint["models"] = {};
   for (const [name, file] of Object.entries(models).sort(([a], [b]) => a.localeCompare(b))) {
@@ -111,9 +108,7 @@ export async function collectFingerprint(
       onnxruntime: packageVersion("onnxruntime-node"),
       bench: benchVersion(),
     },
-    dependencies: Object.fromEntries(
-      ["onnxruntime-node", "onnxruntime-common", "better-sqlite3"].map((d) => [d, packageVersion(d)]),
-    ),
+    dependencies: Object.fromEntries(["onnxruntime-node", "onnxruntime-common", "better-sqlite3"].map((d) => [d, packageVersion(d)])),
     models: hashed,
     git: gitState(path.resolve(cwd)),
   };

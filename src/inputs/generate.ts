@@ -2,16 +2,7 @@ import { createRng, deriveSeed, type Rng } from "../util/rng.js";
 import type { TensorPlan } from "./plan.js";
 
 export type TensorData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
+  Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 
 export interface GeneratedTensor {
   name: string;
@@ -43,9 +34,7 @@ function draw(plan: TensorPlan, rng: Rng, i: number): number {
     case "random-normal":
       return plan.mean + plan.std * rng.normal();
     case "random-uniform":
-      return plan.dtype.startsWith("float")
-        ? plan.low + (plan.high - plan.low) * rng.next()
-        : rng.int(Math.ceil(plan.low), Math.ceil(plan.high));
+      return plan.dtype.startsWith("float") ? plan.low + (plan.high - plan.low) * rng.next() : rng.int(Math.ceil(plan.low), Math.ceil(plan.high));
     case "range": {
       // low, low+1, …, high-1, low, … : valid token ids / class indices for integer inputs.
       const span = Math.max(1, Math.ceil(plan.high - plan.low));

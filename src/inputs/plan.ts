@@ -89,13 +89,7 @@ export function planInputs(
   return { plans, errors };
 }
 
-function resolveDim(
-  d: number | string,
-  index: number,
-  fromSuite: boolean,
-  dims: Readonly<Record<string, number>>,
-  batch: number,
-): number | undefined {
+function resolveDim(d: number | string, index: number, fromSuite: boolean, dims: Readonly<Record<string, number>>, batch: number): number | undefined {
   if (typeof d === "number") return d > 0 ? d : index === 0 && !fromSuite ? batch : undefined;
   if (d === "batch") return batch;
   const named = dims[d];

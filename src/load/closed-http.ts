@@ -162,9 +162,12 @@ export function closedLoopHttp(o: {
     if (phase === "measure") startMeasuring();
     else {
       // Warm-up is bounded in time too: a server that never answers must not hold the run.
-      setTimeout(() => {
-        if (phase === "warmup") startMeasuring();
-      }, Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs)).unref();
+      setTimeout(
+        () => {
+          if (phase === "warmup") startMeasuring();
+        },
+        Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs),
+      ).unref();
     }
   });
 }

@@ -57,11 +57,7 @@ export function failedCell(cell: CellIdentity, error: string, partial: Partial<C
 }
 
 /** Summarise a finished measurement: latency in ms with intervals, throughput in items/s. */
-export function measuredCell(
-  cell: CellIdentity,
-  m: Measurement,
-  extra: { sessionCreateMs: number; itemsPerCall: number; peakRssKb: number },
-): CellResult {
+export function measuredCell(cell: CellIdentity, m: Measurement, extra: { sessionCreateMs: number; itemsPerCall: number; peakRssKb: number }): CellResult {
   // The warm-up transient that survived the configured warm-up is found in the data (MSER-5) and
   // left out of every statistic; the raw series keeps it.
   const steady = mser5(m.latenciesNs);
@@ -73,9 +69,7 @@ export function measuredCell(
   const notes: string[] = [...s.notes];
   if (!steady.reliable) notes.push("no steady state found (MSER-5): the latency drifted through the whole measurement");
   if (m.stopReason !== "converged") {
-    notes.push(
-      `did not converge: stopped at ${m.stopReason} with the headline interval at ±${(m.relativeCI * 100).toFixed(1)}%`,
-    );
+    notes.push(`did not converge: stopped at ${m.stopReason} with the headline interval at ±${(m.relativeCI * 100).toFixed(1)}%`);
   }
   return {
     ...base(cell),
@@ -136,7 +130,8 @@ export function measuredLoadCell(
   };
   const notes: string[] = [];
   if (r.errorCount > 0) notes.push(`${r.errorCount} of ${r.sent} requests failed (${(errorRate * 100).toFixed(2)}%): ${describeErrors(r.errors)}`);
-  if (r.generatorLagged) notes.push(`the load generator fell behind its schedule (up to ${load.maxDispatchLagMs.toFixed(1)} ms late): the offered rate was lower than asked`);
+  if (r.generatorLagged)
+    notes.push(`the load generator fell behind its schedule (up to ${load.maxDispatchLagMs.toFixed(1)} ms late): the offered rate was lower than asked`);
   if (r.targetRate !== null && r.achievedRate < 0.9 * r.targetRate) {
     notes.push(`open loop: only ${r.achievedRate.toFixed(1)} of ${r.targetRate} requests/s succeeded`);
   }
@@ -159,7 +154,9 @@ export function measuredLoadCell(
   return {
     ...keyed,
     status: failed ? "failed" : "ok",
-    error: failed ? `error rate ${(errorRate * 100).toFixed(2)}% is above the limit of ${(extra.maxErrorRate * 100).toFixed(2)}% (${describeErrors(r.errors)})` : null,
+    error: failed
+      ? `error rate ${(errorRate * 100).toFixed(2)}% is above the limit of ${(extra.maxErrorRate * 100).toFixed(2)}% (${describeErrors(r.errors)})`
+      : null,
     samples: latenciesMs.length,
     steadyState: true,
     latencyMs: latencyOf(s),
@@ -171,7 +168,6 @@ export function measuredLoadCell(
     notes: [...s.notes, ...notes],
   };
 }
-
 
 function describeErrors(e: LoadResult["errors"]): string {
   const parts = [

@@ -63,7 +63,17 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   const monitor = new NoiseMonitor(clock);
   monitor.begin();
   resetPeakRss();
-  const life = new CellLifecycle({ runId: run.id, cells, store, runner: options.runner, seed: suite.seed, monitor, clock, signal, onProgress: options.onProgress });
+  const life = new CellLifecycle({
+    runId: run.id,
+    cells,
+    store,
+    runner: options.runner,
+    seed: suite.seed,
+    monitor,
+    clock,
+    signal,
+    onProgress: options.onProgress,
+  });
   const timed = [...cells.keys()].filter((i) => cells[i]?.load.mode === "single");
   const loaded = [...cells.keys()].filter((i) => cells[i]?.load.mode !== "single");
   try {

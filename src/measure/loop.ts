@@ -24,7 +24,6 @@ export interface LoopOptions {
   signal?: AbortSignal;
 }
 
-
 /** How much the sample must grow between convergence checks: keeps the sorting cost O(n log n) overall. */
 const CHECK_GROWTH = 1.1;
 

@@ -141,8 +141,7 @@ export function describeNoise(
   check: { otherProcesses: boolean } = { otherProcesses: true },
 ): string[] {
   const reasons: string[] = [];
-  const worst = (pick: (s: NoiseSample) => number | null) =>
-    samples.reduce((m, s) => Math.max(m, pick(s) ?? 0), 0);
+  const worst = (pick: (s: NoiseSample) => number | null) => samples.reduce((m, s) => Math.max(m, pick(s) ?? 0), 0);
   const others = worst((s) => s.othersCpu);
   if (check.otherProcesses && others > NOISE_LIMITS.othersCpu) {
     reasons.push(`other processes used up to ${(others * 100).toFixed(0)}% of the CPU`);

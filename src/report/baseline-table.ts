@@ -28,7 +28,10 @@ export function renderBaselineList(entries: readonly BaselineListEntry[], { dir 
 
 /** `bench baseline show`: what the baseline carries besides its run, then the run's table. */
 export function renderBaseline(b: Baseline, options: RenderOptions): string {
-  const percents = (o: Record<string, number>) => Object.entries(o).map(([m, v]) => `${m} ${percent(v)}`).join(", ");
+  const percents = (o: Record<string, number>) =>
+    Object.entries(o)
+      .map(([m, v]) => `${m} ${percent(v)}`)
+      .join(", ");
   return [
     `baseline '${b.name}' of suite '${b.suite}', saved ${b.createdAt}\n`,
     b.thresholds ? `thresholds: ${percents(b.thresholds)}\n` : "",

@@ -26,7 +26,9 @@ export function renderCalibration(c: Calibration): string {
   return [
     `A/A calibration: ${c.runs.length} runs in separate processes (${c.runs.join(", ")}), ${c.pairs} pairs compared`,
     table.toString(),
-    `run-to-run noise (sd of one run's offset, median over cells): ${Object.entries(c.runNoise.metrics).map(([m, v]) => `${m} ${percent(v)}`).join(", ")}`,
+    `run-to-run noise (sd of one run's offset, median over cells): ${Object.entries(c.runNoise.metrics)
+      .map(([m, v]) => `${m} ${percent(v)}`)
+      .join(", ")}`,
     `false alarms of the verdict rule over ${total} A/A comparisons: ${(c.falseAlarmRateRaw * 100).toFixed(2)}% if each run's own samples told the whole story, ` +
       `${(c.falseAlarmRate * 100).toFixed(2)}% with the run-to-run noise modelled`,
     "MDE = the smallest change a comparison of two runs flags with 95% power at the current threshold. Comparing two",

@@ -47,7 +47,9 @@ export function thresholdText(d: DiffResult): string {
 export function runNoiseText(d: DiffResult): string {
   const { source, runs, metrics } = d.runNoise;
   if (source === "none") return "both sides from one run: no run-to-run noise";
-  const values = Object.entries(metrics).map(([m, v]) => `${m} ${pct(v).replace("+", "")}`).join(", ");
+  const values = Object.entries(metrics)
+    .map(([m, v]) => `${m} ${pct(v).replace("+", "")}`)
+    .join(", ");
   return source === "calibrated"
     ? `run-to-run noise calibrated over ${runs} runs (${values})`
     : `run-to-run noise assumed (${values}); 'bench calibrate' measures this machine's`;

@@ -17,7 +17,11 @@ export function renderDiffTable(d: DiffResult, { color }: { color: boolean }): s
   }
   if (d.noisy.base || d.noisy.head) {
     const which = [d.noisy.base ? "base" : "", d.noisy.head ? "head" : ""].filter(Boolean).join(" and ");
-    lines.push(c.yellow(`noisy: the ${which} ${d.noisy.base && d.noisy.head ? "runs were" : "run was"} measured while the machine was disturbed; verdicts are less reliable`));
+    lines.push(
+      c.yellow(
+        `noisy: the ${which} ${d.noisy.base && d.noisy.head ? "runs were" : "run was"} measured while the machine was disturbed; verdicts are less reliable`,
+      ),
+    );
   }
   const table = new Table({
     head: ["cell", "metric", "base", "head", "change (95% CI)", "p (Holm)", "verdict"],

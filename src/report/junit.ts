@@ -30,7 +30,9 @@ function testsuite(d: DiffResult, suiteName: string): { xml: string; tests: numb
   const cases = cells.map((cell) => {
     const rows = d.comparisons.filter((c) => c.cell === cell);
     const regressions = rows.filter((c) => c.verdict === "regression");
-    const detail = rows.map((c) => `${c.metric}: ${num(c.base)} → ${num(c.head)} ${unit(c.metric)}, ${changeWithCI(c)}, p=${pValue(c.pAdjusted)}, ${c.verdict}`).join("\n");
+    const detail = rows
+      .map((c) => `${c.metric}: ${num(c.base)} → ${num(c.head)} ${unit(c.metric)}, ${changeWithCI(c)}, p=${pValue(c.pAdjusted)}, ${c.verdict}`)
+      .join("\n");
     const failure =
       regressions.length > 0
         ? `\n      <failure type="regression" message="${esc(`regression: ${regressions.map((r) => `${r.metric} ${changeWithCI(r)}`).join("; ")}`)}">${esc(detail)}</failure>`

@@ -11,8 +11,12 @@ export function renderDiffMarkdown(d: DiffResult, title = "bench"): string {
   const regressions = byVerdict(d, "regression");
   const icon = passed(d) ? "✅" : "❌";
   const out: string[] = [`## ${icon} ${title}: ${headline(d)}`, ""];
-  out.push(`Base \`${d.base}\` (run \`${d.baseRun}\`) → head \`${d.head}\` (run \`${d.headRun}\`); ${thresholdText(d)}; ${d.comparisons.length} comparisons, Holm-corrected; ${runNoiseText(d)}.`, "");
-  for (const e of d.environment) out.push(`> ⚠️ Environment differs: **${e.field}** \`${e.base}\` → \`${e.head}\`${e.tolerance === "must" ? " (matters)" : ""}`);
+  out.push(
+    `Base \`${d.base}\` (run \`${d.baseRun}\`) → head \`${d.head}\` (run \`${d.headRun}\`); ${thresholdText(d)}; ${d.comparisons.length} comparisons, Holm-corrected; ${runNoiseText(d)}.`,
+    "",
+  );
+  for (const e of d.environment)
+    out.push(`> ⚠️ Environment differs: **${e.field}** \`${e.base}\` → \`${e.head}\`${e.tolerance === "must" ? " (matters)" : ""}`);
   if (d.noisy.base || d.noisy.head) out.push("> ⚠️ A run was measured while the machine was disturbed; verdicts are less reliable.");
   if (d.environment.length > 0 || d.noisy.base || d.noisy.head) out.push("");
   if (regressions.length > 0) {

@@ -27,9 +27,7 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
 
   // Noise is said once in the header; each touched cell is marked '!' in its row.
   // Notes about percentiles the table does not show with an interval stay in the JSON.
-  const notes = result.cells.flatMap((cell) =>
-    cell.notes.filter((n) => !/^(noisy|p90|p95|p999):/.test(n)).map((n) => `  ${cell.id}: ${n}`),
-  );
+  const notes = result.cells.flatMap((cell) => cell.notes.filter((n) => !/^(noisy|p90|p95|p999):/.test(n)).map((n) => `  ${cell.id}: ${n}`));
   const counts = countStatuses(result.cells);
   const footer = [
     `${result.cells.length} cells: ${counts.ok} ok, ${counts.failed} failed, ${counts.skipped} skipped` +

@@ -66,9 +66,7 @@ export async function inspectModel(modelPath: string): Promise<ModelInput[]> {
 }
 
 function inputMetadata(session: ort.InferenceSession): ModelInput[] {
-  return session.inputMetadata.map((m) =>
-    m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: undefined, shape: [] },
-  );
+  return session.inputMetadata.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: undefined, shape: [] }));
 }
 
 function ortProvider(provider: string): string {

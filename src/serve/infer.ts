@@ -93,8 +93,7 @@ function toTypedArray(name: string, dtype: Dtype, values: unknown[]): TensorData
   const isInt = !dtype.startsWith("float") && dtype !== "bool";
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    const ok =
-      dtype === "bool" ? typeof v === "boolean" : typeof v === "number" && Number.isFinite(v) && (!isInt || Number.isInteger(v));
+    const ok = dtype === "bool" ? typeof v === "boolean" : typeof v === "number" && Number.isFinite(v) && (!isInt || Number.isInteger(v));
     if (!ok) {
       const want = dtype === "bool" ? "true or false" : isInt ? "an integer" : "a finite number";
       throw bad(`input '${name}': data[${i}] must be ${want}, got ${JSON.stringify(v)}`);

@@ -21,12 +21,7 @@ export interface StartedServer {
  * a 4xx with { "error": "..." } and never take the server down; bodies over `maxBodyBytes` get
  * 413. Concurrent requests share one session per model (onnxruntime's Run is thread-safe).
  */
-export async function startServer(o: {
-  models: string[];
-  host?: string;
-  port?: number;
-  maxBodyBytes?: number;
-}): Promise<StartedServer> {
+export async function startServer(o: { models: string[]; host?: string; port?: number; maxBodyBytes?: number }): Promise<StartedServer> {
   const host = o.host ?? "127.0.0.1";
   const maxBodyBytes = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const models = await loadModels(o.models);
@@ -66,12 +61,7 @@ export async function startServer(o: {
 
 const SERVER_METADATA = { name: "bench", version: benchVersion(), extensions: [] as string[] };
 
-async function handle(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  models: Map<string, ServedModel>,
-  maxBodyBytes: number,
-): Promise<void> {
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, models: Map<string, ServedModel>, maxBodyBytes: number): Promise<void> {
   const path = new URL(req.url ?? "/", "http://x").pathname.replace(/\/+$/, "");
   const method = req.method ?? "GET";
   const get = (body: () => object): void => {

@@ -50,8 +50,7 @@ export function binomialLogPmf(k: number, n: number, p: number): number {
   if (k === 0) return n * Math.log1p(-p);
   if (k === n) return n * Math.log(p);
   const q = 1 - p;
-  const lc =
-    stirlingError(n) - stirlingError(k) - stirlingError(n - k) - deviance(k, n * p) - deviance(n - k, n * q);
+  const lc = stirlingError(n) - stirlingError(k) - stirlingError(n - k) - deviance(k, n * p) - deviance(n - k, n * q);
   return lc - LN_SQRT_2PI - 0.5 * (Math.log(k) + Math.log1p(-k / n));
 }
 

@@ -204,5 +204,8 @@ export function adjustComparisons(rows: readonly UnadjustedComparison[], alpha =
  */
 export function compareCells(pairs: readonly CellPair[], options: CompareOptions = {}): Comparison[] {
   const checked = checkOptions(options);
-  return adjustComparisons(pairs.flatMap((pair) => measureCell(pair, checked, options.thresholds, options.runNoise)), checked.alpha);
+  return adjustComparisons(
+    pairs.flatMap((pair) => measureCell(pair, checked, options.thresholds, options.runNoise)),
+    checked.alpha,
+  );
 }

@@ -6,14 +6,7 @@
 import { integratedAutocorrelationTime } from "./autocorrelation.js";
 import { mean as meanOf, meanAndStddev } from "./descriptive.js";
 import { tQuantile } from "./distributions.js";
-import {
-  checkConfidence,
-  meanCI,
-  minSamplesForQuantileCI,
-  orderStatisticRanks,
-  type Interval,
-  type OrderStatisticRanks,
-} from "./intervals.js";
+import { checkConfidence, meanCI, minSamplesForQuantileCI, orderStatisticRanks, type Interval, type OrderStatisticRanks } from "./intervals.js";
 import { at, quantile, sortSamples, type SortedSamples } from "./quantile.js";
 
 /** Batch means needs batches of a few samples at least; below this the t interval is used. */
@@ -92,12 +85,7 @@ export function indicatorAutocorrelationTime(series: ArrayLike<number>, threshol
  * variance of B. At τ_p = 1 (m = n) these are the independent-sample ranks, guarantee included;
  * otherwise the coverage is asymptotic. Null when m samples are too few.
  */
-export function dependentOrderStatisticRanks(
-  n: number,
-  p: number,
-  autocorrelationTime: number,
-  confidence = 0.95,
-): OrderStatisticRanks | null {
+export function dependentOrderStatisticRanks(n: number, p: number, autocorrelationTime: number, confidence = 0.95): OrderStatisticRanks | null {
   if (!(autocorrelationTime >= 1 && Number.isFinite(autocorrelationTime))) {
     const got = `got ${autocorrelationTime}`;
     throw new RangeError(`dependentOrderStatisticRanks: autocorrelationTime must be a finite number >= 1, ${got}`);
@@ -118,12 +106,7 @@ export function dependentOrderStatisticRanks(
  * `dependentOrderStatisticRanks`, τ_p estimated (Geyer) from 1{X_t <= q̂_p}. `sorted` is the
  * series sorted (pass it in so several quantiles share one sort).
  */
-export function quantileCIDependent(
-  series: ArrayLike<number>,
-  sorted: SortedSamples,
-  p: number,
-  confidence = 0.95,
-): Interval | null {
+export function quantileCIDependent(series: ArrayLike<number>, sorted: SortedSamples, p: number, confidence = 0.95): Interval | null {
   if (sorted.length !== series.length) {
     throw new RangeError(`quantileCIDependent: ${sorted.length} sorted samples for a series of ${series.length}`);
   }

@@ -4,12 +4,7 @@
  * unscaled median absolute deviation about the median. test/stats-simple-statistics.test.ts holds
  * each to a naive reference, so a change of definition upstream fails a test.
  */
-import {
-  mean as ssMean,
-  median as ssMedian,
-  medianAbsoluteDeviation as ssMedianAbsoluteDeviation,
-  sampleStandardDeviation,
-} from "simple-statistics";
+import { mean as ssMean, median as ssMedian, medianAbsoluteDeviation as ssMedianAbsoluteDeviation, sampleStandardDeviation } from "simple-statistics";
 
 /** simple-statistics reads arrays only; a typed array is copied, O(n) like the statistic itself. */
 function asArray(xs: ArrayLike<number>): readonly number[] {

@@ -97,7 +97,10 @@ export function orderStatisticRanks(n: number, p: number, confidence = 0.95): Or
   const upperMiss = (u: number): number => tails.upper(u); // P(B >= u)
   // Textbook ranks: the largest l and the smallest u that keep each tail within α/2.
   const l0 = Math.max(1, firstTrue(1, n, (l) => lowerMiss(l) > halfAlpha) - 1);
-  const u0 = Math.min(n, firstTrue(1, n, (u) => upperMiss(u) <= halfAlpha));
+  const u0 = Math.min(
+    n,
+    firstTrue(1, n, (u) => upperMiss(u) <= halfAlpha),
+  );
   const candidates: [number, number][] = [[l0, u0]];
   // Upper endpoint one rank in; lower endpoint as high as the total miss <= α allows.
   const lowered = lastTrue(1, l0, (l) => lowerMiss(l) + upperMiss(u0 - 1) <= alpha);

@@ -76,11 +76,7 @@ function dependenceInflation(a: ArrayLike<number>, b: ArrayLike<number>, pooled:
  * samples without ties (as SciPy's method="auto"); otherwise the normal approximation with the
  * tie correction and the continuity correction (SciPy's method="asymptotic", use_continuity=True).
  */
-export function mannWhitney(
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-  options: MannWhitneyOptions = {},
-): MannWhitneyResult {
+export function mannWhitney(a: ArrayLike<number>, b: ArrayLike<number>, options: MannWhitneyOptions = {}): MannWhitneyResult {
   const m = a.length;
   const n = b.length;
   const sortedA = sortedCopy(a, "mannWhitney: first sample");

@@ -112,11 +112,7 @@ export function summarizeLatency(latencies: ArrayLike<number>, confidence = 0.95
  * monotone decreasing on x > 0, so [batch/hi, batch/lo] has exactly the same coverage. It is null
  * when n < 2, or when the mean's interval reaches down to 0 ms (the upper bound would be infinite).
  */
-export function throughput(
-  latenciesMs: ArrayLike<number>,
-  itemsPerIteration: number,
-  confidence = 0.95,
-): Estimate {
+export function throughput(latenciesMs: ArrayLike<number>, itemsPerIteration: number, confidence = 0.95): Estimate {
   checkConfidence(confidence, "throughput");
   if (!(Number.isFinite(itemsPerIteration) && itemsPerIteration > 0)) {
     throw new RangeError(`throughput: itemsPerIteration must be a positive number, got ${itemsPerIteration}`);

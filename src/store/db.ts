@@ -54,9 +54,7 @@ export class Store implements RunSink {
   }
 
   finishRun(id: string, status: RunStatus, finishedAt: string, noise: NoiseReport | null = null): void {
-    this.db
-      .prepare("UPDATE runs SET status = ?, finished_at = ?, noise = ? WHERE id = ?")
-      .run(status, finishedAt, noise ? JSON.stringify(noise) : null, id);
+    this.db.prepare("UPDATE runs SET status = ?, finished_at = ?, noise = ? WHERE id = ?").run(status, finishedAt, noise ? JSON.stringify(noise) : null, id);
   }
 
   /** Replace a stored cell's summary (e.g. once the run's noise check has flagged it). */
@@ -83,9 +81,7 @@ export class Store implements RunSink {
   }
 
   countCells(runId: string): Record<string, number> {
-    const rows = this.db
-      .prepare("SELECT status, COUNT(*) AS n FROM cells WHERE run_id = ? GROUP BY status")
-      .all(runId) as { status: string; n: number }[];
+    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM cells WHERE run_id = ? GROUP BY status").all(runId) as { status: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
@@ -97,9 +93,7 @@ export class Store implements RunSink {
     const back = /^latest(?:~(\d+))?$/.exec(ref);
     if (back) {
       const n = Number(back[1] ?? 0);
-      const row = this.db
-        .prepare("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1 OFFSET ?")
-        .get(n) as { id: string } | undefined;
+      const row = this.db.prepare("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1 OFFSET ?").get(n) as { id: string } | undefined;
       if (!row) throw new UserError(`${ref}: there ${n === 0 ? "are no runs" : `are fewer than ${n + 1} runs`} in ${this.file}`);
       return row.id;
     }
@@ -118,9 +112,7 @@ export class Store implements RunSink {
   loadRun(id: string): RunResult & { resolvedSuite: unknown } {
     const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RawRun | undefined;
     if (!row) throw new UserError(`${id}: no run with this id in ${this.file}`);
-    const cells = this.db
-      .prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal")
-      .all(id) as { summary: string }[];
+    const cells = this.db.prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { summary: string }[];
     return {
       run: toRunInfo(row),
       cells: cells.map((c) => JSON.parse(c.summary) as CellResult),
@@ -129,9 +121,7 @@ export class Store implements RunSink {
   }
 
   loadSamples(runId: string, cellId: string): Float64Array | undefined {
-    const row = this.db
-      .prepare("SELECT latency_ns FROM samples WHERE run_id = ? AND cell_id = ?")
-      .get(runId, cellId) as { latency_ns: Buffer } | undefined;
+    const row = this.db.prepare("SELECT latency_ns FROM samples WHERE run_id = ? AND cell_id = ?").get(runId, cellId) as { latency_ns: Buffer } | undefined;
     if (!row) return undefined;
     // Copy into an aligned buffer: SQLite's blob may start at any byte offset.
     const copy = new Uint8Array(row.latency_ns);

@@ -59,7 +59,23 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: a cell is stored once, as its JSON summary; the columns that repeated it are dropped
   // (status stays: `bench list` counts cells by it).
-  ["target", "variant", "batch", "provider", "threads", "concurrency", "rate", "model_path", "error", "session_create_ms", "first_call_ms", "warmup_iterations", "stop_reason", "elapsed_ms", "peak_rss_kb"]
+  [
+    "target",
+    "variant",
+    "batch",
+    "provider",
+    "threads",
+    "concurrency",
+    "rate",
+    "model_path",
+    "error",
+    "session_create_ms",
+    "first_call_ms",
+    "warmup_iterations",
+    "stop_reason",
+    "elapsed_ms",
+    "peak_rss_kb",
+  ]
     .map((column) => `ALTER TABLE cells DROP COLUMN ${column};`)
     .join("\n"),
 ];
@@ -69,9 +85,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export function migrate(db: Database.Database, file: string): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
-    throw new Error(
-      `${file}: database schema version ${current} is newer than this bench understands (${SCHEMA_VERSION}); upgrade bench or use another --db`,
-    );
+    throw new Error(`${file}: database schema version ${current} is newer than this bench understands (${SCHEMA_VERSION}); upgrade bench or use another --db`);
   }
   for (let v = current; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {

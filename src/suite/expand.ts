@@ -68,7 +68,10 @@ function loadPoints(t: ResolvedTarget): CellLoad[] {
 export function expandCells(suite: ResolvedSuite): PlannedCell[] {
   const cells: PlannedCell[] = [];
   for (const t of suite.targets) {
-    const machines = t.kind === "onnx" ? unique(t.providers).flatMap((provider) => unique(t.threads).map((threads) => ({ provider, threads }))) : [{ provider: REMOTE_PROVIDER, threads: null }];
+    const machines =
+      t.kind === "onnx"
+        ? unique(t.providers).flatMap((provider) => unique(t.threads).map((threads) => ({ provider, threads })))
+        : [{ provider: REMOTE_PROVIDER, threads: null }];
     for (const v of t.variants) {
       for (const batch of unique(t.batch)) {
         for (const { provider, threads } of machines) {

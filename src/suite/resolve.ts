@@ -202,9 +202,7 @@ function definedOnly<T extends object>(o: T | undefined): Partial<T> {
 export function redactSuite(suite: ResolvedSuite): ResolvedSuite {
   return {
     ...suite,
-    targets: suite.targets.map((t) =>
-      t.kind === "http" ? { ...t, headers: Object.fromEntries(Object.keys(t.headers).map((k) => [k, "<redacted>"])) } : t,
-    ),
+    targets: suite.targets.map((t) => (t.kind === "http" ? { ...t, headers: Object.fromEntries(Object.keys(t.headers).map((k) => [k, "<redacted>"])) } : t)),
   };
 }
 
@@ -224,7 +222,5 @@ function measurePlan(m: MeasureSpec): MeasurePlan {
 
 /** The suite's local model files, by their name in the suite: what the fingerprint hashes. */
 export function modelFiles(suite: ResolvedSuite): Record<string, string> {
-  return Object.fromEntries(
-    suite.targets.flatMap((t) => t.variants.flatMap((v) => (v.modelPath ? [[v.model, v.modelPath] as const] : []))),
-  );
+  return Object.fromEntries(suite.targets.flatMap((t) => t.variants.flatMap((v) => (v.modelPath ? [[v.model, v.modelPath] as const] : []))));
 }

@@ -7,28 +7,13 @@ import { HEADLINES, METRICS } from "../stats/metrics.js";
  * misspelt `warmpu:` silently ignored is a benchmark that measured something else.
  */
 
-export const DTYPES = [
-  "float32",
-  "float16",
-  "float64",
-  "int8",
-  "uint8",
-  "int16",
-  "uint16",
-  "int32",
-  "uint32",
-  "int64",
-  "uint64",
-  "bool",
-] as const;
+export const DTYPES = ["float32", "float16", "float64", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "bool"] as const;
 export type Dtype = (typeof DTYPES)[number];
 
 export const FILLS = ["random-normal", "random-uniform", "zeros", "ones", "range"] as const;
 export type FillKind = (typeof FILLS)[number];
 
-const identifier = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected a name of letters, digits, '_', '.', '-'");
+const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected a name of letters, digits, '_', '.', '-'");
 
 const positiveInt = z.number().int().positive();
 
@@ -65,7 +50,6 @@ export const matrixSchema = z.strictObject({
   rate: z.array(z.number().positive()).optional(),
 });
 
-
 export const measureSchema = z.strictObject({
   warmupIterations: z.number().int().nonnegative().optional(),
   minIterations: positiveInt.optional(),
@@ -90,10 +74,7 @@ export const loadSchema = z.strictObject({
   maxErrorRate: z.number().min(0).max(1).optional(),
 });
 
-const variantSchema = z.union([
-  z.string().min(1),
-  z.strictObject({ model: z.string().min(1) }),
-]);
+const variantSchema = z.union([z.string().min(1), z.strictObject({ model: z.string().min(1) })]);
 
 export const onnxTargetSchema = z.strictObject({
   kind: z.literal("onnx"),
@@ -144,8 +125,6 @@ export const httpTargetSchema = z.strictObject({
 
 export const targetSchema = z.discriminatedUnion("kind", [onnxTargetSchema, httpTargetSchema]);
 
-
-
 const relativeThreshold = z.number().positive().max(10);
 
 export const regressionSchema = z.strictObject({
@@ -163,7 +142,19 @@ export const TOLERANCES = ["must", "warn", "ignore"] as const;
 export type Tolerance = (typeof TOLERANCES)[number];
 
 export const ENV_TOLERANCE_FIELDS = [
-  "cpuModel", "logicalCores", "memoryBytes", "cpuSpeedMHz", "arch", "os", "kernel", "hostname", "node", "onnxruntime", "bench", "git", "models",
+  "cpuModel",
+  "logicalCores",
+  "memoryBytes",
+  "cpuSpeedMHz",
+  "arch",
+  "os",
+  "kernel",
+  "hostname",
+  "node",
+  "onnxruntime",
+  "bench",
+  "git",
+  "models",
 ] as const;
 
 export const suiteSchema = z.strictObject({

@@ -39,7 +39,9 @@ function checkHttpTargets(suite: SuiteSpec): string[] {
       for (const tensor of templateTensorNames(t.body ?? "")) {
         const spec = t.inputs?.[tensor];
         if (!spec?.shape || !spec.dtype) {
-          errors.push(`${at}.inputs.${tensor}: the body template uses tensor '${tensor}'; give its shape and dtype (a json endpoint has no metadata to read them from)`);
+          errors.push(
+            `${at}.inputs.${tensor}: the body template uses tensor '${tensor}'; give its shape and dtype (a json endpoint has no metadata to read them from)`,
+          );
         }
       }
     } else if (!t.model && !t.variants) {
@@ -87,9 +89,7 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join("");
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
 }
 
 function checkMeasurePlan(m: MeasureSpec, at: string): string[] {

@@ -8,7 +8,9 @@ export function renderTemplate(template: string, tensors: readonly GeneratedTens
   const byName = new Map(tensors.map((t) => [t.name, t]));
   for (const m of template.matchAll(ANY_PLACEHOLDER)) {
     if (!new RegExp(PLACEHOLDER.source).test(m[0])) {
-      throw new Error(`body template: unknown placeholder '${m[0]}' (expected {{tensor:NAME}}, {{flat:NAME}}, {{shape:NAME}}, {{dtype:NAME}}, {{datatype:NAME}} or {{batch}})`);
+      throw new Error(
+        `body template: unknown placeholder '${m[0]}' (expected {{tensor:NAME}}, {{flat:NAME}}, {{shape:NAME}}, {{dtype:NAME}}, {{datatype:NAME}} or {{batch}})`,
+      );
     }
   }
   const cache = new Map<string, string>();

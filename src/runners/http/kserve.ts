@@ -35,12 +35,7 @@ export function modelUrl(baseUrl: string, model: string): string {
  * -1 for dynamic dimensions (planInputs takes the leading one as the batch). Throws an Error
  * naming the URL when the server does not answer 200 with valid metadata.
  */
-export async function fetchModelMetadata(
-  baseUrl: string,
-  model: string,
-  headers: Record<string, string>,
-  timeoutMs = 10_000,
-): Promise<ModelInput[]> {
+export async function fetchModelMetadata(baseUrl: string, model: string, headers: Record<string, string>, timeoutMs = 10_000): Promise<ModelInput[]> {
   const url = modelUrl(baseUrl, model);
   let status: number;
   let text: string;
@@ -79,8 +74,7 @@ export function parseModelMetadata(text: string, source = "model metadata"): Mod
 /** The JSON body of an inference request for these tensors (generated from the seed, batch already in the shape). */
 export function encodeInferRequest(tensors: readonly GeneratedTensor[], options: { outputs?: readonly string[] } = {}): string {
   const inputs = tensors.map(
-    (t) =>
-      `{"name":${JSON.stringify(t.name)},"datatype":"${toKserveDatatype(t.dtype)}","shape":${JSON.stringify(t.shape)},"data":${flatJson(t)}}`,
+    (t) => `{"name":${JSON.stringify(t.name)},"datatype":"${toKserveDatatype(t.dtype)}","shape":${JSON.stringify(t.shape)},"data":${flatJson(t)}}`,
   );
   const outputs = options.outputs ? `,"outputs":${JSON.stringify(options.outputs.map((name) => ({ name })))}` : "";
   return `{"inputs":[${inputs.join(",")}]${outputs}}`;

@@ -58,8 +58,7 @@ async function buildRequest(cell: PlannedCell, t: ResolvedHttpTarget, seed: numb
   const base = expandEnv(t.url, env, secrets);
   const model = expandEnv(cell.variantSpec.model, env, secrets);
   const headers = Object.fromEntries(Object.entries(t.headers).map(([k, v]) => [k, expandEnv(v, env, secrets)]));
-  const inputs: ModelInput[] =
-    t.protocol === "kserve-v2" ? await fetchModelMetadata(base, model, headers, t.timeoutMs) : suiteInputs(t);
+  const inputs: ModelInput[] = t.protocol === "kserve-v2" ? await fetchModelMetadata(base, model, headers, t.timeoutMs) : suiteInputs(t);
   const { plans, errors } = planInputs(inputs, t.inputs, t.dims, cell.batch);
   if (errors.length > 0) throw new Error(errors.join("; "));
   const tensors = plans.map((p) => generateTensor(p, seed));

@@ -20,10 +20,7 @@ export function predictUrl(baseUrl: string, model: string, version?: number): st
   return `${base}/v1/models/${encodeURIComponent(model)}${version !== undefined ? `/versions/${version}` : ""}:predict`;
 }
 
-export function encodePredictRequest(
-  tensors: readonly GeneratedTensor[],
-  options: { format: PredictFormat; signatureName?: string },
-): string {
+export function encodePredictRequest(tensors: readonly GeneratedTensor[], options: { format: PredictFormat; signatureName?: string }): string {
   if (tensors.length === 0) throw new Error("a predict request needs at least one input tensor");
   const signature = options.signatureName !== undefined ? `"signature_name":${JSON.stringify(options.signatureName)},` : "";
   if (options.format === "inputs") {
