@@ -48,3 +48,27 @@ export {
 export { decideVerdict } from "./verdict.js";
 export { holm } from "./holm.js";
 export { mannWhitney } from "./mann-whitney.js";
+export { trialStatistics, trialEstimate, trialVariancePrior, TRIAL_METRICS, type TrialMetric, type TrialStatistics, type TrialEstimate } from "./trials.js";
+export {
+  estimateVariancePrior,
+  moderateVariance,
+  sampleVariance,
+  type VarianceEstimate,
+  type VariancePrior,
+  type ModeratedVariance,
+} from "./moderated.js";
+export {
+  compareTrials,
+  compareTrialCells,
+  minimumDetectableChange,
+  decideVerdictByEstimate,
+  type CompareTrialsOptions,
+  type CompareTrialCellsOptions,
+  type SidePriors,
+  type TrialCellPair,
+  type TrialComparison,
+  type TrialComparisons,
+  type TrialSensitivity,
+  type VerdictRule,
+} from "./compare-trials.js";
+export { steadyStateCut, type SteadyStateCut, type SteadyStateTest } from "./steady-cut.js";
