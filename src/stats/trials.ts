@@ -1,0 +1,94 @@
+/**
+ * Trial-level inference. A run measures every cell in T independent trials, each a fresh process:
+ * what differs between processes (memory layout, thread placement, the machine's state) moves a
+ * cell by several percent, and no analysis of one process's samples can see it. So each trial is
+ * reduced to its statistics, and inference is between trials, the top level of the hierarchical
+ * design of Kalibera & Jones, "Rigorous Benchmarking in Reasonable Time" (ISMM 2013): the
+ * variance between processes is what the interval must contain, and the samples within a trial
+ * only make each trial's value more precise.
+ *
+ * On the log scale: per-trial effects are multiplicative, and a ratio of two metrics is a
+ * difference of logs. Point = geometric mean of the trials; interval = exp(mean ± t·s̃/√T) with
+ * s̃² the moderated variance of moderated.ts.
+ */
+import { tQuantile } from "./distributions.js";
+import { estimateVariancePrior, moderateVariance, sampleVariance, type VariancePrior } from "./moderated.js";
+import { quantile, sortSamples } from "./quantile.js";
+
+export const TRIAL_METRICS = ["p50", "p90", "p99", "mean", "throughput"] as const;
+export type TrialMetric = (typeof TRIAL_METRICS)[number];
+
+/** One trial's statistics of one cell: latencies in ms, throughput in items/s. */
+export type TrialStatistics = Record<TrialMetric, number>;
+
+/**
+ * Type-7 quantiles and the arithmetic mean of the trial's steady-state latencies (ms), and
+ * throughput = itemsPerCall · 1000 / mean (items/s). Throws on an empty series or a latency that
+ * is not positive and finite.
+ */
+export function trialStatistics(steadySamplesMs: ArrayLike<number>, itemsPerCall: number): TrialStatistics {
+  if (!(itemsPerCall > 0 && itemsPerCall < Infinity)) {
+    throw new RangeError(`trialStatistics: itemsPerCall must be > 0, got ${itemsPerCall}`);
+  }
+  const sorted = sortSamples(steadySamplesMs);
+  if (!((sorted[0] ?? 0) > 0)) throw new RangeError(`trialStatistics: latencies must be > 0, got ${sorted[0]}`);
+  let sum = 0;
+  for (const x of sorted) sum += x;
+  const mean = sum / sorted.length;
+  return {
+    p50: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p99: quantile(sorted, 0.99),
+    mean,
+    throughput: (itemsPerCall * 1000) / mean,
+  };
+}
+
+/** Natural logs of positive values; throws naming the trial otherwise. */
+export function logValues(values: readonly number[], where = "logValues"): Float64Array {
+  return Float64Array.from(values, (v, i) => {
+    if (!(v > 0 && v < Infinity)) throw new RangeError(`${where}: trial ${i} is ${v}, not a positive finite value`);
+    return Math.log(v);
+  });
+}
+
+/**
+ * The prior of one metric's between-trial log variance, pooled over the cells of a run (each
+ * element: one cell's per-trial values). Null when fewer than two cells have two distinct trials.
+ */
+export function trialVariancePrior(cells: readonly (readonly number[])[]): VariancePrior | null {
+  return estimateVariancePrior(cells.map((values, i) => sampleVariance(logValues(values, `trialVariancePrior: cell ${i}`))));
+}
+
+export type TrialEstimate =
+  | {
+      /** Geometric mean of the trials. */
+      value: number;
+      interval: { lo: number; hi: number };
+      /** Moderated standard deviation of one trial's log value, and its degrees of freedom. */
+      sdLog: number;
+      df: number;
+      trials: number;
+      reason?: undefined;
+    }
+  | { value: number; interval: null; sdLog: null; df: 0; trials: number; reason: string };
+
+/**
+ * One cell and metric from its per-trial values: the geometric mean and
+ * exp(mean(log v) ± t_{1−α/2, df} · s̃/√T), s̃² moderated by the run's prior (or the cell's own s²
+ * with T − 1 df when there is none). The interval is null, with the reason, for one trial or for
+ * identical trials without a prior.
+ */
+export function trialEstimate(values: readonly number[], prior: VariancePrior | null, confidence = 0.95): TrialEstimate {
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`trialEstimate: confidence must be in (0, 1), got ${confidence}`);
+  if (values.length === 0) throw new RangeError("trialEstimate: no trials");
+  const logs = logValues(values, "trialEstimate");
+  const t = logs.length;
+  const meanLog = logs.reduce((a, x) => a + x, 0) / t;
+  const value = Math.exp(meanLog);
+  const moderated = moderateVariance(sampleVariance(logs), prior);
+  if (moderated.variance === null) return { value, interval: null, sdLog: null, df: 0, trials: t, reason: moderated.reason };
+  const sdLog = Math.sqrt(moderated.variance);
+  const half = tQuantile(1 - (1 - confidence) / 2, moderated.df) * (sdLog / Math.sqrt(t));
+  return { value, interval: { lo: Math.exp(meanLog - half), hi: Math.exp(meanLog + half) }, sdLog, df: moderated.df, trials: t };
+}
