@@ -26,6 +26,48 @@ export interface RunInfo {
   fingerprint: Fingerprint;
   /** Load, CPU clock and calibration around the run; null while it runs. */
   noise: NoiseReport | null;
+  /** The trials (fresh processes) the run measured its cells in; null for a run stored before trials. */
+  trials: RunTrials | null;
+}
+
+/** One trial: a fresh process that measured every cell of the run once, in its own order. */
+export interface TrialInfo {
+  trial: number;
+  status: "completed" | "failed" | "interrupted";
+  startedAt: string;
+  finishedAt: string | null;
+  /** The fixed CPU-bound canary (median ms of noise.ts's calibration workload) at the trial's start and end. */
+  canaryMs: [number, number] | null;
+  /** Its canary moved from the run's median by more than the limit: the machine was not itself. */
+  disturbed: boolean;
+  /** What the trial's own noise check saw (other processes, steal, clock), one line each. */
+  notes: string[];
+}
+
+export interface RunTrials {
+  /** The plan: at least `min` trials, more while the headline statistic is less precise than `targetRelativeCI`, at most `max`. */
+  min: number;
+  max: number;
+  targetRelativeCI: number;
+  trials: TrialInfo[];
+  /** Median canary over the trials, ms: compared between runs to see whether the machine changed. */
+  canaryMs: number | null;
+  /** Why no more trials were run. */
+  stopReason: "precise" | "max-trials" | "interrupted" | "failed";
+}
+
+/** One trial's statistics of a cell: latencies in ms (steady state), throughput in items/s. */
+export interface TrialSummary {
+  trial: number;
+  samples: number;
+  samplesDropped: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+  throughput: number;
+  /** The trial's canary moved, or its noise check saw interference while this cell was measured. */
+  disturbed: boolean;
 }
 
 /** Latency statistics in ms: the summary's estimates without its bookkeeping. */
@@ -74,6 +116,11 @@ export interface CellResult {
   load: LoadSummary | null;
   /** Interference (other processes, steal, clock changes) was seen while this cell was measured. */
   noisy: boolean;
+  /**
+   * Each trial's statistics of this cell; the latency and throughput intervals are between these
+   * (stats/trials.ts). null for a cell measured in one trial only (a load cell, an older run).
+   */
+  trials: TrialSummary[] | null;
   notes: string[];
 }
 

@@ -15,7 +15,8 @@
  * 96.1, 95.3.
  */
 import { describe, expect, it } from "vitest";
-import { TRIAL_METRICS, trialEstimate, trialVariancePrior, type TrialMetric } from "../src/stats/index.js";
+import { METRICS, type Metric } from "../src/stats/metrics.js";
+import { trialEstimate, trialVariancePrior } from "../src/stats/trials.js";
 import { deriveSeed } from "../src/util/rng.js";
 import { trialStats } from "./helpers/trial-gate.js";
 import { TRIAL_PROCESSES, trialPool } from "./helpers/trial-series.js";
@@ -25,16 +26,16 @@ const CELLS = 20;
 const TRIALS = 5;
 const N = 1000;
 
-function coverage(process: (typeof TRIAL_PROCESSES)[number]): Record<TrialMetric, number> {
+function coverage(process: (typeof TRIAL_PROCESSES)[number]): Record<Metric, number> {
   const truthPool = trialPool({ process, n: N, offsetSd: 0 }, 20_000, deriveSeed(1, `${process} truth`)).map((s) => trialStats(s, 1));
-  const truth = Object.fromEntries(TRIAL_METRICS.map((m) => [m, Math.exp(truthPool.reduce((a, s) => a + Math.log(s[m]), 0) / truthPool.length)])) as Record<
-    TrialMetric,
+  const truth = Object.fromEntries(METRICS.map((m) => [m, Math.exp(truthPool.reduce((a, s) => a + Math.log(s[m]), 0) / truthPool.length)])) as Record<
+    Metric,
     number
   >;
   const data = trialPool({ process, n: N }, RUNS * CELLS * TRIALS, deriveSeed(1, `${process} runs`)).map((s) => trialStats(s, 1));
-  const covered = Object.fromEntries(TRIAL_METRICS.map((m) => [m, 0])) as Record<TrialMetric, number>;
+  const covered = Object.fromEntries(METRICS.map((m) => [m, 0])) as Record<Metric, number>;
   for (let r = 0; r < RUNS; r++) {
-    for (const m of TRIAL_METRICS) {
+    for (const m of METRICS) {
       const cells = Array.from({ length: CELLS }, (_, c) => data.slice((r * CELLS + c) * TRIALS, (r * CELLS + c + 1) * TRIALS).map((s) => s[m]));
       const prior = trialVariancePrior(cells);
       for (const values of cells) {
@@ -43,7 +44,7 @@ function coverage(process: (typeof TRIAL_PROCESSES)[number]): Record<TrialMetric
       }
     }
   }
-  return Object.fromEntries(TRIAL_METRICS.map((m) => [m, covered[m] / (RUNS * CELLS)])) as Record<TrialMetric, number>;
+  return Object.fromEntries(METRICS.map((m) => [m, covered[m] / (RUNS * CELLS)])) as Record<Metric, number>;
 }
 
 describe("95% trial-level intervals, T = 5 trials, prior pooled over 20 cells", () => {

@@ -6,7 +6,7 @@
  * regime 1.8% (MSER-5 alone: 33%, 43%, 38%); the warm-up cut by at least half in iid 100%.
  */
 import { describe, expect, it } from "vitest";
-import { steadyStateCut } from "../src/stats/index.js";
+import { steadyStateCut } from "../src/stats/steady-cut.js";
 import { createRng, deriveSeed } from "../src/util/rng.js";
 import { trialSeries, type TrialProcess } from "./helpers/trial-series.js";
 

@@ -4,18 +4,10 @@
  * scipy.stats, and the agreement of every p-value with its interval.
  */
 import { describe, expect, it } from "vitest";
-import {
-  compareTrialCells,
-  compareTrials,
-  decideVerdictByEstimate,
-  estimateVariancePrior,
-  minimumDetectableChange,
-  moderateVariance,
-  trialEstimate,
-  trialStatistics,
-  trialVariancePrior,
-  type TrialStatistics,
-} from "../src/stats/index.js";
+import { compareTrialCells, compareTrials, minimumDetectableChange } from "../src/stats/compare-trials.js";
+import { decideVerdict } from "../src/stats/verdict.js";
+import { estimateVariancePrior, moderateVariance } from "../src/stats/moderated.js";
+import { trialEstimate, trialStatistics, trialVariancePrior, type TrialStatistics } from "../src/stats/trials.js";
 import { normalQuantile, tQuantile } from "../src/stats/distributions.js";
 import { digamma, tetragamma, trigamma, trigammaInverse } from "../src/stats/polygamma.js";
 import { tUpperTail } from "../src/stats/t-tail.js";
@@ -213,8 +205,8 @@ describe("compareTrialCells", () => {
 
   it("the estimate rule flags a significant change whose interval still reaches below the threshold", () => {
     const input = { ci: [0.03, 0.1] as [number, number], pAdjusted: 0.001, threshold: 0.05, alpha: 0.05, higherIsBetter: false };
-    expect(decideVerdictByEstimate({ ...input, change: 0.065 })).toBe("regression");
-    expect(decideVerdictByEstimate({ ...input, change: 0.04 })).toBe("inconclusive");
-    expect(decideVerdictByEstimate({ ...input, higherIsBetter: true, change: -0.065, ci: [-0.1, -0.03] })).toBe("regression");
+    expect(decideVerdict({ ...input, change: 0.065 })).toBe("regression");
+    expect(decideVerdict({ ...input, change: 0.04 })).toBe("inconclusive");
+    expect(decideVerdict({ ...input, higherIsBetter: true, change: -0.065, ci: [-0.1, -0.03] })).toBe("regression");
   });
 });

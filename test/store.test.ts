@@ -24,6 +24,7 @@ async function newRun(store: Store, id: string, startedAt: string) {
     seed: 1,
     order: "interleaved",
     noise: null,
+    trials: null,
     benchVersion: "0.0.0",
     fingerprint: await collectFingerprint({}, tmpdir()),
     resolvedSuite: { name: "s" },

@@ -38,6 +38,7 @@ function base(cell: CellIdentity): Omit<CellResult, "status" | "error"> {
     elapsedMs: null,
     peakRssKb: null,
     noisy: false,
+    trials: null,
     load: null,
     notes: [],
   };

@@ -57,6 +57,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     benchVersion: fingerprint.runtime.bench,
     fingerprint,
     noise: null,
+    trials: null,
   };
   store.createRun({ ...run, resolvedSuite: redactSuite(suite) });
 

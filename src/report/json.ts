@@ -37,6 +37,7 @@ export function runDocument(result: RunResult, options: RunDocumentOptions = {})
       benchVersion: run.benchVersion,
       fingerprint: run.fingerprint,
       noise: run.noise,
+      trials: run.trials,
     },
     cells: samplesNs ? withSamples(cells, samplesNs) : cells,
     ...(comparisons.length > 0 ? { comparisons: comparisons.map(diffDocument) } : {}),

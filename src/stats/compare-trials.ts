@@ -18,8 +18,9 @@ import { tQuantile } from "./distributions.js";
 import { holm } from "./holm.js";
 import { moderateVariance, sampleVariance, type VariancePrior, estimateVariancePrior } from "./moderated.js";
 import { tTwoSidedPValue } from "./t-tail.js";
-import { logValues, TRIAL_METRICS, type TrialMetric, type TrialStatistics } from "./trials.js";
-import { decideVerdict, type Verdict, type VerdictInput } from "./verdict.js";
+import { METRICS, type Metric } from "./metrics.js";
+import { logValues, type TrialStatistics } from "./trials.js";
+import { decideVerdict } from "./verdict.js";
 
 /** For an unpaired comparison, each run's own prior; one prior serves both sides. */
 export interface SidePriors {
@@ -124,25 +125,6 @@ export function minimumDetectableChange(se: number, df: number, alpha: number, p
   return Math.expm1(Math.log1p(threshold) + (tQuantile(1 - alpha / 2, df) + tQuantile(power, df)) * se);
 }
 
-/**
- * How a significant change becomes a `regression`: "interval" (verdict.ts, today's rule) needs the
- * whole interval beyond the threshold; "estimate" needs the point estimate beyond it (DESIGN.md's
- * wording: significant after Holm and larger than the threshold). Both need pAdjusted < alpha.
- */
-export type VerdictRule = "interval" | "estimate";
-
-/** The "estimate" reading; `unchanged` and `inconclusive` as in verdict.ts. */
-export function decideVerdictByEstimate(input: VerdictInput & { change: number }): Verdict {
-  const { pAdjusted, threshold, alpha, higherIsBetter, change } = input;
-  const [lo, hi] = input.ci;
-  if (pAdjusted < alpha && Math.abs(change) > threshold) {
-    const worse = higherIsBetter ? change < 0 : change > 0;
-    return worse ? "regression" : "improvement";
-  }
-  if (lo >= -threshold && hi <= threshold) return "unchanged";
-  return "inconclusive";
-}
-
 /** One cell: its per-trial statistics on each side (trial k of base and head paired when paired). */
 export interface TrialCellPair {
   cell: string;
@@ -152,13 +134,12 @@ export interface TrialCellPair {
 
 export interface CompareTrialCellsOptions {
   paired: boolean;
-  metrics?: readonly TrialMetric[];
+  metrics?: readonly Metric[];
   /** Practical threshold per metric, relative; default 0.05 each. */
-  thresholds?: Partial<Record<TrialMetric, number>>;
+  thresholds?: Partial<Record<Metric, number>>;
   confidence?: number;
   /** Family-wise error rate of Holm's adjustment; default 0.05. */
   alpha?: number;
-  rule?: VerdictRule;
   /** Power for `sensitivity`; default 0.8. */
   power?: number;
 }
@@ -166,7 +147,7 @@ export interface CompareTrialCellsOptions {
 /** How sensitive a row was: the smallest change it would flag with the asked power. */
 export interface TrialSensitivity {
   cell: string;
-  metric: TrialMetric;
+  metric: Metric;
   se: number;
   df: number;
   /** At level alpha/m (a lone regression among m comparisons, Holm's first step) and the threshold. */
@@ -177,13 +158,13 @@ export interface TrialComparisons {
   comparisons: Comparison[];
   sensitivity: TrialSensitivity[];
   /** Rows without an interval (one trial, identical trials), left out of Holm and the verdicts. */
-  unavailable: { cell: string; metric: TrialMetric; change: number; reason: string }[];
+  unavailable: { cell: string; metric: Metric; change: number; reason: string }[];
 }
 
-const column = (side: readonly TrialStatistics[], metric: TrialMetric): number[] => side.map((s) => s[metric]);
+const column = (side: readonly TrialStatistics[], metric: Metric): number[] => side.map((s) => s[metric]);
 
 /** Per metric: the prior(s) over every cell of the call. */
-function priorsFor(pairs: readonly TrialCellPair[], metric: TrialMetric, paired: boolean): CompareTrialsOptions["prior"] {
+function priorsFor(pairs: readonly TrialCellPair[], metric: Metric, paired: boolean): CompareTrialsOptions["prior"] {
   const ofSide = (side: "base" | "head") =>
     estimateVariancePrior(pairs.map((p) => sampleVariance(logValues(column(p[side], metric), `cell ${p.cell}, ${side}`))));
   if (!paired) return { base: ofSide("base"), head: ofSide("head") };
@@ -203,7 +184,7 @@ function priorsFor(pairs: readonly TrialCellPair[], metric: TrialMetric, paired:
  * are the geometric means of the trials.
  */
 export function compareTrialCells(pairs: readonly TrialCellPair[], options: CompareTrialCellsOptions): TrialComparisons {
-  const { paired, metrics = TRIAL_METRICS, confidence = 0.95, alpha = 0.05, rule = "interval", power = 0.8 } = options;
+  const { paired, metrics = METRICS, confidence = 0.95, alpha = 0.05, power = 0.8 } = options;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`compareTrialCells: alpha must be in (0, 1), got ${alpha}`);
   const geometricMean = (xs: number[]): number => Math.exp(mean(logValues(xs)));
   const rows: (Omit<Comparison, "pAdjusted" | "verdict"> & { se: number; df: number })[] = [];
@@ -227,8 +208,7 @@ export function compareTrialCells(pairs: readonly TrialCellPair[], options: Comp
   const m = rows.length;
   const comparisons = rows.map(({ se: _se, df: _df, ...row }, i): Comparison => {
     const pAdjusted = adjusted[i] as number;
-    const input = { ci: row.ci, pAdjusted, threshold: row.threshold, alpha, higherIsBetter: row.metric === "throughput" };
-    const verdict = rule === "interval" ? decideVerdict(input) : decideVerdictByEstimate({ ...input, change: row.change });
+    const verdict = decideVerdict({ change: row.change, ci: row.ci, pAdjusted, threshold: row.threshold, alpha, higherIsBetter: row.metric === "throughput" });
     return {
       cell: row.cell,
       metric: row.metric,
@@ -242,11 +222,13 @@ export function compareTrialCells(pairs: readonly TrialCellPair[], options: Comp
       verdict,
     };
   });
-  const sensitivity = rows.map(({ cell, metric, se, df, threshold }) => {
-    const ruleThreshold = rule === "interval" ? threshold : 0;
-    let minimumDetectable = minimumDetectableChange(se, df, alpha / m, power, ruleThreshold);
-    if (rule === "estimate") minimumDetectable = Math.max(minimumDetectable, threshold);
-    return { cell, metric, se, df, minimumDetectable };
-  });
+  // A regression needs significance at Holm's first step (alpha/m for a lone one) and an estimate past the threshold.
+  const sensitivity = rows.map(({ cell, metric, se, df, threshold }) => ({
+    cell,
+    metric,
+    se,
+    df,
+    minimumDetectable: Math.max(threshold, minimumDetectableChange(se, df, alpha / m, power)),
+  }));
   return { comparisons, sensitivity, unavailable };
 }

@@ -191,7 +191,7 @@ export function adjustComparisons(rows: readonly UnadjustedComparison[], alpha =
   return rows.map(({ pValue, threshold, ...row }, i) => {
     const pAdjusted = adjusted[i] as number;
     const higherIsBetter = row.metric === "throughput";
-    const verdict = decideVerdict({ ci: row.ci, pAdjusted, threshold, alpha, higherIsBetter });
+    const verdict = decideVerdict({ change: row.change, ci: row.ci, pAdjusted, threshold, alpha, higherIsBetter });
     // Keys in the order of the `diff --json` contract.
     return { ...row, pValue, pAdjusted, threshold, verdict };
   });

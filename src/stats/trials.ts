@@ -12,14 +12,12 @@
  * s̃² the moderated variance of moderated.ts.
  */
 import { tQuantile } from "./distributions.js";
+import type { Metric } from "./metrics.js";
 import { estimateVariancePrior, moderateVariance, sampleVariance, type VariancePrior } from "./moderated.js";
 import { quantile, sortSamples } from "./quantile.js";
 
-export const TRIAL_METRICS = ["p50", "p90", "p99", "mean", "throughput"] as const;
-export type TrialMetric = (typeof TRIAL_METRICS)[number];
-
 /** One trial's statistics of one cell: latencies in ms, throughput in items/s. */
-export type TrialStatistics = Record<TrialMetric, number>;
+export type TrialStatistics = Record<Metric, number>;
 
 /**
  * Type-7 quantiles and the arithmetic mean of the trial's steady-state latencies (ms), and

@@ -3,7 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
-import type { CellResult, NoiseReport, Order, RunInfo, RunResult, RunSink, RunStatus } from "../results.js";
+import type { CellResult, NoiseReport, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
 import { migrate } from "./schema.js";
 
 export interface RunRow extends RunInfo {
@@ -42,19 +42,54 @@ export class Store implements RunSink {
   createRun(run: RunRow): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, suite, suite_file, resolved_suite, seed, status, started_at, finished_at, fingerprint, bench_version, order_mode, noise)
-         VALUES (@id, @suite, @suiteFile, @resolvedSuite, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion, @order, @noise)`,
+        `INSERT INTO runs (id, suite, suite_file, resolved_suite, seed, status, started_at, finished_at, fingerprint, bench_version, order_mode, noise, trials)
+         VALUES (@id, @suite, @suiteFile, @resolvedSuite, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion, @order, @noise, @trials)`,
       )
       .run({
         ...run,
         resolvedSuite: JSON.stringify(run.resolvedSuite),
         fingerprint: JSON.stringify(run.fingerprint),
         noise: run.noise ? JSON.stringify(run.noise) : null,
+        trials: run.trials ? JSON.stringify(run.trials) : null,
       });
   }
 
-  finishRun(id: string, status: RunStatus, finishedAt: string, noise: NoiseReport | null = null): void {
-    this.db.prepare("UPDATE runs SET status = ?, finished_at = ?, noise = ? WHERE id = ?").run(status, finishedAt, noise ? JSON.stringify(noise) : null, id);
+  finishRun(id: string, status: RunStatus, finishedAt: string, noise: NoiseReport | null = null, trials: RunTrials | null = null): void {
+    this.db
+      .prepare("UPDATE runs SET status = ?, finished_at = ?, noise = ?, trials = ? WHERE id = ?")
+      .run(status, finishedAt, noise ? JSON.stringify(noise) : null, trials ? JSON.stringify(trials) : null, id);
+  }
+
+  /** One trial's result of one cell and its timed samples, stored as soon as the trial has it. */
+  saveTrialCell(runId: string, trial: number, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void {
+    const bytes = latencyNs && latencyNs.length > 0 ? Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength) : null;
+    this.db
+      .prepare("INSERT OR REPLACE INTO trial_cells (run_id, trial, cell_id, ordinal, summary, latency_ns) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(runId, trial, cell.id, ordinal, JSON.stringify(cell), bytes);
+  }
+
+  saveTrialInfo(runId: string, info: TrialInfo): void {
+    this.db.prepare("INSERT OR REPLACE INTO trial_info (run_id, trial, info) VALUES (?, ?, ?)").run(runId, info.trial, JSON.stringify(info));
+  }
+
+  /** Every trial of a run so far: their infos by trial, and each trial's result of each cell with its samples. */
+  loadTrials(runId: string): { infos: TrialInfo[]; cells: StoredTrialCell[] } {
+    const infos = (this.db.prepare("SELECT info FROM trial_info WHERE run_id = ? ORDER BY trial").all(runId) as { info: string }[]).map(
+      (r) => JSON.parse(r.info) as TrialInfo,
+    );
+    const rows = this.db.prepare("SELECT trial, ordinal, summary, latency_ns FROM trial_cells WHERE run_id = ? ORDER BY ordinal, trial").all(runId) as {
+      trial: number;
+      ordinal: number;
+      summary: string;
+      latency_ns: Buffer | null;
+    }[];
+    const cells = rows.map((r) => ({
+      trial: r.trial,
+      ordinal: r.ordinal,
+      result: JSON.parse(r.summary) as CellResult,
+      latencyNs: r.latency_ns ? float64s(r.latency_ns) : undefined,
+    }));
+    return { infos, cells };
   }
 
   /** Replace a stored cell's summary (e.g. once the run's noise check has flagged it). */
@@ -122,11 +157,21 @@ export class Store implements RunSink {
 
   loadSamples(runId: string, cellId: string): Float64Array | undefined {
     const row = this.db.prepare("SELECT latency_ns FROM samples WHERE run_id = ? AND cell_id = ?").get(runId, cellId) as { latency_ns: Buffer } | undefined;
-    if (!row) return undefined;
-    // Copy into an aligned buffer: SQLite's blob may start at any byte offset.
-    const copy = new Uint8Array(row.latency_ns);
-    return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
+    return row ? float64s(row.latency_ns) : undefined;
   }
+}
+
+export interface StoredTrialCell {
+  trial: number;
+  ordinal: number;
+  result: CellResult;
+  latencyNs: Float64Array | undefined;
+}
+
+/** A blob of little-endian float64s, copied into an aligned buffer: SQLite's blob may start at any byte offset. */
+function float64s(blob: Buffer): Float64Array {
+  const copy = new Uint8Array(blob);
+  return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
 }
 
 interface RawRun {
@@ -142,6 +187,7 @@ interface RawRun {
   bench_version: string;
   order_mode: Order;
   noise: string | null;
+  trials: string | null;
 }
 
 function toRunInfo(r: RawRun): RunInfo {
@@ -157,5 +203,6 @@ function toRunInfo(r: RawRun): RunInfo {
     benchVersion: r.bench_version,
     fingerprint: JSON.parse(r.fingerprint) as Fingerprint,
     noise: r.noise ? (JSON.parse(r.noise) as NoiseReport) : null,
+    trials: r.trials ? (JSON.parse(r.trials) as RunTrials) : null,
   };
 }

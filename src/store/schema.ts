@@ -78,6 +78,28 @@ export const MIGRATIONS: readonly string[] = [
   ]
     .map((column) => `ALTER TABLE cells DROP COLUMN ${column};`)
     .join("\n"),
+  // 3: trials. Each trial (a fresh process) stores its own result of every cell as soon as it has
+  // it; the run's cells are aggregated from them when the run ends.
+  `
+  ALTER TABLE runs ADD COLUMN trials TEXT;  -- JSON: the trial plan, each trial's canary and status
+
+  CREATE TABLE trial_cells (
+    run_id     TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    trial      INTEGER NOT NULL,
+    cell_id    TEXT NOT NULL,
+    ordinal    INTEGER NOT NULL,  -- position in the suite's matrix
+    summary    TEXT NOT NULL,     -- JSON: this trial's result of the cell
+    latency_ns BLOB,              -- its timed samples (float64 ns, measurement order)
+    PRIMARY KEY (run_id, trial, cell_id)
+  );
+
+  CREATE TABLE trial_info (
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    trial  INTEGER NOT NULL,
+    info   TEXT NOT NULL,         -- JSON: canary, status, noise notes
+    PRIMARY KEY (run_id, trial)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

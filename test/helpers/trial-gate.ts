@@ -6,7 +6,7 @@
  * from a pool of 10,000–20,000 trials stands for drawing from the process itself (repeats are rare and
  * the pool's distribution is the process's up to Monte Carlo error), at a fraction of the cost.
  */
-import { compareTrialCells, type TrialComparisons, type VerdictRule } from "../../src/stats/compare-trials.js";
+import { compareTrialCells, type TrialComparisons } from "../../src/stats/compare-trials.js";
 import type { TrialStatistics } from "../../src/stats/trials.js";
 import type { Rng } from "../../src/util/rng.js";
 import type { TrialSummary } from "./trial-series.js";
@@ -36,7 +36,6 @@ export interface GateSpec {
   cells: number;
   trials: number;
   paired: boolean;
-  rule?: VerdictRule;
   offsetSd?: number;
   /** Applied to the head side of the first `shiftedCells` cells. */
   shift?: Shift;
@@ -45,7 +44,7 @@ export interface GateSpec {
 
 /** One gate: base and head runs of `cells` cells, compared on all five metrics with Holm. */
 export function simulateGate(pool: readonly TrialSummary[], rng: Rng, spec: GateSpec): TrialComparisons {
-  const { cells, trials, paired, rule = "interval", offsetSd = 0.03, shift, shiftedCells = 1 } = spec;
+  const { cells, trials, paired, offsetSd = 0.03, shift, shiftedCells = 1 } = spec;
   const draw = (): TrialSummary => pool[rng.int(0, pool.length)] as TrialSummary;
   const offset = (): number => Math.exp(offsetSd * rng.normal());
   const pairs = Array.from({ length: cells }, (_, c) => {
@@ -59,5 +58,5 @@ export function simulateGate(pool: readonly TrialSummary[], rng: Rng, spec: Gate
     }
     return { cell: `cell${c}`, base, head };
   });
-  return compareTrialCells(pairs, { paired, rule });
+  return compareTrialCells(pairs, { paired });
 }
