@@ -8,8 +8,10 @@ import type { ListOptions } from "./cli/list.js";
 import type { RunOptions } from "./cli/run.js";
 import type { ServeOptions } from "./cli/serve.js";
 import type { ShowOptions } from "./cli/show.js";
+import type { TrialCommandOptions } from "./cli/trial.js";
 import { ExitCode } from "./errors.js";
 import { exitCodeOf, exitCodeOfError, type Outcome } from "./cli/outcome.js";
+import { ORDERS } from "./suite/order.js";
 
 /**
  * Every command in one place. Each command's work lives in src/cli/<name>.ts, imported only when
@@ -63,14 +65,19 @@ gateOptions(
     .addOption(dbOption())
     .option("--json", "print the run as one JSON document on stdout (progress stays on stderr)")
     .addOption(filterOption())
-    .option("--seed <n>", "override the suite's seed (inputs and the interleaving order)", parseNonNegativeInt)
+    .option("--seed <n>", "override the suite's seed (inputs and the order of the cells in each trial)", parseNonNegativeInt)
     .addOption(
-      new Option("--order <order>", "interleaved: cells take turns in shuffled rounds, so drift hits all alike; sequential: one cell after another").choices([
-        "interleaved",
-        "sequential",
-      ]),
+      new Option(
+        "--order <order>",
+        "the order of the cells in each trial: interleaved (a new seeded shuffle per trial, so drift and order effects hit all alike) or sequential (the suite's order)",
+      ).choices(ORDERS),
     )
     .option("-q, --quiet", "no progress output")
+    .option(
+      "--trials <n>",
+      "how many trials (each a fresh process) measure every cell: N, or MIN-MAX to add trials while the headline interval is wider than the suite's trials.targetRelativeCI (default: the suite's trials, else 5-10)",
+      parseTrials,
+    )
     .option("--samples", "with --json: include every cell's raw samples (samplesMs), so the file can be diffed later")
     .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression")
     .addOption(baselinesOption())
@@ -92,6 +99,20 @@ Exit codes: 0 all cells measured (and no regression), 1 regression against --bas
 stored, the run is marked 'interrupted').`,
   )
   .action(async (suites: string[], opts: RunOptions) => done((await import("./cli/run.js")).runCommand(suites, opts)));
+
+// One trial of a run, in the fresh process `bench run` starts for it (src/cli/trial.ts).
+program
+  .command("trial", { hidden: true })
+  .argument("<suite>")
+  .requiredOption("--db <path>")
+  .requiredOption("--run <id>")
+  .requiredOption("--trial <n>", "", parsePositiveInt)
+  .requiredOption("--trials-max <n>", "", parsePositiveInt)
+  .option("--seed <n>", "", parseNonNegativeInt)
+  .addOption(new Option("--order <order>").choices(ORDERS))
+  .addOption(filterOption())
+  .option("--debug-runner <spec>")
+  .action(async (suite: string, opts: TrialCommandOptions) => done((await import("./cli/trial.js")).trialCommand(suite, opts)));
 
 program
   .command("list")
@@ -231,6 +252,14 @@ function parseFraction(v: string): number {
   const n = Number(v.endsWith("%") ? Number(v.slice(0, -1)) / 100 : v);
   if (!Number.isFinite(n) || n <= 0 || n > 10) throw new InvalidArgumentError("expected a relative threshold such as 0.05 (or 5%)");
   return n;
+}
+
+function parseTrials(v: string): { min: number; max: number } {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(v);
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2] ?? m?.[1]);
+  if (!m || !(min >= 1) || !(max >= min)) throw new InvalidArgumentError("expected a number of trials such as 5, or a range such as 3-8");
+  return { min, max };
 }
 
 function parsePositiveInt(v: string): number {

@@ -10,7 +10,7 @@ import type { Estimate, LatencySummary } from "./stats/index.js";
 export type RunStatus = "running" | "completed" | "failed" | "interrupted";
 export type CellStatus = "ok" | "failed" | "skipped";
 /** Why a cell's measurement stopped; `duration` ends a load cell's fixed-length test. */
-export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted" | "duration";
+export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted" | "duration" | "max-trials";
 
 export interface RunInfo {
   id: string;
@@ -133,7 +133,7 @@ export interface RunSink {
   /** One cell, its summary and its raw samples (ns, in measurement order). */
   saveCell(runId: string, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void;
   updateCell(runId: string, cell: CellResult): void;
-  finishRun(id: string, status: RunStatus, finishedAt: string, noise: NoiseReport | null): void;
+  finishRun(id: string, status: RunStatus, finishedAt: string, noise: NoiseReport | null, trials: RunTrials | null): void;
 }
 
 export interface RunResult {

@@ -15,14 +15,15 @@ export interface SuitePlan {
  * Load and check every suite and its models before anything runs: a typo in the third file should
  * not cost the first two files' measurements. All problems of all files are reported together.
  */
-export async function planSuites(files: string[], opts: { seed?: number; filter?: string[] }): Promise<SuitePlan[]> {
+export async function planSuites(files: string[], opts: { seed?: number; filter?: string[]; checkModels?: boolean }): Promise<SuitePlan[]> {
   const suites: { file: string; suite: ResolvedSuite }[] = [];
   const problems: string[] = [];
   for (const file of files) {
     try {
       const suite = loadSuite(file);
       if (opts.seed !== undefined) suite.seed = opts.seed;
-      problems.push(...(await checkModels(suite, file)));
+      // A trial process skips loading every model once more: the run that started it has checked them.
+      if (opts.checkModels !== false) problems.push(...(await checkModels(suite, file)));
       suites.push({ file, suite });
     } catch (err) {
       if (err instanceof SuiteError) problems.push(...err.problems);
@@ -44,11 +45,14 @@ export async function planSuites(files: string[], opts: { seed?: number; filter?
  * the signal's name): the measurement stops, what is finished is stored and the run is marked
  * interrupted. A second one exits at once.
  */
-export function onInterrupt(): { signal: AbortSignal; dispose: () => void } {
+export function onInterrupt({ quiet = false }: { quiet?: boolean } = {}): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const handler = (name: InterruptSignal) => {
     if (controller.signal.aborted) process.exit(ExitCode[name]);
-    process.stderr.write(`\nbench: ${name === "SIGINT" ? "interrupted" : `got ${name}`}; stopping after storing the finished cells (again to abort at once)\n`);
+    if (!quiet)
+      process.stderr.write(
+        `\nbench: ${name === "SIGINT" ? "interrupted" : `got ${name}`}; stopping after storing the finished cells (again to abort at once)\n`,
+      );
     controller.abort(name);
   };
   for (const name of INTERRUPT_SIGNALS) process.on(name, handler);

@@ -15,6 +15,7 @@ import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
 import { interruptedBy, onInterrupt, planSuites } from "./plan.js";
 import { createProgress } from "./progress.js";
+import { spawnTrials } from "./spawn-trial.js";
 
 export interface RunOptions extends GateOptions {
   db: string;
@@ -28,13 +29,15 @@ export interface RunOptions extends GateOptions {
   seed?: number;
   order?: Order;
   quiet?: boolean;
+  /** The trial plan from the command line: `N` or `MIN-MAX` trials. */
+  trials?: { min: number; max: number };
   /** Hidden: a deterministic fake runner for tests (src/runners/fake.ts). */
   debugRunner?: string;
 }
 
 export async function runCommand(files: string[], opts: RunOptions): Promise<Outcome> {
   checkMetricNames(opts.metric);
-  const runner = selectRunner(opts.debugRunner);
+  selectRunner(opts.debugRunner); // a bad --debug-runner is bad input before anything runs
   const plans = await planSuites(files, opts);
 
   // A baseline that is missing, corrupted or of another suite is found out before the run, not after.
@@ -56,14 +59,28 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
   try {
     for (const { suite, cells } of plans) {
       const progress = createProgress({ quiet: opts.quiet === true, suite: suite.name });
+      const trials = opts.trials ? { ...suite.trials, ...opts.trials } : suite.trials;
       let result: RunResult;
       try {
         result = await executeSuite(suite, {
           store,
-          runner,
           cells,
+          trials,
           order: opts.order ?? suite.order,
-          onProgress: progress.onProgress,
+          launch: spawnTrials({
+            file: suite.file,
+            db: opts.db,
+            trialsMax: trials.max,
+            seed: opts.seed,
+            order: opts.order,
+            filter: opts.filter,
+            debugRunner: opts.debugRunner,
+            signal,
+            onCell: (e) => progress.cell(e),
+          }),
+          onTrial: (e) => {
+            if (e.phase === "start") progress.trialStart(e.trial, e.plan);
+          },
           signal,
         });
       } finally {

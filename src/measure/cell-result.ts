@@ -1,11 +1,10 @@
 import type { CellResult, LatencyMs, LoadSummary } from "../results.js";
 import { type Cell, isRemote, loadFields } from "../suite/expand.js";
-import { type LatencySummary, mser5, summarizeLatency, throughput } from "../stats/index.js";
+import { type LatencySummary, normalQuantile, nsToMs, summarizeLatency, throughput } from "../stats/index.js";
+import { steadyStateCut } from "../stats/steady-cut.js";
 import type { LoadResult } from "../load/types.js";
-import { normalQuantile } from "../stats/index.js";
 import type { Measurement } from "./loop.js";
 import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
-import { nsToMs } from "../stats/metrics.js";
 
 /** What a result needs to know of its cell. */
 type CellIdentity = Pick<Cell, "id" | "target" | "variant" | "batch" | "provider" | "threads" | "load"> & {
@@ -59,16 +58,17 @@ export function failedCell(cell: CellIdentity, error: string, partial: Partial<C
 
 /** Summarise a finished measurement: latency in ms with intervals, throughput in items/s. */
 export function measuredCell(cell: CellIdentity, m: Measurement, extra: { sessionCreateMs: number; itemsPerCall: number; peakRssKb: number }): CellResult {
-  // The warm-up transient that survived the configured warm-up is found in the data (MSER-5) and
-  // left out of every statistic; the raw series keeps it.
-  const steady = mser5(m.latenciesNs);
+  // A warm-up transient that survived the configured warm-up is left out of every statistic when
+  // the data show one (MSER-5's cut, kept only when the prefix is detectably slower); the raw
+  // series keeps it.
+  const steady = steadyStateCut(m.latenciesNs);
   const latenciesMs = Array.from(m.latenciesNs.subarray(steady.truncate), nsToMs);
   const s = summarizeLatency(latenciesMs);
   const latencyMs = latencyOf(s);
   // A percentile without an interval says so itself (ci: null, "no CI" in the table); the notes
   // say why (too few samples, or too few independent ones).
   const notes: string[] = [...s.notes];
-  if (!steady.reliable) notes.push("no steady state found (MSER-5): the latency drifted through the whole measurement");
+  if (steady.tested?.reliable === false) notes.push("no steady state found (MSER-5): the latency drifted through the whole measurement");
   if (m.stopReason !== "converged") {
     notes.push(`did not converge: stopped at ${m.stopReason} with the headline interval at ±${(m.relativeCI * 100).toFixed(1)}%`);
   }
@@ -78,7 +78,7 @@ export function measuredCell(cell: CellIdentity, m: Measurement, extra: { sessio
     error: null,
     samples: latenciesMs.length,
     samplesDropped: steady.truncate,
-    steadyState: steady.reliable,
+    steadyState: steady.tested?.reliable !== false,
     latencyMs,
     dependence: s.dependence,
     outliers: s.outliers,

@@ -1,28 +1,31 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { collectFingerprint } from "../fingerprint/index.js";
-import type { Order, RunInfo, RunResult, RunSink, RunStatus } from "../results.js";
-import type { Runner } from "../runners/runner.js";
+import type { CellResult, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
 import type { PlannedCell } from "../suite/expand.js";
-import { modelFiles, redactSuite, type ResolvedSuite } from "../suite/resolve.js";
-import { flagNoise, measuredLoadCell } from "./cell-result.js";
-import { type Clock, monotonicClock } from "../util/clock.js";
-import { CellLifecycle, type LiveCell, type ProgressEvent } from "./lifecycle.js";
-import { peakRssKb, resetPeakRss } from "./memory.js";
-import { NoiseMonitor } from "./noise.js";
-import { roundShuffler, sliceBudgetNs } from "./schedule.js";
+import { modelFiles, redactSuite, type ResolvedSuite, type TrialPlan } from "../suite/resolve.js";
+import { type AggregateInput, aggregateCells, headlinePrecision, judgeTrials, type TrialCell } from "./aggregate.js";
 
 export type { ProgressEvent } from "./lifecycle.js";
 
+/** What the run reads back of its trials: the store implements it. */
+export interface TrialSource {
+  loadTrials(runId: string): { infos: TrialInfo[]; cells: (TrialCell & { ordinal: number })[] };
+}
+
+/** Measures trial `trial` of run `runId` (in a fresh process, or in this one in tests) and resolves when it is stored. */
+export type TrialLauncher = (runId: string, trial: number) => Promise<void>;
+
 export interface ExecuteOptions {
-  store: RunSink;
-  runner: Runner;
+  store: RunSink & TrialSource;
   cells: PlannedCell[];
+  launch: TrialLauncher;
   order?: Order;
-  onProgress?: (e: ProgressEvent) => void;
-  /** Aborted on an interrupt: what is finished is stored and the run is marked interrupted. */
+  /** The suite's trial plan, or the command line's. */
+  trials?: TrialPlan;
+  /** Aborted on an interrupt: no further trial starts, what was measured is kept and the run is marked interrupted. */
   signal?: AbortSignal;
-  clock?: Clock;
+  onTrial?: (e: { trial: number; plan: TrialPlan; phase: "start" | "end" }) => void;
   now?: () => Date;
 }
 
@@ -31,18 +34,18 @@ export function newRunId(): string {
 }
 
 /**
- * Run the cells of a suite and store each as soon as it is finished: a failure in one cell is
- * recorded and the others go on; an interrupt keeps what was finished; an error that ends the
- * run early releases every session and marks the run failed. Cells timed one call at a time run
- * interleaved (default: all sessions created and warmed first, then rounds give each unfinished
- * cell a slice of timed calls in a shuffled order) or sequentially; load cells follow, one after
- * another, since a load test owns the machine and an open loop's schedule cannot be cut in slices.
+ * A run: the cells of a suite measured in several trials (each a fresh process, see trial.ts),
+ * at least `trials.min`, then one more at a time while some cell's headline statistic is less
+ * precise across trials than `trials.targetRelativeCI`, at most `trials.max` (Kalibera & Jones,
+ * "Rigorous Benchmarking in Reasonable Time", ISMM 2013: replicate at the level whose variance
+ * dominates). Each trial stores its results as it goes; the run's cells are aggregated from them
+ * at the end (aggregate.ts), also after an interrupt or a trial that died, so nothing measured is
+ * lost.
  */
 export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions): Promise<RunResult> {
   const { store, cells } = options;
-  const order = options.order ?? "interleaved";
+  const plan = options.trials ?? suite.trials;
   const now = options.now ?? (() => new Date());
-  const clock = options.clock ?? options.runner.clock ?? monotonicClock;
   const signal = options.signal ?? new AbortController().signal;
   const fingerprint = await collectFingerprint(modelFiles(suite), path.dirname(suite.file));
   const run: RunInfo = {
@@ -53,137 +56,79 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     startedAt: now().toISOString(),
     finishedAt: null,
     seed: suite.seed,
-    order,
+    order: options.order ?? suite.order,
     benchVersion: fingerprint.runtime.bench,
     fingerprint,
     noise: null,
     trials: null,
   };
-  store.createRun({ ...run, resolvedSuite: redactSuite(suite) });
+  store.createRun({ ...run, resolvedSuite: redactSuite(suite), trials: { ...plan, trials: [], canaryMs: null, stopReason: "interrupted" } });
 
-  const monitor = new NoiseMonitor(clock);
-  monitor.begin();
-  resetPeakRss();
-  const life = new CellLifecycle({
-    runId: run.id,
-    cells,
-    store,
-    runner: options.runner,
-    seed: suite.seed,
-    monitor,
-    clock,
-    signal,
-    onProgress: options.onProgress,
-  });
-  const timed = [...cells.keys()].filter((i) => cells[i]?.load.mode === "single");
-  const loaded = [...cells.keys()].filter((i) => cells[i]?.load.mode !== "single");
-  try {
-    if (order === "sequential") await runSequential(life, timed);
-    else await runInterleaved(life, timed);
-    await runLoadCells(life, loaded);
-  } catch (err) {
-    await life.releaseAll();
-    store.finishRun(run.id, "failed", now().toISOString(), null);
-    throw err;
+  let stopReason: RunTrials["stopReason"] = "max-trials";
+  let failure: unknown;
+  for (let trial = 1; trial <= plan.max; trial++) {
+    if (signal.aborted) {
+      stopReason = "interrupted";
+      break;
+    }
+    options.onTrial?.({ trial, plan, phase: "start" });
+    try {
+      await options.launch(run.id, trial);
+    } catch (err) {
+      failure = err;
+      stopReason = "failed";
+      break;
+    }
+    options.onTrial?.({ trial, plan, phase: "end" });
+    if (signal.aborted) {
+      stopReason = "interrupted";
+      break;
+    }
+    if (trial >= plan.min && precise(store.loadTrials(run.id).cells, cells, plan.targetRelativeCI)) {
+      stopReason = "precise";
+      break;
+    }
   }
 
-  const noise = monitor.end();
-  const results = [...life.finished.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([, f]) => {
-      const flagged = flagNoise(f.result, noise.samples, f.fromMs, f.toMs);
-      if (flagged !== f.result) store.updateCell(run.id, flagged);
-      return flagged;
-    });
-  const status: RunStatus = signal.aborted ? "interrupted" : results.some((c) => c.status === "failed") ? "failed" : "completed";
+  const stored = store.loadTrials(run.id);
+  const judged = judgeTrials(stored.infos);
+  const disturbed = new Map(judged.infos.map((t) => [t.trial, t.disturbed]));
+  const inputs = new Map<number, AggregateInput>();
+  for (const t of stored.cells) {
+    const cell = cells[t.ordinal];
+    if (!cell) continue;
+    const input = inputs.get(t.ordinal) ?? {
+      trials: [],
+      itemsPerCall: cell.batch,
+      disturbed,
+      headline: cell.targetSpec.measure.headline,
+      targetRelativeCI: plan.targetRelativeCI,
+    };
+    (input.trials as TrialCell[]).push(t);
+    inputs.set(t.ordinal, input);
+  }
+  const results: CellResult[] = [];
+  for (const [index, { result, latencyNs }] of [...aggregateCells(inputs)].sort(([a], [b]) => a - b)) {
+    store.saveCell(run.id, index, result, latencyNs);
+    results.push(result);
+  }
+  const trials: RunTrials = { ...plan, trials: judged.infos, canaryMs: judged.canaryMs, stopReason };
+  const status: RunStatus = signal.aborted ? "interrupted" : failure !== undefined || results.some((c) => c.status === "failed") ? "failed" : "completed";
   const finishedAt = now().toISOString();
-  store.finishRun(run.id, status, finishedAt, noise);
-  return { run: { ...run, status, finishedAt, noise }, cells: results };
+  store.finishRun(run.id, status, finishedAt, judged.noise, trials);
+  if (failure !== undefined) throw failure;
+  return { run: { ...run, status, finishedAt, noise: judged.noise, trials }, cells: results };
 }
 
-/** One cell after another, each from cold start to stop; peak RSS is each cell's own. */
-async function runSequential(life: CellLifecycle, indexes: number[]): Promise<void> {
-  const { monitor } = life;
-  const stopped = () => life.signal.aborted;
-  for (const index of indexes) {
-    if (stopped()) return;
-    resetPeakRss();
-    const live = await life.start(index);
-    if (!live) continue;
-    try {
-      await live.loop.runSlice();
-    } catch (err) {
-      await life.fail(live, err);
-      continue;
-    }
-    if (stopped()) {
-      await life.discard(live);
-      return;
-    }
-    await life.conclude(live);
-    monitor.sample();
+/** Every timed cell measured so far has its headline interval within ±target across the trials. */
+function precise(stored: readonly (TrialCell & { ordinal: number })[], cells: readonly PlannedCell[], target: number): boolean {
+  const byCell = new Map<number, { trials: TrialCell[]; itemsPerCall: number; headline: PlannedCell["targetSpec"]["measure"]["headline"] }>();
+  for (const t of stored) {
+    const cell = cells[t.ordinal];
+    if (!cell || cell.load.mode !== "single") continue;
+    const entry = byCell.get(t.ordinal) ?? { trials: [], itemsPerCall: cell.batch, headline: cell.targetSpec.measure.headline };
+    entry.trials.push(t);
+    byCell.set(t.ordinal, entry);
   }
-}
-
-/**
- * Shuffled rounds (Mytkowicz et al. 2009 on measurement bias from fixed orders; see schedule.ts).
- * All sessions live at once, so each cell's peak RSS is the process's.
- */
-async function runInterleaved(life: CellLifecycle, indexes: number[]): Promise<void> {
-  const { monitor } = life;
-  const stopped = () => life.signal.aborted;
-  let active: LiveCell[] = [];
-  for (const index of indexes) {
-    if (stopped()) break;
-    const live = await life.start(index);
-    if (live) active.push(live);
-  }
-  const shuffle = roundShuffler(life.seed);
-  while (active.length > 0 && !stopped()) {
-    for (const live of shuffle(active)) {
-      if (stopped()) break;
-      try {
-        if (await live.loop.runSlice(sliceBudgetNs(live.cell.targetSpec.measure.maxTimeMs), 1)) {
-          if (!stopped()) await life.conclude(live);
-        }
-      } catch (err) {
-        await life.fail(live, err);
-      }
-    }
-    active = active.filter((l) => !life.finished.has(l.index));
-    monitor.sample();
-  }
-  await Promise.all(active.map((l) => life.discard(l)));
-}
-
-async function runLoadCells(life: CellLifecycle, indexes: number[]): Promise<void> {
-  const { monitor } = life;
-  const stopped = () => life.signal.aborted;
-  for (const index of indexes) {
-    if (stopped()) return;
-    resetPeakRss();
-    const live = await life.start(index);
-    if (!live) continue;
-    const { cell, prepared } = live;
-    try {
-      const r = await prepared.runLoad(life.signal);
-      if (stopped()) {
-        await life.discard(live);
-        return;
-      }
-      const m = live.loop.result();
-      const result = measuredLoadCell(cell, r, {
-        sessionCreateMs: prepared.sessionCreateMs,
-        itemsPerCall: prepared.itemsPerCall,
-        firstCallNs: m.firstCallNs,
-        warmupIterations: m.warmupIterations,
-        peakRssKb: peakRssKb(),
-        maxErrorRate: cell.targetSpec.load.maxErrorRate,
-      });
-      await life.record(live, result, r.latenciesNs);
-    } catch (err) {
-      await life.fail(live, err);
-    }
-    monitor.sample();
-  }
+  return [...headlinePrecision(byCell).values()].every((w) => w <= target);
 }

@@ -1,5 +1,6 @@
 import { errorMessage } from "../errors.js";
-import type { CellResult, RunSink } from "../results.js";
+import type { CellResult } from "../results.js";
+import type { MeasurePlan } from "../suite/resolve.js";
 import { type PreparedCell, ProviderUnavailableError, type Runner } from "../runners/runner.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { failedCell, measuredCell, skippedCell } from "./cell-result.js";
@@ -26,6 +27,7 @@ export interface Finished {
   /** The cell's measurement window on the run's clock, for the noise check. */
   fromMs: number;
   toMs: number;
+  latencyNs: Float64Array | undefined;
 }
 
 /**
@@ -39,9 +41,11 @@ export class CellLifecycle {
 
   constructor(
     private readonly o: {
-      runId: string;
       cells: readonly PlannedCell[];
-      store: RunSink;
+      /** Where a finished cell goes (a trial's result of it, with its timed samples). */
+      save: (index: number, result: CellResult, latencyNs: Float64Array | undefined) => void;
+      /** The measurement plan of a cell's timed loop (a trial's share of its target's plan). */
+      plan: (cell: PlannedCell) => MeasurePlan;
       runner: Runner;
       seed: number;
       monitor: NoiseMonitor;
@@ -84,7 +88,7 @@ export class CellLifecycle {
       this.finish(index, result, fromMs);
       return undefined;
     }
-    const live: LiveCell = { index, cell, prepared, loop: new TimedLoop(prepared.call, cell.targetSpec.measure, { clock, signal }), fromMs };
+    const live: LiveCell = { index, cell, prepared, loop: new TimedLoop(prepared.call, this.o.plan(cell), { clock, signal }), fromMs };
     this.live.add(live);
     try {
       await live.loop.coldStart();
@@ -136,10 +140,10 @@ export class CellLifecycle {
   }
 
   private finish(index: number, result: CellResult, fromMs: number, latencyNs?: Float64Array): void {
-    const { cells, store, monitor, runId } = this.o;
+    const { cells, monitor } = this.o;
     const cell = cells[index] as PlannedCell;
-    this.finished.set(index, { result, fromMs, toMs: monitor.nowMs() });
-    store.saveCell(runId, index, result, latencyNs);
+    this.finished.set(index, { result, fromMs, toMs: monitor.nowMs(), latencyNs });
+    this.o.save(index, result, latencyNs);
     this.o.onProgress?.({ type: "cell-end", index, total: cells.length, done: this.finished.size, cell, result });
   }
 }

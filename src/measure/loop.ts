@@ -1,6 +1,7 @@
 import type { StopReason } from "../results.js";
 import type { MeasurePlan } from "../suite/resolve.js";
-import { headlineRelativeHalfWidth, msToNs, mser5, PERCENTILE_PROBABILITY } from "../stats/index.js";
+import { headlineRelativeHalfWidth, msToNs, PERCENTILE_PROBABILITY } from "../stats/index.js";
+import { steadyStateCut } from "../stats/steady-cut.js";
 import { type Clock, monotonicClock } from "../util/clock.js";
 
 export type { StopReason } from "../results.js";
@@ -125,11 +126,11 @@ export class TimedLoop {
   }
 
   /**
-   * The stopping rule judges the steady state only: the warm-up transient that MSER-5 finds is
-   * left out, as the summary will leave it out.
+   * The stopping rule judges the steady state only: a warm-up transient the data show is left
+   * out, as the summary will leave it out.
    */
   private headlineCI(series: Float64Array): number {
-    return headlineRelativeHalfWidth(series.subarray(mser5(series).truncate), this.p);
+    return headlineRelativeHalfWidth(series.subarray(steadyStateCut(series).truncate), this.p);
   }
 
   result(): Measurement {

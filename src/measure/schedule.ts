@@ -1,5 +1,4 @@
 import { createRng, deriveSeed } from "../util/rng.js";
-import { msToNs } from "../stats/metrics.js";
 
 /**
  * The order of cells within each interleaved round: a fresh Fisher–Yates shuffle per round, from
@@ -17,9 +16,4 @@ export function roundShuffler(seed: number): <T>(items: readonly T[]) => T[] {
     }
     return out;
   };
-}
-
-/** Timed budget of one cell's slice in a round: ~20 rounds within the cell's time limit, 10–250 ms each. */
-export function sliceBudgetNs(maxTimeMs: number): number {
-  return msToNs(Math.min(250, Math.max(10, maxTimeMs / 20)));
 }

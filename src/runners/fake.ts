@@ -15,6 +15,7 @@ import { msToNs, nsToS } from "../stats/metrics.js";
  *
  *   ms=0.5         median latency of one call, ms
  *   sd=0.02        standard deviation of a call's log latency
+ *   offset=0.02    standard deviation of a trial's log offset (what differs between fresh processes)
  *   slow=GLOB@F    cells whose id matches GLOB take F times as long (GLOB as in --filter)
  *   fail=GLOB      cells matching GLOB fail to prepare (a failed cell)
  *   skip=GLOB      cells matching GLOB are unavailable here (a skipped cell)
@@ -23,6 +24,7 @@ import { msToNs, nsToS } from "../stats/metrics.js";
 export interface FakeSpec {
   medianMs: number;
   sd: number;
+  offset: number;
   slow: { glob: string; factor: number }[];
   fail: string[];
   skip: string[];
@@ -30,9 +32,9 @@ export interface FakeSpec {
 }
 
 export function parseFakeSpec(text: string): FakeSpec {
-  const spec: FakeSpec = { medianMs: 0.5, sd: 0.02, slow: [], fail: [], skip: [], bug: false };
+  const spec: FakeSpec = { medianMs: 0.5, sd: 0.02, offset: 0.02, slow: [], fail: [], skip: [], bug: false };
   const [kind, rest] = text.split(/:(.*)/s, 2) as [string, string | undefined];
-  const bad = (why: string) => new UserError(`--debug-runner ${text}: ${why} (expected fake[:ms=0.5,sd=0.02,slow=GLOB@F,fail=GLOB,skip=GLOB,bug])`);
+  const bad = (why: string) => new UserError(`--debug-runner ${text}: ${why} (expected fake[:ms=0.5,sd=0.02,offset=0.02,slow=GLOB@F,fail=GLOB,skip=GLOB,bug])`);
   if (kind !== "fake") throw bad(`unknown runner '${kind}'`);
   for (const item of (rest ?? "").split(",").filter((x) => x !== "")) {
     const [key, value = ""] = item.split(/=(.*)/s, 2) as [string, string | undefined];
@@ -43,6 +45,7 @@ export function parseFakeSpec(text: string): FakeSpec {
     };
     if (key === "ms") spec.medianMs = number(value);
     else if (key === "sd") spec.sd = number(value);
+    else if (key === "offset") spec.offset = value === "0" ? 0 : number(value);
     else if (key === "slow") {
       const at = value.lastIndexOf("@");
       if (at <= 0) throw bad(`slow needs GLOB@FACTOR, got '${value}'`);
@@ -57,13 +60,15 @@ export function parseFakeSpec(text: string): FakeSpec {
 
 const matches = (cell: PlannedCell, globs: readonly string[]) => globs.length > 0 && filterCells([cell], globs).length > 0;
 
-export function fakeRunner(spec: FakeSpec): Runner {
+/** The fake runner of one trial: a new process, so a new seeded offset for every cell. */
+export function fakeRunner(spec: FakeSpec, trial = 1): Runner {
   let nowNs = 0n;
   const clock: Clock = () => nowNs;
   const latencyOf = (cell: PlannedCell, seed: number) => {
     const factor = spec.slow.filter((s) => matches(cell, [s.glob])).reduce((f, s) => f * s.factor, 1);
-    const rng = createRng(deriveSeed(seed, `fake\u0000${cell.id}`));
-    return () => msToNs(spec.medianMs) * factor * Math.exp(spec.sd * rng.normal());
+    const rng = createRng(deriveSeed(seed, `fake\u0000${trial}\u0000${cell.id}`));
+    const offset = Math.exp(spec.offset * rng.normal());
+    return () => msToNs(spec.medianMs) * factor * offset * Math.exp(spec.sd * rng.normal());
   };
   return {
     clock,

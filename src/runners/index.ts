@@ -10,7 +10,7 @@ export const defaultRunner: Runner = {
   prepare: (cell: PlannedCell, seed: number) => (cell.kind === "http" ? httpRunner : onnxRunner).prepare(cell, seed),
 };
 
-/** The real runners, or the deterministic fake one that `--debug-runner` asks for (tests only). */
-export function selectRunner(debugRunner: string | undefined): Runner {
-  return debugRunner === undefined ? defaultRunner : fakeRunner(parseFakeSpec(debugRunner));
+/** The real runners, or the deterministic fake one that `--debug-runner` asks for (tests only), for one trial. */
+export function selectRunner(debugRunner: string | undefined, trial = 1): Runner {
+  return debugRunner === undefined ? defaultRunner : fakeRunner(parseFakeSpec(debugRunner), trial);
 }

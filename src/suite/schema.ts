@@ -31,9 +31,9 @@ export const inputSpecSchema = z.strictObject({
 });
 export type InputSpec = z.infer<typeof inputSpecSchema>;
 
-/** How the cells of a run are scheduled: interleaved rounds or one after another. */
-export const ORDERS = ["interleaved", "sequential"] as const;
-export type Order = (typeof ORDERS)[number];
+import { ORDERS } from "./order.js";
+
+export type { Order } from "./order.js";
 
 export const PROVIDERS = ["cpu", "cuda", "tensorrt", "webgpu", "dml", "coreml"] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -167,8 +167,17 @@ export const suiteSchema = z.strictObject({
   matrix: matrixSchema.optional(),
   measure: measureSchema.optional(),
   load: loadSchema.optional(),
-  /** interleaved (default): cells take turns in shuffled rounds; sequential: one after another. */
+  /** The order of the cells inside each trial: interleaved (default: a new seeded shuffle per trial) or sequential (the suite's order). */
   order: z.enum(ORDERS).optional(),
+  /**
+   * Each trial is a fresh process that measures every cell once; the intervals and verdicts are
+   * between trials. At least `min`, then more while the headline statistic's interval is wider than
+   * ±targetRelativeCI, at most `max`.
+   */
+  trials: z
+    .strictObject({ min: positiveInt.optional(), max: positiveInt.optional(), targetRelativeCI: z.number().positive().max(1).optional() })
+    .refine((t) => t.min === undefined || t.max === undefined || t.min <= t.max, { message: "min must not be larger than max" })
+    .optional(),
   regression: regressionSchema.optional(),
   /** A/B inside one run: compare these two variants (or targets) cell by cell after the run. */
   compare: z.strictObject({ base: identifier, head: identifier }).optional(),

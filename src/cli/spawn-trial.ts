@@ -1,0 +1,66 @@
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { TrialLauncher } from "../measure/execute.js";
+import type { Order } from "../results.js";
+import type { CellDone } from "./progress.js";
+import { ExitCode } from "../errors.js";
+
+export interface SpawnOptions {
+  file: string;
+  db: string;
+  trialsMax: number;
+  seed?: number | undefined;
+  order?: Order | undefined;
+  filter?: string[] | undefined;
+  debugRunner?: string | undefined;
+  signal: AbortSignal;
+  onCell: (e: CellDone) => void;
+}
+
+/** How much of a trial's stderr is kept for the message when it dies. */
+const STDERR_TAIL = 4000;
+
+/**
+ * Each trial in a fresh process (`bench trial`): a new address-space layout, allocator state and
+ * thread placement, which is what the next run will get too (Mytkowicz et al., ASPLOS 2009). The
+ * child is its own process group, so a Ctrl-C at the terminal reaches only this process, which
+ * passes it on exactly once; the child then stores what it measured and exits with the signal's
+ * code. A trial that dies otherwise rejects with the end of its stderr.
+ */
+export function spawnTrials(o: SpawnOptions): TrialLauncher {
+  return (runId, trial) =>
+    new Promise<void>((resolve, reject) => {
+      const args = [
+        process.argv[1] as string,
+        "trial",
+        o.file,
+        ...["--db", o.db, "--run", runId, "--trial", String(trial), "--trials-max", String(o.trialsMax)],
+        ...(o.seed !== undefined ? ["--seed", String(o.seed)] : []),
+        ...(o.order ? ["--order", o.order] : []),
+        ...(o.filter ?? []).flatMap((f) => ["-f", f]),
+        ...(o.debugRunner !== undefined ? ["--debug-runner", o.debugRunner] : []),
+      ];
+      const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+      const forward = () => child.kill(o.signal.reason as NodeJS.Signals);
+      const orphaned = () => child.kill("SIGKILL");
+      o.signal.addEventListener("abort", forward, { once: true });
+      process.once("exit", orphaned);
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL)));
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        try {
+          o.onCell(JSON.parse(line) as CellDone);
+        } catch {
+          // not a progress line: ignore
+        }
+      });
+      child.on("error", reject);
+      child.on("close", (code, signal) => {
+        o.signal.removeEventListener("abort", forward);
+        process.off("exit", orphaned);
+        const interrupted = [ExitCode.SIGINT, ExitCode.SIGTERM, ExitCode.SIGHUP] as number[];
+        if (code === 0 || (code !== null && interrupted.includes(code) && o.signal.aborted)) resolve();
+        else reject(new Error(`trial ${trial} ended with ${code !== null ? `exit code ${code}` : `signal ${signal ?? "?"}`}:\n${stderr.trim()}`));
+      });
+    });
+}

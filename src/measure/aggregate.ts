@@ -1,0 +1,246 @@
+import type { CellResult, LatencyMs, NoiseReport, TrialInfo, TrialSummary } from "../results.js";
+import { type Estimate, itemsPerSecond, msToNs, nsToMs, PERCENTILE_PROBABILITY, PERCENTILES, quantile, sortSamples, summarizeLatency } from "../stats/index.js";
+import { mean, median } from "../stats/descriptive.js";
+import type { Percentile } from "../stats/metrics.js";
+import { type TrialEstimate, trialEstimate, trialVariancePrior } from "../stats/trials.js";
+import type { VariancePrior } from "../stats/moderated.js";
+
+/** One trial's result of one cell, as the trial stored it. */
+export interface TrialCell {
+  trial: number;
+  result: CellResult;
+  latencyNs: Float64Array | undefined;
+}
+
+/** A trial whose canary moved by more than this from the run's median, or within the trial, is disturbed. */
+export const CANARY_LIMIT = 0.1;
+
+type Statistic = Percentile | "mean" | "throughput";
+const STATISTICS: readonly Statistic[] = [...PERCENTILES, "mean", "throughput"];
+type Values = Record<Statistic, number>;
+
+/** A cell measured in every trial that got to it: its steady samples and statistics per trial. */
+interface MeasuredTrials {
+  trials: { trial: TrialCell; steadyMs: Float64Array; values: Values }[];
+}
+
+function measured(trials: readonly TrialCell[], itemsPerCall: number): MeasuredTrials {
+  return {
+    trials: trials.flatMap((t) => {
+      if (t.result.status !== "ok" || !t.latencyNs) return [];
+      const steadyMs = Float64Array.from(t.latencyNs.subarray(t.result.samplesDropped), nsToMs);
+      if (steadyMs.length < 2) return [];
+      const sorted = sortSamples(steadyMs);
+      const average = mean(steadyMs);
+      const values = { mean: average, throughput: itemsPerSecond(itemsPerCall, average) } as Values;
+      for (const p of PERCENTILES) values[p] = quantile(sorted, PERCENTILE_PROBABILITY[p]);
+      return [{ trial: t, steadyMs, values }];
+    }),
+  };
+}
+
+/** Per statistic, the prior of its between-trial log variance over every cell with two or more trials (stats/moderated.ts). */
+export type RunPriors = Partial<Record<Statistic, VariancePrior | null>>;
+
+function priors(cells: readonly MeasuredTrials[]): RunPriors {
+  const withTrials = cells.filter((c) => c.trials.length >= 2);
+  return Object.fromEntries(STATISTICS.map((s) => [s, trialVariancePrior(withTrials.map((c) => c.trials.map((t) => t.values[s])))]));
+}
+
+/** The relative half-width of an estimate's interval: how precise it is. */
+function relativeHalfWidth(e: TrialEstimate): number {
+  return e.interval === null ? Number.POSITIVE_INFINITY : Math.max(e.interval.hi / e.value - 1, 1 - e.interval.lo / e.value);
+}
+
+/**
+ * How precise each timed cell's headline statistic is across the trials so far (relative
+ * half-width of its 95% interval), by cell index: what decides whether the run needs another trial.
+ */
+export function headlinePrecision(
+  byCell: ReadonlyMap<number, { trials: readonly TrialCell[]; itemsPerCall: number; headline: Percentile }>,
+): Map<number, number> {
+  const cells = new Map([...byCell].map(([index, c]) => [index, { m: measured(c.trials, c.itemsPerCall), headline: c.headline }]));
+  const p = priors([...cells.values()].map((c) => c.m));
+  return new Map(
+    [...cells]
+      .filter(([, c]) => c.m.trials.length > 0)
+      .map(([index, c]) => [
+        index,
+        relativeHalfWidth(
+          trialEstimate(
+            c.m.trials.map((t) => t.values[c.headline]),
+            p[c.headline] ?? null,
+          ),
+        ),
+      ]),
+  );
+}
+
+export interface AggregateInput {
+  trials: readonly TrialCell[];
+  itemsPerCall: number;
+  /** Whether each trial was disturbed (its canary moved), by trial number. */
+  disturbed: ReadonlyMap<number, boolean>;
+  headline: Percentile;
+  /** The run's precision target for the headline statistic across trials. */
+  targetRelativeCI: number;
+}
+
+/**
+ * The run's result of every cell from its trials: each statistic's value is the geometric mean of
+ * the trials' values, and its 95% interval is between trials (stats/trials.ts), with the
+ * between-trial variance pooled over the run's cells (empirical Bayes, Smyth 2004), so that what
+ * differs between fresh processes is inside the interval. The descriptive numbers (stddev, min,
+ * max, dependence, outliers) are over the trials' steady samples together, returned with the
+ * result as the run's samples. A cell failed in any trial is failed; a cell measured in one trial
+ * only (a load cell) keeps that trial's result.
+ */
+export function aggregateCells(inputs: ReadonlyMap<number, AggregateInput>): Map<number, { result: CellResult; latencyNs: Float64Array | undefined }> {
+  const measuredByCell = new Map([...inputs].map(([index, c]) => [index, measured(c.trials, c.itemsPerCall)]));
+  const runPriors = priors([...measuredByCell.values()]);
+  const out = new Map<number, { result: CellResult; latencyNs: Float64Array | undefined }>();
+  for (const [index, input] of inputs) {
+    const first = input.trials[0];
+    if (!first) continue;
+    const failed = input.trials.find((t) => t.result.status === "failed");
+    if (failed) {
+      const error = input.trials.length > 1 ? `trial ${failed.trial}: ${failed.result.error ?? "failed"}` : failed.result.error;
+      out.set(index, { result: { ...failed.result, error }, latencyNs: undefined });
+      continue;
+    }
+    const m = measuredByCell.get(index) as MeasuredTrials;
+    if (first.result.status !== "ok" || first.result.load !== null || m.trials.length === 0) {
+      out.set(index, { result: first.result, latencyNs: first.latencyNs });
+      continue;
+    }
+    out.set(index, fromTrials(m, input, runPriors));
+  }
+  return out;
+}
+
+function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPriors): { result: CellResult; latencyNs: Float64Array } {
+  const results = m.trials.map((t) => t.trial.result);
+  const first = results[0] as CellResult;
+  const allMs = concat(m.trials.map((t) => t.steadyMs));
+  const summary = summarizeLatency(allMs);
+  const count = m.trials.length;
+  const notes = new Set<string>();
+  const estimate = (s: Statistic, sampleLevel: Estimate): Estimate => {
+    const values = m.trials.map((t) => t.values[s]);
+    if (count < 2) return sampleLevel;
+    const e = trialEstimate(values, runPriors[s] ?? null);
+    if (s !== "mean" && s !== "throughput") {
+      // A trial's p-quantile needs about one sample beyond it (1/(1 − p) samples) not to be just
+      // its maximum: below that the trials' values are biased low and so would be their interval.
+      const needed = Math.ceil(1 / (1 - PERCENTILE_PROBABILITY[s]));
+      const fewest = Math.min(...m.trials.map((t) => t.steadyMs.length));
+      if (fewest < needed) {
+        notes.add(`${s}: trials of ${fewest} samples are too few for an interval (needs at least ${needed} each)`);
+        return { value: e.value, ci: null };
+      }
+    }
+    return { value: e.value, ci: e.interval ? [e.interval.lo, e.interval.hi] : null };
+  };
+  const latencyMs: LatencyMs = {
+    ...Object.fromEntries(PERCENTILES.map((p) => [p, estimate(p, summary[p])])),
+    mean: estimate("mean", summary.mean),
+    stddev: summary.stddev,
+    min: summary.min,
+    max: summary.max,
+  } as LatencyMs;
+  const throughput = estimate("throughput", { value: itemsPerSecond(input.itemsPerCall, summary.mean.value), ci: null });
+  if (count < 2) notes.add("one trial: its intervals cannot include how much a fresh process differs");
+  for (const r of results) for (const n of r.notes) if (!/^(did not converge|p\d+:|no steady state)/.test(n)) notes.add(n);
+  const drifted = results.filter((r) => !r.steadyState).length;
+  if (drifted > count / 2) notes.add(`no steady state found in ${drifted} of ${count} trials: the latency drifted through the whole measurement`);
+  const headline =
+    count >= 2
+      ? trialEstimate(
+          m.trials.map((t) => t.values[input.headline]),
+          runPriors[input.headline] ?? null,
+        )
+      : null;
+  const precision = headline ? relativeHalfWidth(headline) : Number.POSITIVE_INFINITY;
+  const converged = precision <= input.targetRelativeCI;
+  if (!converged) {
+    notes.add(
+      Number.isFinite(precision)
+        ? `did not converge: the ${input.headline} interval is ±${(precision * 100).toFixed(1)}% over ${count} trials (target ±${(input.targetRelativeCI * 100).toFixed(1)}%)`
+        : `did not converge: ${count} trial${count > 1 ? "s" : ""} give no interval for ${input.headline}`,
+    );
+  }
+  const trials: TrialSummary[] = m.trials.map(({ trial, steadyMs, values }) => ({
+    trial: trial.trial,
+    samples: steadyMs.length,
+    samplesDropped: trial.result.samplesDropped,
+    p50: values.p50,
+    p90: values.p90,
+    p99: values.p99,
+    mean: values.mean,
+    throughput: values.throughput,
+    disturbed: trial.result.noisy || input.disturbed.get(trial.trial) === true,
+  }));
+  const coldStarts = results.flatMap((r) => (r.coldStart ? [r.coldStart] : []));
+  const result: CellResult = {
+    ...first,
+    samples: allMs.length,
+    samplesDropped: results.reduce((a, r) => a + r.samplesDropped, 0),
+    steadyState: drifted <= count / 2,
+    latencyMs,
+    dependence: summary.dependence,
+    outliers: summary.outliers,
+    throughput: { ...throughput, unit: "items/s" },
+    coldStart:
+      coldStarts.length > 0
+        ? { sessionCreateMs: median(coldStarts.map((c) => c.sessionCreateMs)), firstCallMs: median(coldStarts.map((c) => c.firstCallMs)) }
+        : null,
+    stopReason: converged ? "converged" : "max-trials",
+    converged,
+    relativeCI: Number.isFinite(precision) ? precision : null,
+    elapsedMs: results.reduce((a, r) => a + (r.elapsedMs ?? 0), 0),
+    peakRssKb: Math.max(...results.map((r) => r.peakRssKb ?? 0)),
+    noisy: trials.some((t) => t.disturbed),
+    trials,
+    notes: [...notes],
+  };
+  return { result, latencyNs: Float64Array.from(allMs, msToNs) };
+}
+
+/**
+ * The run's account of its trials' canaries: each trial's canary is the mean of its two timings;
+ * a trial is disturbed when it is more than CANARY_LIMIT from the run's median, or when the two
+ * timings of one trial differ by more than that.
+ */
+export function judgeTrials(infos: readonly TrialInfo[]): { infos: TrialInfo[]; canaryMs: number | null; noise: NoiseReport | null } {
+  const canaries = infos.flatMap((t) => (t.canaryMs ? [(t.canaryMs[0] + t.canaryMs[1]) / 2] : []));
+  const canaryMs = canaries.length > 0 ? median(canaries) : null;
+  const judged = infos.map((t) => {
+    if (!t.canaryMs || canaryMs === null) return t;
+    const [before, after] = t.canaryMs;
+    const mid = (before + after) / 2;
+    const moved = Math.abs(mid / canaryMs - 1) > CANARY_LIMIT || Math.abs(after / before - 1) > CANARY_LIMIT;
+    return { ...t, disturbed: moved };
+  });
+  const firstCanary = judged.find((t) => t.canaryMs)?.canaryMs;
+  const lastCanary = judged.findLast((t) => t.canaryMs)?.canaryMs;
+  const disturbed = judged.filter((t) => t.disturbed).map((t) => t.trial);
+  const reasons = [
+    ...(disturbed.length > 0 ? [`the canary moved more than ${CANARY_LIMIT * 100}% in trial${disturbed.length > 1 ? "s" : ""} ${disturbed.join(", ")}`] : []),
+    ...new Set(judged.flatMap((t) => t.notes.map((n) => n.replace(/^noisy: /, "")))),
+  ];
+  const noise: NoiseReport | null =
+    firstCanary && lastCanary
+      ? { calibrationBeforeMs: firstCanary[0], calibrationAfterMs: lastCanary[1], samples: [], noisy: reasons.length > 0, reasons }
+      : null;
+  return { infos: judged, canaryMs, noise };
+}
+
+function concat(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
