@@ -80,6 +80,7 @@ gateOptions(
     )
     .option("--samples", "with --json: include every cell's raw samples (samplesMs), so the file can be diffed later")
     .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression")
+    .option("--no-confirm", "with --baseline: fail on the first trials' regressions, without measuring the regressed cells again in new trials to confirm them")
     .addOption(baselinesOption())
     // Tests only (as hyperfine's --debug-mode): a deterministic fake runner on a virtual clock.
     .addOption(new Option("--debug-runner <spec>").hideHelp()),

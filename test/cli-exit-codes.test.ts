@@ -26,6 +26,7 @@ targets:
   b: { kind: onnx, variants: { v: m.onnx } }
 matrix: { batch: [1, 2] }
 measure: { warmupIterations: 2, minIterations: 50, maxIterations: 2000, minTimeMs: 0, maxTimeMs: 300 }
+trials: { min: 3, max: 3 }
 `,
     );
     const base = await run("fake");
@@ -80,7 +81,9 @@ measure: { warmupIterations: 2, minIterations: 50, maxIterations: 2000, minTimeM
   it("4: an internal error prints its stack and asks for a report", async () => {
     const r = await run("fake:bug");
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/^bench: internal error: TypeError: fake runner: an injected internal error/);
+    // The bug is in the trial's process; the run says which trial died and passes on its stack.
+    expect(r.stderr).toMatch(/^bench: internal error: Error: trial 1 ended with exit code 4:/);
+    expect(r.stderr).toMatch(/internal error: TypeError: fake runner: an injected internal error/);
     expect(r.stderr).toMatch(/\n\s+at /);
     expect(r.stderr).toMatch(/this is a bug in bench.*please report it/);
     const shown = JSON.parse((await bench(["show", "latest", "--db", db, "--json"])).stdout);

@@ -23,6 +23,8 @@ targets:
   quick: { kind: onnx, variants: { v: m.onnx }, measure: { minTimeMs: 0, maxTimeMs: 100 } }
   slow: { kind: onnx, variants: { v: m.onnx }, matrix: { batch: [2, 3] } }
 measure: { minTimeMs: 60000, maxTimeMs: 60000, maxIterations: 100000000 }
+order: sequential
+trials: { min: 1, max: 1 }
 `,
     );
     const child = spawn(process.execPath, [BIN, "run", path.join(dir, "s.yaml"), "--db", db], {
@@ -32,7 +34,7 @@ measure: { minTimeMs: 60000, maxTimeMs: 60000, maxIterations: 100000000 }
     const code = await new Promise<number | null>((resolve) => {
       child.stderr.on("data", (d: Buffer) => {
         stderr += d.toString();
-        if (/\[1\/3\]/.test(stderr) && !child.killed) setTimeout(() => child.kill(signal), 300);
+        if (/\[trial 1: 1\/3\]/.test(stderr) && !child.killed) setTimeout(() => child.kill(signal), 300);
       });
       child.on("close", resolve);
     });
@@ -41,7 +43,10 @@ measure: { minTimeMs: 60000, maxTimeMs: 60000, maxIterations: 100000000 }
     const shown = await bench(["show", "latest", "--db", db, "--json"]);
     const run = JSON.parse(shown.stdout) as RunResult;
     expect(run.run.status).toBe("interrupted");
-    expect(run.cells.map((c) => c.id)).toEqual(["quick/v/b1/cpu/t1"]);
+    // The finished cell, and the one interrupted while it was measured (partial: what it measured is kept).
+    expect(run.cells.map((c) => c.id)).toEqual(["quick/v/b1/cpu/t1", "slow/v/b2/cpu/t1"]);
+    expect(run.cells[1]?.stopReason).toBe("interrupted");
+    expect(run.cells[1]?.samples).toBeGreaterThan(0);
   },
   120_000,
 );

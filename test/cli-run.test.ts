@@ -123,10 +123,10 @@ ${QUICK_MEASURE}`,
     expect(stored.cells.map((c) => c.status)).toEqual(["ok", "failed"]);
   });
 
-  it("prints plain progress lines on stderr when it is not a terminal", async () => {
+  it("prints a plain progress line per cell and trial on stderr when it is not a terminal", async () => {
     const r = await bench(["run", path.join(dir, "mlp.yaml"), "--db", db, "-f", "mlp/int8/b1/cpu"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^\[1\/1\] mlp\/int8\/b1\/cpu\/t1 {2}p50 [\d.]+ ms, n=\d+/m);
+    expect(r.stderr).toMatch(/^\[trial 1: 1\/1\] mlp\/int8\/b1\/cpu\/t1 {2}p50 [\d.]+ ms, n=\d+/m);
     expect(r.stdout).toMatch(/1 cells: 1 ok/);
   });
 });

@@ -5,6 +5,7 @@ import { renderRunTable } from "../report/table.js";
 import type { Order, RunResult } from "../results.js";
 import { selectRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
+import type { PlannedCell } from "../suite/expand.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 import { compareSides } from "../compare/index.js";
 import { checkMetricNames } from "../compare/policy.js";
@@ -29,6 +30,8 @@ export interface RunOptions extends GateOptions {
   seed?: number;
   order?: Order;
   quiet?: boolean;
+  /** With --baseline: measure the cells found regressed again in new trials, and gate on those alone (default on; --no-confirm). */
+  confirm?: boolean;
   /** The trial plan from the command line: `N` or `MIN-MAX` trials. */
   trials?: { min: number; max: number };
   /** Hidden: a deterministic fake runner for tests (src/runners/fake.ts). */
@@ -57,12 +60,12 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
   const { signal, dispose } = onInterrupt();
   const outcomes: { result: RunResult; gated: Gated[]; failures: string[] }[] = [];
   try {
-    for (const { suite, cells } of plans) {
+    /** One run of `cells` of the suite in trials, each a fresh process given the same cell filter. */
+    const measure = async (suite: ResolvedSuite, cells: PlannedCell[], filter: string[] | undefined): Promise<RunResult> => {
       const progress = createProgress({ quiet: opts.quiet === true, suite: suite.name });
       const trials = opts.trials ? { ...suite.trials, ...opts.trials } : suite.trials;
-      let result: RunResult;
       try {
-        result = await executeSuite(suite, {
+        return await executeSuite(suite, {
           store,
           cells,
           trials,
@@ -73,7 +76,7 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
             trialsMax: trials.max,
             seed: opts.seed,
             order: opts.order,
-            filter: opts.filter,
+            filter,
             debugRunner: opts.debugRunner,
             signal,
             onCell: (e) => progress.cell(e),
@@ -86,8 +89,29 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
       } finally {
         progress.stop();
       }
-      outcomes.push({ result, ...(signal.aborted ? { gated: [], failures: [] } : comparisons(result, suite, store, baselines.get(suite.name), opts)) });
+    };
+    for (const { suite, cells } of plans) {
+      const result = await measure(suite, cells, opts.filter);
+      const baseline = baselines.get(suite.name);
+      const made = signal.aborted ? { gated: [], failures: [] } : comparisons(result, suite, store, baseline, opts);
+      outcomes.push({ result, ...made });
       if (signal.aborted) break;
+      const gate = made.gated.find((g) => g.gating && g.diff.base.startsWith("baseline:"));
+      const flagged = [...new Set(gate?.diff.comparisons.filter((c) => c.verdict === "regression").map((c) => c.cell) ?? [])];
+      if (baseline && gate && flagged.length > 0 && opts.confirm !== false) {
+        // Confirm before failing: the flagged cells again, in new trials; only these decide the gate.
+        if (!opts.quiet)
+          process.stderr.write(`bench: ${suite.name}: regression in ${flagged.length} cell(s); confirming in new trials (--no-confirm to skip)\n`);
+        const [again] = await planSuites([suite.file], { ...opts, filter: flagged, checkModels: false });
+        if (!again) continue;
+        const confirmation = await measure(again.suite, again.cells, flagged);
+        gate.gating = false;
+        gate.title = `${suite.name} (first trials)`;
+        const confirmed = comparisons(confirmation, again.suite, store, baseline, { ...opts, failOnRegression: false }).gated.find((g) => g.gating);
+        if (confirmed) confirmed.title = `${suite.name}: confirmation of ${flagged.length} cell(s)`;
+        outcomes.push({ result: confirmation, gated: confirmed ? [confirmed] : [], failures: [] });
+        if (interruptedBy(signal)) break;
+      }
     }
 
     if (opts.json) {

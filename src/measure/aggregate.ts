@@ -160,13 +160,16 @@ function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPrio
           runPriors[input.headline] ?? null,
         )
       : null;
-  const precision = headline ? relativeHalfWidth(headline) : Number.POSITIVE_INFINITY;
-  const converged = precision <= input.targetRelativeCI;
-  if (!converged) {
+  // One trial: its own stopping rule is all there is to judge it by.
+  const precision = headline ? relativeHalfWidth(headline) : (first.relativeCI ?? Number.POSITIVE_INFINITY);
+  const converged = headline ? precision <= input.targetRelativeCI : first.converged;
+  const interrupted = results.some((r) => r.stopReason === "interrupted");
+  if (interrupted) notes.add("partial: interrupted while it was being measured; the statistics are over what was measured");
+  if (!converged && headline) {
     notes.add(
       Number.isFinite(precision)
         ? `did not converge: the ${input.headline} interval is ±${(precision * 100).toFixed(1)}% over ${count} trials (target ±${(input.targetRelativeCI * 100).toFixed(1)}%)`
-        : `did not converge: ${count} trial${count > 1 ? "s" : ""} give no interval for ${input.headline}`,
+        : `did not converge: ${count} trials give no interval for ${input.headline}`,
     );
   }
   const trials: TrialSummary[] = m.trials.map(({ trial, steadyMs, values }) => ({
@@ -194,7 +197,7 @@ function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPrio
       coldStarts.length > 0
         ? { sessionCreateMs: median(coldStarts.map((c) => c.sessionCreateMs)), firstCallMs: median(coldStarts.map((c) => c.firstCallMs)) }
         : null,
-    stopReason: converged ? "converged" : "max-trials",
+    stopReason: interrupted ? "interrupted" : !headline ? first.stopReason : converged ? "converged" : "max-trials",
     converged,
     relativeCI: Number.isFinite(precision) ? precision : null,
     elapsedMs: results.reduce((a, r) => a + (r.elapsedMs ?? 0), 0),

@@ -64,10 +64,11 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   };
   store.createRun({ ...run, resolvedSuite: redactSuite(suite), trials: { ...plan, trials: [], canaryMs: null, stopReason: "interrupted" } });
 
+  const stopped = () => signal.aborted;
   let stopReason: RunTrials["stopReason"] = "max-trials";
-  let failure: unknown;
+  let failure: Error | undefined;
   for (let trial = 1; trial <= plan.max; trial++) {
-    if (signal.aborted) {
+    if (stopped()) {
       stopReason = "interrupted";
       break;
     }
@@ -75,12 +76,12 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     try {
       await options.launch(run.id, trial);
     } catch (err) {
-      failure = err;
+      failure = err instanceof Error ? err : new Error(String(err));
       stopReason = "failed";
       break;
     }
     options.onTrial?.({ trial, plan, phase: "end" });
-    if (signal.aborted) {
+    if (stopped()) {
       stopReason = "interrupted";
       break;
     }

@@ -33,14 +33,15 @@ export function tempDir(prefix = "bench-test-"): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-/** A measurement plan small enough for tests: a few hundred milliseconds per cell at most. */
+/** A measurement plan small enough for tests: two trials, a few hundred milliseconds per cell at most. */
 export const QUICK_MEASURE = `
 measure:
   warmupIterations: 2
   minIterations: 20
-  maxIterations: 300
+  maxIterations: 600
   minTimeMs: 0
-  maxTimeMs: 150
+  maxTimeMs: 300
+trials: { min: 2, max: 2 }
 `;
 
 /**
