@@ -74,15 +74,20 @@ ${QUICK_MEASURE}`,
     const sqlite = new Database(db, { readonly: true });
     const run = sqlite.prepare("SELECT * FROM runs WHERE id = ?").get(doc.run.id) as Record<string, unknown>;
     expect(run.status).toBe("completed");
-    expect(JSON.parse(run.resolved_suite as string).measure.maxIterations).toBe(300);
+    expect(JSON.parse(run.resolved_suite as string).measure.maxIterations).toBe(600);
     const cells = sqlite.prepare("SELECT cell_id, status FROM cells WHERE run_id = ? ORDER BY ordinal").all(doc.run.id);
     expect(cells).toHaveLength(8);
     const samples = sqlite
       .prepare("SELECT count, length(latency_ns) AS bytes FROM samples WHERE run_id = ? AND cell_id = ?")
       .get(doc.run.id, "mlp/fp32/b4/cpu/t1") as { count: number; bytes: number };
-    // every timed sample is stored, including the transient MSER-5 left out of the statistics
-    expect(samples.count).toBe((doc.cells[2]?.samples ?? 0) + (doc.cells[2]?.samplesDropped ?? 0));
+    // the run keeps the samples its statistics used; each trial keeps every timed sample, transient included
+    expect(samples.count).toBe(doc.cells[2]?.samples);
     expect(samples.bytes).toBe(samples.count * 8);
+    const trials = sqlite
+      .prepare("SELECT trial, length(latency_ns) / 8 AS count FROM trial_cells WHERE run_id = ? AND cell_id = ? ORDER BY trial")
+      .all(doc.run.id, "mlp/fp32/b4/cpu/t1") as { trial: number; count: number }[];
+    expect(trials.map((t) => t.trial)).toEqual([1, 2]);
+    expect(trials.reduce((a, t) => a + t.count, 0)).toBe((doc.cells[2]?.samples ?? 0) + (doc.cells[2]?.samplesDropped ?? 0));
     sqlite.close();
   });
 
