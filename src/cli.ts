@@ -50,11 +50,15 @@ const baselinesOption = () => new Option("--baselines <dir>", "directory of base
 function gateOptions(cmd: Command): Command {
   return cmd
     .option("--fail-on-regression", "exit 1 when any verdict is a regression")
+    .option(
+      "--fail-on-inconclusive",
+      "exit 1 (a gate failure, like a regression) also when a comparison was inconclusive, had no interval, or ran on a disturbed machine; implies --fail-on-regression",
+    )
     .option("--threshold <fraction>", "practical threshold for every metric, e.g. 0.05 for 5% (overrides the suite and baseline)", parseFraction)
     .option("--metric <name>", "compare only this metric (p50, p90, p99, mean, throughput); repeatable", collect)
     .option("--strict-env", "exit 2 when the runs' environments differ in a field that must match (CPU, cores, onnxruntime, models)")
     .option("--summary <file>", "write a Markdown summary for reviewers (also appended to $GITHUB_STEP_SUMMARY when set)")
-    .option("--junit <file>", "write JUnit XML, one test case per cell, failed when it regressed");
+    .option("--junit <file>", "write JUnit XML, one test case per cell: failed when it regressed, skipped when inconclusive");
 }
 
 gateOptions(

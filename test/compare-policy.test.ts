@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkMetricNames, DEFAULT_RUN_NOISE, environmentTolerances, resolvePolicy } from "../src/compare/policy.js";
+import { checkMetricNames, environmentTolerances, resolvePolicy } from "../src/compare/policy.js";
 import type { Side } from "../src/compare/side.js";
 import { UserError } from "../src/errors.js";
 import { regressionPolicy } from "../src/suite/resolve.js";
@@ -103,13 +103,5 @@ describe("environmentTolerances", () => {
     expect(environmentTolerances(base, head)).toEqual({ node: "must" });
     expect(environmentTolerances(base, side())).toEqual({ hostname: "ignore" });
     expect(environmentTolerances(side(), side())).toEqual({});
-  });
-});
-
-describe("DEFAULT_RUN_NOISE", () => {
-  it("assumes noise for every metric, larger in the tail", () => {
-    expect(Object.keys(DEFAULT_RUN_NOISE).sort()).toEqual(["mean", "p50", "p90", "p99", "throughput"]);
-    expect(DEFAULT_RUN_NOISE.p50).toBeLessThan(DEFAULT_RUN_NOISE.p90);
-    expect(DEFAULT_RUN_NOISE.p90).toBeLessThan(DEFAULT_RUN_NOISE.p99);
   });
 });

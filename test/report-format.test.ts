@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { changeWithCI, headline, pct, pValue, runNoiseText, thresholdText, unit } from "../src/report/diff-common.js";
+import { canaryText, changeWithCI, headline, methodText, pct, pValue, sensitivityText, thresholdText, unit } from "../src/report/diff-common.js";
 import { bytesKb, num, withCI } from "../src/report/format.js";
-import { CLEAN_DIFF, REGRESSION, SAMPLE_DIFF } from "./fixtures/runs/sample-diff.js";
+import { BLIND_DIFF, CLEAN_DIFF, DISTURBED_DIFF, REGRESSION, SAMPLE_DIFF } from "./fixtures/runs/sample-diff.js";
 
 /** One line per input, so a change of any helper shows as a changed line in the golden file. */
 function lines<T>(inputs: readonly T[], f: (x: T) => string, show: (x: T) => string = String): string {
@@ -27,18 +27,28 @@ describe("format helpers", () => {
     await expect(text).toMatchFileSnapshot("./fixtures/golden/format-estimates.txt");
   });
 
-  it("diff helpers: percentages, p-values, headlines, thresholds, run noise", async () => {
+  it("diff helpers: percentages, p-values, headlines, thresholds, methods, sensitivity, canary", async () => {
     const text = [
       lines([0, 0.001, 0.073, -0.0999, 0.1, -0.25, 1.5], pct),
       lines([0.00001, 0.0001, 0.04, 0.5], pValue),
       lines([REGRESSION], changeWithCI, (c) => `${c.cell} ${c.metric}`),
-      lines([SAMPLE_DIFF, CLEAN_DIFF, { ...CLEAN_DIFF, comparisons: [{ ...REGRESSION, verdict: "improvement" as const }] }], headline, (d) => d.head),
-      lines([SAMPLE_DIFF, CLEAN_DIFF], thresholdText, (d) => d.head),
       lines(
-        [SAMPLE_DIFF, CLEAN_DIFF, { ...SAMPLE_DIFF, runNoise: { source: "default" as const, runs: 0, metrics: { p50: 0.03 } } }],
-        runNoiseText,
-        (d) => d.runNoise.source,
+        [
+          SAMPLE_DIFF,
+          CLEAN_DIFF,
+          { ...CLEAN_DIFF, comparisons: [{ ...REGRESSION, verdict: "improvement" as const }] },
+          BLIND_DIFF,
+          { ...BLIND_DIFF, comparisons: [...BLIND_DIFF.comparisons, { ...REGRESSION, verdict: "improvement" as const }] },
+          DISTURBED_DIFF,
+          { ...CLEAN_DIFF, canary: { ...CLEAN_DIFF.canary, disturbed: true }, trials: { base: { count: 5, disturbed: 2 }, head: { count: 5, disturbed: 2 } } },
+        ],
+        headline,
+        (d) => d.head,
       ),
+      lines([SAMPLE_DIFF, CLEAN_DIFF], thresholdText, (d) => d.head),
+      lines([SAMPLE_DIFF, CLEAN_DIFF, BLIND_DIFF], methodText, (d) => d.head),
+      lines([SAMPLE_DIFF, BLIND_DIFF], sensitivityText, (d) => d.head),
+      lines([SAMPLE_DIFF, CLEAN_DIFF, DISTURBED_DIFF, BLIND_DIFF], canaryText, (d) => d.head),
     ].join("");
     await expect(text).toMatchFileSnapshot("./fixtures/golden/format-diff.txt");
   });

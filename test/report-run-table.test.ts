@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
-import { countStatuses, renderRunTable } from "../src/report/table.js";
-import { RUN_INFO, SAMPLE_RUN } from "./fixtures/runs/sample-run.js";
+import { countStatuses, groupNotes, renderRunTable } from "../src/report/table.js";
+import { RUN_INFO, SAMPLE_RUN, TRIAL_RUN } from "./fixtures/runs/sample-run.js";
 
 describe("renderRunTable", () => {
   it("renders every kind of cell, the notes and the footer", async () => {
@@ -13,6 +13,10 @@ describe("renderRunTable", () => {
     await expect(renderRunTable({ run, cells: SAMPLE_RUN.cells.slice(0, 1) }, { color: false })).toMatchFileSnapshot(
       "./fixtures/golden/run-table-interrupted.txt",
     );
+  });
+
+  it("a run in trials: trials×samples per cell, the trials and canary in the header, notes grouped by kind", async () => {
+    await expect(renderRunTable(TRIAL_RUN, { color: false })).toMatchFileSnapshot("./fixtures/golden/run-table-trials.txt");
   });
 
   it("with colour adds ANSI codes and nothing else", () => {
@@ -27,5 +31,31 @@ describe("renderRunTable", () => {
 
   it("counts statuses, unconverged and noisy cells", () => {
     expect(countStatuses(SAMPLE_RUN.cells)).toEqual({ ok: 4, failed: 1, skipped: 1, unconverged: 1, noisy: 1 });
+  });
+});
+
+describe("groupNotes", () => {
+  it("one line per kind: shared numbers stay, differing ones become … with each cell's own in brackets", () => {
+    expect(
+      groupNotes([
+        { cell: "a", notes: ["p99: 120 samples are too few for a 95% interval (needs at least 368)", "drifted"] },
+        { cell: "b", notes: ["p99: 200 samples are too few for a 95% interval (needs at least 368)"] },
+        { cell: "c", notes: ["drifted", "p90: 10 samples are too few for a 95% interval (needs at least 37)"] },
+      ]),
+    ).toEqual([
+      "p99: … samples are too few for a 95% interval (needs at least 368) — a [120], b [200]",
+      "drifted — a, c",
+      "p90: 10 samples are too few for a 95% interval (needs at least 37) — c",
+    ]);
+  });
+
+  it("keeps digits that belong to a name (p99, b8) as text, and is empty without notes", () => {
+    expect(
+      groupNotes([
+        { cell: "x/b8", notes: ["b8 ran 3 times"] },
+        { cell: "y/b8", notes: ["b8 ran 4 times"] },
+      ]),
+    ).toEqual(["b8 ran … times — x/b8 [3], y/b8 [4]"]);
+    expect(groupNotes([{ cell: "a", notes: [] }])).toEqual([]);
   });
 });

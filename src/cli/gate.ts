@@ -4,6 +4,7 @@ import type { DiffResult } from "../compare/diff.js";
 import { renderDiffJson } from "../report/diff-json.js";
 import { renderDiffTable } from "../report/diff-table.js";
 import { renderJUnit } from "../report/junit.js";
+import { blindSpots, sensitivityText } from "../report/diff-common.js";
 import { renderDiffMarkdown } from "../report/markdown.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
@@ -13,6 +14,8 @@ export interface GateOptions {
   summary?: string;
   junit?: string;
   failOnRegression?: boolean;
+  /** Exit 1 also when a gating comparison was blind: an inconclusive row, a row without an interval, a disturbed machine. Implies gating. */
+  failOnInconclusive?: boolean;
   strictEnv?: boolean;
   /** Print nothing on stdout (the comparisons are inside the caller's own JSON document). */
   quietStdout?: boolean;
@@ -30,7 +33,9 @@ export interface Gated {
  * Print comparisons, write the CI files once with all of them, and say how the gate came out:
  * bad input when --strict-env and a field that must match differs; a failure when a gate compared
  * nothing because the cells failed or were skipped (bad input when for another reason, e.g. no
- * cell in common); a regression when a gating comparison found one.
+ * cell in common); a regression when a gating comparison found one, or with --fail-on-inconclusive
+ * (which makes every comparison gating) when one could not see: it had inconclusive rows or rows
+ * without an interval, or the machine was disturbed.
  */
 export function reportDiffs(all: readonly Gated[], opts: GateOptions): Outcome {
   if (opts.strictEnv) {
@@ -56,18 +61,31 @@ export function reportDiffs(all: readonly Gated[], opts: GateOptions): Outcome {
     if (stepSummary) appendFileSync(stepSummary, `${markdown}\n`);
     if (opts.junit) writeFileMaking(opts.junit, renderJUnit(all.map(({ diff, title }) => ({ diff, name: title }))));
   }
-  return worst(all.filter((g) => g.gating).map(gateOutcome));
+  const failOnInconclusive = opts.failOnInconclusive === true;
+  return worst(all.filter((g) => g.gating || failOnInconclusive).map((g) => gateOutcome(g, failOnInconclusive)));
 }
 
-/** A gate that compared nothing must not pass; one that found a regression fails. */
-function gateOutcome({ diff }: Gated): Outcome {
+/** A gate that compared nothing must not pass; one that found a regression fails, and with --fail-on-inconclusive one that was blind. */
+function gateOutcome({ diff }: Gated, failOnInconclusive: boolean): Outcome {
   if (diff.comparisons.length === 0) {
-    const reasons = diff.notComparable.map((n) => `${n.cell}: ${n.reason}`).join("; ") || "no samples";
+    const unavailable = [...new Set(diff.unavailable.map((u) => `${u.cell}: no interval (${u.reason})`))];
+    const reasons = [...diff.notComparable.map((n) => `${n.cell}: ${n.reason}`), ...unavailable].join("; ") || "no samples";
     const message = `${diff.base} vs ${diff.head}: nothing could be compared (${reasons})`;
     const measuredNothing = diff.notComparable.length > 0 && diff.notComparable.every((n) => /is (failed|skipped)$/.test(n.reason));
     return measuredNothing ? { kind: "failed", reason: message } : { kind: "bad-input", message };
   }
-  return diff.comparisons.some((c) => c.verdict === "regression") ? { kind: "regression" } : OK;
+  if (diff.comparisons.some((c) => c.verdict === "regression")) return { kind: "regression" };
+  if (failOnInconclusive && (blindSpots(diff) > 0 || diff.canary.disturbed)) {
+    const why = [
+      blindSpots(diff) > 0
+        ? `${blindSpots(diff)} of ${diff.comparisons.length + diff.unavailable.length} comparisons could not tell (${sensitivityText(diff)})`
+        : "",
+      diff.canary.disturbed ? "the machine was disturbed" : "",
+    ];
+    process.stderr.write(`bench: ${diff.base} vs ${diff.head}: blind gate (--fail-on-inconclusive): ${why.filter(Boolean).join("; ")}\n`);
+    return { kind: "regression" };
+  }
+  return OK;
 }
 
 function writeFileMaking(file: string, text: string): void {

@@ -4,16 +4,6 @@ import { METRICS, type Metric } from "../stats/metrics.js";
 import type { Tolerance } from "./env.js";
 import type { Side } from "./side.js";
 
-/**
- * Run-to-run noise assumed for comparisons across runs when no calibration says otherwise: the
- * standard deviation of one run's log offset, per metric. From 10 A/A runs of the quickstart on a
- * shared 2-vCPU cloud VM: the median cell moved p50 3.4%, p90 5.5%, p99 10.5%, mean 5.6% from run
- * to run, but the tails of a quarter of the cells moved several times more, so the defaults sit
- * between the median and the root mean square (p90 15.7%, p99 35%, mean 9%). `bench calibrate`
- * measures the machine at hand and stores its own figures in the baseline.
- */
-export const DEFAULT_RUN_NOISE: Readonly<Record<Metric, number>> = { p50: 0.03, p90: 0.1, p99: 0.25, mean: 0.08, throughput: 0.08 };
-
 export interface PolicyOverrides {
   threshold?: number;
   metric?: string[];

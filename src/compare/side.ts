@@ -1,5 +1,5 @@
 import type { Fingerprint } from "../fingerprint/index.js";
-import type { CellResult, RunInfo } from "../results.js";
+import type { CellResult, RunInfo, RunTrials } from "../results.js";
 import type { RunNoise } from "../baseline/format.js";
 
 /** One side of a comparison: a stored run, a baseline, or a JSON file, perhaps narrowed to a variant or target. */
@@ -25,6 +25,8 @@ export interface Side {
   thresholds: Record<string, number> | null;
   /** The machine's run-to-run noise, measured by `bench calibrate` into a baseline. */
   runNoise: RunNoise | null;
+  /** The run's trials and its canary (`run.trials`); absent or null for a run stored before trials. */
+  trials?: RunTrials | null;
 }
 
 /**

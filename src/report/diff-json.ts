@@ -1,7 +1,7 @@
 import type { DiffResult } from "../compare/diff.js";
 import { jsonText } from "./format.js";
 
-/** DESIGN.md's `bench diff --json` document; extra keys come after the contract's. */
+/** DESIGN.md's `bench diff --json` document; extra keys come after the contract's (docs/CI.md lists them). */
 export function renderDiffJson(d: DiffResult): string {
   return jsonText(diffDocument(d));
 }
@@ -21,13 +21,21 @@ export function diffDocument(d: DiffResult) {
       verdict: c.verdict,
       pAdjusted: c.pAdjusted,
       threshold: c.threshold,
+      method: c.method,
+      minimumDetectable: c.minimumDetectable,
     })),
     baseRun: d.baseRun,
     headRun: d.headRun,
+    inconclusive: d.inconclusive,
+    unavailable: d.unavailable,
+    sensitivity: d.sensitivity,
+    canary: d.canary,
+    trials: d.trials,
     environment: d.environment,
     onlyInBase: d.onlyInBase,
     onlyInHead: d.onlyInHead,
     notComparable: d.notComparable,
+    notes: d.notes,
     noisy: d.noisy,
     runNoise: d.runNoise,
   };

@@ -1,7 +1,19 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import type { DiffResult } from "../compare/diff.js";
-import { changeWithCI, headline, passed, pValue, runNoiseText, thresholdText, unit, type Verdict } from "./diff-common.js";
+import {
+  canaryText,
+  changeWithCI,
+  gateState,
+  headline,
+  methodText,
+  noteLines,
+  pValue,
+  thresholdText,
+  unit,
+  VERDICT_RULE,
+  type Verdict,
+} from "./diff-common.js";
 import { num } from "./format.js";
 
 /** The terminal view of a comparison: what to worry about first, then every cell × metric. */
@@ -9,8 +21,12 @@ export function renderDiffTable(d: DiffResult, { color }: { color: boolean }): s
   const c = new Chalk({ level: color ? 1 : 0 });
   const lines: string[] = [];
   lines.push(`${c.bold(`base ${d.base}`)} (${d.baseRun}) → ${c.bold(`head ${d.head}`)} (${d.headRun}); ${thresholdText(d)}`);
-  lines.push(passed(d) ? c.green.bold(headline(d)) : c.red.bold(headline(d)));
-  lines.push(c.dim(runNoiseText(d)));
+  const state = gateState(d);
+  lines.push(state === "pass" ? c.green.bold(headline(d)) : state === "blind" ? c.yellow.bold(headline(d)) : c.red.bold(headline(d)));
+  const method = methodText(d);
+  if (method) lines.push(c.dim(method));
+  const canary = canaryText(d);
+  if (canary) lines.push(d.canary.disturbed ? c.yellow(canary) : c.dim(canary));
   for (const e of d.environment) {
     const tag = e.tolerance === "must" ? c.red("environment differs") : c.yellow("environment differs");
     lines.push(`${tag}: ${e.field}: ${e.base} → ${e.head}${e.tolerance === "must" ? " (matters: --strict-env refuses this)" : ""}`);
@@ -42,12 +58,11 @@ export function renderDiffTable(d: DiffResult, { color }: { color: boolean }): s
     last = x.cell;
   }
   if (d.comparisons.length > 0) lines.push(table.toString());
+  for (const n of noteLines(d)) lines.push(`note: ${n}`);
   for (const n of d.notComparable) lines.push(`not compared: ${n.cell}: ${n.reason}`);
   if (d.onlyInBase.length > 0) lines.push(`only in base: ${d.onlyInBase.join(", ")}`);
   if (d.onlyInHead.length > 0) lines.push(`only in head: ${d.onlyInHead.join(", ")}`);
-  lines.push(
-    "change = head/base − 1 (for throughput a drop is negative); regression = significant after Holm's correction AND the whole interval beyond the threshold.",
-  );
+  lines.push(`change = head/base − 1 (for throughput a drop is negative); ${VERDICT_RULE}.`);
   return `${lines.join("\n")}\n`;
 }
 

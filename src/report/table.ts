@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
-import type { CellResult, RunResult } from "../results.js";
+import type { CellResult, RunResult, RunTrials } from "../results.js";
 import { bytesKb, num, withCI } from "./format.js";
 
 export interface RenderOptions {
@@ -16,30 +16,85 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
     `started ${run.startedAt}  seed ${run.seed}\n` +
     `${run.fingerprint.host.cpuModel} · ${run.fingerprint.host.logicalCores} cores · ` +
     `onnxruntime ${run.fingerprint.runtime.onnxruntime} · node ${run.fingerprint.runtime.node} · ${run.order}` +
+    (run.trials ? `\n${trialsText(run.trials, c)}` : "") +
     (run.noise?.noisy ? `\n${c.yellow(`noisy run: ${run.noise.reasons.join("; ")}`)}` : "");
 
+  const withTrials = result.cells.some((x) => x.trials !== null && x.trials.length > 0);
   const table = new Table({
-    head: ["cell", "n", "p50 ms (95% CI)", "p90 ms", "p99 ms (95% CI)", "mean ms", "items/s (95% CI)", "cold ms", "peak RSS"],
+    head: [
+      "cell",
+      withTrials ? "trials×samples" : "samples",
+      "p50 ms (95% CI)",
+      "p90 ms",
+      "p99 ms (95% CI)",
+      "mean ms (95% CI)",
+      "items/s (95% CI)",
+      "cold ms",
+      "peak RSS",
+    ],
     style: { head: color ? ["cyan"] : [], border: [], compact: true },
     colAligns: ["left", "right", "right", "right", "right", "right", "right", "right", "right"],
   });
-  for (const cell of result.cells) table.push(row(cell, c));
+  for (const cell of result.cells) table.push(row(cell, c, withTrials));
 
   // Noise is said once in the header; each touched cell is marked '!' in its row.
   // Notes about percentiles the table does not show with an interval stay in the JSON.
-  const notes = result.cells.flatMap((cell) => cell.notes.filter((n) => !/^(noisy|p90|p95|p999):/.test(n)).map((n) => `  ${cell.id}: ${n}`));
+  const notes = groupNotes(result.cells.map((cell) => ({ cell: cell.id, notes: cell.notes.filter((n) => !/^(noisy|p90|p95|p999):/.test(n)) })));
   const counts = countStatuses(result.cells);
   const footer = [
     `${result.cells.length} cells: ${counts.ok} ok, ${counts.failed} failed, ${counts.skipped} skipped` +
       (counts.unconverged > 0 ? `; ${counts.unconverged} did not reach the target interval (marked ~)` : "") +
       (counts.noisy > 0 ? `; ${counts.noisy} measured while the machine was disturbed (marked !)` : ""),
-    "Percentile intervals are distribution-free (order statistics); 'no CI': too few samples for a 95% interval",
-    "(p99 needs at least 368). cold ms = session creation + first call. ~ = stopped before the target interval.",
+    ...(withTrials
+      ? [
+          "trials×samples = trials (fresh processes) × median steady-state samples per trial. A cell's intervals are between its",
+          "trials (t on the log scale, variance pooled across cells); a cell measured in one trial has distribution-free",
+          "percentile intervals (order statistics). 'no CI': too few trials or samples for a 95% interval.",
+        ]
+      : [
+          "samples = steady-state samples behind the statistics. Percentile intervals are distribution-free (order statistics);",
+          "'no CI': too few samples for a 95% interval (p99 needs at least 368).",
+        ]),
+    "cold ms = session creation + first call. ~ = stopped before the target interval.",
   ];
-  return `${[header, table.toString(), ...(notes.length > 0 ? ["notes:", ...notes] : []), ...footer].join("\n")}\n`;
+  const notesBlock = notes.length > 0 ? ["notes (one line per kind, then its cells; every note is in --json):", ...notes.map((n) => `  ${n}`)] : [];
+  return `${[header, table.toString(), ...notesBlock, ...footer].join("\n")}\n`;
 }
 
-function row(cell: CellResult, c: ChalkInstance): Table.HorizontalTableRow {
+/** A number in a note's text; digits right after a letter (p99, b8, t2) belong to a name. */
+const NUMBER = /(?<![\w.])\d+(?:\.\d+)?/g;
+
+/**
+ * One line per kind of note: notes that differ only in their numbers are one kind. Numbers that
+ * every cell of the kind shares stay in the text; the others become "…" and each cell lists its
+ * own in brackets. Kinds in the order first seen; deterministic.
+ */
+export function groupNotes(cells: readonly { cell: string; notes: readonly string[] }[]): string[] {
+  const kinds = new Map<string, { cell: string; text: string; numbers: string[] }[]>();
+  for (const { cell, notes } of cells) {
+    for (const text of notes) {
+      const key = text.replace(NUMBER, "#");
+      kinds.set(key, [...(kinds.get(key) ?? []), { cell, text, numbers: text.match(NUMBER) ?? [] }]);
+    }
+  }
+  return [...kinds.entries()].map(([key, members]) => {
+    const first = members[0] as (typeof members)[number];
+    if (members.length === 1) return `${first.text} — ${first.cell}`;
+    const varies = first.numbers.map((n, i) => members.some((m) => m.numbers[i] !== n));
+    let slot = 0;
+    const text = key.replace(/#/g, () => {
+      const i = slot++;
+      return varies[i] ? "…" : (first.numbers[i] as string);
+    });
+    const list = members.map((m) => {
+      const own = m.numbers.filter((_, i) => varies[i]);
+      return own.length > 0 ? `${m.cell} [${own.join(", ")}]` : m.cell;
+    });
+    return `${text} — ${[...new Set(list)].join(", ")}`;
+  });
+}
+
+function row(cell: CellResult, c: ChalkInstance, withTrials: boolean): Table.HorizontalTableRow {
   if (cell.status !== "ok" || !cell.latencyMs) {
     const label = cell.status === "skipped" ? c.yellow("skipped") : c.red("FAILED");
     return [cell.id, { colSpan: 8, content: `${label}: ${cell.error ?? "no samples"}` }];
@@ -48,15 +103,33 @@ function row(cell: CellResult, c: ChalkInstance): Table.HorizontalTableRow {
   const mark = cell.converged ? "" : c.yellow("~");
   return [
     cell.noisy ? `${cell.id} ${c.yellow("!")}` : cell.id,
-    String(cell.samples),
+    withTrials ? trialsTimesSamples(cell) : String(cell.samples),
     mark + withCI(l.p50),
     num(l.p90.value),
     withCI(l.p99),
-    `${num(l.mean.value)} ±${num(l.stddev)}`,
+    withCI(l.mean),
     cell.throughput ? withCI(cell.throughput) : "",
     cell.coldStart ? `${num(cell.coldStart.sessionCreateMs)}+${num(cell.coldStart.firstCallMs)}` : "",
     cell.peakRssKb !== null ? bytesKb(cell.peakRssKb) : "",
   ];
+}
+
+/** "5 trials (precise) · canary 10.2 ms · disturbed: trial 3" */
+function trialsText(trials: RunTrials, c: ChalkInstance): string {
+  const disturbed = trials.trials.filter((t) => t.disturbed).map((t) => t.trial);
+  const canary = trials.canaryMs !== null ? ` · canary ${num(trials.canaryMs)} ms` : "";
+  const line = `${trials.trials.length} trials (${trials.stopReason})${canary}`;
+  return disturbed.length > 0 ? `${line} · ${c.yellow(`disturbed: trial ${disturbed.join(", ")}`)}` : line;
+}
+
+/** "5×812": trials × the median steady-state samples per trial; a cell measured once is 1×its samples. */
+function trialsTimesSamples(cell: CellResult): string {
+  const trials = cell.trials ?? [];
+  if (trials.length === 0) return `1×${cell.samples}`;
+  const sorted = trials.map((t) => t.samples).sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? (sorted[mid] as number) : Math.round(((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2);
+  return `${trials.length}×${median}`;
 }
 
 function statusText(status: string, c: ChalkInstance): string {
