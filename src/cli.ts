@@ -156,10 +156,13 @@ Examples:
   bench diff baseline:main latest --fail-on-regression
   bench diff latest:fp32 latest:int8               A/B of two variants measured in one run
 
-A verdict is 'regression' only when the change is significant after Holm's correction for the
-number of comparisons AND its whole 95% interval lies beyond the threshold; 'unchanged' when the
-interval lies inside ±threshold; otherwise 'inconclusive'.
-Exit codes: 0 no regression (or not gating), 1 regression with --fail-on-regression, 2 bad input.`,
+Cells measured in trials are compared trial by trial: paired inside one run (RUN:A RUN:B), between
+the two runs' trials otherwise. A verdict is 'regression' only when the change is significant after
+Holm's correction for the number of comparisons AND the estimated change is beyond the threshold;
+'unchanged' when the whole 95% interval lies inside ±threshold; otherwise 'inconclusive' (the
+summary says how many, and the smallest change the comparison could have detected).
+Exit codes: 0 no regression (or not gating), 1 regression with --fail-on-regression (or anything
+inconclusive with --fail-on-inconclusive), 2 bad input, 3 nothing could be compared.`,
   )
   .action(async (base: string, head: string, opts: DiffCommandOptions) => done((await import("./cli/diff.js")).diffCommand(base, head, opts)));
 
@@ -203,8 +206,9 @@ program
     `
 Runs the suite --runs times, each in its own process, measures how much a cell's statistics move
 from run to run, and compares every pair of runs with and without that noise (nothing changed, so
-every 'regression' or 'improvement' is a false alarm). Comparisons against the baseline then use
-the measured noise instead of the defaults. Run it on the machine type CI uses.`,
+every 'regression' or 'improvement' is a false alarm). Cells measured in trials need no calibration:
+their comparisons use the trials' own spread. The stored noise widens the comparisons of cells
+without trials (load cells, older runs) against the baseline. Run it on the machine type CI uses.`,
   )
   .action(async (suite: string, opts: CalibrateOptions) => done((await import("./cli/calibrate.js")).calibrateCommand(suite, opts)));
 

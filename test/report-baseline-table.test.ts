@@ -32,7 +32,7 @@ const ENTRIES = [
     run: "run00000002",
     createdAt: "2024-01-03T04:00:00.000Z",
     cells: 1,
-    runNoise: "default",
+    runNoise: "none",
     error: null,
   },
 ] satisfies BaselineListEntry[];

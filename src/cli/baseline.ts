@@ -48,7 +48,7 @@ export function baselineListCommand(opts: BaselineListOptions): Outcome {
   const entries = listBaselines(opts.baselines, opts.suite).map((e): BaselineListEntry => {
     try {
       const b = findBaseline(opts.baselines, `${e.suite}/${e.name}`);
-      return { ...e, run: b.run.id, createdAt: b.createdAt, cells: b.cells.length, runNoise: b.runNoise ? "calibrated" : "default", error: null };
+      return { ...e, run: b.run.id, createdAt: b.createdAt, cells: b.cells.length, runNoise: b.runNoise ? "calibrated" : "none", error: null };
     } catch (err) {
       return { ...e, run: "", createdAt: "", cells: 0, runNoise: "", error: errorMessage(err) };
     }

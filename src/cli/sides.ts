@@ -48,6 +48,7 @@ export function loadSide(ref: string, ctx: SourceContext): Side {
     },
     thresholds: null,
     runNoise: null,
+    trials: run.trials,
   };
   return narrow(side, selector, ref);
 }
@@ -58,7 +59,7 @@ function splitSelector(ref: string): [string, string | undefined] {
 }
 
 function fromBaseline(b: Baseline, label: string): Side {
-  const samples = new Map(b.cells.map((c) => [c.id, steadyPart(c.samplesMs, c.summary.samplesDropped, c.samplesThinning)]));
+  const samples = new Map(b.cells.map((c) => [c.id, steadyPart(c.samplesMs, c.summary.trials ? 0 : c.summary.samplesDropped, c.samplesThinning)]));
   return {
     label,
     runId: b.run.id,
@@ -74,6 +75,8 @@ function fromBaseline(b: Baseline, label: string): Side {
     },
     thresholds: b.thresholds,
     runNoise: b.runNoise ?? null,
+    // Baselines saved before trials have no `trials` in their run.
+    trials: "trials" in b.run ? b.run.trials : null,
   };
 }
 
@@ -112,6 +115,7 @@ function fromJsonFile(file: string): Side {
     },
     thresholds: null,
     runNoise: null,
+    trials: doc.run.trials ?? null,
   };
 }
 
@@ -128,7 +132,11 @@ function narrow(side: Side, selector: string | undefined, ref: string): Side {
   return { ...side, label: ref, cells: kind === "variant" ? byVariant : byTarget, selector: { kind, name: selector } };
 }
 
-/** How many samples at the start of a cell's series its run found to be warm-up (0 when unknown). */
-function droppedOf(cells: readonly Pick<CellResult, "id" | "samplesDropped">[], cellId: string): number {
-  return cells.find((c) => c.id === cellId)?.samplesDropped ?? 0;
+/**
+ * How many samples at the start of a cell's stored series are warm-up (0 when unknown). A cell
+ * measured in trials stores the steady parts of its trials only: nothing to cut.
+ */
+function droppedOf(cells: readonly Pick<CellResult, "id" | "samplesDropped" | "trials">[], cellId: string): number {
+  const cell = cells.find((c) => c.id === cellId);
+  return cell?.trials ? 0 : (cell?.samplesDropped ?? 0);
 }

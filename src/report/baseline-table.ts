@@ -11,7 +11,7 @@ export interface BaselineListEntry {
   run: string;
   createdAt: string;
   cells: number;
-  runNoise: "calibrated" | "default" | "";
+  runNoise: "calibrated" | "none" | "";
   error: string | null;
 }
 
