@@ -38,7 +38,8 @@ trials: { min: 3, max: 3 }
     const r = await run("fake", "--baseline", "main");
     expect(r.stderr).not.toMatch(/^bench:/m);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/no regression in 4 cells/);
+    // Identical trials on both sides; with 3 trials some rows cannot rule out a 5% change: said, not hidden.
+    expect(r.stdout).toMatch(/no regression (in 4 cells|found; \d+ of 20 comparisons inconclusive)/);
   });
 
   it("1: a cell 30% slower than its baseline is a regression", async () => {

@@ -63,7 +63,19 @@ ${QUICK_MEASURE}`;
   it("fails against a baseline of a faster model, names the cell, writes JUnit and Markdown", async () => {
     const junit = path.join(dir, "out/junit.xml");
     const summary = path.join(dir, "out/summary.md");
-    const r = await bench(["run", path.join(dir, "slow.yaml"), ...common, ...slow, "--baseline", "fast", "--junit", junit, "--summary", summary]);
+    const r = await bench([
+      "run",
+      path.join(dir, "slow.yaml"),
+      ...common,
+      ...slow,
+      "--baseline",
+      "fast",
+      "--no-confirm",
+      "--junit",
+      junit,
+      "--summary",
+      summary,
+    ]);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/regression in 1 of 1 cells/);
     expect(r.stdout).toMatch(/mlp\/v\/b32\/cpu\/t1 +│ p50 .*│ regression/);
@@ -76,6 +88,17 @@ ${QUICK_MEASURE}`;
     expect(md.split("\n")[0]).toBe("## ❌ gate: regression in 1 of 1 cells");
     expect(md).toMatch(/### Regressions\n\n\| cell \| metric/);
     expect(md).toMatch(/<details><summary>All 5 comparisons<\/summary>/);
+  });
+
+  it("confirms a regression in new trials of the regressed cells before failing", async () => {
+    const junit = path.join(dir, "out/confirmed.xml");
+    const r = await bench(["run", path.join(dir, "slow.yaml"), ...common.filter((a) => a !== "-q"), ...slow, "--baseline", "fast", "--junit", junit]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/regression in 1 cell\(s\); confirming in new trials \(--no-confirm to skip\)/);
+    expect(r.stdout).toMatch(/base baseline:gate\/fast .* → head \w+ .*\n.*regression in 1 of 1 cells/);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toMatch(/<testsuite name="gate \(first trials\)" tests="1" failures="1"/);
+    expect(xml).toMatch(/<testsuite name="gate: confirmation of 1 cell\(s\)" tests="1" failures="1"/);
   });
 
   it("appends the summary to $GITHUB_STEP_SUMMARY and diffs by JSON", async () => {

@@ -119,8 +119,8 @@ ${QUICK_MEASURE}`,
     );
     const r = await bench(["run", path.join(dir, "fixed.yaml"), "--db", db]);
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/m\/v\/b1\/cpu\/t1 +│ +\d+/);
-    expect(r.stdout).toMatch(/m\/v\/b2\/cpu\/t1 +│ FAILED: inference failed: .*/);
+    expect(r.stdout).toMatch(/m\/v\/b1\/cpu\/t1( !)? +│ +2×\d+/);
+    expect(r.stdout).toMatch(/m\/v\/b2\/cpu\/t1( !)? +│ FAILED: inference failed: .*/);
     expect(r.stdout).toMatch(/2 cells: 1 ok, 1 failed, 0 skipped/);
     const listed = await bench(["show", "latest", "--db", db, "--json"]);
     const stored = JSON.parse(listed.stdout) as RunResult;

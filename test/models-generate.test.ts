@@ -22,8 +22,8 @@ describe("npm run models", () => {
   });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it("writes the six models, and suites/models holds exactly those", () => {
-    expect(expectedFiles).toHaveLength(6);
+  it("writes the six models and the wider MLP, and suites/models holds exactly those", () => {
+    expect(expectedFiles).toHaveLength(7);
     expect(readdirSync(outDir).sort()).toEqual([...expectedFiles].sort());
     const committed = readdirSync(committedDir).filter((f) => f.endsWith(".onnx"));
     expect(committed.sort()).toEqual([...expectedFiles].sort());

@@ -39,6 +39,21 @@ const CNN: ModelSpec = {
   ],
 };
 
+/**
+ * The MLP with wider hidden layers (544 instead of 512): the same graph and about 10% more work,
+ * so a known real slowdown to check that a gate catches it (suites/slowdown.yaml).
+ */
+const MLP_WIDE: ModelSpec = {
+  ...MLP,
+  name: "mlp-wide",
+  description: "Multi-layer perceptron 256 → 544 → 544 → 10 with ReLU (the MLP, about 10% more work), random He-initialised weights.",
+  layers: [
+    { kind: "dense", name: "fc1", outFeatures: 544, relu: true },
+    { kind: "dense", name: "fc2", outFeatures: 544, relu: true },
+    { kind: "dense", name: "fc3", outFeatures: 10, relu: false },
+  ],
+};
+
 export const SPECS: readonly ModelSpec[] = [MLP, CNN];
 
 export type Variant = "fp32" | "fp16" | "int8";
@@ -79,12 +94,6 @@ function buildModel(spec: ModelSpec, variant: Variant): Uint8Array {
 }
 
 export function generateModels(): GeneratedModel[] {
-  return SPECS.flatMap((spec) =>
-    VARIANTS.map((variant) => ({
-      fileName: `${spec.name}-${variant}.onnx`,
-      spec,
-      variant,
-      bytes: buildModel(spec, variant),
-    })),
-  );
+  const model = (spec: ModelSpec, variant: Variant): GeneratedModel => ({ fileName: `${spec.name}-${variant}.onnx`, spec, variant, bytes: buildModel(spec, variant) });
+  return [...SPECS.flatMap((spec) => VARIANTS.map((variant) => model(spec, variant))), model(MLP_WIDE, "fp32")];
 }

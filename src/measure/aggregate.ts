@@ -104,7 +104,9 @@ export function aggregateCells(inputs: ReadonlyMap<number, AggregateInput>): Map
     if (!first) continue;
     const failed = input.trials.find((t) => t.result.status === "failed");
     if (failed) {
-      const error = input.trials.length > 1 ? `trial ${failed.trial}: ${failed.result.error ?? "failed"}` : failed.result.error;
+      // Failed in some trials only: say which, since the others measured it.
+      const everyTrial = input.trials.every((t) => t.result.status === "failed" && t.result.error === failed.result.error);
+      const error = everyTrial ? failed.result.error : `trial ${failed.trial}: ${failed.result.error ?? "failed"}`;
       out.set(index, { result: { ...failed.result, error }, latencyNs: undefined });
       continue;
     }
