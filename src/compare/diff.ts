@@ -3,6 +3,7 @@ import type { CellResult, TrialSummary } from "../results.js";
 import type { CellPair } from "../stats/compare.js";
 import { METRICS, type Metric } from "../stats/metrics.js";
 import type { TrialStatistics } from "../stats/trials.js";
+import { undisturbed } from "../stats/trials.js";
 import type { RegressionPolicy } from "../suite/resolve.js";
 import { compareEnvironments, type EnvDifference, type Tolerance } from "./env.js";
 import type { RunNoise } from "../baseline/format.js";
@@ -210,6 +211,8 @@ function trialsToCompare(
   paired: boolean,
 ): { base: TrialStatistics[]; head: TrialStatistics[] } | null {
   if (!base || !head) return null;
+  base = undisturbed(base);
+  head = undisturbed(head);
   const stats = (t: TrialSummary): TrialStatistics => ({ p50: t.p50, p90: t.p90, p99: t.p99, mean: t.mean, throughput: t.throughput });
   if (!paired) return base.length >= 2 && head.length >= 2 ? { base: base.map(stats), head: head.map(stats) } : null;
   const headByTrial = new Map(head.map((t) => [t.trial, t]));

@@ -2,7 +2,7 @@ import type { CellResult, LatencyMs, NoiseReport, TrialInfo, TrialSummary } from
 import { type Estimate, itemsPerSecond, msToNs, nsToMs, PERCENTILE_PROBABILITY, PERCENTILES, quantile, sortSamples, summarizeLatency } from "../stats/index.js";
 import { mean, median } from "../stats/descriptive.js";
 import type { Percentile } from "../stats/metrics.js";
-import { type TrialEstimate, trialEstimate, trialVariancePrior } from "../stats/trials.js";
+import { type TrialEstimate, trialEstimate, trialVariancePrior, undisturbed } from "../stats/trials.js";
 import type { VariancePrior } from "../stats/moderated.js";
 
 /** One trial's result of one cell, as the trial stored it. */
@@ -19,32 +19,36 @@ type Statistic = Percentile | "mean" | "throughput";
 const STATISTICS: readonly Statistic[] = [...PERCENTILES, "mean", "throughput"];
 type Values = Record<Statistic, number>;
 
-/** A cell measured in every trial that got to it: its steady samples and statistics per trial. */
+/**
+ * A cell measured in every trial that got to it: its steady samples and statistics per trial, and
+ * whether the trial was disturbed (its canary ran slow around the cell, or the whole trial's did).
+ * `used` are the trials the statistics are over: the undisturbed ones, when at least two are.
+ */
 interface MeasuredTrials {
-  trials: { trial: TrialCell; steadyMs: Float64Array; values: Values }[];
+  trials: { trial: TrialCell; steadyMs: Float64Array; values: Values; disturbed: boolean }[];
+  used: MeasuredTrials["trials"];
 }
 
-function measured(trials: readonly TrialCell[], itemsPerCall: number): MeasuredTrials {
-  return {
-    trials: trials.flatMap((t) => {
-      if (t.result.status !== "ok" || !t.latencyNs) return [];
-      const steadyMs = Float64Array.from(t.latencyNs.subarray(t.result.samplesDropped), nsToMs);
-      if (steadyMs.length < 2) return [];
-      const sorted = sortSamples(steadyMs);
-      const average = mean(steadyMs);
-      const values = { mean: average, throughput: itemsPerSecond(itemsPerCall, average) } as Values;
-      for (const p of PERCENTILES) values[p] = quantile(sorted, PERCENTILE_PROBABILITY[p]);
-      return [{ trial: t, steadyMs, values }];
-    }),
-  };
+function measured(trials: readonly TrialCell[], itemsPerCall: number, disturbed?: ReadonlyMap<number, boolean>): MeasuredTrials {
+  const all = trials.flatMap((t) => {
+    if (t.result.status !== "ok" || !t.latencyNs) return [];
+    const steadyMs = Float64Array.from(t.latencyNs.subarray(t.result.samplesDropped), nsToMs);
+    if (steadyMs.length < 2) return [];
+    const sorted = sortSamples(steadyMs);
+    const average = mean(steadyMs);
+    const values = { mean: average, throughput: itemsPerSecond(itemsPerCall, average) } as Values;
+    for (const p of PERCENTILES) values[p] = quantile(sorted, PERCENTILE_PROBABILITY[p]);
+    return [{ trial: t, steadyMs, values, disturbed: t.result.noisy || disturbed?.get(t.trial) === true }];
+  });
+  return { trials: all, used: [...undisturbed(all)] };
 }
 
 /** Per statistic, the prior of its between-trial log variance over every cell with two or more trials (stats/moderated.ts). */
 export type RunPriors = Partial<Record<Statistic, VariancePrior | null>>;
 
 function priors(cells: readonly MeasuredTrials[]): RunPriors {
-  const withTrials = cells.filter((c) => c.trials.length >= 2);
-  return Object.fromEntries(STATISTICS.map((s) => [s, trialVariancePrior(withTrials.map((c) => c.trials.map((t) => t.values[s])))]));
+  const withTrials = cells.filter((c) => c.used.length >= 2);
+  return Object.fromEntries(STATISTICS.map((s) => [s, trialVariancePrior(withTrials.map((c) => c.used.map((t) => t.values[s])))]));
 }
 
 /** The relative half-width of an estimate's interval: how precise it is. */
@@ -63,12 +67,12 @@ export function headlinePrecision(
   const p = priors([...cells.values()].map((c) => c.m));
   return new Map(
     [...cells]
-      .filter(([, c]) => c.m.trials.length > 0)
+      .filter(([, c]) => c.m.used.length > 0)
       .map(([index, c]) => [
         index,
         relativeHalfWidth(
           trialEstimate(
-            c.m.trials.map((t) => t.values[c.headline]),
+            c.m.used.map((t) => t.values[c.headline]),
             p[c.headline] ?? null,
           ),
         ),
@@ -96,7 +100,7 @@ export interface AggregateInput {
  * only (a load cell) keeps that trial's result.
  */
 export function aggregateCells(inputs: ReadonlyMap<number, AggregateInput>): Map<number, { result: CellResult; latencyNs: Float64Array | undefined }> {
-  const measuredByCell = new Map([...inputs].map(([index, c]) => [index, measured(c.trials, c.itemsPerCall)]));
+  const measuredByCell = new Map([...inputs].map(([index, c]) => [index, measured(c.trials, c.itemsPerCall, c.disturbed)]));
   const runPriors = priors([...measuredByCell.values()]);
   const out = new Map<number, { result: CellResult; latencyNs: Float64Array | undefined }>();
   for (const [index, input] of inputs) {
@@ -121,21 +125,22 @@ export function aggregateCells(inputs: ReadonlyMap<number, AggregateInput>): Map
 }
 
 function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPriors): { result: CellResult; latencyNs: Float64Array } {
-  const results = m.trials.map((t) => t.trial.result);
+  const results = m.used.map((t) => t.trial.result);
   const first = results[0] as CellResult;
-  const allMs = concat(m.trials.map((t) => t.steadyMs));
+  const allMs = concat(m.used.map((t) => t.steadyMs));
   const summary = summarizeLatency(allMs);
-  const count = m.trials.length;
+  const count = m.used.length;
+  const setAside = m.trials.length - count;
   const notes = new Set<string>();
   const estimate = (s: Statistic, sampleLevel: Estimate): Estimate => {
-    const values = m.trials.map((t) => t.values[s]);
+    const values = m.used.map((t) => t.values[s]);
     if (count < 2) return sampleLevel;
     const e = trialEstimate(values, runPriors[s] ?? null);
     if (s !== "mean" && s !== "throughput") {
       // A trial's p-quantile needs about one sample beyond it (1/(1 − p) samples) not to be just
       // its maximum: below that the trials' values are biased low and so would be their interval.
       const needed = Math.ceil(1 / (1 - PERCENTILE_PROBABILITY[s]));
-      const fewest = Math.min(...m.trials.map((t) => t.steadyMs.length));
+      const fewest = Math.min(...m.used.map((t) => t.steadyMs.length));
       if (fewest < needed) {
         notes.add(`${s}: trials of ${fewest} samples are too few for an interval (needs at least ${needed} each)`);
         return { value: e.value, ci: null };
@@ -158,7 +163,7 @@ function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPrio
   const headline =
     count >= 2
       ? trialEstimate(
-          m.trials.map((t) => t.values[input.headline]),
+          m.used.map((t) => t.values[input.headline]),
           runPriors[input.headline] ?? null,
         )
       : null;
@@ -174,7 +179,8 @@ function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPrio
         : `did not converge: ${count} trials give no interval for ${input.headline}`,
     );
   }
-  const trials: TrialSummary[] = m.trials.map(({ trial, steadyMs, values }) => ({
+  if (setAside > 0) notes.add(`${setAside} disturbed trial${setAside > 1 ? "s" : ""} set aside (the canary ran slow around the cell)`);
+  const trials: TrialSummary[] = m.trials.map(({ trial, steadyMs, values, disturbed }) => ({
     trial: trial.trial,
     samples: steadyMs.length,
     samplesDropped: trial.result.samplesDropped,
@@ -183,7 +189,7 @@ function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPrio
     p99: values.p99,
     mean: values.mean,
     throughput: values.throughput,
-    disturbed: trial.result.noisy || input.disturbed.get(trial.trial) === true,
+    disturbed,
   }));
   const coldStarts = results.flatMap((r) => (r.coldStart ? [r.coldStart] : []));
   const result: CellResult = {
@@ -204,7 +210,7 @@ function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPrio
     relativeCI: Number.isFinite(precision) ? precision : null,
     elapsedMs: results.reduce((a, r) => a + (r.elapsedMs ?? 0), 0),
     peakRssKb: Math.max(...results.map((r) => r.peakRssKb ?? 0)),
-    noisy: trials.some((t) => t.disturbed),
+    noisy: m.used.some((t) => t.disturbed),
     trials,
     notes: [...notes],
   };

@@ -10,6 +10,11 @@ import { peakRssKb, resetPeakRss } from "./memory.js";
 import { calibrate, NoiseMonitor } from "./noise.js";
 import { roundShuffler } from "./schedule.js";
 
+/** The per-cell canary: 3 timings of about half a millisecond each. */
+const MINI_CANARY_ITERATIONS = 250_000;
+/** A cell's block is disturbed when the canary around it ran this much slower than the trial's calmest. */
+const BLOCK_CANARY_LIMIT = 0.15;
+
 /** Where a trial's results go: the store implements it. */
 export interface TrialSink {
   saveTrialCell(runId: string, trial: number, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void;
@@ -65,10 +70,15 @@ export async function measureTrial(cells: readonly PlannedCell[], o: TrialOption
   const timed = [...cells.keys()].filter((i) => cells[i]?.load.mode === "single");
   const loaded = o.trial === 1 ? [...cells.keys()].filter((i) => cells[i]?.load.mode !== "single") : [];
   const order = o.order === "interleaved" ? roundShuffler(deriveSeed(o.seed, `trial ${o.trial}`))(timed) : timed;
+  // A short canary right before and after each cell's block, against the calmest one of the
+  // trial: a neighbour's burst during a block slows it as it slows the cell.
+  const blockCanary = new Map<number, number>();
+  const miniCanary = () => (virtual ? null : calibrate(monotonicClock, 3, MINI_CANARY_ITERATIONS));
   try {
     for (const index of order) {
       if (stopped()) break;
       resetPeakRss();
+      const before = miniCanary();
       const live = await life.start(index);
       if (!live) continue;
       try {
@@ -79,6 +89,8 @@ export async function measureTrial(cells: readonly PlannedCell[], o: TrialOption
       }
       // Interrupted inside the block: what it measured is kept, marked by its stop reason.
       await life.conclude(live);
+      const after = miniCanary();
+      if (before !== null && after !== null) blockCanary.set(index, Math.max(before, after));
       monitor.sample();
     }
     for (const index of loaded) {
@@ -111,8 +123,18 @@ export async function measureTrial(cells: readonly PlannedCell[], o: TrialOption
   const noise = monitor.samples;
   monitor.sample();
   // A cell measured while the machine was disturbed is marked in its trial's result.
+  const calm = Math.min(...blockCanary.values());
+  const noiseNotes = new Set<string>();
+  let slowCanaryCells = 0;
   for (const [index, f] of life.finished) {
-    const flagged = flagNoise(f.result, noise, f.fromMs, f.toMs);
+    let flagged = flagNoise(f.result, noise, f.fromMs, f.toMs);
+    for (const n of flagged.notes) if (n.startsWith("noisy: ") && !f.result.notes.includes(n)) noiseNotes.add(n.slice("noisy: ".length));
+    const canary = blockCanary.get(index);
+    if (flagged.status === "ok" && canary !== undefined && canary > calm * (1 + BLOCK_CANARY_LIMIT)) {
+      const note = `noisy: the canary ran ${((canary / calm - 1) * 100).toFixed(0)}% slow around this cell`;
+      flagged = { ...flagged, noisy: true, notes: [...flagged.notes, note] };
+      slowCanaryCells++;
+    }
     if (flagged !== f.result) o.sink.saveTrialCell(o.runId, o.trial, index, flagged, f.latencyNs);
   }
   const canaryAfter = virtual ? null : calibrate(monotonicClock);
@@ -123,7 +145,7 @@ export async function measureTrial(cells: readonly PlannedCell[], o: TrialOption
     finishedAt: now().toISOString(),
     canaryMs: canaryBefore !== null && canaryAfter !== null ? [canaryBefore, canaryAfter] : null,
     disturbed: false,
-    notes: [...new Set([...life.finished.values()].flatMap((f) => f.result.notes.filter((n) => n.startsWith("noisy: "))))],
+    notes: [...noiseNotes, ...(slowCanaryCells > 0 ? [`the canary ran slow around ${slowCanaryCells} cell${slowCanaryCells > 1 ? "s" : ""}`] : [])],
   };
   o.sink.saveTrialInfo(o.runId, info);
   return info;

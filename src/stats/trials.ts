@@ -90,3 +90,13 @@ export function trialEstimate(values: readonly number[], prior: VariancePrior | 
   const half = tQuantile(1 - (1 - confidence) / 2, moderated.df) * (sdLog / Math.sqrt(t));
   return { value, interval: { lo: Math.exp(meanLog - half), hi: Math.exp(meanLog + half) }, sdLog, df: moderated.df, trials: t };
 }
+
+/**
+ * The trials a cell's statistics and comparisons use: those not marked disturbed (its canary ran
+ * slow around them), as long as at least two remain; otherwise all, whose disturbance the report
+ * then shows. A disturbed trial is set aside, not compared as if the machine had been itself.
+ */
+export function undisturbed<T extends { disturbed: boolean }>(trials: readonly T[]): readonly T[] {
+  const clean = trials.filter((t) => !t.disturbed);
+  return clean.length >= 2 ? clean : trials;
+}
