@@ -74,7 +74,17 @@ function gateOutcome({ diff }: Gated, failOnInconclusive: boolean): Outcome {
     const measuredNothing = diff.notComparable.length > 0 && diff.notComparable.every((n) => /is (failed|skipped)$/.test(n.reason));
     return measuredNothing ? { kind: "failed", reason: message } : { kind: "bad-input", message };
   }
-  if (diff.comparisons.some((c) => c.verdict === "regression")) return { kind: "regression" };
+  const regressed = diff.comparisons.some((c) => c.verdict === "regression");
+  // Between two runs on a machine that changed (the canary moved), a slowdown is the machine's as
+  // much as the code's: said loudly, never a pass, but not a failure unless asked for.
+  const machineChanged = diff.baseRun !== diff.headRun && diff.canary.disturbed;
+  if (regressed && machineChanged && !failOnInconclusive) {
+    process.stderr.write(
+      `bench: ${diff.base} vs ${diff.head}: regressions found, but the machine changed between the runs (canary ${diff.canary.change !== null ? `${diff.canary.change > 0 ? "+" : ""}${(diff.canary.change * 100).toFixed(0)}%` : "moved"}): not failing; rerun on a quiet machine, or gate with --fail-on-inconclusive\n`,
+    );
+    return OK;
+  }
+  if (regressed) return { kind: "regression" };
   if (failOnInconclusive && (blindSpots(diff) > 0 || diff.canary.disturbed)) {
     const why = [
       blindSpots(diff) > 0
