@@ -25,9 +25,9 @@ describe("aggregateCells", () => {
     expect(withOutlier?.trials?.map((t) => t.disturbed)).toEqual([false, false, false, false, true]);
     expect(withOutlier?.notes).toContain("1 disturbed trial set aside (the canary ran slow around the cell)");
     expect(withOutlier?.noisy).toBe(false);
-    // Not marked, one slow trial of five is trimmed away (trials.ts): it does not decide the estimate either.
+    // Not marked: the slow trial pulls the estimate and widens the interval.
     const unmarked = aggregate([...clean, trial(5, 1.5)]);
-    expect(unmarked?.latencyMs?.p50.value).toBeCloseTo(1, 2);
+    expect(unmarked?.latencyMs?.p50.value).toBeGreaterThan(1.05);
   });
 
   it("keeps every trial when fewer than two are undisturbed, and marks the cell", () => {

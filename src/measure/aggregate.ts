@@ -91,7 +91,7 @@ export interface AggregateInput {
 }
 
 /**
- * The run's result of every cell from its trials: each statistic's value is the trimmed geometric mean of
+ * The run's result of every cell from its trials: each statistic's value is the geometric mean of
  * the trials' values, and its 95% interval is between trials (stats/trials.ts), with the
  * between-trial variance pooled over the run's cells (empirical Bayes, Smyth 2004), so that what
  * differs between fresh processes is inside the interval. The descriptive numbers (stddev, min,

@@ -16,8 +16,7 @@
 import type { Comparison } from "./compare.js";
 import { tQuantile } from "./distributions.js";
 import { holm } from "./holm.js";
-import { moderateVariance, type VariancePrior, estimateVariancePrior } from "./moderated.js";
-import { trimmedLocation } from "./trimmed.js";
+import { moderateVariance, sampleVariance, type VariancePrior, estimateVariancePrior } from "./moderated.js";
 import { tTwoSidedPValue } from "./t-tail.js";
 import { METRICS, type Metric } from "./metrics.js";
 import { logValues, type TrialStatistics } from "./trials.js";
@@ -41,7 +40,7 @@ export interface CompareTrialsOptions {
 
 export type TrialComparison =
   | {
-      /** exp(estimate) − 1: head/base − 1 of the trimmed geometric means (of the ratios, when paired). */
+      /** exp(estimate) − 1: head/base − 1 of the geometric means (of the ratios, when paired). */
       change: number;
       ci: [number, number];
       pValue: number;
@@ -52,6 +51,8 @@ export type TrialComparison =
       reason?: undefined;
     }
   | { change: number; ci: null; pValue: null; df: 0; estimate: number; se: null; reason: string };
+
+const mean = (xs: Float64Array): number => xs.reduce((a, x) => a + x, 0) / xs.length;
 
 function sidePriors(prior: CompareTrialsOptions["prior"]): SidePriors {
   if (prior === undefined || prior === null) return { base: null, head: null };
@@ -72,19 +73,16 @@ function logRatio(
       throw new RangeError(`compareTrials: paired sides need as many trials each, got ${b.length} and ${h.length}`);
     }
     const d = h.map((x, k) => x - (b[k] as number));
-    const trimmed = trimmedLocation(d);
-    const estimate = trimmed.center;
+    const estimate = mean(d);
     const prior = options.prior === undefined || options.prior === null || "base" in options.prior ? null : options.prior;
-    const v = moderateVariance(trimmed.variance, prior);
+    const v = moderateVariance(sampleVariance(d), prior);
     if (v.variance === null) return { estimate, reason: v.reason };
     return { estimate, se: Math.sqrt(v.variance / d.length), df: v.df };
   }
-  const tb = trimmedLocation(b);
-  const th = trimmedLocation(h);
-  const estimate = th.center - tb.center;
+  const estimate = mean(h) - mean(b);
   const priors = sidePriors(options.prior);
-  const vb = moderateVariance(tb.variance, priors.base);
-  const vh = moderateVariance(th.variance, priors.head);
+  const vb = moderateVariance(sampleVariance(b), priors.base);
+  const vh = moderateVariance(sampleVariance(h), priors.head);
   if (vb.variance === null) return { estimate, reason: `base: ${vb.reason}` };
   if (vh.variance === null) return { estimate, reason: `head: ${vh.reason}` };
   const wb = vb.variance / b.length;
@@ -168,14 +166,14 @@ const column = (side: readonly TrialStatistics[], metric: Metric): number[] => s
 /** Per metric: the prior(s) over every cell of the call. */
 function priorsFor(pairs: readonly TrialCellPair[], metric: Metric, paired: boolean): CompareTrialsOptions["prior"] {
   const ofSide = (side: "base" | "head") =>
-    estimateVariancePrior(pairs.map((p) => trimmedLocation(logValues(column(p[side], metric), `cell ${p.cell}, ${side}`)).variance));
+    estimateVariancePrior(pairs.map((p) => sampleVariance(logValues(column(p[side], metric), `cell ${p.cell}, ${side}`))));
   if (!paired) return { base: ofSide("base"), head: ofSide("head") };
   return estimateVariancePrior(
     pairs.map((p) => {
       const b = logValues(column(p.base, metric), `cell ${p.cell}, base`);
       const h = logValues(column(p.head, metric), `cell ${p.cell}, head`);
       if (b.length !== h.length) throw new RangeError(`compareTrialCells: cell ${p.cell}: paired sides need as many trials each`);
-      return trimmedLocation(h.map((x, k) => x - (b[k] as number))).variance;
+      return sampleVariance(h.map((x, k) => x - (b[k] as number)));
     }),
   );
 }
@@ -183,13 +181,12 @@ function priorsFor(pairs: readonly TrialCellPair[], metric: Metric, paired: bool
 /**
  * Every cell × metric: compareTrials with the priors estimated per metric over all cells of the
  * call, Holm over the rows that have an interval, the verdict by `rule`. base/head in the rows
- * are the trimmed geometric means of the trials.
+ * are the geometric means of the trials.
  */
 export function compareTrialCells(pairs: readonly TrialCellPair[], options: CompareTrialCellsOptions): TrialComparisons {
   const { paired, metrics = METRICS, confidence = 0.95, alpha = 0.05, power = 0.8 } = options;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`compareTrialCells: alpha must be in (0, 1), got ${alpha}`);
-  // The point each side is compared at: the trimmed geometric mean of its trials, as the change is.
-  const geometricMean = (xs: number[]): number => Math.exp(trimmedLocation(logValues(xs)).center);
+  const geometricMean = (xs: number[]): number => Math.exp(mean(logValues(xs)));
   const rows: (Omit<Comparison, "pAdjusted" | "verdict"> & { se: number; df: number })[] = [];
   const unavailable: TrialComparisons["unavailable"] = [];
   for (const metric of metrics) {

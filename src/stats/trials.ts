@@ -8,14 +8,12 @@
  * only make each trial's value more precise.
  *
  * On the log scale: per-trial effects are multiplicative, and a ratio of two metrics is a
- * difference of logs. Point = the 20%-trimmed geometric mean of the trials; interval =
- * exp(trimmed mean ± t·s̃/√T), s̃² Yuen's variance of the trimmed mean (trimmed.ts) moderated by
- * the run's prior (moderated.ts). A trial that landed on a neighbour's burst does not decide it.
+ * difference of logs. Point = geometric mean of the trials; interval = exp(mean ± t·s̃/√T) with
+ * s̃² the moderated variance of moderated.ts.
  */
 import { tQuantile } from "./distributions.js";
 import type { Metric } from "./metrics.js";
-import { estimateVariancePrior, moderateVariance, type VariancePrior } from "./moderated.js";
-import { trimmedLocation } from "./trimmed.js";
+import { estimateVariancePrior, moderateVariance, sampleVariance, type VariancePrior } from "./moderated.js";
 import { quantile, sortSamples } from "./quantile.js";
 
 /** One trial's statistics of one cell: latencies in ms, throughput in items/s. */
@@ -57,7 +55,7 @@ export function logValues(values: readonly number[], where = "logValues"): Float
  * element: one cell's per-trial values). Null when fewer than two cells have two distinct trials.
  */
 export function trialVariancePrior(cells: readonly (readonly number[])[]): VariancePrior | null {
-  return estimateVariancePrior(cells.map((values, i) => trimmedLocation(logValues(values, `trialVariancePrior: cell ${i}`)).variance));
+  return estimateVariancePrior(cells.map((values, i) => sampleVariance(logValues(values, `trialVariancePrior: cell ${i}`))));
 }
 
 export type TrialEstimate =
@@ -74,9 +72,9 @@ export type TrialEstimate =
   | { value: number; interval: null; sdLog: null; df: 0; trials: number; reason: string };
 
 /**
- * One cell and metric from its per-trial values: the trimmed geometric mean and
- * exp(trimmed mean(log v) ± t_{1−α/2, df} · s̃/√T), s̃² Yuen's variance moderated by the run's prior
- * (or the cell's own, with h − 1 df for the h trials kept, when there is none). The interval is null, with the reason, for one trial or for
+ * One cell and metric from its per-trial values: the geometric mean and
+ * exp(mean(log v) ± t_{1−α/2, df} · s̃/√T), s̃² moderated by the run's prior (or the cell's own s²
+ * with T − 1 df when there is none). The interval is null, with the reason, for one trial or for
  * identical trials without a prior.
  */
 export function trialEstimate(values: readonly number[], prior: VariancePrior | null, confidence = 0.95): TrialEstimate {
@@ -84,10 +82,9 @@ export function trialEstimate(values: readonly number[], prior: VariancePrior | 
   if (values.length === 0) throw new RangeError("trialEstimate: no trials");
   const logs = logValues(values, "trialEstimate");
   const t = logs.length;
-  const trimmed = trimmedLocation(logs);
-  const meanLog = trimmed.center;
+  const meanLog = logs.reduce((a, x) => a + x, 0) / t;
   const value = Math.exp(meanLog);
-  const moderated = moderateVariance(trimmed.variance, prior);
+  const moderated = moderateVariance(sampleVariance(logs), prior);
   if (moderated.variance === null) return { value, interval: null, sdLog: null, df: 0, trials: t, reason: moderated.reason };
   const sdLog = Math.sqrt(moderated.variance);
   const half = tQuantile(1 - (1 - confidence) / 2, moderated.df) * (sdLog / Math.sqrt(t));
