@@ -288,4 +288,13 @@ describe("--fail-on-inconclusive", () => {
   it("passes a clean comparison", () => {
     expect(outcome(CLEAN_DIFF, { failOnInconclusive: true })).toEqual({ kind: "ok" });
   });
+
+  it("does not fail on regressions between two runs whose canary moved (the machine changed), unless asked to", () => {
+    const regressed = { ...DISTURBED_DIFF, comparisons: DISTURBED_DIFF.comparisons.map((c) => ({ ...c, verdict: "regression" as const })) };
+    expect(outcome(regressed, {})).toEqual({ kind: "ok" });
+    expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/regressions found, but the machine changed between the runs \(canary \+15%\): not failing/);
+    expect(outcome(regressed, { failOnInconclusive: true })).toEqual({ kind: "regression" });
+    // The same regressions with a steady canary fail.
+    expect(outcome({ ...regressed, canary: { ...regressed.canary, change: 0.02, disturbed: false } }, {})).toEqual({ kind: "regression" });
+  });
 });

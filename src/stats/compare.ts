@@ -6,11 +6,13 @@
  * − 1, so a drop is negative); a confidence interval from independent circular block bootstraps
  * of base and head (bootstrap.ts), their spread corrected for the block bootstrap's first-order
  * variance shortfall, percentile interval of the log ratio; a p-value from the
- * Mann–Whitney test corrected for serial dependence for p50 (a rank test of location;
- * mann-whitney.ts), and from the bootstrap distribution of the very statistic for the others:
- * the mean and throughput are tested as means (a rank test does not test a mean, and flagged a
- * 16% throughput drop whose interval lay wholly past −5% in only 66 of 193 runs), the tails as
- * tails; Holm's adjustment over all comparisons of the call; and the verdict rule of verdict.ts.
+ * Mann–Whitney test corrected for serial dependence (p50, mean, throughput; mann-whitney.ts) or
+ * from the bootstrap distribution (p90, p99, where a rank test of location says little about a
+ * tail); Holm's adjustment over all comparisons of the call; and the verdict rule of verdict.ts.
+ * This sample-level path is the fallback for cells without trials (load cells, older runs): cells
+ * measured in trials test the mean as a mean, between trials (compare-trials.ts). Testing the
+ * mean here by its bootstrap interval instead was tried: on AR(1) φ = 0.5 series it raised A/A
+ * false regressions above 1% (the block bootstrap's variance shortfall), so the rank test stays.
  */
 import { blockBootstrap, type BlockBootstrap } from "./bootstrap.js";
 import { bootstrapPValue, logReplicates, percentileInterval } from "./bootstrap-interval.js";
@@ -27,8 +29,8 @@ export type { Verdict } from "./verdict.js";
 
 type QuantileMetric = Metric & Percentile;
 const isQuantile = (m: Metric): m is QuantileMetric => isPercentile(m);
-// The median gets the rank test; every other metric the bootstrap p-value of its own interval.
-const usesRankTest = (m: Metric): boolean => m === "p50";
+// Location metrics get the rank test; the tails (p90, p99) a bootstrap p-value.
+const usesRankTest = (m: Metric): boolean => m === "p50" || m === "mean" || m === "throughput";
 
 export interface CellPair {
   /** Cell id, e.g. "cls/fp32/b8/cpu/t2". */
