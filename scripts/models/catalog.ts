@@ -46,7 +46,8 @@ const CNN: ModelSpec = {
 const MLP_WIDE: ModelSpec = {
   ...MLP,
   name: "mlp-wide",
-  description: "Multi-layer perceptron 256 → 560 → 560 → 10 with ReLU (the MLP, about 17% more arithmetic, about 10% more time), random He-initialised weights.",
+  description:
+    "Multi-layer perceptron 256 → 560 → 560 → 10 with ReLU (the MLP, about 17% more arithmetic, about 10% more time), random He-initialised weights.",
   layers: [
     { kind: "dense", name: "fc1", outFeatures: 560, relu: true },
     { kind: "dense", name: "fc2", outFeatures: 560, relu: true },
@@ -94,6 +95,11 @@ function buildModel(spec: ModelSpec, variant: Variant): Uint8Array {
 }
 
 export function generateModels(): GeneratedModel[] {
-  const model = (spec: ModelSpec, variant: Variant): GeneratedModel => ({ fileName: `${spec.name}-${variant}.onnx`, spec, variant, bytes: buildModel(spec, variant) });
+  const model = (spec: ModelSpec, variant: Variant): GeneratedModel => ({
+    fileName: `${spec.name}-${variant}.onnx`,
+    spec,
+    variant,
+    bytes: buildModel(spec, variant),
+  });
   return [...SPECS.flatMap((spec) => VARIANTS.map((variant) => model(spec, variant))), model(MLP_WIDE, "fp32")];
 }
