@@ -87,7 +87,12 @@ export async function measureTrial(cells: readonly PlannedCell[], o: TrialOption
         await life.fail(live, err);
         continue;
       }
-      // Interrupted inside the block: what it measured is kept, marked by its stop reason.
+      // Interrupted inside the block: what it measured is kept, marked by its stop reason; a block
+      // interrupted before its first timed call has nothing to keep.
+      if (stopped() && live.loop.result().latenciesNs.length === 0) {
+        await life.discard(live);
+        break;
+      }
       await life.conclude(live);
       const after = miniCanary();
       if (before !== null && after !== null) blockCanary.set(index, Math.max(before, after));
