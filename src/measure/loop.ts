@@ -29,7 +29,7 @@ export interface LoopOptions {
 const CHECK_GROWTH = 1.1;
 
 /**
- * The timed loop of one cell, resumable in slices so that several cells can be interleaved.
+ * The timed loop of one cell, run as one contiguous block.
  * Cold start, warm-up, then timed calls with adaptive stopping: stop as soon as the 95% interval
  * of the headline percentile is narrower than the target (after the minimum iterations and
  * time), or at the maximum iterations or time. Between two clock reads there is only the call.
@@ -59,10 +59,6 @@ export class TimedLoop {
     this.nextCheck = plan.minIterations;
   }
 
-  get done(): boolean {
-    return this.stopReason !== undefined;
-  }
-
   /** The first call on a fresh session, timed on its own. */
   async coldStart(): Promise<void> {
     const t0 = this.now();
@@ -77,19 +73,12 @@ export class TimedLoop {
     }
   }
 
-  /**
-   * Timed calls until the cell is done or `budgetNs` of timed phase has passed. Returns whether
-   * the cell is done. `rewarm` untimed calls come first: after other cells ran, caches hold
-   * their data, and the first call back pays for it.
-   */
-  async runSlice(budgetNs = Number.POSITIVE_INFINITY, rewarm = 0): Promise<boolean> {
-    if (this.done) return true;
-    for (let i = 0; i < rewarm; i++) await this.call();
+  /** Timed calls until the stopping rule, a limit or the signal stops them (one contiguous block). */
+  async run(): Promise<void> {
     const { plan, now } = this;
     const minTimeNs = msToNs(plan.minTimeMs);
     const maxTimeNs = msToNs(plan.maxTimeMs);
-    const sliceStart = now();
-    const base = this.elapsedNs;
+    const start = now();
     for (;;) {
       if (this.signal?.aborted) {
         this.stopReason = "interrupted";
@@ -99,7 +88,7 @@ export class TimedLoop {
       await this.call();
       const t1 = now();
       this.latencies[this.n++] = Number(t1 - t0);
-      this.elapsedNs = base + Number(t1 - sliceStart);
+      this.elapsedNs = Number(t1 - start);
 
       if (this.n >= this.nextCheck && this.elapsedNs >= minTimeNs) {
         this.relativeCI = this.headlineCI(this.latencies.subarray(0, this.n));
@@ -120,9 +109,7 @@ export class TimedLoop {
         this.stopReason = "max-time";
         break;
       }
-      if (this.elapsedNs - base >= budgetNs) return false;
     }
-    return true;
   }
 
   /**
@@ -154,6 +141,6 @@ export async function measure(call: () => Promise<unknown>, plan: MeasurePlan, o
   const loop = new TimedLoop(call, plan, options);
   await loop.coldStart();
   await loop.warmup();
-  await loop.runSlice();
+  await loop.run();
   return loop.result();
 }

@@ -1,8 +1,7 @@
 import { createRng, deriveSeed } from "../util/rng.js";
 
 /**
- * The order of cells within each interleaved round: a fresh Fisher–Yates shuffle per round, from
- * the suite's seed, so slow drift of the machine (thermal, other tenants) spreads over every cell
+ * Seeded Fisher–Yates shuffles (each call a new order; a trial takes one for its cells), so slow drift of the machine (thermal, other tenants) spreads over every cell
  * alike instead of biasing whichever ran last (Mytkowicz et al., "Producing Wrong Data Without
  * Doing Anything Obviously Wrong!", ASPLOS 2009, on measurement bias from fixed orders).
  */

@@ -82,7 +82,7 @@ export async function measureTrial(cells: readonly PlannedCell[], o: TrialOption
       const live = await life.start(index);
       if (!live) continue;
       try {
-        await live.loop.runSlice();
+        await live.loop.run();
       } catch (err) {
         await life.fail(live, err);
         continue;
