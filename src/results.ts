@@ -66,8 +66,10 @@ export interface TrialSummary {
   p99: number;
   mean: number;
   throughput: number;
-  /** The trial's canary moved, or its noise check saw interference while this cell was measured. */
+  /** The trial's canary moved, its noise check saw interference while this cell was measured, or it is `slow`. */
   disturbed: boolean;
+  /** The cell ran far slower in this trial than in its others (stats/trials.ts slowTrials): a disturbed block. */
+  slow?: boolean;
 }
 
 /** Latency statistics in ms: the summary's estimates without its bookkeeping. */

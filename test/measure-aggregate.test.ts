@@ -23,11 +23,28 @@ describe("aggregateCells", () => {
     const withOutlier = aggregate([...clean, trial(5, 1.5, true)]);
     expect(withOutlier?.latencyMs?.p50.value).toBeCloseTo(1, 2);
     expect(withOutlier?.trials?.map((t) => t.disturbed)).toEqual([false, false, false, false, true]);
-    expect(withOutlier?.notes).toContain("1 disturbed trial set aside (the canary ran slow around the cell)");
+    expect(withOutlier?.notes).toContain("1 slow trial set aside (far slower than the cell's other trials: a disturbed block)");
     expect(withOutlier?.noisy).toBe(false);
-    // Not marked: the slow trial pulls the estimate and widens the interval.
+    const underCanary = aggregate([...clean, trial(5, 1, true)]);
+    expect(underCanary?.trials?.map((t) => t.disturbed)).toEqual([false, false, false, false, true]);
+    expect(underCanary?.notes).toContain("1 disturbed trial set aside (the canary ran slow around the cell)");
+    // Not marked by the canary: the cell's other trials show it slow all the same.
     const unmarked = aggregate([...clean, trial(5, 1.5)]);
-    expect(unmarked?.latencyMs?.p50.value).toBeGreaterThan(1.05);
+    expect(unmarked?.latencyMs?.p50.value).toBeCloseTo(1, 2);
+    expect(unmarked?.trials?.map((t) => t.disturbed)).toEqual([false, false, false, false, true]);
+    expect(unmarked?.notes).toContain("1 slow trial set aside (far slower than the cell's other trials: a disturbed block)");
+    // A trial within the cell's own spread is kept, and so is a fast one.
+    const spread = [1, 2, 3, 4].map((k) => trial(k, [1, 1.05, 0.95, 1.02][k - 1] as number));
+    expect(aggregate([...spread, trial(5, 1.08)])?.trials?.some((t) => t.disturbed)).toBe(false);
+    expect(aggregate([...spread, trial(5, 0.6)])?.trials?.some((t) => t.disturbed)).toBe(false);
+  });
+
+  it("when the canary flags (almost) every trial, still sets the slow ones aside", () => {
+    const r = aggregate([1, 2, 3, 4].map((k) => trial(k, [1, 1.05, 0.95, 1.02][k - 1] as number, true)).concat(trial(5, 1.6, true)));
+    expect(r?.trials?.map((t) => t.slow === true)).toEqual([false, false, false, false, true]);
+    expect(r?.latencyMs?.p50.value).toBeLessThan(1.05);
+    expect(r?.notes).toContain("1 slow trial set aside (far slower than the cell's other trials: a disturbed block)");
+    expect(r?.noisy).toBe(true);
   });
 
   it("keeps every trial when fewer than two are undisturbed, and marks the cell", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { roundShuffler } from "../src/measure/schedule.js";
+import { groupedOrder, roundShuffler } from "../src/measure/schedule.js";
 
 describe("roundShuffler", () => {
   it("is a permutation, fixed by the seed, fresh every round", () => {
@@ -20,5 +20,23 @@ describe("roundShuffler", () => {
       first.set(f, (first.get(f) ?? 0) + 1);
     }
     for (const count of first.values()) expect(Math.abs(count - 2000)).toBeLessThan(150);
+  });
+});
+
+describe("groupedOrder", () => {
+  const items = ["m/a/b1", "m/b/b1", "m/a/b8", "m/b/b8", "n/a/b1", "n/b/b1"];
+  const key = (s: string) => s.replace(/\/[ab]\//, "/");
+  it("keeps the items of one key side by side, in a fresh seeded order each time", () => {
+    const shuffle = roundShuffler(3);
+    const orders = Array.from({ length: 40 }, () => groupedOrder(items, key, shuffle));
+    for (const order of orders) {
+      expect([...order].sort()).toEqual([...items].sort());
+      for (let i = 0; i < order.length; i += 2) expect(key(order[i] as string)).toBe(key(order[i + 1] as string));
+    }
+    // Both the groups' order and the order inside a group vary.
+    expect(new Set(orders.map((o) => o.map(key).join())).size).toBeGreaterThan(1);
+    expect(new Set(orders.map((o) => o[0]?.includes("/a/"))).size).toBe(2);
+    const again = roundShuffler(3);
+    expect(Array.from({ length: 40 }, () => groupedOrder(items, key, again))).toEqual(orders);
   });
 });

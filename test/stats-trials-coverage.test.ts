@@ -16,7 +16,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { METRICS, type Metric } from "../src/stats/metrics.js";
-import { trialEstimate, trialVariancePrior } from "../src/stats/trials.js";
+import { slowTrialsOf, trialEstimate, trialVariancePrior, undisturbed } from "../src/stats/trials.js";
 import { deriveSeed } from "../src/util/rng.js";
 import { trialStats } from "./helpers/trial-gate.js";
 import { TRIAL_PROCESSES, trialPool } from "./helpers/trial-series.js";
@@ -35,8 +35,12 @@ function coverage(process: (typeof TRIAL_PROCESSES)[number]): Record<Metric, num
   const data = trialPool({ process, n: N }, RUNS * CELLS * TRIALS, deriveSeed(1, `${process} runs`)).map((s) => trialStats(s, 1));
   const covered = Object.fromEntries(METRICS.map((m) => [m, 0])) as Record<Metric, number>;
   for (let r = 0; r < RUNS; r++) {
+    // As a run does (measure/aggregate.ts): slow trials set aside, as long as two remain.
+    const measured = Array.from({ length: CELLS }, (_, c) => data.slice((r * CELLS + c) * TRIALS, (r * CELLS + c + 1) * TRIALS));
+    const slow = slowTrialsOf(measured);
+    const used = measured.map((trials, c) => undisturbed(trials.map((s, k) => ({ s, disturbed: slow[c]?.[k] === true }))).map((t) => t.s));
     for (const m of METRICS) {
-      const cells = Array.from({ length: CELLS }, (_, c) => data.slice((r * CELLS + c) * TRIALS, (r * CELLS + c + 1) * TRIALS).map((s) => s[m]));
+      const cells = used.map((trials) => trials.map((s) => s[m]));
       const prior = trialVariancePrior(cells);
       for (const values of cells) {
         const { interval } = trialEstimate(values, prior);

@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { compareTrialCells, compareTrials, minimumDetectableChange } from "../src/stats/compare-trials.js";
 import { decideVerdict } from "../src/stats/verdict.js";
-import { estimateVariancePrior, moderateVariance } from "../src/stats/moderated.js";
-import { trialEstimate, trialStatistics, trialVariancePrior, type TrialStatistics } from "../src/stats/trials.js";
+import { estimateVariancePrior, hypervariable, moderateVariance } from "../src/stats/moderated.js";
+import { slowTrials, slowTrialsOf, trialEstimate, trialStatistics, trialVariancePrior, type TrialStatistics } from "../src/stats/trials.js";
 import { normalQuantile, tQuantile } from "../src/stats/distributions.js";
 import { digamma, tetragamma, trigamma, trigammaInverse } from "../src/stats/polygamma.js";
 import { tUpperTail } from "../src/stats/t-tail.js";
@@ -63,8 +63,22 @@ describe("Smyth's empirical-Bayes prior and the moderated variance", () => {
     const prior = estimateVariancePrior(s2.map((variance, i) => ({ variance, df: df[i] ?? 0 })));
     expect(prior?.df).toBe(Infinity);
     close(prior?.variance ?? NaN, 0.002314405473706727, 1e-12);
-    const own = moderateVariance({ variance: 0.01, df: 4 }, prior);
+    const own = moderateVariance({ variance: 0.005, df: 4 }, prior);
     expect(own).toEqual({ variance: prior?.variance, df: 29 }); // capped at the pooled df
+  });
+
+  it("a cell far noisier than the prior allows keeps its own variance and df (hypervariable)", () => {
+    const prior = { variance: 0.002314405473706727, df: Infinity, pooledDf: 29, cells: 8 };
+    // 4 s²/s0² ~ χ²_4: 4 × 0.01/0.0023144 = 17.28, upper tail 0.0017 < 0.01; 4 × 0.005/0.0023144 = 8.64, tail 0.071.
+    expect(hypervariable({ variance: 0.01, df: 4 }, prior)).toBe(true);
+    expect(moderateVariance({ variance: 0.01, df: 4 }, prior)).toEqual({ variance: 0.01, df: 4 });
+    expect(hypervariable({ variance: 0.005, df: 4 }, prior)).toBe(false);
+    // Finite d0: s²/s0² ~ F(4, 10); F = 7 has upper tail 0.0059, F = 5 has 0.0177.
+    const finite = { variance: 0.001, df: 10, pooledDf: 29, cells: 8 };
+    expect(hypervariable({ variance: 0.007, df: 4 }, finite)).toBe(true);
+    expect(hypervariable({ variance: 0.005, df: 4 }, finite)).toBe(false);
+    // Never below the prior.
+    expect(hypervariable({ variance: 0.0001, df: 4 }, finite)).toBe(false);
   });
 
   it("shrinks toward s0² with weights d0 and d", () => {
@@ -208,5 +222,35 @@ describe("compareTrialCells", () => {
     expect(decideVerdict({ ...input, change: 0.065 })).toBe("regression");
     expect(decideVerdict({ ...input, change: 0.04 })).toBe("inconclusive");
     expect(decideVerdict({ ...input, higherIsBetter: true, change: -0.065, ci: [-0.1, -0.03] })).toBe("regression");
+  });
+});
+
+describe("slowTrials: a block a neighbour's burst slowed", () => {
+  // Trial values of the MLP at batch 1 measured on this machine (ms): blocks 36% and 25% slower than
+  // the median; the cell's robust sd is 6.1% here, so 4 of them reach 25% and only the first is called slow.
+  const measured = [0.0723, 0.0513, 0.0524, 0.0511, 0.0528, 0.0555, 0.0535, 0.0662, 0.0507, 0.056];
+  it("flags trials far above the cell's median in robust units, never fast ones", () => {
+    const [flags] = slowTrials([measured]);
+    expect(flags).toEqual(measured.map((v) => v === 0.0723));
+    // A trial as far below the median is not a disturbance: nothing makes a block faster.
+    expect(slowTrials([measured.map((v) => (v > 0.06 ? 0.04 : v))])[0]?.some(Boolean)).toBe(false);
+  });
+
+  it("judges against the run's typical spread when a cell's own is smaller, and needs 4 trials", () => {
+    const calm = [1, 1.001, 0.999, 1.0005, 1.02]; // own MAD tiny: 1.02 would be 20 robust sd out
+    expect(slowTrials([calm])[0]?.[4]).toBe(true);
+    const noisy = [
+      [1, 1.05, 0.95, 1.03, 0.97],
+      [2, 2.1, 1.9, 2.06, 1.94],
+    ];
+    expect(slowTrials([calm, ...noisy])[0]?.[4]).toBe(false);
+    expect(slowTrials([[1, 1, 3]])[0]).toEqual([false, false, false]);
+  });
+
+  it("slowTrialsOf: slow in the median or in the mean", () => {
+    const cell = (p50: number[], mean: number[]) => p50.map((p, k) => ({ p50: p, mean: mean[k] as number }));
+    const base = [1, 1.01, 0.99, 1.02, 0.98, 1];
+    const flags = slowTrialsOf([cell(base, [...base.slice(0, 5), 1.5]), cell([...base.slice(0, 5), 1.5], base), cell(base, base)]);
+    expect(flags.map((f) => f[5])).toEqual([true, true, false]);
   });
 });

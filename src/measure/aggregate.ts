@@ -2,7 +2,7 @@ import type { CellResult, LatencyMs, NoiseReport, TrialInfo, TrialSummary } from
 import { type Estimate, itemsPerSecond, msToNs, nsToMs, PERCENTILE_PROBABILITY, PERCENTILES, quantile, sortSamples, summarizeLatency } from "../stats/index.js";
 import { mean, median } from "../stats/descriptive.js";
 import type { Percentile } from "../stats/metrics.js";
-import { type TrialEstimate, trialEstimate, trialVariancePrior, undisturbed } from "../stats/trials.js";
+import { slowTrialsOf, type TrialEstimate, trialEstimate, trialVariancePrior, undisturbed } from "../stats/trials.js";
 import type { VariancePrior } from "../stats/moderated.js";
 
 /** One trial's result of one cell, as the trial stored it. */
@@ -21,11 +21,13 @@ type Values = Record<Statistic, number>;
 
 /**
  * A cell measured in every trial that got to it: its steady samples and statistics per trial, and
- * whether the trial was disturbed (its canary ran slow around the cell, or the whole trial's did).
- * `used` are the trials the statistics are over: the undisturbed ones, when at least two are.
+ * whether the trial was disturbed: its canary ran slow around the cell, or the whole trial's did
+ * (`canary`), or the cell ran far slower in it than in its other trials (`slow`, see
+ * stats/trials.ts slowTrials). `used` are the trials the statistics are over: the undisturbed
+ * ones, when at least two are.
  */
 interface MeasuredTrials {
-  trials: { trial: TrialCell; steadyMs: Float64Array; values: Values; disturbed: boolean }[];
+  trials: { trial: TrialCell; steadyMs: Float64Array; values: Values; disturbed: boolean; slow: boolean }[];
   used: MeasuredTrials["trials"];
 }
 
@@ -38,9 +40,29 @@ function measured(trials: readonly TrialCell[], itemsPerCall: number, disturbed?
     const average = mean(steadyMs);
     const values = { mean: average, throughput: itemsPerSecond(itemsPerCall, average) } as Values;
     for (const p of PERCENTILES) values[p] = quantile(sorted, PERCENTILE_PROBABILITY[p]);
-    return [{ trial: t, steadyMs, values, disturbed: t.result.noisy || disturbed?.get(t.trial) === true }];
+    return [{ trial: t, steadyMs, values, disturbed: t.result.noisy || disturbed?.get(t.trial) === true, slow: false }];
   });
   return { trials: all, used: [...undisturbed(all)] };
+}
+
+/**
+ * Every cell of a run measured from its trials, with the trials that ran far slower than the same
+ * cell's others marked slow and disturbed, judged against the run's typical trial-to-trial spread
+ * (slowTrialsOf over every cell with trials); `used` then leaves them out like a canary-disturbed
+ * trial.
+ */
+function measuredCells<K>(
+  cells: ReadonlyMap<K, { trials: readonly TrialCell[]; itemsPerCall: number; disturbed?: ReadonlyMap<number, boolean> }>,
+): Map<K, MeasuredTrials> {
+  const out = new Map([...cells].map(([key, c]) => [key, measured(c.trials, c.itemsPerCall, c.disturbed)]));
+  const keys = [...out.keys()];
+  const slow = slowTrialsOf(keys.map((k) => (out.get(k) as MeasuredTrials).trials.map((t) => t.values)));
+  keys.forEach((k, c) => {
+    const m = out.get(k) as MeasuredTrials;
+    const trials = m.trials.map((t, i) => (slow[c]?.[i] === true ? { ...t, disturbed: true, slow: true } : t));
+    out.set(k, { trials, used: [...undisturbed(trials)] });
+  });
+  return out;
 }
 
 /** Per statistic, the prior of its between-trial log variance over every cell with two or more trials (stats/moderated.ts). */
@@ -63,7 +85,8 @@ function relativeHalfWidth(e: TrialEstimate): number {
 export function headlinePrecision(
   byCell: ReadonlyMap<number, { trials: readonly TrialCell[]; itemsPerCall: number; headline: Percentile }>,
 ): Map<number, number> {
-  const cells = new Map([...byCell].map(([index, c]) => [index, { m: measured(c.trials, c.itemsPerCall), headline: c.headline }]));
+  const measuredByCell = measuredCells(byCell);
+  const cells = new Map([...byCell].map(([index, c]) => [index, { m: measuredByCell.get(index) as MeasuredTrials, headline: c.headline }]));
   const p = priors([...cells.values()].map((c) => c.m));
   return new Map(
     [...cells]
@@ -100,7 +123,7 @@ export interface AggregateInput {
  * only (a load cell) keeps that trial's result.
  */
 export function aggregateCells(inputs: ReadonlyMap<number, AggregateInput>): Map<number, { result: CellResult; latencyNs: Float64Array | undefined }> {
-  const measuredByCell = new Map([...inputs].map(([index, c]) => [index, measured(c.trials, c.itemsPerCall, c.disturbed)]));
+  const measuredByCell = measuredCells(inputs);
   const runPriors = priors([...measuredByCell.values()]);
   const out = new Map<number, { result: CellResult; latencyNs: Float64Array | undefined }>();
   for (const [index, input] of inputs) {
@@ -179,8 +202,13 @@ function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPrio
         : `did not converge: ${count} trials give no interval for ${input.headline}`,
     );
   }
-  if (setAside > 0) notes.add(`${setAside} disturbed trial${setAside > 1 ? "s" : ""} set aside (the canary ran slow around the cell)`);
-  const trials: TrialSummary[] = m.trials.map(({ trial, steadyMs, values, disturbed }) => ({
+  // A trial both slow and under a slow canary is told as slow: its own numbers show it.
+  const slowSetAside = m.trials.filter((t) => t.slow && !m.used.includes(t)).length;
+  const canarySetAside = setAside - slowSetAside;
+  if (canarySetAside > 0) notes.add(`${canarySetAside} disturbed trial${canarySetAside > 1 ? "s" : ""} set aside (the canary ran slow around the cell)`);
+  if (slowSetAside > 0)
+    notes.add(`${slowSetAside} slow trial${slowSetAside > 1 ? "s" : ""} set aside (far slower than the cell's other trials: a disturbed block)`);
+  const trials: TrialSummary[] = m.trials.map(({ trial, steadyMs, values, disturbed, slow }) => ({
     trial: trial.trial,
     samples: steadyMs.length,
     samplesDropped: trial.result.samplesDropped,
@@ -190,6 +218,7 @@ function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPrio
     mean: values.mean,
     throughput: values.throughput,
     disturbed,
+    ...(slow ? { slow } : {}),
   }));
   const coldStarts = results.flatMap((r) => (r.coldStart ? [r.coldStart] : []));
   const result: CellResult = {

@@ -16,3 +16,20 @@ export function roundShuffler(seed: number): <T>(items: readonly T[]) => T[] {
     return out;
   };
 }
+
+/**
+ * A seeded order in which items sharing a key stay side by side: the groups in shuffled order,
+ * each group's items shuffled within it. A trial measures the variants of one cell back to back
+ * this way, so that a slow spell of the machine lasting longer than a block falls on both sides of
+ * an A/B alike and cancels in the trial's paired difference, instead of landing on one variant only.
+ */
+export function groupedOrder<T>(items: readonly T[], keyOf: (item: T) => string, shuffle: <U>(xs: readonly U[]) => U[]): T[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return shuffle([...groups.values()]).flatMap((group) => shuffle(group));
+}

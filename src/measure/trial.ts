@@ -8,7 +8,7 @@ import { flagNoise, measuredLoadCell } from "./cell-result.js";
 import { CellLifecycle, type ProgressEvent } from "./lifecycle.js";
 import { peakRssKb, resetPeakRss } from "./memory.js";
 import { calibrate, NoiseMonitor } from "./noise.js";
-import { roundShuffler } from "./schedule.js";
+import { groupedOrder, roundShuffler } from "./schedule.js";
 
 /** The per-cell canary: 3 timings of about half a millisecond each. */
 const MINI_CANARY_ITERATIONS = 250_000;
@@ -40,7 +40,7 @@ export interface TrialOptions {
  * One trial, in the process it runs in (a fresh one per trial: `bench trial`, started by the run):
  * every cell once, each in one contiguous block from cold start to stop, so that what is measured
  * is the cell's own steady state and not caches refilled by other cells; the cells in a new seeded
- * order per trial, so that slow drift of the machine and the order's own effects spread over every
+ * order per trial (the variants of one cell back to back, schedule.ts groupedOrder), so that slow drift of the machine and the order's own effects spread over every
  * cell alike (randomized multiple interleaved trials: Abedi & Brecht, ICPE 2017; Mytkowicz et al.,
  * ASPLOS 2009). Each cell is stored as soon as it is finished. Load cells run in the first trial
  * only: a load test is long, and its generator has a warm-up of its own. A fixed CPU-bound canary
@@ -69,7 +69,12 @@ export async function measureTrial(cells: readonly PlannedCell[], o: TrialOption
   const stopped = () => o.signal.aborted;
   const timed = [...cells.keys()].filter((i) => cells[i]?.load.mode === "single");
   const loaded = o.trial === 1 ? [...cells.keys()].filter((i) => cells[i]?.load.mode !== "single") : [];
-  const order = o.order === "interleaved" ? roundShuffler(deriveSeed(o.seed, `trial ${o.trial}`))(timed) : timed;
+  // The variants of one cell (same target, batch, provider, threads) side by side, in a new order each trial.
+  const sameCell = (i: number) => {
+    const c = cells[i] as PlannedCell;
+    return JSON.stringify([c.target, c.batch, c.provider, c.threads]);
+  };
+  const order = o.order === "interleaved" ? groupedOrder(timed, sameCell, roundShuffler(deriveSeed(o.seed, `trial ${o.trial}`))) : timed;
   // A short canary right before and after each cell's block, against the calmest one of the
   // trial: a neighbour's burst during a block slows it as it slows the cell.
   const blockCanary = new Map<number, number>();

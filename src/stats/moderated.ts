@@ -11,6 +11,7 @@
  * and t statistics built on s̃_c keep an exact t distribution under the model.
  */
 import { digamma, trigamma, trigammaInverse } from "./polygamma.js";
+import { regularizedBeta } from "./special.js";
 
 /** One cell's sample variance (of log values) and its degrees of freedom (T − 1, or 0). */
 export interface VarianceEstimate {
@@ -81,8 +82,32 @@ export function moderateVariance(own: VarianceEstimate, prior: VariancePrior | n
     if (own.variance === 0) return { variance: null, df: 0, reason: "every trial gave the same value" };
     return { variance: own.variance, df: own.df };
   }
+  // A cell far noisier than the prior allows (a block disturbed by a neighbour, left in) is not
+  // shrunk toward the calm cells: it keeps its own variance and df.
+  if (hypervariable(own, prior)) return { variance: own.variance, df: own.df };
   const variance = prior.df === Infinity ? prior.variance : (prior.df * prior.variance + own.df * own.variance) / (prior.df + own.df);
   return { variance, df: Math.min(prior.df + own.df, Math.max(own.df, prior.pooledDf)) };
+}
+
+/** A cell's variance is called hypervariable when the prior gives a larger one this rarely. */
+export const HYPERVARIABLE_P = 0.01;
+/** F's second df standing in for d0 = ∞ (s0² known): the χ²_d/d limit to well within 1e-4 at d <= 20. */
+const KNOWN_PRIOR_DF = 1e7;
+
+/**
+ * Whether s² is an outlier above the prior: under Smyth's model s²/s0² ~ F(d, d0), and the upper
+ * tail P(F > s²/s0²) = I_{d0/(d0 + d·f)}(d0/2, d/2) is below HYPERVARIABLE_P. Smyth's model assumes
+ * every cell's variance is a draw from one prior; a cell whose trials include a disturbed one
+ * breaks it, and shrinking that cell's variance toward the calm ones' would make its one slow trial
+ * a significant change (the "hypervariable genes" of Phipson et al., Annals of Applied Statistics
+ * 10(2), 2016, whose robust estimation gives such cells little prior weight; here they get none).
+ */
+export function hypervariable(own: VarianceEstimate, prior: VariancePrior): boolean {
+  if (own.df === 0 || own.variance <= prior.variance) return false;
+  const d0 = prior.df === Infinity ? KNOWN_PRIOR_DF : prior.df;
+  const f = own.variance / prior.variance;
+  const total = d0 + own.df * f;
+  return regularizedBeta(d0 / total, d0 / 2, own.df / 2, (own.df * f) / total) < HYPERVARIABLE_P;
 }
 
 /** Sample variance (n − 1 denominator) and its df of a list of values; two-pass for accuracy. */

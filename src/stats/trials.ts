@@ -14,6 +14,7 @@
 import { tQuantile } from "./distributions.js";
 import type { Metric } from "./metrics.js";
 import { estimateVariancePrior, moderateVariance, sampleVariance, type VariancePrior } from "./moderated.js";
+import { median, medianAbsoluteDeviation } from "./descriptive.js";
 import { quantile, sortSamples } from "./quantile.js";
 
 /** One trial's statistics of one cell: latencies in ms, throughput in items/s. */
@@ -92,11 +93,64 @@ export function trialEstimate(values: readonly number[], prior: VariancePrior | 
 }
 
 /**
- * The trials a cell's statistics and comparisons use: those not marked disturbed (its canary ran
- * slow around them), as long as at least two remain; otherwise all, whose disturbance the report
+ * The trials a cell's statistics and comparisons use: those not marked disturbed (their canary ran
+ * slow around them, or they ran far slower than the cell's other trials), as long as at least two
+ * remain; else those not slow, when at least two are (a canary that flags every trial tells nothing
+ * about which to trust, the cell's own trials still do); otherwise all, whose disturbance the report
  * then shows. A disturbed trial is set aside, not compared as if the machine had been itself.
  */
-export function undisturbed<T extends { disturbed: boolean }>(trials: readonly T[]): readonly T[] {
+export function undisturbed<T extends { disturbed: boolean; slow?: boolean }>(trials: readonly T[]): readonly T[] {
   const clean = trials.filter((t) => !t.disturbed);
-  return clean.length >= 2 ? clean : trials;
+  if (clean.length >= 2) return clean;
+  const notSlow = trials.filter((t) => t.slow !== true);
+  return notSlow.length >= 2 ? notSlow : trials;
+}
+
+/** A trial is slow when its log value is this many robust standard deviations above its cell's median. */
+export const SLOW_TRIAL_Z = 4;
+/** Fewest trials a cell needs before one of them can be called slow against the others. */
+const SLOW_TRIAL_MIN_TRIALS = 4;
+/** σ from the median absolute deviation of normal data. */
+const MAD_NORMAL_SCALE = 1.482602218505602;
+
+/**
+ * Trials that ran much slower than the other trials of the same cell: on a shared machine a
+ * neighbour's burst now and then slows one cell's whole block by 20–80%, and the canary around the
+ * block does not always see it. Each series (one cell's per-trial values of one latency statistic,
+ * higher is slower) is judged on the log scale against its own median, in units of a robust
+ * standard deviation: the larger of the cell's own (1.4826 · MAD) and the median of those of every
+ * series given (the run's typical trial-to-trial spread, which a few slow trials do not move). A
+ * trial is slow when it lies more than `z` of those above the median; only the slow side, since a
+ * disturbance only adds time. A cell with fewer than 4 trials has none called slow. Since the MAD
+ * of a few trials is itself uncertain, normal trial-to-trial variation (lognormal, no disturbance)
+ * has some trials called slow at z = 4: per trial 2.2% for one cell of 5 trials, 0.5% for 4 cells,
+ * 0.2% for 20, and 0.55%, 0.07%, 0.02% at 10 trials (simulated, 20,000 cells each).
+ */
+export function slowTrials(series: readonly (readonly number[])[], z = SLOW_TRIAL_Z): boolean[][] {
+  if (!(z > 0)) throw new RangeError(`slowTrials: z must be > 0, got ${z}`);
+  const logs = series.map((values, i) => Array.from(logValues(values, `slowTrials: series ${i}`)));
+  const centre = logs.map((xs) => (xs.length > 0 ? median(xs) : 0));
+  const spread = logs.map((xs) => (xs.length >= SLOW_TRIAL_MIN_TRIALS ? MAD_NORMAL_SCALE * medianAbsoluteDeviation(xs) : null));
+  const known = spread.filter((s): s is number => s !== null);
+  const typical = known.length > 0 ? median(known) : 0;
+  return logs.map((xs, i) => {
+    const own = spread[i];
+    if (own === null || own === undefined) return xs.map(() => false);
+    const scale = Math.max(own, typical);
+    return xs.map((x) => scale > 0 && x - (centre[i] as number) > z * scale);
+  });
+}
+
+/** The statistics a slow trial shows in: the median (a block mostly slowed) and the mean (a burst in part of it). */
+const SLOW_TRIAL_STATISTICS = ["p50", "mean"] as const;
+
+/** slowTrials over several cells' per-trial statistics: a trial is slow when its p50 or its mean is. */
+export function slowTrialsOf(cells: readonly (readonly Pick<TrialStatistics, "p50" | "mean">[])[], z = SLOW_TRIAL_Z): boolean[][] {
+  const flags = SLOW_TRIAL_STATISTICS.map((s) =>
+    slowTrials(
+      cells.map((trials) => trials.map((t) => t[s])),
+      z,
+    ),
+  );
+  return cells.map((trials, c) => trials.map((_, k) => flags.some((f) => f[c]?.[k] === true)));
 }

@@ -7,7 +7,7 @@
  * the pool's distribution is the process's up to Monte Carlo error), at a fraction of the cost.
  */
 import { compareTrialCells, type TrialComparisons } from "../../src/stats/compare-trials.js";
-import type { TrialStatistics } from "../../src/stats/trials.js";
+import { slowTrialsOf, type TrialStatistics, undisturbed } from "../../src/stats/trials.js";
 import type { Rng } from "../../src/util/rng.js";
 import type { TrialSummary } from "./trial-series.js";
 
@@ -40,11 +40,34 @@ export interface GateSpec {
   /** Applied to the head side of the first `shiftedCells` cells. */
   shift?: Shift;
   shiftedCells?: number;
+  /**
+   * A neighbour's burst over a whole block: each trial of each cell, with probability `rate`, has
+   * every latency × U(min, max), independently of the other cells and of the paired side.
+   */
+  contamination?: { rate: number; min: number; max: number };
+  /** Set slow trials aside as the run does (stats/trials.ts slowTrialsOf); default true. */
+  setAsideSlow?: boolean;
+}
+
+const scale = (s: TrialStatistics, f: number): TrialStatistics => ({
+  p50: s.p50 * f,
+  p90: s.p90 * f,
+  p99: s.p99 * f,
+  mean: s.mean * f,
+  throughput: s.throughput / f,
+});
+
+/** The trials of each cell a run keeps: not slow, as long as two remain (undisturbed in trials.ts). */
+function keptTrials(cells: readonly TrialStatistics[][]): Set<number>[] {
+  const slow = slowTrialsOf(cells);
+  return cells.map((trials, c) => new Set(undisturbed(trials.map((_, k) => ({ k, disturbed: slow[c]?.[k] === true }))).map((t) => t.k)));
 }
 
 /** One gate: base and head runs of `cells` cells, compared on all five metrics with Holm. */
 export function simulateGate(pool: readonly TrialSummary[], rng: Rng, spec: GateSpec): TrialComparisons {
-  const { cells, trials, paired, offsetSd = 0.03, shift, shiftedCells = 1 } = spec;
+  const { cells, trials, paired, offsetSd = 0.03, shift, shiftedCells = 1, contamination, setAsideSlow = true } = spec;
+  const burst = (s: TrialStatistics): TrialStatistics =>
+    contamination && rng.next() < contamination.rate ? scale(s, contamination.min + (contamination.max - contamination.min) * rng.next()) : s;
   const draw = (): TrialSummary => pool[rng.int(0, pool.length)] as TrialSummary;
   const offset = (): number => Math.exp(offsetSd * rng.normal());
   const pairs = Array.from({ length: cells }, (_, c) => {
@@ -53,10 +76,25 @@ export function simulateGate(pool: readonly TrialSummary[], rng: Rng, spec: Gate
     const head: TrialStatistics[] = [];
     for (let k = 0; k < trials; k++) {
       const o = offset();
-      base.push(trialStats(draw(), o));
-      head.push(trialStats(draw(), paired ? o : offset(), headShift));
+      base.push(burst(trialStats(draw(), o)));
+      head.push(burst(trialStats(draw(), paired ? o : offset(), headShift)));
     }
     return { cell: `cell${c}`, base, head };
   });
-  return compareTrialCells(pairs, { paired });
+  if (!setAsideSlow) return compareTrialCells(pairs, { paired });
+  // Each run judges its own cells: base and head are one run when paired, two otherwise.
+  const bases = pairs.map((p) => p.base);
+  const heads = pairs.map((p) => p.head);
+  const [keptBase, keptHead] = paired
+    ? ((all) => [all.slice(0, cells), all.slice(cells)])(keptTrials([...bases, ...heads]))
+    : [keptTrials(bases), keptTrials(heads)];
+  const kept = pairs.map((p, c) => {
+    const b = keptBase[c] as Set<number>;
+    const h = keptHead[c] as Set<number>;
+    if (!paired) return { ...p, base: p.base.filter((_, k) => b.has(k)), head: p.head.filter((_, k) => h.has(k)) };
+    const both = p.base.map((_, k) => k).filter((k) => b.has(k) && h.has(k));
+    const use = both.length >= 2 ? both : p.base.map((_, k) => k);
+    return { ...p, base: use.map((k) => p.base[k] as TrialStatistics), head: use.map((k) => p.head[k] as TrialStatistics) };
+  });
+  return compareTrialCells(kept, { paired });
 }
