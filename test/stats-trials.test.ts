@@ -227,7 +227,7 @@ describe("compareTrialCells", () => {
 
 describe("slowTrials: a block a neighbour's burst slowed", () => {
   // Trial values of the MLP at batch 1 measured on this machine (ms): blocks 36% and 25% slower than
-  // the median; the cell's robust sd is 6.1% here, so 4 of them reach 25% and only the first is called slow.
+  // the median; the cell's robust sd is 6.1% on the log scale, so they lie 5.0 and 3.6 of them above it.
   const measured = [0.0723, 0.0513, 0.0524, 0.0511, 0.0528, 0.0555, 0.0535, 0.0662, 0.0507, 0.056];
   it("flags trials far above the cell's median in robust units, never fast ones", () => {
     const [flags] = slowTrials([measured]);

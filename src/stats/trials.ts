@@ -107,7 +107,7 @@ export function undisturbed<T extends { disturbed: boolean; slow?: boolean }>(tr
 }
 
 /** A trial is slow when its log value is this many robust standard deviations above its cell's median. */
-export const SLOW_TRIAL_Z = 4;
+export const SLOW_TRIAL_Z = 5;
 /** Fewest trials a cell needs before one of them can be called slow against the others. */
 const SLOW_TRIAL_MIN_TRIALS = 4;
 /** σ from the median absolute deviation of normal data. */
@@ -123,8 +123,10 @@ const MAD_NORMAL_SCALE = 1.482602218505602;
  * trial is slow when it lies more than `z` of those above the median; only the slow side, since a
  * disturbance only adds time. A cell with fewer than 4 trials has none called slow. Since the MAD
  * of a few trials is itself uncertain, normal trial-to-trial variation (lognormal, no disturbance)
- * has some trials called slow at z = 4: per trial 2.2% for one cell of 5 trials, 0.5% for 4 cells,
- * 0.2% for 20, and 0.55%, 0.07%, 0.02% at 10 trials (simulated, 20,000 cells each).
+ * has some trials called slow at z = 5: per trial 1.45% for one cell of 5 trials, 0.19% for 4 cells,
+ * 0.05% for 20, and 0.23%, 0.01%, < 0.01% at 10 trials (simulated, sd 3%, 20,000 cells each). z = 4
+ * would set aside more of the disturbed blocks but also real slow trials of a regime process,
+ * whose p50 interval coverage fell to 93.0% (docs/STATISTICS.md §6).
  */
 export function slowTrials(series: readonly (readonly number[])[], z = SLOW_TRIAL_Z): boolean[][] {
   if (!(z > 0)) throw new RangeError(`slowTrials: z must be > 0, got ${z}`);
