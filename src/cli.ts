@@ -4,6 +4,7 @@ import type { BaselineListOptions, BaselineSaveOptions, BaselineShowOptions } fr
 import type { CalibrateOptions } from "./cli/calibrate.js";
 import type { DiffOptions as DiffCommandOptions } from "./cli/diff.js";
 import type { FingerprintOptions } from "./cli/fingerprint.js";
+import type { InspectOptions } from "./cli/inspect.js";
 import type { ListOptions } from "./cli/list.js";
 import type { RunOptions } from "./cli/run.js";
 import type { ServeOptions } from "./cli/serve.js";
@@ -235,6 +236,24 @@ program
   .description("check suite files and their models without running anything")
   .argument("<suites...>", "suite YAML files")
   .action(async (suites: string[]) => done((await import("./cli/validate.js")).validateCommand(suites)));
+
+program
+  .command("inspect")
+  .description("show what an ONNX model declares: inputs, outputs, dtypes, dimensions, opsets, operators")
+  .argument("<model>", "an .onnx file")
+  .option("--json", "print JSON")
+  .addHelpText(
+    "after",
+    `
+Reads the file itself (no inference session), so it also describes a model onnxruntime refuses.
+An input's leading dimension tells how to batch it: a name ("batch_size") takes any batch, a fixed
+1 only batch 1. Integer and scalar inputs need a fill or a range in the suite.
+
+Example:
+  bench inspect suites/models/mlp-fp32.onnx
+  bench inspect model.onnx --json | jq '.inputs'`,
+  )
+  .action(async (model: string, opts: InspectOptions) => done((await import("./cli/inspect.js")).inspectCommand(model, opts)));
 
 program
   .command("fingerprint")
