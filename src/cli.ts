@@ -4,6 +4,7 @@ import type { BaselineListOptions, BaselineSaveOptions, BaselineShowOptions } fr
 import type { CalibrateOptions } from "./cli/calibrate.js";
 import type { DiffOptions as DiffCommandOptions } from "./cli/diff.js";
 import type { FingerprintOptions } from "./cli/fingerprint.js";
+import type { InitOptions } from "./cli/init.js";
 import type { InspectOptions } from "./cli/inspect.js";
 import type { ListOptions } from "./cli/list.js";
 import type { RunOptions } from "./cli/run.js";
@@ -254,6 +255,24 @@ Example:
   bench inspect model.onnx --json | jq '.inputs'`,
   )
   .action(async (model: string, opts: InspectOptions) => done((await import("./cli/inspect.js")).inspectCommand(model, opts)));
+
+program
+  .command("init")
+  .description("write a commented suite for an ONNX model that validates and runs as written")
+  .argument("<model>", "an .onnx file")
+  .option("-o, --out <file>", "where to write the suite (default: suites/NAME.yaml)")
+  .option("--force", "overwrite the file if it exists")
+  .addHelpText(
+    "after",
+    `
+The suite measures the model on the CPU with one thread at batch 1 and 8 (or the batch size the model
+fixes), with seeded random inputs. What cannot be read from the model is a guess marked CHOOSE:
+sizes for named dimensions other than the batch, and the values of integer inputs.
+
+Example:
+  bench init model.onnx --out suites/model.yaml && bench run suites/model.yaml`,
+  )
+  .action(async (model: string, opts: InitOptions) => done((await import("./cli/init.js")).initCommand(model, opts)));
 
 program
   .command("fingerprint")
