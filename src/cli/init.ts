@@ -53,13 +53,12 @@ function plan(m: ModelDescription): {
     const leading = shape[0];
     if (shape.length > 0 && (typeof leading === "string" || leading === null)) batchAxis = true;
     if (typeof leading === "number") fixedBatch.add(leading);
-    let unnamed = false;
     shape.forEach((d, i) => {
-      if (i === 0) return;
-      if (typeof d === "string" && !dims.has(d)) dims.set(d, `input ${v.name}, dimension ${i}`);
-      if (d === null) unnamed = true;
+      if (i > 0 && typeof d === "string" && !dims.has(d)) dims.set(d, `input ${v.name}, dimension ${i}`);
     });
-    if (unnamed) choice.shape = shape.map((d, i) => (i === 0 ? (typeof d === "number" ? d : "batch") : d === null ? DEFAULT_DIM : d));
+    // A dimension with no name cannot be set in dims: the input gets an explicit shape.
+    if (shape.some((d, i) => i > 0 && d === null))
+      choice.shape = shape.map((d, i) => (i === 0 ? (typeof d === "number" ? d : "batch") : d === null ? DEFAULT_DIM : d));
     if (v.shape === null) choice.choose = "the model declares no shape for this input: give inputs." + v.name + ".shape";
     if (isInteger(v.type)) {
       Object.assign(choice, { fill: "range", low: 0, high: 100 });
@@ -128,13 +127,10 @@ export function initSuite(m: ModelDescription, suiteFile: string): string {
   }
   const matrix = doc.get("matrix") as YAMLMap;
   const batch = pairOf(matrix, "batch");
-  if (batch?.value) {
-    (batch.value as YAML.YAMLSeq).flow = true;
-    batch.value.comment = ` ${p.batchNote}`;
-  }
-  for (const key of ["providers", "threads"]) {
-    const pair = pairOf(matrix, key);
-    if (pair) (pair.value as YAML.YAMLSeq).flow = true;
+  if (YAML.isSeq(batch?.value)) batch.value.comment = ` ${p.batchNote}`;
+  for (const key of ["batch", "providers", "threads"]) {
+    const seq = pairOf(matrix, key)?.value;
+    if (YAML.isSeq(seq)) seq.flow = true;
   }
   return String(doc);
 }
