@@ -32,6 +32,23 @@ describe("planInputs", () => {
     expect(planInputs([image], { x: { shape: ["batch", 3, 16] } }, {}, 1).errors[0]).toMatch(/has 3 dimensions but the model's input 'x' has 4/);
   });
 
+  it("refuses a batch above 1 when no input has a batch axis, instead of feeding batch 1 and counting batch items", () => {
+    const fixed: ModelInput = { name: "x", type: "float32", shape: [1, 25, 96] };
+    expect(planInputs([fixed], {}, {}, 8).errors).toEqual([
+      "matrix.batch: batch 8 cannot be fed: no input of the model has a batch axis (x [1, 25, 96]: every leading dimension is fixed); use batch: [1] for this target, or export the model with a dynamic batch dimension",
+    ]);
+    expect(planInputs([fixed], {}, {}, 1).errors).toEqual([]);
+    // An explicit shape with the batch in it carries the batch (and then contradicts the model's 1).
+    expect(planInputs([fixed], { x: { shape: ["batch", 25, 96] } }, {}, 8).errors).toEqual(["inputs.x.shape[0]: is 8 but the model fixes it at 1"]);
+    // A recurrent model: its state has a fixed leading dimension, its audio the batch; a scalar sample rate.
+    const vad: ModelInput[] = [
+      { name: "input", type: "float32", shape: ["batch", 512] },
+      { name: "h", type: "float32", shape: [2, "batch", 64] },
+      { name: "sr", type: "int64", shape: [] },
+    ];
+    expect(planInputs(vad, { h: { shape: [2, "batch", 64] } }, {}, 8).errors).toEqual([]);
+  });
+
   it("defaults integer inputs to a range fill", () => {
     const ids: ModelInput = { name: "ids", type: "int64", shape: ["batch", 16] };
     expect(planInputs([ids], {}, {}, 2).plans[0]).toMatchObject({ dtype: "int64", fill: "range", low: 0, high: 100 });

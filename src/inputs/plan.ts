@@ -35,6 +35,7 @@ export function planInputs(
   batch: number,
 ): { plans: TensorPlan[]; errors: string[] } {
   const errors: string[] = [];
+  let carriesBatch = false;
   const known = new Set(modelInputs.map((m) => m.name));
   for (const name of Object.keys(specs)) {
     if (!known.has(name)) {
@@ -53,6 +54,7 @@ export function planInputs(
     const rawShape = spec.shape ?? input.shape;
     const shape: number[] = [];
     rawShape.forEach((d, i) => {
+      if (isBatchDim(d, i, fromSuite, dims)) carriesBatch = true;
       const resolved = resolveDim(d, i, fromSuite, dims, batch);
       if (resolved === undefined) {
         const fix = typeof d === "string" ? `set dims.${d} or give` : "give";
@@ -86,7 +88,22 @@ export function planInputs(
       high: spec.high ?? (integer ? 100 : 1),
     });
   }
+  // A model none of whose inputs has a batch axis is fed the same tensors at every batch size: the
+  // cell would claim `batch` items per call and measure one. Batch 1 is what such a model does.
+  if (!carriesBatch && batch !== 1 && errors.length === 0 && plans.length > 0) {
+    const shapes = plans.map((p) => `${p.name} [${p.shape.join(", ")}]`).join(", ");
+    errors.push(
+      `matrix.batch: batch ${batch} cannot be fed: no input of the model has a batch axis (${shapes}: every leading dimension is fixed); use batch: [1] for this target, or export the model with a dynamic batch dimension`,
+    );
+  }
   return { plans, errors };
+}
+
+/** Whether dimension `index` of an input takes the cell's batch size (the same cases resolveDim gives it `batch`). */
+function isBatchDim(d: number | string, index: number, fromSuite: boolean, dims: Readonly<Record<string, number>>): boolean {
+  if (d === "batch") return true;
+  if (index !== 0 || fromSuite) return false;
+  return typeof d === "number" ? d <= 0 : dims[d] === undefined;
 }
 
 function resolveDim(d: number | string, index: number, fromSuite: boolean, dims: Readonly<Record<string, number>>, batch: number): number | undefined {
