@@ -53,8 +53,8 @@ export function planInputs(
     const fromSuite = spec.shape !== undefined;
     const rawShape = spec.shape ?? input.shape;
     const shape: number[] = [];
+    if (rawShape.some((d, i) => isBatchDim(d, i, fromSuite, dims))) carriesBatch = true;
     rawShape.forEach((d, i) => {
-      if (isBatchDim(d, i, fromSuite, dims)) carriesBatch = true;
       const resolved = resolveDim(d, i, fromSuite, dims, batch);
       if (resolved === undefined) {
         const fix = typeof d === "string" ? `set dims.${d} or give` : "give";
