@@ -10,6 +10,8 @@
 const LAYERS = [
   ["util/", "errors.ts"],
   ["stats/"],
+  // accuracy: comparing a variant's outputs with the reference's (pure, like stats).
+  ["accuracy/"],
   // inputs plans tensors from the suite's input specs (suite/schema.ts).
   ["suite/"],
   ["inputs/"],
@@ -79,10 +81,10 @@ module.exports = {
       // Direct imports only: a reachability rule would also follow type-only imports, and
       // fingerprint/index.ts keeps the Fingerprint type beside the code that reads the machine.
       comment:
-        "src/stats, src/compare and src/report are pure functions of data (STYLE.md): they import nothing that " +
+        "src/stats, src/accuracy, src/compare and src/report are pure functions of data (STYLE.md): they import nothing that " +
         "touches the disk, a process, the database, a model runtime or the network.",
       severity: "error",
-      from: { path: "^src/(stats|compare|report)/" },
+      from: { path: "^src/(stats|accuracy|compare|report)/" },
       to: { path: IO_MODULES },
     },
     {

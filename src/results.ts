@@ -1,3 +1,4 @@
+import type { CellAccuracy } from "./accuracy/metrics.js";
 import type { Fingerprint } from "./fingerprint/index.js";
 import type { LoadErrors } from "./load/types.js";
 import type { Order } from "./suite/schema.js";
@@ -104,7 +105,8 @@ export interface CellResult {
   /** Outlier counts (Tukey fences at 1.5 and 3 IQR; modified z-score above 3.5); never dropped. */
   outliers: LatencySummary["outliers"] | null;
   throughput: (Estimate & { unit: "items/s" }) | null;
-  accuracy: null;
+  /** Against the target's reference variant (src/accuracy); null when none is named or for the reference itself. */
+  accuracy: CellAccuracy | null;
   coldStart: { sessionCreateMs: number; firstCallMs: number } | null;
   warmupIterations: number | null;
   /** Why the timed loop stopped; `converged` means the headline interval reached its target. */

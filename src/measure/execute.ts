@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { CellAccuracy } from "../accuracy/metrics.js";
 import path from "node:path";
 import { collectFingerprint } from "../fingerprint/index.js";
 import type { CellResult, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
@@ -108,10 +109,16 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     (input.trials as TrialCell[]).push(t);
     inputs.set(t.ordinal, input);
   }
+  // Outputs against the reference variant, outside every timed loop (and not after an interrupt).
+  const accuracy =
+    !signal.aborted && cells.some((c) => c.targetSpec.kind === "onnx" && c.targetSpec.reference !== null)
+      ? await (await import("./accuracy.js")).measureAccuracy(cells, suite.seed, signal)
+      : new Map<number, CellAccuracy>();
   const results: CellResult[] = [];
   for (const [index, { result, latencyNs }] of [...aggregateCells(inputs)].sort(([a], [b]) => a - b)) {
-    store.saveCell(run.id, index, result, latencyNs);
-    results.push(result);
+    const withAccuracy = result.status === "ok" ? { ...result, accuracy: accuracy.get(index) ?? null } : result;
+    store.saveCell(run.id, index, withAccuracy, latencyNs);
+    results.push(withAccuracy);
   }
   const trials: RunTrials = { ...plan, trials: judged.infos, canaryMs: judged.canaryMs, stopReason };
   const status: RunStatus = signal.aborted ? "interrupted" : failure !== undefined || results.some((c) => c.status === "failed") ? "failed" : "completed";

@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
+import type { Agreement, CellAccuracy } from "../accuracy/metrics.js";
 import type { CellResult, RunResult, RunTrials } from "../results.js";
 import { bytesKb, num, withCI } from "./format.js";
 
@@ -58,7 +59,50 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
     "cold ms = session creation + first call. ~ = stopped before the target interval.",
   ];
   const notesBlock = notes.length > 0 ? ["notes (one line per kind, then its cells; every note is in --json):", ...notes.map((n) => `  ${n}`)] : [];
-  return `${[header, table.toString(), ...notesBlock, ...footer].join("\n")}\n`;
+  const accuracy = renderAccuracy(result.cells, color);
+  return `${[header, table.toString(), ...(accuracy ? [accuracy] : []), ...notesBlock, ...footer].join("\n")}\n`;
+}
+
+const agreementText = (a: Agreement | null) => (a ? `${(a.value * 100).toFixed(1)}% (${(a.ci[0] * 100).toFixed(1)}–${(a.ci[1] * 100).toFixed(1)})` : "–");
+const maybe = (x: number | null) => (x === null ? "–" : num(x));
+
+/**
+ * Accuracy against each target's reference variant: one row per cell and output (the thread
+ * counts of a cell share one measurement, so they share a row); null when no cell has any.
+ */
+export function renderAccuracy(cells: readonly CellResult[], color: boolean): string | null {
+  const measured = cells.filter((c) => c.accuracy !== null);
+  if (measured.length === 0) return null;
+  const table = new Table({
+    head: ["accuracy against", "output", "max |err|", "mean |err|", "max rel err", "cosine", "top-1 agree (95% CI)", "top-5 agree"],
+    style: { head: color ? ["cyan"] : [], border: [], compact: true },
+    colAligns: ["left", "left", "right", "right", "right", "right", "right", "right"],
+  });
+  const seen = new Set<string>();
+  for (const cell of measured) {
+    const a = cell.accuracy as CellAccuracy;
+    const label = `${cell.target}/${cell.variant}/b${cell.batch}${cell.provider === "cpu" ? "" : `/${cell.provider}`} vs ${a.reference}`;
+    if (seen.has(label)) continue;
+    seen.add(label);
+    if (a.error !== undefined) {
+      table.push([label, { colSpan: 7, content: `not measured: ${a.error}` }]);
+      continue;
+    }
+    for (const [output, o] of Object.entries(a.outputs)) {
+      table.push([
+        label,
+        output,
+        num(o.maxAbsError),
+        num(o.meanAbsError),
+        maybe(o.maxRelError),
+        o.cosine === null ? "–" : o.cosine.toFixed(6),
+        agreementText(o.top1Agreement),
+        agreementText(o.top5Agreement),
+      ]);
+    }
+  }
+  const inputs = [...new Set(measured.map((c) => c.accuracy?.inputs))].join("/");
+  return `${table.toString()}\n(${inputs} seeded input sets per cell, fed to the variant and its reference alike; agreement: rows whose top class matches the reference's)`;
 }
 
 /** A number in a note's text; digits right after a letter (p99, b8, t2) belong to a name. */

@@ -6,6 +6,7 @@
  * with probability P(l <= B <= u - 1), whatever the distribution (Conover, "Practical
  * Nonparametric Statistics", 3rd ed. §3.2; Hahn & Meeker, "Statistical Intervals", 1991, ch. 5).
  */
+import { normalQuantile } from "./distributions.js";
 import { LN_SQRT_2PI, logGamma } from "./special.js";
 
 /** Stirling's error ln n! - ln(√(2πn) (n/e)^n); the series for n > 15 is Loader's. */
@@ -106,4 +107,20 @@ export function binomialTails(n: number, p: number): BinomialTails {
     cdf: (k) => (k < lo ? 0 : k >= hi ? 1 : (below[k - lo] ?? 0)),
     upper: (k) => (k <= lo ? 1 : k > hi ? 0 : (above[k - lo] ?? 0)),
   };
+}
+
+/**
+ * Wilson's score interval for a proportion k/n (E. B. Wilson, "Probable inference, the law of
+ * succession, and statistical inference", JASA 22, 1927): the p whose score test at level
+ * 1 − confidence does not reject, (k + z²/2 ± z·sqrt(k(n − k)/n + z²/4)) / (n + z²). Unlike
+ * the Wald interval it stays inside [0, 1] and is not empty at k = 0 or k = n.
+ */
+export function wilsonInterval(k: number, n: number, confidence = 0.95): [number, number] {
+  if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`wilsonInterval: n must be a positive integer, got ${n}`);
+  if (!(Number.isInteger(k) && k >= 0 && k <= n)) throw new RangeError(`wilsonInterval: k must be an integer in [0, n], got ${k}`);
+  const z = normalQuantile(1 - (1 - confidence) / 2);
+  const z2 = z * z;
+  const centre = k + z2 / 2;
+  const half = z * Math.sqrt((k * (n - k)) / n + z2 / 4);
+  return [Math.max(0, (centre - half) / (n + z2)), Math.min(1, (centre + half) / (n + z2))];
 }

@@ -71,6 +71,10 @@ interface TargetCommon {
 
 export interface ResolvedOnnxTarget extends TargetCommon {
   kind: "onnx";
+  /** The variant the others' outputs are compared with; null: no accuracy measured. */
+  reference: string | null;
+  /** Seeded input sets fed to each variant and the reference. */
+  accuracySamples: number;
   graphOptimization: "disabled" | "basic" | "extended" | "all";
   providers: Provider[];
   threads: number[];
@@ -117,6 +121,8 @@ export const DEFAULT_LOAD: LoadPlan = {
 };
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
+/** Input sets for accuracy against a reference: enough for every output's error, quick beside the timing. */
+const DEFAULT_ACCURACY_SAMPLES = 16;
 
 export interface MeasurePlan {
   warmupIterations: number;
@@ -187,6 +193,8 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
         return { name: vname, model, modelPath: path.resolve(dir, model) };
       }),
       graphOptimization: t.graphOptimization ?? "all",
+      reference: t.reference ?? null,
+      accuracySamples: t.accuracy?.samples ?? DEFAULT_ACCURACY_SAMPLES,
       providers: matrix.providers ?? ["cpu"],
       threads: matrix.threads ?? [1],
     };

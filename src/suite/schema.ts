@@ -85,6 +85,10 @@ export const onnxTargetSchema = z.strictObject({
   inputs: z.record(z.string(), inputSpecSchema).optional(),
   /** Values for symbolic dimensions other than the batch, e.g. { height: 640 }. */
   dims: z.record(z.string(), positiveInt).optional(),
+  /** The variant every other one's outputs are compared with (accuracy against a reference). */
+  reference: identifier.optional(),
+  /** How the accuracy is measured: `samples` seeded input sets (default 16), outside the timed loops. */
+  accuracy: z.strictObject({ samples: positiveInt.max(10_000).optional() }).optional(),
   graphOptimization: z.enum(GRAPH_OPTIMIZATION).optional(),
   matrix: matrixSchema.optional(),
   /** Overrides of the suite's measurement plan for this target's cells. */

@@ -22,10 +22,19 @@ export function validateSuiteDocument(doc: unknown, env: Env = {}): ValidationRe
       t.kind === "onnx" && t.measure ? checkMeasurePlan({ ...suiteMeasure, ...t.measure }, `targets.${name}.measure`) : [],
     ),
     ...checkCompare(parsed.data),
+    ...checkReferences(parsed.data),
     ...checkHttpTargets(parsed.data),
     ...checkEnvReferences(parsed.data.targets, env),
   ];
   return { suite: errors.length === 0 ? parsed.data : undefined, errors };
+}
+
+/** `reference:` names a variant of its own target. */
+function checkReferences(suite: SuiteSpec): string[] {
+  return Object.entries(suite.targets).flatMap(([name, t]) => {
+    if (t.kind !== "onnx" || t.reference === undefined || t.reference in t.variants) return [];
+    return [`targets.${name}.reference: '${t.reference}' is not a variant of this target (its variants: ${Object.keys(t.variants).join(", ")})`];
+  });
 }
 
 /** What the schema alone cannot say about remote targets. */

@@ -1,0 +1,102 @@
+/**
+ * Accuracy against a reference variant, measured outside every timed loop: for a target that
+ * names `reference: VARIANT`, each other variant's cells (per batch size and provider) are fed the
+ * same seeded input sets as the reference, and every output is compared (metrics.ts). The inputs
+ * are planned from each model's own metadata, so an fp16 model that takes float16 gets the same
+ * values in its own type.
+ */
+import * as ort from "onnxruntime-node";
+import { errorMessage } from "../errors.js";
+import { generateTensor } from "../inputs/generate.js";
+import { planInputs } from "../inputs/plan.js";
+import { inspectModel, sessionOptions, toOrtTensor } from "../runners/onnx.js";
+import type { PlannedCell } from "../suite/expand.js";
+import type { ResolvedOnnxTarget } from "../suite/resolve.js";
+import { deriveSeed } from "../util/rng.js";
+import { type CellAccuracy, compareOutput, type OutputAccuracy, type OutputValues } from "../accuracy/metrics.js";
+
+/** IEEE 754 half-precision bits → number. */
+function fromFloat16Bits(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+function valuesOf(t: ort.Tensor): OutputValues {
+  const dims = [...t.dims];
+  if (t.type === "float16" && t.data instanceof Uint16Array) return { data: Float64Array.from(t.data, fromFloat16Bits), dims };
+  if (t.data instanceof BigInt64Array || t.data instanceof BigUint64Array) return { data: Float64Array.from(t.data, Number), dims };
+  if (typeof t.data[0] === "string") throw new Error(`output of type ${t.type} cannot be compared numerically`);
+  return { data: t.data as ArrayLike<number>, dims };
+}
+
+/** Every output of `modelPath` for each input set, in the session options of `cell`. */
+async function outputsOf(modelPath: string, cell: PlannedCell, target: ResolvedOnnxTarget, seeds: readonly number[]): Promise<Map<string, OutputValues[]>> {
+  const session = await ort.InferenceSession.create(modelPath, sessionOptions(cell, target));
+  try {
+    const metadata = await inspectModel(modelPath);
+    const { plans, errors } = planInputs(metadata, target.inputs, target.dims, cell.batch);
+    if (errors.length > 0) throw new Error(errors.join("; "));
+    const out = new Map<string, OutputValues[]>();
+    for (const seed of seeds) {
+      const feeds = Object.fromEntries(plans.map((p) => [p.name, toOrtTensor(generateTensor(p, seed))]));
+      const result = await session.run(feeds);
+      for (const [name, tensor] of Object.entries(result)) {
+        const list = out.get(name) ?? [];
+        list.push(valuesOf(tensor));
+        out.set(name, list);
+      }
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * The accuracy of every cell whose target names a reference, by cell index; the reference's own
+ * cells are left out. One measurement per variant × batch × provider, shared by its thread counts.
+ */
+export async function measureAccuracy(cells: readonly PlannedCell[], seed: number, signal?: AbortSignal): Promise<Map<number, CellAccuracy>> {
+  const result = new Map<number, CellAccuracy>();
+  const computed = new Map<string, CellAccuracy>();
+  const referenceOutputs = new Map<string, Promise<Map<string, OutputValues[]>>>();
+  for (const [index, cell] of cells.entries()) {
+    const target = cell.targetSpec;
+    if (signal?.aborted) break;
+    if (target.kind !== "onnx" || target.reference === null || cell.variant === target.reference || cell.load.mode !== "single") continue;
+    const key = JSON.stringify([cell.target, cell.variant, cell.batch, cell.provider]);
+    let accuracy = computed.get(key);
+    if (!accuracy) {
+      const reference = target.reference;
+      const seeds = Array.from({ length: target.accuracySamples }, (_, i) => deriveSeed(seed, `accuracy ${i}`));
+      try {
+        const referenceVariant = target.variants.find((v) => v.name === reference);
+        if (!referenceVariant?.modelPath || !cell.variantSpec.modelPath) throw new Error(`no model file for the reference '${reference}'`);
+        // The reference always on the CPU provider: the answer the others are held to.
+        const refKey = JSON.stringify([cell.target, cell.batch]);
+        let refOut = referenceOutputs.get(refKey);
+        if (!refOut) {
+          refOut = outputsOf(referenceVariant.modelPath, { ...cell, provider: "cpu", variant: reference, variantSpec: referenceVariant }, target, seeds);
+          referenceOutputs.set(refKey, refOut);
+        }
+        const [ref, own] = await Promise.all([refOut, outputsOf(cell.variantSpec.modelPath, cell, target, seeds)]);
+        const outputs: Record<string, OutputAccuracy> = {};
+        for (const [name, values] of ref) {
+          const mine = own.get(name);
+          if (!mine) throw new Error(`the variant has no output '${name}' (the reference has)`);
+          outputs[name] = compareOutput(values, mine);
+        }
+        accuracy = { reference, inputs: seeds.length, outputs };
+      } catch (err) {
+        accuracy = { reference, inputs: seeds.length, outputs: {}, error: errorMessage(err).split("\n")[0] ?? "" };
+      }
+      computed.set(key, accuracy);
+    }
+    result.set(index, accuracy);
+  }
+  return result;
+}
