@@ -20,7 +20,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import { describe, guarded, storeFailure } from "./failures.js";
-import { identify, migrate, newerError, SCHEMA_VERSION, upgrade } from "./schema.js";
+import { APPLICATION_ID, type Identity, identify, migrate, newerError, SCHEMA_VERSION, upgrade } from "./schema.js";
 
 /**
  * create: `bench run` (a new file is made when there is none); write: a trial of a run (the file
@@ -57,38 +57,39 @@ export function openDatabase(file: string, mode: OpenMode, busyTimeoutMs: number
     if (!stats) throw new UserError(`${file}: it disappeared just after it was created; pass --db another path`);
   }
   if (stats.size === 0) throw new UserError(`${file}: an empty file, not a bench database; bench leaves it alone: delete it, or pass --db another path`);
-  checkHeader(file, absolute);
+  // What the file says it is, from its header alone: nothing is opened, so nothing (not even a -shm file) is made for a file bench refuses.
+  const claimed = readHeader(file, absolute);
+  const foreign = () =>
+    new UserError(`${file}: a SQLite database, but not one of bench's; bench leaves it alone: pass --db a new path to start a results database`);
+  if (claimed.applicationId !== APPLICATION_ID && !(claimed.applicationId === 0 && claimed.version >= 1 && claimed.version <= 3)) throw foreign();
+  if (claimed.version > SCHEMA_VERSION) throw new UserError(newerError(file, claimed.version));
 
   const notices: string[] = [];
-  const probe = openReadOnly(file, absolute, busyTimeoutMs, notices);
-  let identity;
-  try {
-    identity = guarded(file, "reading it", () => identify(probe));
-    if (!identity.ours) {
-      throw new UserError(`${file}: a SQLite database, but not one of bench's; bench leaves it alone: pass --db a new path to start a results database`);
-    }
-    if (identity.version > SCHEMA_VERSION) throw new UserError(newerError(file, identity.version));
-  } catch (err) {
-    probe.close();
-    throw err;
-  }
-
   const unwritable = notWritable(absolute);
-  if (unwritable) {
-    if (mode !== "read") {
-      probe.close();
-      throw new UserError(`${file}: cannot be written (${unwritable}); bench reads it but stores runs only in a writable file: pass --db another path`);
-    }
-    if (identity.version === SCHEMA_VERSION || !probe.readonly) {
-      if (identity.version < SCHEMA_VERSION) guarded(file, "reading it", () => migrate(probe, identity.version));
-      return { db: probe, readOnly: true, notices };
-    }
-    // An older schema that cannot be migrated in place: read an upgraded copy in memory.
-    const copy = inMemory(probe);
-    guarded(file, "reading it", () => migrate(copy, identity.version));
-    return { db: copy, readOnly: true, notices };
+  if (unwritable && mode !== "read") {
+    throw new UserError(`${file}: cannot be written (${unwritable}); bench reads it but stores runs only in a writable file: pass --db another path`);
   }
-  probe.close();
+  if (unwritable || claimed.applicationId !== APPLICATION_ID) {
+    // Before schema 4 a bench database had no application id: its tables tell, read-only.
+    const probe = openReadOnly(file, absolute, busyTimeoutMs, notices);
+    let identity: Identity;
+    try {
+      identity = guarded(file, "reading it", () => identify(probe));
+      if (!identity.ours) throw foreign();
+      if (identity.version > SCHEMA_VERSION) throw new UserError(newerError(file, identity.version));
+    } catch (err) {
+      probe.close();
+      throw err;
+    }
+    if (unwritable) {
+      if (identity.version === SCHEMA_VERSION) return { db: probe, readOnly: true, notices };
+      // An older schema in a file that cannot be written: read an upgraded copy in memory.
+      const copy = probe.readonly ? inMemory(probe) : probe;
+      guarded(file, "reading it", () => migrate(copy, identity.version));
+      return { db: copy, readOnly: true, notices };
+    }
+    probe.close();
+  }
 
   return guarded(file, "opening it", () => {
     const db = new Database(absolute, { fileMustExist: true, timeout: busyTimeoutMs });
@@ -213,8 +214,9 @@ function createFresh(file: string, absolute: string, busyTimeoutMs: number): voi
   }
 }
 
-function checkHeader(file: string, absolute: string): void {
-  const head = Buffer.alloc(16);
+/** The header's claims (https://sqlite.org/fileformat.html#the_database_header): user_version at byte 60, application_id at 68. */
+function readHeader(file: string, absolute: string): { version: number; applicationId: number } {
+  const head = Buffer.alloc(100);
   let fd: number;
   try {
     fd = openSync(absolute, "r");
@@ -226,9 +228,10 @@ function checkHeader(file: string, absolute: string): void {
   } finally {
     closeSync(fd);
   }
-  if (head.toString("latin1") !== "SQLite format 3\0") {
+  if (head.toString("latin1", 0, 16) !== "SQLite format 3\0") {
     throw new UserError(`${file}: not a SQLite database; bench leaves it alone: pass --db a bench database, or a new path to start one`);
   }
+  return { version: head.readUInt32BE(60), applicationId: head.readUInt32BE(68) };
 }
 
 /** Why the file cannot be written (its directory too: SQLite writes its -wal and -shm files beside it), or null. */
