@@ -39,7 +39,10 @@ describe("--db that cannot hold results", () => {
     symlinkSync(path.join(base, "nowhere"), path.join(base, "dangling-dir"));
     mkdirSync(path.join(base, "dir"));
     const cases: [string[], RegExp][] = [
-      [["run", suite, "--db", path.join(base, "dangling.db")], /dangling\.db: a symbolic link to .*missing\/r\.db, which does not exist; fix or remove the link/],
+      [
+        ["run", suite, "--db", path.join(base, "dangling.db")],
+        /dangling\.db: a symbolic link to .*missing\/r\.db, which does not exist; fix or remove the link/,
+      ],
       [["run", suite, "--db", path.join(base, "dangling-dir/r.db")], /dangling-dir is a symbolic link to .*nowhere, which does not exist/],
       [["list", "--db", path.join(base, "dangling-dir/r.db")], /dangling-dir is a symbolic link/],
       [["run", suite, "--db", file], /file\.txt: not a SQLite database; bench leaves it alone/],
@@ -114,7 +117,11 @@ describe("the store under a full disk or a held lock", () => {
     // Another process holds the write lock for 6.5 s.
     const holder = spawn(
       process.execPath,
-      ["-e", `const d = new (require("better-sqlite3"))(process.argv[1]); d.exec("BEGIN IMMEDIATE"); console.log("locked"); setTimeout(() => { d.exec("COMMIT"); d.close(); }, 6500);`, file],
+      [
+        "-e",
+        `const d = new (require("better-sqlite3"))(process.argv[1]); d.exec("BEGIN IMMEDIATE"); console.log("locked"); setTimeout(() => { d.exec("COMMIT"); d.close(); }, 6500);`,
+        file,
+      ],
       { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
     );
     const done = new Promise((resolve) => holder.on("close", resolve));

@@ -42,7 +42,12 @@ it(`${N} processes opening one old database at once: exactly one migrates it, af
     new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        ["--input-type=module", "-e", `import { Store } from ${JSON.stringify(path.join(ROOT, "dist/store/db.js"))}; Store.open(process.argv[1], { mode: "read" }).close();`, file],
+        [
+          "--input-type=module",
+          "-e",
+          `import { Store } from ${JSON.stringify(path.join(ROOT, "dist/store/db.js"))}; Store.open(process.argv[1], { mode: "read" }).close();`,
+          file,
+        ],
         { stdio: ["ignore", "ignore", "pipe"] },
       );
       let stderr = "";

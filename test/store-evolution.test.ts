@@ -130,7 +130,9 @@ describe("store evolution", () => {
         // Storing a run there is refused, in one line.
         const run = await benchAsReader(["run", suite, "--db", file, "--debug-runner", "fake", "-q"]);
         expect(run.code).toBe(2);
-        expect(run.stderr.trim()).toMatch(/^bench: .*: cannot be written \((the file|its directory .*): permission denied\); bench reads it but stores runs only in a writable file/);
+        expect(run.stderr.trim()).toMatch(
+          /^bench: .*: cannot be written \((the file|its directory .*): permission denied\); bench reads it but stores runs only in a writable file/,
+        );
       }
       expect([sha256(current), sha256(old)]).toEqual(before);
       expect(readdirSync(dir).sort()).toEqual(["current.db", "old.db"]);

@@ -92,7 +92,7 @@ export class Store implements RunSink {
     if (bytes > MAX_SUITE_BYTES) {
       throw new UserError(
         `${run.suiteFile}: the resolved suite is ${mb(bytes)}, over the ${mb(MAX_SUITE_BYTES)} bench stores with a run; ` +
-          "keep large data (inputs, labels, long texts) in files the suite names",
+          "shorten what makes it large (a request body, say)",
       );
     }
     const hash = suiteHash(body);
