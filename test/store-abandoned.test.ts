@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -38,16 +38,27 @@ describe("runs whose process died", () => {
   it("a run SIGKILLed mid-run is marked abandoned by the next command; the database stays sound", async () => {
     const dir = tempDir();
     const db = path.join(dir, "r.db");
-    const suite = tinySuite(dir, 4, 5);
+    const suite = tinySuite(dir, 2, 3);
     const child = spawn(process.execPath, [BIN, "run", suite, "--db", db, "--debug-runner", "fake", "-q"], { stdio: "ignore" });
     const closed = new Promise((resolve) => child.on("close", resolve));
-    // Killed once its run is stored as running and a trial has started.
+    // Killed once its first trial is stored and the next one has started.
     const deadline = Date.now() + 60_000;
     let trials: number[] = [];
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 100));
+    const storedTrials = () => {
+      if (!existsSync(db)) return 0;
+      const reader = new Database(db, { readonly: true });
+      try {
+        return (reader.prepare("SELECT COUNT(*) AS n FROM trial_info").get() as { n: number }).n;
+      } catch {
+        return 0; // not created yet
+      } finally {
+        reader.close();
+      }
+    };
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
       trials = childrenOf(child.pid ?? 0);
-      if (trials.length > 0 || Date.now() > deadline) break;
+      if (trials.length > 0 && storedTrials() >= 1) break;
     }
     expect(trials.length).toBeGreaterThan(0);
     child.kill("SIGKILL");
@@ -58,8 +69,12 @@ describe("runs whose process died", () => {
     const runs = JSON.parse(listed.stdout) as { id: string; status: string; finishedAt: string | null }[];
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: "abandoned", finishedAt: null });
+    // What its finished trials measured is shown, aggregated as the run would have done.
     const shown = await bench(["show", "latest", "--db", db, "--json"]);
-    expect((JSON.parse(shown.stdout) as { run: { status: string } }).run.status).toBe("abandoned");
+    const doc = JSON.parse(shown.stdout) as { run: { status: string }; cells: { status: string; samples: number }[] };
+    expect(doc.run.status).toBe("abandoned");
+    expect(doc.cells).toHaveLength(2);
+    expect(doc.cells.every((c) => c.status === "ok" && c.samples > 0)).toBe(true);
     expect((await bench(["list", "--db", db])).stdout).toMatch(/abandoned/);
     for (const pid of trials) {
       try {

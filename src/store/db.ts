@@ -6,7 +6,9 @@ import type { CellResult, NoiseReport, Order, RunInfo, RunResult, RunSink, RunSt
 import { BUSY_TIMEOUT_MS, guarded } from "./failures.js";
 import { currentOwner, isGone } from "./liveness.js";
 import { type OpenMode, openDatabase } from "./open.js";
+import { type Salvaged, salvage } from "./salvage.js";
 import { suiteHash } from "./schema.js";
+import type { ResolvedSuite } from "../suite/resolve.js";
 
 /** The largest resolved suite stored with a run (JSON bytes); a suite is a few kB, so this is room for 100× that. */
 const MAX_SUITE_BYTES = 4 * 1024 * 1024;
@@ -73,8 +75,31 @@ export class Store implements RunSink {
       for (const id of gone) this.abandoned.add(id);
       return;
     }
-    const mark = this.db.prepare("UPDATE runs SET status = 'abandoned' WHERE id = ? AND status = 'running'");
-    this.write("marking runs whose process is gone as abandoned", () => this.db.transaction(() => gone.forEach((id) => mark.run(id))).immediate());
+    for (const id of gone) this.write(`marking run ${id} abandoned (its process is gone)`, () => this.db.transaction(() => this.abandon(id)).immediate());
+  }
+
+  /** Marks a run abandoned, with the cells its stored trials measured (salvage.ts). */
+  private abandon(id: string): void {
+    const row = this.db.prepare("SELECT status, trials, body FROM runs LEFT JOIN suites ON suites.hash = runs.suite_hash WHERE id = ?").get(id) as
+      { status: RunStatus; trials: string | null; body: string | null } | undefined;
+    if (row?.status !== "running") return;
+    let found: Salvaged | null = null;
+    try {
+      found = salvage(this, id, parseOrNull(row.trials) as RunTrials | null, parseOrNull(row.body) as ResolvedSuite | null);
+    } catch {
+      // Trials that cannot be aggregated stay stored as they are; the run is marked all the same.
+    }
+    const insertCell = this.db.prepare("INSERT OR IGNORE INTO cells (run_id, cell_id, ordinal, status, summary) VALUES (?, ?, ?, ?, ?)");
+    const insertSamples = this.db.prepare("INSERT OR IGNORE INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
+    for (const { ordinal, result, latencyNs } of found?.cells ?? []) {
+      insertCell.run(id, result.id, ordinal, result.status, JSON.stringify(result));
+      if (latencyNs && latencyNs.length > 0) {
+        insertSamples.run(id, result.id, latencyNs.length, Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength));
+      }
+    }
+    this.db
+      .prepare("UPDATE runs SET status = 'abandoned', noise = ?, trials = ? WHERE id = ?")
+      .run(found?.noise ? JSON.stringify(found.noise) : null, found?.trials ? JSON.stringify(found.trials) : row.trials, id);
   }
 
   /** A write, its failure (a full disk, a lock held too long) told in one line. */
@@ -299,4 +324,8 @@ function rawToRunInfo(r: RawRun, status: RunStatus): RunInfo {
     noise: r.noise ? (JSON.parse(r.noise) as NoiseReport) : null,
     trials: r.trials ? (JSON.parse(r.trials) as RunTrials) : null,
   };
+}
+
+function parseOrNull(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
 }
