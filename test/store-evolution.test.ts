@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { chmodSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -5,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { UserError } from "../src/errors.js";
 import { Store } from "../src/store/db.js";
 import { APPLICATION_ID, SCHEMA_VERSION } from "../src/store/schema.js";
-import { tempDir } from "./helpers/cli.js";
+import { ROOT, tempDir } from "./helpers/cli.js";
 import { addRun, benchAsReader, copyOfV3, integrity, sha256, sharedDir, tinySuite } from "./helpers/store.js";
 
 const MODES = ["create", "write", "read"] as const;
@@ -73,6 +74,27 @@ describe("store evolution", () => {
       refusedUntouched(file, /schema version 5 is newer than this bench understands \(4\); bench leaves it alone/);
       expect(statSync(file).size).toBeGreaterThan(0);
     }
+  });
+
+  it("sees a newer schema still in the write-ahead log of a killed writer, and leaves both files alone", async () => {
+    const file = path.join(tempDir(), "r.db");
+    Store.open(file).close();
+    // A newer bench upgrades the file and is killed before its log is copied back: the file's header still says schema 4.
+    const writer = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const d = new (require("better-sqlite3"))(process.argv[1]); d.pragma("wal_autocheckpoint = 0"); d.pragma("user_version = ${SCHEMA_VERSION + 1}"); console.log("written"); setInterval(() => {}, 1000);`,
+        file,
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    await new Promise((resolve) => writer.stdout.once("data", resolve));
+    writer.kill("SIGKILL");
+    await new Promise((resolve) => writer.on("close", resolve));
+    const before = [sha256(file), sha256(`${file}-wal`)];
+    for (const mode of MODES) expect(() => Store.open(file, { mode }), mode).toThrow(/schema version 5 is newer than this bench understands/);
+    expect([sha256(file), sha256(`${file}-wal`)]).toEqual(before);
   });
 
   it("never alters someone else's SQLite file, a zero-byte file or a file that is not SQLite", () => {

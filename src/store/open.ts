@@ -61,15 +61,19 @@ export function openDatabase(file: string, mode: OpenMode, busyTimeoutMs: number
   const claimed = readHeader(file, absolute);
   const foreign = () =>
     new UserError(`${file}: a SQLite database, but not one of bench's; bench leaves it alone: pass --db a new path to start a results database`);
-  if (claimed.applicationId !== APPLICATION_ID && !(claimed.applicationId === 0 && claimed.version >= 1 && claimed.version <= 3)) throw foreign();
-  if (claimed.version > SCHEMA_VERSION) throw new UserError(newerError(file, claimed.version));
+  // The header can be stale while a write-ahead log holds changes not yet copied back (its writer was killed): then only a connection tells.
+  const pending = pendingLog(absolute);
+  if (!pending) {
+    if (claimed.applicationId !== APPLICATION_ID && !(claimed.applicationId === 0 && claimed.version >= 1 && claimed.version <= 3)) throw foreign();
+    if (claimed.version > SCHEMA_VERSION) throw new UserError(newerError(file, claimed.version));
+  }
 
   const notices: string[] = [];
   const unwritable = notWritable(absolute);
   if (unwritable && mode !== "read") {
     throw new UserError(`${file}: cannot be written (${unwritable}); bench reads it but stores runs only in a writable file: pass --db another path`);
   }
-  if (unwritable || claimed.applicationId !== APPLICATION_ID) {
+  if (unwritable || pending || claimed.applicationId !== APPLICATION_ID) {
     // Before schema 4 a bench database had no application id: its tables tell, read-only.
     const probe = openReadOnly(file, absolute, busyTimeoutMs, notices);
     let identity: Identity;
@@ -232,6 +236,14 @@ function readHeader(file: string, absolute: string): { version: number; applicat
     throw new UserError(`${file}: not a SQLite database; bench leaves it alone: pass --db a bench database, or a new path to start one`);
   }
   return { version: head.readUInt32BE(60), applicationId: head.readUInt32BE(68) };
+}
+
+function pendingLog(absolute: string): boolean {
+  try {
+    return statSync(`${absolute}-wal`).size > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Why the file cannot be written (its directory too: SQLite writes its -wal and -shm files beside it), or null. */
