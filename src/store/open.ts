@@ -29,9 +29,8 @@ import { APPLICATION_ID, type Identity, identify, migrate, newerError, SCHEMA_VE
 export type OpenMode = "create" | "write" | "read";
 
 export interface Opened {
+  /** Read-only (`db.readonly`), or a copy in memory, when the file cannot be written: nothing is ever written to the file then. */
   db: Database.Database;
-  /** Nothing will be written to the file: the connection is read-only, or reads a copy in memory. */
-  readOnly: boolean;
   /** What the user should know (an upgrade and where its backup is), one line each. */
   notices: string[];
 }
@@ -86,11 +85,11 @@ export function openDatabase(file: string, mode: OpenMode, busyTimeoutMs: number
       throw err;
     }
     if (unwritable) {
-      if (identity.version === SCHEMA_VERSION) return { db: probe, readOnly: true, notices };
+      if (identity.version === SCHEMA_VERSION) return { db: probe, notices };
       // An older schema in a file that cannot be written: read an upgraded copy in memory.
       const copy = probe.readonly ? inMemory(probe) : probe;
       guarded(file, "reading it", () => migrate(copy, identity.version));
-      return { db: copy, readOnly: true, notices };
+      return { db: copy, notices };
     }
     probe.close();
   }
@@ -108,7 +107,7 @@ export function openDatabase(file: string, mode: OpenMode, busyTimeoutMs: number
       db.close();
       throw err;
     }
-    return { db, readOnly: false, notices };
+    return { db, notices };
   });
 }
 
