@@ -43,6 +43,9 @@ interrupted by SIGINT/SIGTERM/SIGHUP (finished cells are stored, the run is mark
   .configureHelp({ sortSubcommands: false })
   .exitOverride();
 
+// CI passes an unset variable as an empty one: an empty BENCH_DB or BENCH_BASELINES means the default.
+if (process.env.BENCH_DB === "") delete process.env.BENCH_DB;
+if (process.env.BENCH_BASELINES === "") delete process.env.BENCH_BASELINES;
 const dbOption = () => new Option("--db <path>", "results database (SQLite)").default("results/bench.db").env("BENCH_DB");
 const filterOption = () =>
   new Option("-f, --filter <pattern>", "only cells whose id matches (e.g. 'mlp/*/b8', 'cnn'; '*' spans one segment); repeatable").argParser(collect);

@@ -8,7 +8,8 @@ import type { Estimate, LatencySummary } from "./stats/index.js";
 
 /** The shapes of DESIGN.md's `--json` contract; the store reads and writes the same. */
 
-export type RunStatus = "running" | "completed" | "failed" | "interrupted";
+/** `abandoned`: the run's process died (SIGKILL, power loss) and a later command found it gone (src/store/liveness.ts). */
+export type RunStatus = "running" | "completed" | "failed" | "interrupted" | "abandoned";
 export type CellStatus = "ok" | "failed" | "skipped";
 /** Why a cell's measurement stopped; `duration` ends a load cell's fixed-length test. */
 export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted" | "duration" | "max-trials";

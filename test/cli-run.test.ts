@@ -72,7 +72,10 @@ ${QUICK_MEASURE}`,
 
   it("stores the run, its cells and the raw samples in SQLite", () => {
     const sqlite = new Database(db, { readonly: true });
-    const run = sqlite.prepare("SELECT * FROM runs WHERE id = ?").get(doc.run.id) as Record<string, unknown>;
+    // The resolved suite is stored once per content (table suites, by sha256).
+    const run = sqlite
+      .prepare("SELECT runs.*, suites.body AS resolved_suite FROM runs JOIN suites ON suites.hash = runs.suite_hash WHERE id = ?")
+      .get(doc.run.id) as Record<string, unknown>;
     expect(run.status).toBe("completed");
     expect(JSON.parse(run.resolved_suite as string).measure.maxIterations).toBe(600);
     const cells = sqlite.prepare("SELECT cell_id, status FROM cells WHERE run_id = ? ORDER BY ordinal").all(doc.run.id);

@@ -23,7 +23,7 @@ export interface BaselineShowOptions {
 }
 
 export function baselineSaveCommand(ref: string, opts: BaselineSaveOptions): Outcome {
-  const store = Store.open(opts.db, { create: false });
+  const store = Store.open(opts.db, { mode: "read" });
   try {
     const id = store.resolveRun(ref);
     const { run, cells, resolvedSuite } = store.loadRun(id);

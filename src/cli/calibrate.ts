@@ -50,7 +50,7 @@ export async function calibrateCommand(file: string, opts: CalibrateOptions): Pr
     dispose();
   }
 
-  const store = Store.open(opts.db, { create: false });
+  const store = Store.open(opts.db, { mode: "read" });
   try {
     const ctx = { store: () => store, baselinesDir: opts.baselines };
     const sides = runIds.map((id) => loadSide(id, ctx));

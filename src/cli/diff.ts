@@ -14,7 +14,7 @@ export interface DiffOptions extends GateOptions {
 
 export function diffCommand(baseRef: string, headRef: string, opts: DiffOptions): Outcome {
   let store: Store | undefined;
-  const ctx = { store: () => (store ??= Store.open(opts.db, { create: false })), baselinesDir: opts.baselines };
+  const ctx = { store: () => (store ??= Store.open(opts.db, { mode: "read" })), baselinesDir: opts.baselines };
   try {
     const head = loadSide(headRef, ctx);
     const base = loadSide(baseRef, { ...ctx, suiteHint: head.suite });

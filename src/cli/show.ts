@@ -14,7 +14,7 @@ export interface ShowOptions {
 export function showCommand(ref: string, opts: ShowOptions & { baselines: string }): Outcome {
   // DESIGN.md: a run may be named baseline:NAME wherever a run is expected.
   if (ref.startsWith("baseline:")) return baselineShowCommand(ref.slice("baseline:".length), opts);
-  const store = Store.open(opts.db, { create: false });
+  const store = Store.open(opts.db, { mode: "read" });
   try {
     const { run, cells } = store.loadRun(store.resolveRun(ref));
     if (opts.json) {

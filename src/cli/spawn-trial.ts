@@ -3,7 +3,7 @@ import { createInterface } from "node:readline";
 import type { TrialLauncher } from "../measure/execute.js";
 import type { Order } from "../results.js";
 import type { CellDone } from "./progress.js";
-import { ExitCode } from "../errors.js";
+import { ExitCode, UserError } from "../errors.js";
 
 export interface SpawnOptions {
   file: string;
@@ -60,6 +60,19 @@ export function spawnTrials(o: SpawnOptions): TrialLauncher {
         process.off("exit", orphaned);
         const interrupted = [ExitCode.SIGINT, ExitCode.SIGTERM, ExitCode.SIGHUP] as number[];
         if (code === 0 || (code !== null && interrupted.includes(code) && o.signal.aborted)) resolve();
+        // The trial's own one-line message (bad input, a full disk, a locked database) stays one line.
+        else if (code === ExitCode.usage)
+          reject(
+            new UserError(
+              `trial ${trial}: ${
+                stderr
+                  .trim()
+                  .split("\n")
+                  .pop()
+                  ?.replace(/^bench: /, "") ?? ""
+              }`,
+            ),
+          );
         else reject(new Error(`trial ${trial} ended with ${code !== null ? `exit code ${code}` : `signal ${signal ?? "?"}`}:\n${stderr.trim()}`));
       });
     });

@@ -25,7 +25,7 @@ export interface TrialCommandOptions {
 export async function trialCommand(file: string, opts: TrialCommandOptions): Promise<Outcome> {
   const [plan] = await planSuites([file], { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), filter: opts.filter ?? [], checkModels: false });
   if (!plan) return OK;
-  const store = Store.open(opts.db, { create: false });
+  const store = Store.open(opts.db, { mode: "write" });
   const { signal, dispose } = onInterrupt({ quiet: true });
   try {
     await measureTrial(plan.cells, {

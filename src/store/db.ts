@@ -1,75 +1,183 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
+import { hostname } from "node:os";
+import type Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
 import type { CellResult, NoiseReport, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
-import { migrate } from "./schema.js";
+import { BUSY_TIMEOUT_MS, guarded } from "./failures.js";
+import { currentOwner, isGone } from "./liveness.js";
+import { type OpenMode, openDatabase } from "./open.js";
+import { type Salvaged, salvage } from "./salvage.js";
+import { suiteHash } from "./schema.js";
+import type { ResolvedSuite } from "../suite/resolve.js";
+
+/** The largest resolved suite stored with a run (JSON bytes); a suite is a few kB, so this is room for 100× that. */
+const MAX_SUITE_BYTES = 4 * 1024 * 1024;
+
+const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+export interface OpenOptions {
+  /** create (the default): `bench run`; write: the file must exist; read: list, show, diff, read-only when the file is. */
+  mode?: OpenMode;
+  /** How long a write waits for another process's lock (SQLite's busy timeout). */
+  busyTimeoutMs?: number;
+  /** Where the open's notices go (an upgrade and its backup); stderr by default. */
+  notice?: (line: string) => void;
+}
 
 export interface RunRow extends RunInfo {
   resolvedSuite: unknown;
 }
 
-/** The SQLite store. Every write is its own short transaction, made between cells. */
+/**
+ * The SQLite store. Every write is its own short transaction, made between cells; a failure of
+ * the machine (a full disk, a lock held too long, permissions) is one line naming the database
+ * (failures.ts), never a stack trace.
+ */
 export class Store implements RunSink {
+  /** Runs found abandoned in a database that cannot be written: shown so, not stored so. */
+  private readonly abandoned = new Set<string>();
+
   private constructor(
     private readonly db: Database.Database,
     readonly file: string,
+    private readonly busyTimeoutMs: number,
   ) {}
 
-  static open(file: string, { create = true }: { create?: boolean } = {}): Store {
-    if (create) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    let db: Database.Database;
+  static open(file: string, options: OpenOptions = {}): Store {
+    const { mode = "create", busyTimeoutMs = BUSY_TIMEOUT_MS, notice = (line: string) => process.stderr.write(`bench: ${line}\n`) } = options;
+    const { db, notices } = openDatabase(file, mode, busyTimeoutMs);
+    for (const line of notices) notice(line);
+    const store = new Store(db, file, busyTimeoutMs);
     try {
-      db = new Database(file, { fileMustExist: !create });
-      db.pragma("journal_mode = WAL");
-      db.pragma("foreign_keys = ON");
-      migrate(db, file);
+      store.markAbandoned();
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      if (!create && /unable to open|does not exist/i.test(reason)) {
-        throw new UserError(`${file}: no results database here yet; run 'bench run' first or pass --db PATH`);
-      }
-      throw new UserError(`${file}: not a usable bench database (${reason})`);
+      db.close();
+      throw err;
     }
-    return new Store(db, file);
+    return store;
   }
 
   close(): void {
     this.db.close();
   }
 
-  createRun(run: RunRow): void {
-    this.db
-      .prepare(
-        `INSERT INTO runs (id, suite, suite_file, resolved_suite, seed, status, started_at, finished_at, fingerprint, bench_version, order_mode, noise, trials)
-         VALUES (@id, @suite, @suiteFile, @resolvedSuite, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion, @order, @noise, @trials)`,
-      )
-      .run({
-        ...run,
-        resolvedSuite: JSON.stringify(run.resolvedSuite),
-        fingerprint: JSON.stringify(run.fingerprint),
-        noise: run.noise ? JSON.stringify(run.noise) : null,
-        trials: run.trials ? JSON.stringify(run.trials) : null,
-      });
+  /** Runs of this host still `running` whose process is gone (see liveness.ts): marked `abandoned`, in the file when it can be written. */
+  private markAbandoned(): void {
+    const running = this.db.prepare("SELECT id, host, pid, process FROM runs WHERE status = 'running' AND host = ?").all(hostname()) as {
+      id: string;
+      host: string;
+      pid: number;
+      process: string | null;
+    }[];
+    const gone = running.filter((r) => isGone(r)).map((r) => r.id);
+    if (gone.length === 0) return;
+    if (this.db.readonly) {
+      for (const id of gone) this.abandoned.add(id);
+      return;
+    }
+    for (const id of gone) this.write(`marking run ${id} abandoned (its process is gone)`, () => this.db.transaction(() => this.abandon(id)).immediate());
   }
 
-  finishRun(id: string, status: RunStatus, finishedAt: string, noise: NoiseReport | null = null, trials: RunTrials | null = null): void {
+  /** Marks a run abandoned, with the cells its stored trials measured (salvage.ts). */
+  private abandon(id: string): void {
+    const row = this.db.prepare("SELECT status, trials, body FROM runs LEFT JOIN suites ON suites.hash = runs.suite_hash WHERE id = ?").get(id) as
+      { status: RunStatus; trials: string | null; body: string | null } | undefined;
+    if (row?.status !== "running") return;
+    let found: Salvaged | null = null;
+    try {
+      found = salvage(this, id, parseOrNull(row.trials) as RunTrials | null, parseOrNull(row.body) as ResolvedSuite | null);
+    } catch {
+      // Trials that cannot be aggregated stay stored as they are; the run is marked all the same.
+    }
+    const insertCell = this.db.prepare("INSERT OR IGNORE INTO cells (run_id, cell_id, ordinal, status, summary) VALUES (?, ?, ?, ?, ?)");
+    const insertSamples = this.db.prepare("INSERT OR IGNORE INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
+    for (const { ordinal, result, latencyNs } of found?.cells ?? []) {
+      insertCell.run(id, result.id, ordinal, result.status, JSON.stringify(result));
+      if (latencyNs && latencyNs.length > 0) {
+        insertSamples.run(id, result.id, latencyNs.length, Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength));
+      }
+    }
     this.db
-      .prepare("UPDATE runs SET status = ?, finished_at = ?, noise = ?, trials = ? WHERE id = ?")
-      .run(status, finishedAt, noise ? JSON.stringify(noise) : null, trials ? JSON.stringify(trials) : null, id);
+      .prepare("UPDATE runs SET status = 'abandoned', noise = ?, trials = ? WHERE id = ?")
+      .run(found?.noise ? JSON.stringify(found.noise) : null, found?.trials ? JSON.stringify(found.trials) : row.trials, id);
+  }
+
+  /** A write, its failure (a full disk, a lock held too long) told in one line. */
+  private write<T>(doing: string, fn: () => T): T {
+    return guarded(this.file, doing, fn, this.busyTimeoutMs);
+  }
+
+  /**
+   * A new run, owned by this process (host, pid, process identity: liveness.ts). Its resolved
+   * suite is stored once by content hash, however many runs share it.
+   */
+  createRun(run: RunRow): void {
+    const body = JSON.stringify(run.resolvedSuite);
+    const bytes = Buffer.byteLength(body);
+    if (bytes > MAX_SUITE_BYTES) {
+      throw new UserError(
+        `${run.suiteFile}: the resolved suite is ${mb(bytes)}, over the ${mb(MAX_SUITE_BYTES)} bench stores with a run; ` +
+          "shorten what makes it large (a request body, say)",
+      );
+    }
+    const hash = suiteHash(body);
+    const owner = currentOwner();
+    const insertSuite = this.db.prepare("INSERT OR IGNORE INTO suites (hash, body) VALUES (?, ?)");
+    const insertRun = this.db.prepare(
+      `INSERT INTO runs (id, suite, suite_file, suite_hash, seed, status, started_at, finished_at, fingerprint, bench_version, order_mode, noise, trials, host, pid, process)
+       VALUES (@id, @suite, @suiteFile, @hash, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion, @order, @noise, @trials, @host, @pid, @process)`,
+    );
+    this.write("storing the new run", () =>
+      this.db
+        .transaction(() => {
+          insertSuite.run(hash, body);
+          insertRun.run({
+            id: run.id,
+            suite: run.suite,
+            suiteFile: run.suiteFile,
+            hash,
+            seed: run.seed,
+            status: run.status,
+            startedAt: run.startedAt,
+            finishedAt: run.finishedAt,
+            fingerprint: JSON.stringify(run.fingerprint),
+            benchVersion: run.benchVersion,
+            order: run.order,
+            noise: run.noise ? JSON.stringify(run.noise) : null,
+            trials: run.trials ? JSON.stringify(run.trials) : null,
+            ...owner,
+          });
+        })
+        .immediate(),
+    );
+  }
+
+  /**
+   * The run's final status. A lock held by another process is waited for (SQLite retries for up
+   * to the busy timeout), then reported in one line; the cells are already stored by then.
+   */
+  finishRun(id: string, status: RunStatus, finishedAt: string, noise: NoiseReport | null = null, trials: RunTrials | null = null): void {
+    this.write(`marking run ${id} ${status}`, () =>
+      this.db
+        .prepare("UPDATE runs SET status = ?, finished_at = ?, noise = ?, trials = ? WHERE id = ?")
+        .run(status, finishedAt, noise ? JSON.stringify(noise) : null, trials ? JSON.stringify(trials) : null, id),
+    );
   }
 
   /** One trial's result of one cell and its timed samples, stored as soon as the trial has it. */
   saveTrialCell(runId: string, trial: number, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void {
     const bytes = latencyNs && latencyNs.length > 0 ? Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength) : null;
-    this.db
-      .prepare("INSERT OR REPLACE INTO trial_cells (run_id, trial, cell_id, ordinal, summary, latency_ns) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(runId, trial, cell.id, ordinal, JSON.stringify(cell), bytes);
+    this.write(`storing cell ${cell.id} of trial ${trial}`, () =>
+      this.db
+        .prepare("INSERT OR REPLACE INTO trial_cells (run_id, trial, cell_id, ordinal, summary, latency_ns) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(runId, trial, cell.id, ordinal, JSON.stringify(cell), bytes),
+    );
   }
 
   saveTrialInfo(runId: string, info: TrialInfo): void {
-    this.db.prepare("INSERT OR REPLACE INTO trial_info (run_id, trial, info) VALUES (?, ?, ?)").run(runId, info.trial, JSON.stringify(info));
+    this.write(`storing trial ${info.trial}`, () =>
+      this.db.prepare("INSERT OR REPLACE INTO trial_info (run_id, trial, info) VALUES (?, ?, ?)").run(runId, info.trial, JSON.stringify(info)),
+    );
   }
 
   /** Every trial of a run so far: their infos by trial, and each trial's result of each cell with its samples. */
@@ -94,25 +202,31 @@ export class Store implements RunSink {
 
   /** Replace a stored cell's summary (e.g. once the run's noise check has flagged it). */
   updateCell(runId: string, cell: CellResult): void {
-    this.db.prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?").run(cell.status, JSON.stringify(cell), runId, cell.id);
+    this.write(`storing cell ${cell.id}`, () =>
+      this.db.prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?").run(cell.status, JSON.stringify(cell), runId, cell.id),
+    );
   }
 
   /** One cell, its summary and its raw samples (ns, in measurement order), in one transaction. */
   saveCell(runId: string, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void {
     const insertCell = this.db.prepare("INSERT INTO cells (run_id, cell_id, ordinal, status, summary) VALUES (?, ?, ?, ?, ?)");
     const insertSamples = this.db.prepare("INSERT INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
-    this.db.transaction(() => {
-      insertCell.run(runId, cell.id, ordinal, cell.status, JSON.stringify(cell));
-      if (latencyNs && latencyNs.length > 0) {
-        const bytes = Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength);
-        insertSamples.run(runId, cell.id, latencyNs.length, bytes);
-      }
-    })();
+    this.write(`storing cell ${cell.id}`, () =>
+      this.db
+        .transaction(() => {
+          insertCell.run(runId, cell.id, ordinal, cell.status, JSON.stringify(cell));
+          if (latencyNs && latencyNs.length > 0) {
+            const bytes = Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength);
+            insertSamples.run(runId, cell.id, latencyNs.length, bytes);
+          }
+        })
+        .immediate(),
+    );
   }
 
   listRuns(limit = 20): RunInfo[] {
     const rows = this.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?").all(limit);
-    return rows.map((r) => toRunInfo(r as RawRun));
+    return rows.map((r) => this.toRunInfo(r as RawRun));
   }
 
   countCells(runId: string): Record<string, number> {
@@ -145,14 +259,20 @@ export class Store implements RunSink {
   }
 
   loadRun(id: string): RunResult & { resolvedSuite: unknown } {
-    const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RawRun | undefined;
+    const row = this.db
+      .prepare("SELECT runs.*, suites.body AS resolved_suite FROM runs LEFT JOIN suites ON suites.hash = runs.suite_hash WHERE id = ?")
+      .get(id) as (RawRun & { resolved_suite: string | null }) | undefined;
     if (!row) throw new UserError(`${id}: no run with this id in ${this.file}`);
     const cells = this.db.prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { summary: string }[];
     return {
-      run: toRunInfo(row),
+      run: this.toRunInfo(row),
       cells: cells.map((c) => JSON.parse(c.summary) as CellResult),
-      resolvedSuite: JSON.parse(row.resolved_suite) as unknown,
+      resolvedSuite: row.resolved_suite === null ? null : (JSON.parse(row.resolved_suite) as unknown),
     };
+  }
+
+  private toRunInfo(r: RawRun): RunInfo {
+    return rawToRunInfo(r, r.status === "running" && this.abandoned.has(r.id) ? "abandoned" : r.status);
   }
 
   loadSamples(runId: string, cellId: string): Float64Array | undefined {
@@ -178,7 +298,6 @@ interface RawRun {
   id: string;
   suite: string;
   suite_file: string;
-  resolved_suite: string;
   seed: number;
   status: RunStatus;
   started_at: string;
@@ -190,12 +309,12 @@ interface RawRun {
   trials: string | null;
 }
 
-function toRunInfo(r: RawRun): RunInfo {
+function rawToRunInfo(r: RawRun, status: RunStatus): RunInfo {
   return {
     id: r.id,
     suite: r.suite,
     suiteFile: r.suite_file,
-    status: r.status,
+    status,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     seed: r.seed,
@@ -205,4 +324,8 @@ function toRunInfo(r: RawRun): RunInfo {
     noise: r.noise ? (JSON.parse(r.noise) as NoiseReport) : null,
     trials: r.trials ? (JSON.parse(r.trials) as RunTrials) : null,
   };
+}
+
+function parseOrNull(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
 }

@@ -1,4 +1,10 @@
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import type Database from "better-sqlite3";
+import { UserError } from "../errors.js";
+
+/** PRAGMA application_id of a bench database ("benc"), set from schema 4: how bench knows a file is its own. */
+export const APPLICATION_ID = 0x62656e63;
 
 /**
  * Versioned schema: migration i takes the database from user_version i to i+1. Never edit a
@@ -100,19 +106,129 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, trial)
   );
   `,
+  // 4: a resolved suite is stored once, by content hash (a suite run a thousand times is kept
+  // once); a run records who writes it (host, pid, process identity, see liveness.ts) so that a
+  // run whose process died is marked 'abandoned'; the file says it is bench's (application_id).
+  // SQLite cannot change a CHECK constraint in place: runs is rebuilt (foreign keys are off
+  // meanwhile, so the DROP does not cascade; see "Making Other Kinds Of Table Schema Changes",
+  // https://sqlite.org/lang_altertable.html).
+  `
+  CREATE TABLE suites (
+    hash TEXT PRIMARY KEY,          -- sha256 of body
+    body TEXT NOT NULL              -- JSON: the suite with every default filled in
+  );
+  INSERT OR IGNORE INTO suites (hash, body) SELECT bench_sha256(resolved_suite), resolved_suite FROM runs;
+
+  CREATE TABLE runs_v4 (
+    id            TEXT PRIMARY KEY,
+    suite         TEXT NOT NULL,
+    suite_file    TEXT NOT NULL,
+    suite_hash    TEXT NOT NULL REFERENCES suites (hash),
+    seed          INTEGER NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted', 'abandoned')),
+    started_at    TEXT NOT NULL,    -- ISO-8601 UTC
+    finished_at   TEXT,
+    fingerprint   TEXT NOT NULL,    -- JSON, see src/fingerprint
+    bench_version TEXT NOT NULL,
+    order_mode    TEXT NOT NULL CHECK (order_mode IN ('interleaved', 'sequential')),
+    noise         TEXT,             -- JSON: load, CPU clock and calibration around the run
+    trials        TEXT,             -- JSON: the trial plan, each trial's canary and status
+    host          TEXT,             -- who writes the run while it is 'running' (null before schema 4)
+    pid           INTEGER,
+    process       TEXT              -- boot id, pid namespace, start time: liveness.ts
+  );
+  INSERT INTO runs_v4 (id, suite, suite_file, suite_hash, seed, status, started_at, finished_at, fingerprint, bench_version, order_mode, noise, trials)
+    SELECT id, suite, suite_file, bench_sha256(resolved_suite), seed, status, started_at, finished_at, fingerprint, bench_version, order_mode, noise, trials FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_v4 RENAME TO runs;
+  CREATE INDEX runs_started ON runs (started_at);
+  CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
+  PRAGMA application_id = ${APPLICATION_ID};
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrate(db: Database.Database, file: string): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new Error(`${file}: database schema version ${current} is newer than this bench understands (${SCHEMA_VERSION}); upgrade bench or use another --db`);
+/** sha256 of a resolved suite's JSON: the key it is stored under, once however many runs use it. */
+export function suiteHash(body: string): string {
+  return createHash("sha256").update(body).digest("hex");
+}
+
+export interface Identity {
+  version: number;
+  /** bench's own: it has bench's application_id, or it is a database of bench before schema 4 (its tables, no id). */
+  ours: boolean;
+}
+
+/** Reads only. */
+export function identify(db: Database.Database): Identity {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  const applicationId = db.pragma("application_id", { simple: true }) as number;
+  if (applicationId === APPLICATION_ID) return { version, ours: true };
+  if (applicationId !== 0 || version < 1 || version > 3) return { version, ours: false };
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+  return { version, ours: ["runs", "cells", "samples"].every((t) => tables.has(t)) };
+}
+
+export function newerError(file: string, version: number): string {
+  return `${file}: database schema version ${version} is newer than this bench understands (${SCHEMA_VERSION}); bench leaves it alone: upgrade bench or use another --db`;
+}
+
+/**
+ * Takes `db` from schema `from` to the current one in one transaction. For a new database, and
+ * for a copy in memory; a file someone already has goes through `upgrade` (a backup first).
+ */
+export function migrate(db: Database.Database, from = 0): void {
+  db.function("bench_sha256", { deterministic: true }, (text: unknown) => suiteHash(String(text)));
+  db.pragma("foreign_keys = OFF"); // a no-op inside a transaction: the rebuild of `runs` needs it off
+  try {
+    db.transaction(() => apply(db, from)).immediate();
+  } finally {
+    db.pragma("foreign_keys = ON");
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] ?? "");
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+}
+
+function apply(db: Database.Database, from: number): void {
+  for (let v = from; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] ?? "");
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  const broken = db.pragma("foreign_key_check") as unknown[];
+  if (broken.length > 0) throw new Error(`migration to schema ${SCHEMA_VERSION} left ${broken.length} dangling reference(s)`);
+}
+
+/**
+ * An older bench database, upgraded in place after a copy of it is kept next to it
+ * (FILE.vN.bak). The version is read again inside the write transaction, so of several processes
+ * opening the same old file at once exactly one migrates it and the others find it done. Returns
+ * where the backup is, or null when there was nothing to do.
+ */
+export function upgrade(db: Database.Database, file: string, absolute: string): { from: number; backup: string } | null {
+  const seen = db.pragma("user_version", { simple: true }) as number;
+  if (seen > SCHEMA_VERSION) throw new UserError(newerError(file, seen));
+  if (seen === SCHEMA_VERSION) return null;
+  // VACUUM INTO cannot run inside a transaction: the copy is taken just before the lock.
+  const copy = `${absolute}.v${seen}.${randomBytes(4).toString("hex")}.tmp`;
+  db.prepare("VACUUM INTO ?").run(copy);
+  db.function("bench_sha256", { deterministic: true }, (text: unknown) => suiteHash(String(text)));
+  db.pragma("foreign_keys = OFF");
+  try {
+    return db
+      .transaction(() => {
+        const now = db.pragma("user_version", { simple: true }) as number;
+        if (now > SCHEMA_VERSION) throw new UserError(newerError(file, now));
+        if (now === SCHEMA_VERSION) return null;
+        const backup = freeName(`${absolute}.v${seen}.bak`);
+        renameSync(copy, backup);
+        apply(db, now);
+        return { from: now, backup };
+      })
+      .immediate();
+  } finally {
+    db.pragma("foreign_keys = ON");
+    rmSync(copy, { force: true });
   }
+}
+
+function freeName(wanted: string): string {
+  if (!existsSync(wanted)) return wanted;
+  for (let i = 2; ; i++) if (!existsSync(`${wanted}.${i}`)) return `${wanted}.${i}`;
 }
