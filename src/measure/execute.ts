@@ -115,12 +115,23 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
       ? await (await import("./accuracy.js")).measureAccuracy(cells, suite.seed, signal)
       : new Map<number, CellAccuracy>();
   const results: CellResult[] = [];
-  for (const [index, { result, latencyNs }] of [...aggregateCells(inputs)].sort(([a], [b]) => a - b)) {
-    const withAccuracy = result.status === "ok" ? { ...result, accuracy: accuracy.get(index) ?? null } : result;
-    store.saveCell(run.id, index, withAccuracy, latencyNs);
-    results.push(withAccuracy);
-  }
   const trials: RunTrials = { ...plan, trials: judged.infos, canaryMs: judged.canaryMs, stopReason };
+  try {
+    for (const [index, { result, latencyNs }] of [...aggregateCells(inputs)].sort(([a], [b]) => a - b)) {
+      const withAccuracy = result.status === "ok" ? { ...result, accuracy: accuracy.get(index) ?? null } : result;
+      store.saveCell(run.id, index, withAccuracy, latencyNs);
+      results.push(withAccuracy);
+    }
+  } catch (err) {
+    // The run's cells could not all be stored (a full disk): the run is failed, not left running
+    // (the trials' own results stay stored); marking it may fail for the same reason.
+    try {
+      store.finishRun(run.id, "failed", now().toISOString(), judged.noise, { ...trials, stopReason: "failed" });
+    } catch {
+      // The store's error below says what happened; a later command marks the run abandoned.
+    }
+    throw err;
+  }
   const status: RunStatus = signal.aborted ? "interrupted" : failure !== undefined || results.some((c) => c.status === "failed") ? "failed" : "completed";
   const finishedAt = now().toISOString();
   store.finishRun(run.id, status, finishedAt, judged.noise, trials);
