@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../errors.js";
 import { type Baseline, parseBaseline, serializeBaseline } from "./format.js";
@@ -7,21 +7,53 @@ import { type Baseline, parseBaseline, serializeBaseline } from "./format.js";
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export function baselinePath(dir: string, suite: string, name: string): string {
-  if (!NAME.test(name)) throw new UserError(`${name}: a baseline name is letters, digits, '_', '.', '-'`);
+  if (!NAME.test(suite)) throw new UserError(`'${suite}': a suite name is letters, digits, '_', '.', '-' (write SUITE/NAME, e.g. quickstart/main)`);
+  if (!NAME.test(name)) throw new UserError(`'${name}': a baseline name is letters, digits, '_', '.', '-' (e.g. main)`);
   return path.join(dir, suite, `${name}.json`);
+}
+
+/**
+ * A file-system error as the user's problem: which path, what is wrong with it, what to do. The
+ * errors a path given by the user can cause; anything else is rethrown as it is.
+ */
+function fsError(err: unknown, file: string, doing: string): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const why: Record<string, string> = {
+    ENOTDIR: "a part of this path is a file, not a directory; point --baselines at a directory",
+    EISDIR: "this is a directory, not a file",
+    EACCES: "permission denied; check the file's and its directory's permissions",
+    EPERM: "permission denied; check the file's and its directory's permissions",
+    EROFS: "the file system is read-only; point --baselines at a writable directory",
+    ENOSPC: "the disk is full; free some space and try again",
+    EEXIST: "a file is in the way of a directory; point --baselines at a directory",
+    ENAMETOOLONG: "the path is too long",
+    ELOOP: "too many symbolic links in the path",
+  };
+  const text = code !== undefined ? why[code] : undefined;
+  return text !== undefined ? new UserError(`${file}: cannot ${doing}: ${text}`) : err;
 }
 
 export function writeBaseline(dir: string, b: Baseline): string {
   const file = baselinePath(dir, b.suite, b.name);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, serializeBaseline(b));
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, serializeBaseline(b));
+  } catch (err) {
+    throw fsError(err, file, "write the baseline");
+  }
   return file;
 }
 
 export function readBaselineFile(file: string): Baseline {
   if (!existsSync(file)) throw new UserError(`${file}: no such baseline file`);
+  let text: string;
   try {
-    return parseBaseline(readFileSync(file, "utf8"), file);
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw fsError(err, file, "read the baseline");
+  }
+  try {
+    return parseBaseline(text, file);
   } catch (err) {
     throw new UserError(err instanceof Error ? err.message : String(err));
   }
@@ -34,20 +66,26 @@ export interface BaselineEntry {
 }
 
 export function listBaselines(dir: string, suite?: string): BaselineEntry[] {
+  if (suite !== undefined && !NAME.test(suite)) throw new UserError(`--suite '${suite}': a suite name is letters, digits, '_', '.', '-'`);
   if (!existsSync(dir)) return [];
-  const suites = suite
-    ? [suite]
-    : readdirSync(dir, { withFileTypes: true })
-        .filter((d) => d.isDirectory())
-        .map((d) => d.name);
-  return suites.flatMap((s) => {
-    const sdir = path.join(dir, s);
-    if (!existsSync(sdir)) return [];
-    return readdirSync(sdir)
-      .filter((f) => f.endsWith(".json"))
-      .sort()
-      .map((f) => ({ suite: s, name: f.slice(0, -".json".length), file: path.join(sdir, f) }));
-  });
+  if (!statSync(dir).isDirectory()) throw new UserError(`${dir}: not a directory; point --baselines at the directory of baselines (SUITE/NAME.json)`);
+  try {
+    const suites = suite
+      ? [suite]
+      : readdirSync(dir, { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => d.name);
+    return suites.flatMap((s) => {
+      const sdir = path.join(dir, s);
+      if (!existsSync(sdir) || !statSync(sdir).isDirectory()) return [];
+      return readdirSync(sdir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+        .map((f) => ({ suite: s, name: f.slice(0, -".json".length), file: path.join(sdir, f) }));
+    });
+  } catch (err) {
+    throw fsError(err, dir, "list the baselines");
+  }
 }
 
 /**
@@ -55,8 +93,9 @@ export function listBaselines(dir: string, suite?: string): BaselineEntry[] {
  * will be compared with (`preferSuite`) picks it.
  */
 export function findBaseline(dir: string, ref: string, preferSuite?: string): Baseline {
+  if (ref === "") throw new UserError("baseline: the baseline name is empty; write baseline:NAME or baseline:SUITE/NAME (see 'bench baseline list')");
   const [suite, name] = ref.includes("/") ? (ref.split("/", 2) as [string, string]) : [undefined, ref];
-  if (suite) return readBaselineFile(baselinePath(dir, suite, name));
+  if (suite !== undefined) return readBaselineFile(baselinePath(dir, suite, name));
   const matches = listBaselines(dir).filter((b) => b.name === name);
   const preferred = matches.find((b) => b.suite === preferSuite);
   const pick = preferred ?? (matches.length === 1 ? matches[0] : undefined);
