@@ -225,6 +225,8 @@ program
   .option("-q, --quiet", "no progress output")
   .addOption(dbOption())
   .addOption(baselinesOption())
+  // Tests only: each run with the fake runner (see bench run --debug-runner).
+  .addOption(new Option("--debug-runner <spec>").hideHelp().argParser(nonEmpty("fake[:KEY=VALUE,...]")))
   .addHelpText(
     "after",
     `

@@ -11,17 +11,17 @@ const MAX_SEED = 2 ** 32 - 1;
 /** Each trial is a process of its own; more than this is a typo. */
 const MAX_TRIALS = 1000;
 
-function wholeNumber(min: number, max: number, example: number): (v: string) => number {
+function wholeNumber(min: number, max: number, example: number, why = ""): (v: string) => number {
   return (v) => {
     const n = /^\d{1,16}$/.test(v.trim()) ? Number(v.trim()) : NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, e.g. ${example}`);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, e.g. ${example}${why}`);
     return n;
   };
 }
 
 export const parseLimit = wholeNumber(1, 1_000_000, 20);
 export const parseSeed = wholeNumber(0, MAX_SEED, 42);
-export const parseRuns = wholeNumber(2, 100, 5);
+export const parseRuns = wholeNumber(2, 100, 5, " (calibration compares pairs of runs: give at least 2)");
 export const parsePort = wholeNumber(0, 65_535, 8500);
 export const parseTrialNumber = wholeNumber(1, MAX_TRIALS, 1);
 

@@ -25,6 +25,8 @@ export interface CalibrateOptions {
   filter?: string[];
   json?: boolean;
   quiet?: boolean;
+  /** Hidden: each run with the fake runner (src/runners/fake.ts). */
+  debugRunner?: string;
 }
 
 /**
@@ -98,7 +100,17 @@ function runInChild(
   opts: CalibrateOptions,
   interrupt: Interrupt,
 ): Promise<{ kind: "ok"; id: string } | { kind: "interrupted"; signal: InterruptSignal }> {
-  const args = [process.argv[1] as string, "run", file, "--db", opts.db, "--json", "-q", ...(opts.filter ?? []).flatMap((f) => ["-f", f])];
+  const args = [
+    process.argv[1] as string,
+    "run",
+    file,
+    "--db",
+    opts.db,
+    "--json",
+    "-q",
+    ...(opts.filter ?? []).flatMap((f) => ["-f", f]),
+    ...(opts.debugRunner !== undefined ? ["--debug-runner", opts.debugRunner] : []),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], detached: true });
     const stopForwarding = forwardInterrupt(child, interrupt);

@@ -100,7 +100,7 @@ export interface StoredRun {
 export function storedRuns(db: string): StoredRun[] {
   const conn = new Database(db, { readonly: true, fileMustExist: true });
   try {
-    const integrity = (conn.pragma("integrity_check", { simple: true }) as string).toString();
+    const integrity = String(conn.pragma("integrity_check", { simple: true }));
     const runs = conn.prepare("SELECT id, status FROM runs ORDER BY started_at, rowid").all() as { id: string; status: string }[];
     return runs.map(({ id, status }) => {
       const cells = (conn.prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { summary: string }[]).map(
