@@ -5,7 +5,7 @@ import { type BaselineListEntry, renderBaseline, renderBaselineJson, renderBasel
 import { jsonText } from "../report/format.js";
 import { Store } from "../store/db.js";
 import { useColor } from "./output.js";
-import { resolveRun } from "./sides.js";
+import { checkRunRef, resolveRun } from "./sides.js";
 import { type Outcome, OK } from "./outcome.js";
 
 export interface BaselineSaveOptions {
@@ -24,6 +24,7 @@ export interface BaselineShowOptions {
 }
 
 export function baselineSaveCommand(ref: string, opts: BaselineSaveOptions): Outcome {
+  checkRunRef(ref);
   const store = Store.open(opts.db, { create: false });
   try {
     const id = resolveRun(store, ref);

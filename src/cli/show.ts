@@ -3,7 +3,7 @@ import { baselineShowCommand } from "./baseline.js";
 import { renderRunTable } from "../report/table.js";
 import { Store } from "../store/db.js";
 import { useColor } from "./output.js";
-import { resolveRun } from "./sides.js";
+import { checkRunRef, resolveRun } from "./sides.js";
 import { type Outcome, OK } from "./outcome.js";
 
 export interface ShowOptions {
@@ -15,6 +15,7 @@ export interface ShowOptions {
 export function showCommand(ref: string, opts: ShowOptions & { baselines: string }): Outcome {
   // DESIGN.md: a run may be named baseline:NAME wherever a run is expected.
   if (ref.startsWith("baseline:")) return baselineShowCommand(ref.slice("baseline:".length), opts);
+  checkRunRef(ref);
   const store = Store.open(opts.db, { create: false });
   try {
     const { run, cells } = store.loadRun(resolveRun(store, ref));
