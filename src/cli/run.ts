@@ -11,7 +11,7 @@ import { compareSides } from "../compare/index.js";
 import { checkMetricNames } from "../compare/policy.js";
 import type { Side } from "../compare/side.js";
 import { loadSide } from "./sides.js";
-import { type GateOptions, type Gated, reportDiffs } from "./gate.js";
+import { checkOutputFiles, type GateOptions, type Gated, reportDiffs } from "./gate.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
 import { type Interrupt, interruptedBy, onInterrupt, planSuites } from "./plan.js";
@@ -52,6 +52,7 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
 async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt): Promise<Outcome> {
   const { signal } = interrupt;
   checkMetricNames(opts.metric);
+  checkOutputFiles(opts);
   selectRunner(opts.debugRunner); // a bad --debug-runner is bad input before anything runs
   const plans = await planSuites(files, opts);
 
