@@ -120,8 +120,9 @@ Examples:
 
 Exit codes: 0 all cells measured (and no regression), 1 regression against --baseline,
 2 bad input, 3 a cell failed (the others are still stored) or every cell was skipped,
-4 internal error, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (finished cells are
-stored, the run is marked 'interrupted').`,
+4 internal error, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (finished cells and the
+one cut short, marked partial, are stored; the run is marked 'interrupted'). A second signal stops
+the trial in progress at once and still marks the run; a third exits at once.`,
   )
   .action(async (suites: string[], opts: RunOptions) => done((await import("./cli/run.js")).runCommand(suites, opts)));
 
@@ -296,7 +297,8 @@ function oneLine(text: string): string {
 function ignoreClosedPipes(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code !== "EPIPE") throw err;
+      // EIO: the terminal itself is gone (a hangup).
+      if (err.code !== "EPIPE" && err.code !== "EIO") throw err;
     });
   }
 }

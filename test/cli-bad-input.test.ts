@@ -87,6 +87,14 @@ const CASES: [string, string[], RegExp][] = [
     ["diff", "baseline:main", "latest", "--db", db, "--baselines", file("not-a-dir")],
     /not-a-dir: not a directory; point --baselines at/,
   ],
+  ["diff --summary a directory", ["diff", "latest", "latest", "--summary", dir, "--db", db], /--summary .*: is a directory; give a file name such as/],
+  [
+    "diff --junit under a file",
+    ["diff", "latest", "latest", "--junit", path.join(file("not-a-dir"), "j.xml"), "--db", db],
+    /--junit .*not-a-dir is a file, not a directory/,
+  ],
+  // mkdirSync's recursive mode never returned here.
+  ["diff --summary under /proc", ["diff", "latest", "latest", "--summary", "/proc/nope/s.md", "--db", db], /--summary \/proc\/nope\/s\.md: cannot write it/],
   ["run --seed 1e30", ["run", suite, "--seed", "1e30"], /--seed <n>' argument '1e30' is invalid: expected a whole number from 0 to 4294967295/],
   ["run --seed 2^32", ["run", suite, "--seed", "4294967296"], /--seed.*'4294967296' is invalid/],
   ["run --trials 0", ["run", suite, "--trials", "0"], /--trials <n>' argument '0' is invalid: expected a number of trials/],
