@@ -106,7 +106,7 @@ function gateOutcome({ diff }: Gated, failOnInconclusive: boolean): Outcome {
 
 /**
  * --summary and --junit are checked before a run, not after it: the file is not a directory, and
- * the nearest directory that exists on its path is one (the missing ones are made when written).
+ * the directories it needs are made now (a path where none can be made is found before the work).
  */
 export function checkOutputFiles(opts: Pick<GateOptions, "summary" | "junit">): void {
   for (const [option, file] of [
@@ -115,24 +115,37 @@ export function checkOutputFiles(opts: Pick<GateOptions, "summary" | "junit">): 
   ] as const) {
     if (file === undefined) continue;
     const full = path.resolve(file);
-    if (existsSync(full) && statSync(full).isDirectory())
+    if (existsSync(full) && statSync(full).isDirectory()) {
       throw new UserError(`${option} ${file}: is a directory; give a file name such as ${path.join(file, option === "--junit" ? "junit.xml" : "summary.md")}`);
+    }
     let dir = path.dirname(full);
     while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
     if (!statSync(dir).isDirectory()) throw new UserError(`${option} ${file}: ${dir} is a file, not a directory; give a path in a directory`);
+    writing(file, option, () => makeParents(file));
   }
 }
 
 /**
- * Write `file`, making the directories it needs one level at a time: mkdirSync's recursive mode
- * never returns on some paths (under /proc), and a user's path deserves its own message.
+ * The directories `file` needs, made one level at a time: mkdirSync's recursive mode never
+ * returns on some paths (under /proc).
  */
-function writeFileMaking(file: string, text: string, option: string): void {
+function makeParents(file: string): void {
   const missing: string[] = [];
   for (let dir = path.dirname(path.resolve(file)); !existsSync(dir) && path.dirname(dir) !== dir; dir = path.dirname(dir)) missing.unshift(dir);
-  try {
-    for (const dir of missing) mkdirSync(dir);
+  for (const dir of missing) mkdirSync(dir);
+}
+
+function writeFileMaking(file: string, text: string, option: string): void {
+  writing(file, option, () => {
+    makeParents(file);
     writeFileSync(file, text);
+  });
+}
+
+/** A file-system error on a path the user gave, as their problem. */
+function writing(file: string, option: string, work: () => void): void {
+  try {
+    work();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === undefined) throw err;
