@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 // Types only: erased at build time, so the commands' modules still load lazily.
 import type { BaselineListOptions, BaselineSaveOptions, BaselineShowOptions } from "./cli/baseline.js";
 import type { CalibrateOptions } from "./cli/calibrate.js";
@@ -14,6 +14,7 @@ import type { TrialCommandOptions } from "./cli/trial.js";
 import { ExitCode } from "./errors.js";
 import { exitCodeOf, exitCodeOfError, type Outcome } from "./cli/outcome.js";
 import { ORDERS } from "./suite/order.js";
+import { collectNonEmpty, nonEmpty, parseFraction, parseLimit, parsePort, parseRuns, parseSeed, parseTrialNumber, parseTrials } from "./cli/args.js";
 
 /**
  * Every command in one place. Each command's work lives in src/cli/<name>.ts, imported only when
@@ -39,7 +40,8 @@ errored, or nothing could be measured), 4 internal error (a bug in bench), 130/1
 interrupted by SIGINT/SIGTERM/SIGHUP (finished cells are stored, the run is marked interrupted).`,
   )
   .version(await version(), "-V, --version")
-  .showHelpAfterError("(run with --help for usage)")
+  // One line per usage error, in the form of bench's own: "bench: option '-n, --limit <n>' argument 'abc' is invalid: expected …".
+  .configureOutput({ outputError: (text, write) => write(`bench: ${oneLine(text)} (see --help)\n`) })
   .configureHelp({ sortSubcommands: false })
   .exitOverride();
 
@@ -48,8 +50,14 @@ if (process.env.BENCH_DB === "") delete process.env.BENCH_DB;
 if (process.env.BENCH_BASELINES === "") delete process.env.BENCH_BASELINES;
 const dbOption = () => new Option("--db <path>", "results database (SQLite)").default("results/bench.db").env("BENCH_DB");
 const filterOption = () =>
-  new Option("-f, --filter <pattern>", "only cells whose id matches (e.g. 'mlp/*/b8', 'cnn'; '*' spans one segment); repeatable").argParser(collect);
-const baselinesOption = () => new Option("--baselines <dir>", "directory of baseline files (SUITE/NAME.json)").default("baselines").env("BENCH_BASELINES");
+  new Option("-f, --filter <pattern>", "only cells whose id matches (e.g. 'mlp/*/b8', 'cnn'; '*' spans one segment); repeatable").argParser(
+    collectNonEmpty("a cell id pattern such as 'mlp/*/b8'"),
+  );
+const baselinesOption = () =>
+  new Option("--baselines <dir>", "directory of baseline files (SUITE/NAME.json)")
+    .default("baselines")
+    .env("BENCH_BASELINES")
+    .argParser(nonEmpty("a directory of baselines such as 'baselines'"));
 
 /** The options every comparison shares: `bench diff` and `bench run --baseline`. */
 function gateOptions(cmd: Command): Command {
@@ -60,10 +68,22 @@ function gateOptions(cmd: Command): Command {
       "exit 1 (a gate failure, like a regression) also when a comparison was inconclusive, had no interval, or ran on a disturbed machine; implies --fail-on-regression",
     )
     .option("--threshold <fraction>", "practical threshold for every metric, e.g. 0.05 for 5% (overrides the suite and baseline)", parseFraction)
-    .option("--metric <name>", "compare only this metric (p50, p90, p99, mean, throughput); repeatable", collect)
+    .option(
+      "--metric <name>",
+      "compare only this metric (p50, p90, p99, mean, throughput); repeatable",
+      collectNonEmpty("a metric: p50, p90, p99, mean or throughput"),
+    )
     .option("--strict-env", "exit 2 when the runs' environments differ in a field that must match (CPU, cores, onnxruntime, models)")
-    .option("--summary <file>", "write a Markdown summary for reviewers (also appended to $GITHUB_STEP_SUMMARY when set)")
-    .option("--junit <file>", "write JUnit XML, one test case per cell: failed when it regressed, skipped when inconclusive");
+    .option(
+      "--summary <file>",
+      "write a Markdown summary for reviewers (also appended to $GITHUB_STEP_SUMMARY when set)",
+      nonEmpty("a file name such as summary.md"),
+    )
+    .option(
+      "--junit <file>",
+      "write JUnit XML, one test case per cell: failed when it regressed, skipped when inconclusive",
+      nonEmpty("a file name such as junit.xml"),
+    );
 }
 
 gateOptions(
@@ -74,7 +94,7 @@ gateOptions(
     .addOption(dbOption())
     .option("--json", "print the run as one JSON document on stdout (progress stays on stderr)")
     .addOption(filterOption())
-    .option("--seed <n>", "override the suite's seed (inputs and the order of the cells in each trial)", parseNonNegativeInt)
+    .option("--seed <n>", "override the suite's seed (inputs and the order of the cells in each trial)", parseSeed)
     .addOption(
       new Option(
         "--order <order>",
@@ -88,11 +108,11 @@ gateOptions(
       parseTrials,
     )
     .option("--samples", "with --json: include every cell's raw samples (samplesMs), so the file can be diffed later")
-    .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression")
+    .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression", nonEmpty("a baseline name such as main"))
     .option("--no-confirm", "with --baseline: fail on the first trials' regressions, without measuring the regressed cells again in new trials to confirm them")
     .addOption(baselinesOption())
     // Tests only (as hyperfine's --debug-mode): a deterministic fake runner on a virtual clock.
-    .addOption(new Option("--debug-runner <spec>").hideHelp()),
+    .addOption(new Option("--debug-runner <spec>").hideHelp().argParser(nonEmpty("fake[:KEY=VALUE,...]"))),
 )
   .addHelpText(
     "after",
@@ -105,8 +125,9 @@ Examples:
 
 Exit codes: 0 all cells measured (and no regression), 1 regression against --baseline,
 2 bad input, 3 a cell failed (the others are still stored) or every cell was skipped,
-4 internal error, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (finished cells are
-stored, the run is marked 'interrupted').`,
+4 internal error, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (finished cells and the
+one cut short, marked partial, are stored; the run is marked 'interrupted'). A second signal stops
+the trial in progress at once and still marks the run; a third exits at once.`,
   )
   .action(async (suites: string[], opts: RunOptions) => done((await import("./cli/run.js")).runCommand(suites, opts)));
 
@@ -116,9 +137,9 @@ program
   .argument("<suite>")
   .requiredOption("--db <path>")
   .requiredOption("--run <id>")
-  .requiredOption("--trial <n>", "", parsePositiveInt)
-  .requiredOption("--trials-max <n>", "", parsePositiveInt)
-  .option("--seed <n>", "", parseNonNegativeInt)
+  .requiredOption("--trial <n>", "", parseTrialNumber)
+  .requiredOption("--trials-max <n>", "", parseTrialNumber)
+  .option("--seed <n>", "", parseSeed)
   .addOption(new Option("--order <order>").choices(ORDERS))
   .addOption(filterOption())
   .option("--debug-runner <spec>")
@@ -128,7 +149,7 @@ program
   .command("list")
   .description("list stored runs, newest first")
   .addOption(dbOption())
-  .option("-n, --limit <n>", "how many runs", parsePositiveInt, 20)
+  .option("-n, --limit <n>", "how many runs", parseLimit, 20)
   .option("--json", "print JSON")
   .action(async (opts: ListOptions) => done((await import("./cli/list.js")).listCommand(opts)));
 
@@ -151,7 +172,7 @@ gateOptions(
     .addOption(dbOption())
     .addOption(baselinesOption())
     .option("--json", "print the comparison as one JSON document")
-    .option("--seed <n>", "seed of the bootstrap (default 1)", parseNonNegativeInt),
+    .option("--seed <n>", "seed of the bootstrap (default 1)", parseSeed),
 )
   .addHelpText(
     "after",
@@ -176,14 +197,14 @@ baseline
   .command("save")
   .description("save a stored run as baselines/SUITE/NAME.json")
   .argument("[run]", "run id or prefix, latest, latest~N", "latest")
-  .requiredOption("-n, --name <name>", "baseline name, e.g. main")
+  .requiredOption("-n, --name <name>", "baseline name, e.g. main", nonEmpty("a baseline name such as main"))
   .addOption(dbOption())
   .addOption(baselinesOption())
   .action(async (run: string, opts: BaselineSaveOptions) => done((await import("./cli/baseline.js")).baselineSaveCommand(run, opts)));
 baseline
   .command("list")
   .description("list baselines")
-  .option("--suite <name>", "only this suite's")
+  .option("--suite <name>", "only this suite's", nonEmpty("a suite name such as quickstart"))
   .option("--json", "print JSON")
   .addOption(baselinesOption())
   .action(async (opts: BaselineListOptions) => done((await import("./cli/baseline.js")).baselineListCommand(opts)));
@@ -199,13 +220,19 @@ program
   .command("calibrate")
   .description("A/A runs of a suite: this machine's run-to-run noise, the verdict's false alarms and smallest detectable change")
   .argument("<suite>", "suite YAML file")
-  .option("-r, --runs <n>", "how many runs of the same code (every pair is compared)", parsePositiveInt, 5)
-  .option("--baseline <name>", "write the measured run-to-run noise into this baseline (made from the last run if it does not exist)")
+  .option("-r, --runs <n>", "how many runs of the same code (every pair is compared)", parseRuns, 5)
+  .option(
+    "--baseline <name>",
+    "write the measured run-to-run noise into this baseline (made from the last run if it does not exist)",
+    nonEmpty("a baseline name such as main"),
+  )
   .addOption(filterOption())
   .option("--json", "print the calibration as JSON")
   .option("-q, --quiet", "no progress output")
   .addOption(dbOption())
   .addOption(baselinesOption())
+  // Tests only: each run with the fake runner (see bench run --debug-runner).
+  .addOption(new Option("--debug-runner <spec>").hideHelp().argParser(nonEmpty("fake[:KEY=VALUE,...]")))
   .addHelpText(
     "after",
     `
@@ -221,8 +248,8 @@ program
   .command("serve")
   .description("serve ONNX models over the KServe v2 REST protocol (what suites/remote.yaml benchmarks)")
   .argument("<models...>", "ONNX model files; each is served under its file name without .onnx")
-  .option("-p, --port <port>", "TCP port (0 picks a free one)", parseNonNegativeInt, 8500)
-  .option("--host <host>", "interface to bind; 127.0.0.1 keeps it on this machine", "127.0.0.1")
+  .option("-p, --port <port>", "TCP port (0 picks a free one)", parsePort, 8500)
+  .option("--host <host>", "interface to bind; 127.0.0.1 keeps it on this machine", nonEmpty("an interface such as 127.0.0.1"), "127.0.0.1")
   .addHelpText(
     "after",
     `
@@ -294,34 +321,27 @@ async function done(result: Outcome | Promise<Outcome>): Promise<void> {
   exitCode = exitCodeOf(r);
 }
 
-function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, v];
+/** commander's "error: …. expected …\n(Did you mean …?)" as one line. */
+function oneLine(text: string): string {
+  return text
+    .trim()
+    .replace(/^error: /, "")
+    .replace(/ is invalid\. /, " is invalid: ")
+    .replace(/\s*\n\s*/g, " ");
 }
 
-function parseFraction(v: string): number {
-  const n = Number(v.endsWith("%") ? Number(v.slice(0, -1)) / 100 : v);
-  if (!Number.isFinite(n) || n <= 0 || n > 10) throw new InvalidArgumentError("expected a relative threshold such as 0.05 (or 5%)");
-  return n;
-}
-
-function parseTrials(v: string): { min: number; max: number } {
-  const m = /^(\d+)(?:-(\d+))?$/.exec(v);
-  const min = Number(m?.[1]);
-  const max = Number(m?.[2] ?? m?.[1]);
-  if (!m || !(min >= 1) || !(max >= min)) throw new InvalidArgumentError("expected a number of trials such as 5, or a range such as 3-8");
-  return { min, max };
-}
-
-function parsePositiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive integer");
-  return n;
-}
-
-function parseNonNegativeInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a non-negative integer");
-  return n;
+/**
+ * `bench … --json | head`: the reader has gone, so what is left to print has nowhere to go. That
+ * is no error of the command: it still finishes (a run is stored and marked) and exits with its
+ * own code, instead of dying on an unhandled 'error' event.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      // EIO: the terminal itself is gone (a hangup).
+      if (err.code !== "EPIPE" && err.code !== "EIO") throw err;
+    });
+  }
 }
 
 async function version(): Promise<string> {
@@ -341,4 +361,5 @@ async function main(): Promise<number> {
   }
 }
 
+ignoreClosedPipes();
 process.exitCode = await main();

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { BASELINE_VERSION, cellResultOf, createBaseline, MAX_SAMPLES, parseBaseline, serializeBaseline, thin, toBaselineCell } from "../src/baseline/format.js";
+import {
+  type Baseline,
+  type BaselineCell,
+  BASELINE_VERSION,
+  cellResultOf,
+  createBaseline,
+  MAX_SAMPLES,
+  parseBaseline,
+  serializeBaseline,
+  thin,
+  toBaselineCell,
+} from "../src/baseline/format.js";
 import { RUN_INFO, SAMPLE_RUN, SAMPLES_NS } from "./fixtures/runs/sample-run.js";
 
 const CREATED = new Date("2024-01-02T04:00:00.000Z");
@@ -98,9 +109,43 @@ describe("serializeBaseline / parseBaseline", () => {
       ["{not json", /^x\.json: not valid JSON \(.*\); the baseline file is corrupted$/],
       [JSON.stringify({ ...good, format: "other" }), /^x\.json: not a bench baseline \(expected "format": "bench-baseline"\)$/],
       [JSON.stringify({ ...good, version: BASELINE_VERSION + 1 }), /^x\.json: baseline format version 2 is newer than this bench reads \(1\); upgrade bench$/],
-      [JSON.stringify({ ...good, thresholds: { p50: -1 } }), /^x\.json: thresholds\.p50: .*; the baseline file is corrupted$/],
-      [serializeBaseline(sample()).replace("[4.1,4.05,4.2,4.125]", "[4.1,-1]"), /^x\.json: cells\.0\.samplesMs\.1: .*; the baseline file is corrupted$/],
+      [
+        JSON.stringify({ ...good, thresholds: { p50: -1 } }),
+        /^x\.json: thresholds\.p50: .*; the baseline file is corrupted: fix that key, or save the baseline again with 'bench baseline save RUN -n NAME'$/,
+      ],
+      [
+        serializeBaseline(sample()).replace("[4.1,4.05,4.2,4.125]", "[4.1,-1]"),
+        /^x\.json: cells\.0\.samplesMs\.1: .*; the baseline file is corrupted: fix that key/,
+      ],
     ];
     for (const [text, message] of cases) expect(() => parseBaseline(text, "x.json")).toThrow(message);
+  });
+
+  it("a hand-edited cell summary with keys missing or of the wrong type is named, not read", () => {
+    const good = JSON.parse(serializeBaseline(sample())) as { cells: { summary: Record<string, unknown> }[] };
+    const edit = (f: (summary: Record<string, unknown>) => void) => {
+      const b = structuredClone(good);
+      f(b.cells[0]?.summary as Record<string, unknown>);
+      return JSON.stringify(b);
+    };
+    const cases: [string, RegExp][] = [
+      [
+        JSON.stringify({ ...good, cells: good.cells.map((c, i) => (i === 0 ? { ...c, summary: {} } : c)) }),
+        /^x\.json: cells\.0\.summary\.error: missing \(expected string\)/,
+      ],
+      [edit((s) => delete s.latencyMs), /^x\.json: cells\.0\.summary\.latencyMs: missing/],
+      [edit((s) => (s.latencyMs = {})), /^x\.json: cells\.0\.summary\.latencyMs\.p50: missing/],
+      [edit((s) => (s.samples = "812")), /^x\.json: cells\.0\.summary\.samples: .*expected number/],
+      [edit((s) => (s.notes = null)), /^x\.json: cells\.0\.summary\.notes: /],
+    ];
+    for (const [text, message] of cases) expect(() => parseBaseline(text, "x.json")).toThrow(message);
+  });
+
+  it("a baseline saved before later cell keys existed reads them as absent", () => {
+    const b = JSON.parse(serializeBaseline(sample())) as Baseline;
+    const cell = b.cells[0] as BaselineCell;
+    const { trials: _t, load: _l, samplesDropped: _d, ...older } = cell.summary;
+    const read = cellResultOf({ ...cell, summary: older as BaselineCell["summary"] });
+    expect(read).toMatchObject({ trials: null, load: null, samplesDropped: 0 });
   });
 });

@@ -78,7 +78,7 @@ describe("bad input exits 2 with a clear message", () => {
       "-q",
     ]);
     await expectUserError(["show", "ffffffffff", "--db", db], /ffffffffff: no run with this id/);
-    await expectUserError(["list", "--db", db, "--limit", "zero"], /--limit.*expected a positive integer/);
+    await expectUserError(["list", "--db", db, "--limit", "zero"], /--limit.*expected a whole number from 1 to/);
     await expectUserError(["run", "--bogus"], /unknown option '--bogus'/);
     await expectUserError(["show", "latest", "--db", path.join(dir, "absent.db")], /absent\.db: no results database here yet/);
   });

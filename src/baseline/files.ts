@@ -9,8 +9,30 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export function baselinePath(dir: string, suite: string, name: string): string {
   checkDirectory(dir);
-  if (!NAME.test(name)) throw new UserError(`${name}: a baseline name is letters, digits, '_', '.', '-'`);
+  if (!NAME.test(suite)) throw new UserError(`'${suite}': a suite name is letters, digits, '_', '.', '-' (write SUITE/NAME, e.g. quickstart/main)`);
+  if (!NAME.test(name)) throw new UserError(`'${name}': a baseline name is letters, digits, '_', '.', '-' (e.g. main)`);
   return path.join(dir, suite, `${name}.json`);
+}
+
+/**
+ * A file-system error as the user's problem: which path, what is wrong with it, what to do. The
+ * errors a path given by the user can cause; anything else is rethrown as it is.
+ */
+function fsError(err: unknown, file: string, doing: string): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const why: Record<string, string> = {
+    ENOTDIR: "a part of this path is a file, not a directory; point --baselines at a directory",
+    EISDIR: "this is a directory, not a file",
+    EACCES: "permission denied; check the file's and its directory's permissions",
+    EPERM: "permission denied; check the file's and its directory's permissions",
+    EROFS: "the file system is read-only; point --baselines at a writable directory",
+    ENOSPC: "the disk is full; free some space and try again",
+    EEXIST: "a file is in the way of a directory; point --baselines at a directory",
+    ENAMETOOLONG: "the path is too long",
+    ELOOP: "too many symbolic links in the path",
+  };
+  const text = code !== undefined ? why[code] : undefined;
+  return text !== undefined ? new UserError(`${file}: cannot ${doing}: ${text}`) : err;
 }
 
 export function writeBaseline(dir: string, b: Baseline): string {
@@ -19,7 +41,7 @@ export function writeBaseline(dir: string, b: Baseline): string {
     makeDirectories(path.dirname(file));
     writeFileSync(file, serializeBaseline(b));
   } catch (err) {
-    throw new UserError(`${file}: cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass --baselines a writable directory`);
+    throw fsError(err, file, "write the baseline");
   }
   return file;
 }
@@ -30,9 +52,7 @@ export function readBaselineFile(file: string): Baseline {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new UserError(
-      `${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); check the file or pass --baselines another directory`,
-    );
+    throw fsError(err, file, "read the baseline");
   }
   try {
     return parseBaseline(text, file);
@@ -48,21 +68,26 @@ export interface BaselineEntry {
 }
 
 export function listBaselines(dir: string, suite?: string): BaselineEntry[] {
+  if (suite !== undefined && !NAME.test(suite)) throw new UserError(`--suite '${suite}': a suite name is letters, digits, '_', '.', '-'`);
   if (!existsSync(dir)) return [];
   checkDirectory(dir);
-  const suites = suite
-    ? [suite]
-    : readdirSync(dir, { withFileTypes: true })
-        .filter((d) => d.isDirectory())
-        .map((d) => d.name);
-  return suites.flatMap((s) => {
-    const sdir = path.join(dir, s);
-    if (!existsSync(sdir)) return [];
-    return readdirSync(sdir)
-      .filter((f) => f.endsWith(".json"))
-      .sort()
-      .map((f) => ({ suite: s, name: f.slice(0, -".json".length), file: path.join(sdir, f) }));
-  });
+  try {
+    const suites = suite
+      ? [suite]
+      : readdirSync(dir, { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => d.name);
+    return suites.flatMap((s) => {
+      const sdir = path.join(dir, s);
+      if (!existsSync(sdir) || !statSync(sdir).isDirectory()) return [];
+      return readdirSync(sdir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+        .map((f) => ({ suite: s, name: f.slice(0, -".json".length), file: path.join(sdir, f) }));
+    });
+  } catch (err) {
+    throw fsError(err, dir, "list the baselines");
+  }
 }
 
 /**
@@ -70,8 +95,9 @@ export function listBaselines(dir: string, suite?: string): BaselineEntry[] {
  * will be compared with (`preferSuite`) picks it.
  */
 export function findBaseline(dir: string, ref: string, preferSuite?: string): Baseline {
+  if (ref === "") throw new UserError("baseline: the baseline name is empty; write baseline:NAME or baseline:SUITE/NAME (see 'bench baseline list')");
   const [suite, name] = ref.includes("/") ? (ref.split("/", 2) as [string, string]) : [undefined, ref];
-  if (suite) return readBaselineFile(baselinePath(dir, suite, name));
+  if (suite !== undefined) return readBaselineFile(baselinePath(dir, suite, name));
   const matches = listBaselines(dir).filter((b) => b.name === name);
   const preferred = matches.find((b) => b.suite === preferSuite);
   const pick = preferred ?? (matches.length === 1 ? matches[0] : undefined);

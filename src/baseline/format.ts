@@ -49,18 +49,86 @@ export interface Baseline {
   cells: BaselineCell[];
 }
 
-const cellSchema = z.looseObject({
-  id: z.string(),
+const estimateSchema = z.looseObject({ value: z.number(), ci: z.tuple([z.number(), z.number()]).nullable() });
+const latencySchema = z.looseObject({
+  p50: estimateSchema,
+  p90: estimateSchema,
+  p95: estimateSchema,
+  p99: estimateSchema,
+  p999: estimateSchema,
+  mean: estimateSchema,
+  stddev: z.number(),
+  min: z.number(),
+  max: z.number(),
+});
+const trialSummarySchema = z.looseObject({
+  trial: z.number().int().positive(),
+  samples: z.number().int().nonnegative(),
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  mean: z.number(),
+  throughput: z.number(),
+  disturbed: z.boolean(),
+});
+
+/**
+ * A cell's statistics as the readers use them (CellResult without its key). Keys that baselines of
+ * format 1 had from the start are required; later additions may be missing (cellResultOf fills them).
+ */
+export const cellSummarySchema = z.looseObject({
+  error: z.string().nullable(),
+  samples: z.number().int().nonnegative(),
+  latencyMs: latencySchema.nullable(),
+  throughput: estimateSchema.nullable(),
+  coldStart: z.looseObject({ sessionCreateMs: z.number(), firstCallMs: z.number() }).nullable(),
+  warmupIterations: z.number().nullable(),
+  stopReason: z.string().nullable(),
+  converged: z.boolean(),
+  relativeCI: z.number().nullable(),
+  elapsedMs: z.number().nullable(),
+  peakRssKb: z.number().nullable(),
+  noisy: z.boolean(),
+  notes: z.array(z.string()),
+  samplesDropped: z.number().int().nonnegative().optional(),
+  steadyState: z.boolean().optional(),
+  concurrency: z.number().nullable().optional(),
+  rate: z.number().nullable().optional(),
+  load: z.looseObject({}).nullable().optional(),
+  trials: z.array(trialSummarySchema).nullable().optional(),
+});
+
+/** The key of a cell: what matches it across runs. */
+export const cellKeySchema = z.looseObject({
+  id: z.string().min(1),
   target: z.string(),
   variant: z.string(),
   batch: z.number(),
   provider: z.string(),
   threads: z.number().nullable(),
   status: z.enum(["ok", "failed", "skipped"]),
-  summary: z.looseObject({}),
+});
+
+const cellSchema = cellKeySchema.extend({
+  summary: cellSummarySchema,
   samplesThinning: z.number().int().positive(),
   samplesMs: z.array(z.number().positive()),
 });
+
+/** The parts of a fingerprint that comparisons read. */
+export const fingerprintSchema = z.looseObject({
+  host: z.looseObject({ cpuModel: z.string(), logicalCores: z.number(), arch: z.string() }),
+  runtime: z.looseObject({ node: z.string(), onnxruntime: z.string() }),
+  models: z.record(z.string(), z.looseObject({ sha256: z.string() })),
+});
+
+/** Where zod found the first problem and what it is: `cells.3.summary.samples: expected number, received undefined`. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue ? issue.path.map(String).join(".") || "(top level)" : "(top level)";
+  const message = (issue?.message ?? "invalid").replace(/^Invalid input: expected (.+), received undefined$/, "missing (expected $1)");
+  return `${where}: ${message}`;
+}
 
 const baselineSchema = z.looseObject({
   format: z.literal(BASELINE_FORMAT),
@@ -78,7 +146,7 @@ const baselineSchema = z.looseObject({
     })
     .nullable()
     .optional(),
-  fingerprint: z.looseObject({ host: z.looseObject({}), runtime: z.looseObject({}), models: z.looseObject({}) }),
+  fingerprint: fingerprintSchema,
   resolvedSuite: z.unknown(),
   cells: z.array(cellSchema),
 });
@@ -129,11 +197,10 @@ export function parseBaseline(text: string, file: string): Baseline {
     throw new Error(`${file}: baseline format version ${version} is newer than this bench reads (${BASELINE_VERSION}); upgrade bench`);
   }
   const parsed = baselineSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? issue.path.map(String).join(".") || "(top level)" : "(top level)";
-    throw new Error(`${file}: ${where}: ${issue?.message ?? "invalid"}; the baseline file is corrupted`);
-  }
+  if (!parsed.success)
+    throw new Error(
+      `${file}: ${firstIssue(parsed.error)}; the baseline file is corrupted: fix that key, or save the baseline again with 'bench baseline save RUN -n NAME'`,
+    );
   // The checked input itself, not zod's copy: its key order is the file's, so a rewrite changes only what changed.
   return raw as Baseline;
 }
@@ -165,5 +232,22 @@ export function createBaseline(
 /** A baseline cell as the CellResult it was saved from (samples aside). */
 export function cellResultOf(c: BaselineCell): CellResult {
   const { samplesMs: _s, samplesThinning: _t, summary, ...key } = c;
-  return { ...summary, ...key };
+  return withLaterKeys({ ...summary, ...key });
 }
+
+/** A cell read from a file, with the keys added to CellResult after the file may have been written. */
+export function withLaterKeys(cell: Omit<CellResult, keyof typeof LATER_KEYS> & Partial<CellResult>): CellResult {
+  return { ...LATER_KEYS, ...cell };
+}
+
+/** What a cell of a baseline saved before these keys existed means by their absence. */
+const LATER_KEYS = {
+  samplesDropped: 0,
+  steadyState: true,
+  dependence: null,
+  outliers: null,
+  concurrency: null,
+  rate: null,
+  load: null,
+  trials: null,
+} satisfies Partial<CellResult>;

@@ -5,6 +5,7 @@ import { type BaselineListEntry, renderBaseline, renderBaselineJson, renderBasel
 import { jsonText } from "../report/format.js";
 import { Store } from "../store/db.js";
 import { useColor } from "./output.js";
+import { checkRunRef, resolveRun } from "./sides.js";
 import { type Outcome, OK } from "./outcome.js";
 
 export interface BaselineSaveOptions {
@@ -23,9 +24,10 @@ export interface BaselineShowOptions {
 }
 
 export function baselineSaveCommand(ref: string, opts: BaselineSaveOptions): Outcome {
+  checkRunRef(ref);
   const store = Store.open(opts.db, { mode: "read" });
   try {
-    const id = store.resolveRun(ref);
+    const id = resolveRun(store, ref);
     const { run, cells, resolvedSuite } = store.loadRun(id);
     const baseline = createBaseline(
       opts.name,

@@ -13,8 +13,9 @@ import type { CellResult } from "../results.js";
 import { renderCalibration } from "../report/calibration-table.js";
 import { jsonText } from "../report/format.js";
 import { Store } from "../store/db.js";
-import { onInterrupt, planSuites } from "./plan.js";
-import { type Outcome, OK } from "./outcome.js";
+import { type Interrupt, interruptedBy, onInterrupt, planSuites } from "./plan.js";
+import { INTERRUPT_SIGNALS, type InterruptSignal, type Outcome, OK } from "./outcome.js";
+import { endedByInterrupt, forwardInterrupt } from "./child.js";
 
 export interface CalibrateOptions {
   db: string;
@@ -24,6 +25,8 @@ export interface CalibrateOptions {
   filter?: string[];
   json?: boolean;
   quiet?: boolean;
+  /** Hidden: each run with the fake runner (src/runners/fake.ts). */
+  debugRunner?: string;
 }
 
 /**
@@ -34,20 +37,24 @@ export interface CalibrateOptions {
  */
 export async function calibrateCommand(file: string, opts: CalibrateOptions): Promise<Outcome> {
   if (opts.runs < 2) throw new UserError(`--runs ${opts.runs}: calibration compares pairs of runs; give at least 2`);
-  const [plan] = await planSuites([file], opts);
-  if (!plan) throw new UserError(`${file}: no suite to calibrate`);
   const runIds: string[] = [];
-  // Ctrl-C reaches the child too: it stores what it finished and exits 130, and so do we.
-  const { dispose } = onInterrupt();
+  // A signal is passed on to the run in progress (child.ts): it stores what it finished and marks
+  // itself interrupted; then this command ends with the signal's code.
+  const interrupt = onInterrupt();
+  let seed: number;
   try {
+    const [plan] = await planSuites([file], opts);
+    if (!plan) throw new UserError(`${file}: no suite to calibrate`);
+    seed = plan.suite.seed;
     for (let i = 0; i < opts.runs; i++) {
+      if (interrupt.signal.aborted) return { kind: "interrupted", signal: interruptedBy(interrupt.signal) ?? "SIGINT" };
       if (!opts.quiet) process.stderr.write(`calibration run ${i + 1}/${opts.runs}\n`);
-      const id = await runInChild(file, opts);
-      if (id === undefined) return { kind: "interrupted", signal: "SIGINT" };
-      runIds.push(id);
+      const ended = await runInChild(file, opts, interrupt);
+      if (ended.kind === "interrupted") return { kind: "interrupted", signal: interruptedBy(interrupt.signal) ?? ended.signal };
+      runIds.push(ended.id);
     }
   } finally {
-    dispose();
+    interrupt.dispose();
   }
 
   const store = Store.open(opts.db, { mode: "read" });
@@ -62,7 +69,7 @@ export async function calibrateCommand(file: string, opts: CalibrateOptions): Pr
       const out: DiffResult[] = [];
       for (let i = 0; i < sides.length; i++) {
         for (let j = i + 1; j < sides.length; j++) {
-          out.push(compareSides({ ...(sides[i] as Side), runNoise: noise }, sides[j] as Side, {}, plan.suite.seed + i * 1000 + j));
+          out.push(compareSides({ ...(sides[i] as Side), runNoise: noise }, sides[j] as Side, {}, seed + i * 1000 + j));
         }
       }
       return out;
@@ -84,23 +91,48 @@ export async function calibrateCommand(file: string, opts: CalibrateOptions): Pr
   }
 }
 
-/** `bench run` in a fresh process, as CI would run it; resolves to the run id (undefined when interrupted). */
-function runInChild(file: string, opts: CalibrateOptions): Promise<string | undefined> {
-  const args = [process.argv[1] as string, "run", file, "--db", opts.db, "--json", "-q", ...(opts.filter ?? []).flatMap((f) => ["-f", f])];
+/**
+ * `bench run` in a fresh process, as CI would run it, in its own process group so that a signal
+ * reaches it once, passed on by this process. Resolves to the run id, or to how it was interrupted.
+ */
+function runInChild(
+  file: string,
+  opts: CalibrateOptions,
+  interrupt: Interrupt,
+): Promise<{ kind: "ok"; id: string } | { kind: "interrupted"; signal: InterruptSignal }> {
+  const args = [
+    process.argv[1] as string,
+    "run",
+    file,
+    "--db",
+    opts.db,
+    "--json",
+    "-q",
+    ...(opts.filter ?? []).flatMap((f) => ["-f", f]),
+    ...(opts.debugRunner !== undefined ? ["--debug-runner", opts.debugRunner] : []),
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], detached: true });
+    const stopForwarding = forwardInterrupt(child, interrupt);
     let stdout = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === ExitCode.SIGINT) {
-        resolve(undefined);
+    child.on("error", (err) => {
+      stopForwarding();
+      reject(err);
+    });
+    child.on("close", (code, signal) => {
+      stopForwarding();
+      const by = INTERRUPT_SIGNALS.find((name) => ExitCode[name] === code || name === signal);
+      if (by !== undefined || (interrupt.signal.aborted && endedByInterrupt(code, signal))) {
+        resolve({ kind: "interrupted", signal: by ?? interruptedBy(interrupt.signal) ?? "SIGINT" });
         return;
       }
       try {
-        resolve((JSON.parse(stdout) as { run: { id: string } }).run.id);
+        resolve({ kind: "ok", id: (JSON.parse(stdout) as { run: { id: string } }).run.id });
       } catch {
-        reject(new Error(`the calibration run exited ${code} without a result`));
+        // Its own message is above (its stderr is ours).
+        if (code === ExitCode.usage) reject(new UserError(`the calibration run exited ${code} (bad input, see above)`));
+        else reject(new Error(`the calibration run exited ${code ?? signal} without a result`));
       }
     });
   });

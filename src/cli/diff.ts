@@ -1,7 +1,7 @@
 import { compareSides } from "../compare/index.js";
 import { loadSide } from "./sides.js";
 import { Store } from "../store/db.js";
-import { type GateOptions, reportDiffs } from "./gate.js";
+import { checkOutputFiles, type GateOptions, reportDiffs } from "./gate.js";
 import type { Outcome } from "./outcome.js";
 
 export interface DiffOptions extends GateOptions {
@@ -13,6 +13,7 @@ export interface DiffOptions extends GateOptions {
 }
 
 export function diffCommand(baseRef: string, headRef: string, opts: DiffOptions): Outcome {
+  checkOutputFiles(opts);
   let store: Store | undefined;
   const ctx = { store: () => (store ??= Store.open(opts.db, { mode: "read" })), baselinesDir: opts.baselines };
   try {

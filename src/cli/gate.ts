@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { DiffResult } from "../compare/diff.js";
 import { renderDiffJson } from "../report/diff-json.js";
@@ -6,6 +6,7 @@ import { renderDiffTable } from "../report/diff-table.js";
 import { renderJUnit } from "../report/junit.js";
 import { blindSpots, sensitivityText } from "../report/diff-common.js";
 import { renderDiffMarkdown } from "../report/markdown.js";
+import { UserError } from "../errors.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
 
@@ -56,10 +57,15 @@ export function reportDiffs(all: readonly Gated[], opts: GateOptions): Outcome {
   }
   if (all.length > 0) {
     const markdown = all.map(({ diff, title }) => renderDiffMarkdown(diff, title)).join("\n");
-    if (opts.summary) writeFileMaking(opts.summary, markdown);
+    if (opts.summary) writeFileMaking(opts.summary, markdown, "--summary");
     const stepSummary = process.env.GITHUB_STEP_SUMMARY;
-    if (stepSummary) appendFileSync(stepSummary, `${markdown}\n`);
-    if (opts.junit) writeFileMaking(opts.junit, renderJUnit(all.map(({ diff, title }) => ({ diff, name: title }))));
+    try {
+      if (stepSummary) appendFileSync(stepSummary, `${markdown}\n`);
+    } catch (err) {
+      // The CI's file, not the user's: the gate's result still counts.
+      process.stderr.write(`bench: warning: cannot append to $GITHUB_STEP_SUMMARY (${stepSummary}): ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+    }
+    if (opts.junit) writeFileMaking(opts.junit, renderJUnit(all.map(({ diff, title }) => ({ diff, name: title }))), "--junit");
   }
   const failOnInconclusive = opts.failOnInconclusive === true;
   return worst(all.filter((g) => g.gating || failOnInconclusive).map((g) => gateOutcome(g, failOnInconclusive)));
@@ -98,7 +104,60 @@ function gateOutcome({ diff }: Gated, failOnInconclusive: boolean): Outcome {
   return OK;
 }
 
-function writeFileMaking(file: string, text: string): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileSync(file, text);
+/**
+ * --summary and --junit are checked before a run, not after it: the file is not a directory, and
+ * the directories it needs are made now (a path where none can be made is found before the work).
+ */
+export function checkOutputFiles(opts: Pick<GateOptions, "summary" | "junit">): void {
+  for (const [option, file] of [
+    ["--summary", opts.summary],
+    ["--junit", opts.junit],
+  ] as const) {
+    if (file === undefined) continue;
+    const full = path.resolve(file);
+    if (existsSync(full) && statSync(full).isDirectory()) {
+      throw new UserError(`${option} ${file}: is a directory; give a file name such as ${path.join(file, option === "--junit" ? "junit.xml" : "summary.md")}`);
+    }
+    let dir = path.dirname(full);
+    while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    if (!statSync(dir).isDirectory()) throw new UserError(`${option} ${file}: ${dir} is a file, not a directory; give a path in a directory`);
+    writing(file, option, () => makeParents(file));
+  }
+}
+
+/**
+ * The directories `file` needs, made one level at a time: mkdirSync's recursive mode never
+ * returns on some paths (under /proc).
+ */
+function makeParents(file: string): void {
+  const missing: string[] = [];
+  for (let dir = path.dirname(path.resolve(file)); !existsSync(dir) && path.dirname(dir) !== dir; dir = path.dirname(dir)) missing.unshift(dir);
+  for (const dir of missing) mkdirSync(dir);
+}
+
+function writeFileMaking(file: string, text: string, option: string): void {
+  writing(file, option, () => {
+    makeParents(file);
+    writeFileSync(file, text);
+  });
+}
+
+/** A file-system error on a path the user gave, as their problem. */
+function writing(file: string, option: string, work: () => void): void {
+  try {
+    work();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    const why: Record<string, string> = {
+      EISDIR: "it is a directory; give a file name",
+      ENOTDIR: "a part of its path is a file, not a directory",
+      ENOENT: "its directory cannot be made there",
+      EACCES: "permission denied",
+      EPERM: "permission denied",
+      EROFS: "the file system is read-only",
+      ENOSPC: "the disk is full",
+    };
+    throw new UserError(`${option} ${file}: cannot write it: ${why[code] ?? code}`);
+  }
 }

@@ -40,23 +40,40 @@ export async function planSuites(files: string[], opts: { seed?: number; filter?
   });
 }
 
+export interface Interrupt {
+  /** Aborted by the first SIGINT, SIGTERM or SIGHUP (its reason is the signal's name): stop, store what is finished. */
+  signal: AbortSignal;
+  /** Aborted by the second: stop the work in progress now (a trial's process) and store what is already stored. */
+  force: AbortSignal;
+  dispose: () => void;
+}
+
 /**
- * The run's one cancellation signal. The first SIGINT, SIGTERM or SIGHUP aborts it (its reason is
- * the signal's name): the measurement stops, what is finished is stored and the run is marked
- * interrupted. A second one exits at once.
+ * The command's cancellation. The first SIGINT, SIGTERM or SIGHUP aborts `signal`: the
+ * measurement stops, what is finished is stored and the run is marked interrupted. The second
+ * aborts `force`: a command that waits on other processes stops them now, but still marks the
+ * run and exits with the signal's code. With `exitOnSecond` (a trial's process, whose parent
+ * does that) or at the third, the process exits at once.
  */
-export function onInterrupt({ quiet = false }: { quiet?: boolean } = {}): { signal: AbortSignal; dispose: () => void } {
+export function onInterrupt({ quiet = false, exitOnSecond = false }: { quiet?: boolean; exitOnSecond?: boolean } = {}): Interrupt {
   const controller = new AbortController();
+  const forced = new AbortController();
+  const say = (text: string) => {
+    if (!quiet) process.stderr.write(text);
+  };
   const handler = (name: InterruptSignal) => {
-    if (controller.signal.aborted) process.exit(ExitCode[name]);
-    if (!quiet)
-      process.stderr.write(
-        `\nbench: ${name === "SIGINT" ? "interrupted" : `got ${name}`}; stopping after storing the finished cells (again to abort at once)\n`,
-      );
+    const first = (controller.signal.reason as InterruptSignal | undefined) ?? name;
+    if (forced.signal.aborted || (controller.signal.aborted && exitOnSecond)) process.exit(ExitCode[first]);
+    if (controller.signal.aborted) {
+      say(`bench: ${name} again: stopping the trial in progress now; marking the run interrupted (a third time exits at once)\n`);
+      forced.abort(first);
+      return;
+    }
+    say(`\nbench: ${name === "SIGINT" ? "interrupted" : `got ${name}`}; stopping after storing the finished cells (again to stop at once)\n`);
     controller.abort(name);
   };
   for (const name of INTERRUPT_SIGNALS) process.on(name, handler);
-  return { signal: controller.signal, dispose: () => INTERRUPT_SIGNALS.forEach((name) => process.off(name, handler)) };
+  return { signal: controller.signal, force: forced.signal, dispose: () => INTERRUPT_SIGNALS.forEach((name) => process.off(name, handler)) };
 }
 
 /** The signal that aborted `signal`, if one did. */

@@ -15,6 +15,8 @@ export interface CellDone {
   p50Ms: number | null;
   samples: number;
   converged: boolean;
+  /** Interrupted while it was measured: what it measured is kept, marked partial. */
+  partial?: boolean;
 }
 
 export function cellDone(trial: number, e: ProgressEvent): CellDone | undefined {
@@ -31,6 +33,7 @@ export function cellDone(trial: number, e: ProgressEvent): CellDone | undefined 
     p50Ms: r.latencyMs?.p50.value ?? null,
     samples: r.samples,
     converged: r.converged,
+    partial: r.stopReason === "interrupted",
   };
 }
 
@@ -75,7 +78,7 @@ export function createProgress(opts: { quiet: boolean; suite: string }): Progres
       const width = String(e.total).length;
       const detail =
         e.status === "ok" && e.p50Ms !== null
-          ? `p50 ${num(e.p50Ms)} ms, n=${e.samples}${e.converged ? "" : ", not converged"}`
+          ? `p50 ${num(e.p50Ms)} ms, n=${e.samples}${e.partial === true ? ", partial (interrupted)" : e.converged ? "" : ", not converged"}`
           : `${e.status}: ${e.error ?? ""}`;
       process.stderr.write(`[trial ${e.trial}: ${String(e.done).padStart(width)}/${e.total}] ${e.id}  ${detail}\n`);
     },

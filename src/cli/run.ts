@@ -11,10 +11,10 @@ import { compareSides } from "../compare/index.js";
 import { checkMetricNames } from "../compare/policy.js";
 import type { Side } from "../compare/side.js";
 import { loadSide } from "./sides.js";
-import { type GateOptions, type Gated, reportDiffs } from "./gate.js";
+import { checkOutputFiles, type GateOptions, type Gated, reportDiffs } from "./gate.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
-import { interruptedBy, onInterrupt, planSuites } from "./plan.js";
+import { type Interrupt, interruptedBy, onInterrupt, planSuites } from "./plan.js";
 import { createProgress } from "./progress.js";
 import { spawnTrials } from "./spawn-trial.js";
 
@@ -39,7 +39,20 @@ export interface RunOptions extends GateOptions {
 }
 
 export async function runCommand(files: string[], opts: RunOptions): Promise<Outcome> {
+  // From the start: a signal while the suites and models are checked ends the command with the
+  // signal's code before anything is created.
+  const interrupt = onInterrupt();
+  try {
+    return await runSuites(files, opts, interrupt);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt): Promise<Outcome> {
+  const { signal } = interrupt;
   checkMetricNames(opts.metric);
+  checkOutputFiles(opts);
   selectRunner(opts.debugRunner); // a bad --debug-runner is bad input before anything runs
   const plans = await planSuites(files, opts);
 
@@ -56,9 +69,17 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
     }
   }
 
+  const before = interruptedBy(signal);
+  if (before) return { kind: "interrupted", signal: before };
   const store = Store.open(opts.db);
-  const { signal, dispose } = onInterrupt();
   const outcomes: { result: RunResult; gated: Gated[]; failures: string[] }[] = [];
+  /**
+   * A signal cut the work short: a run was interrupted, or a suite or a confirmation was not run.
+   * One that arrives after the last run was stored as completed cuts nothing: the command ends as
+   * it would have, with the code its results give.
+   */
+  let cut = false;
+  const stopped = () => signal.aborted;
   try {
     /** One run of `cells` of the suite in trials, each a fresh process given the same cell filter. */
     const measure = async (suite: ResolvedSuite, cells: PlannedCell[], filter: string[] | undefined): Promise<RunResult> => {
@@ -78,7 +99,7 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
             order: opts.order,
             filter,
             debugRunner: opts.debugRunner,
-            signal,
+            interrupt,
             onCell: (e) => progress.cell(e),
           }),
           onTrial: (e) => {
@@ -91,14 +112,24 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
       }
     };
     for (const { suite, cells } of plans) {
+      if (stopped()) {
+        cut = true; // a suite not measured at all
+        break;
+      }
       const result = await measure(suite, cells, opts.filter);
       const baseline = baselines.get(suite.name);
-      const made = signal.aborted ? { gated: [], failures: [] } : comparisons(result, suite, store, baseline, opts);
+      const interrupted = result.run.status === "interrupted";
+      cut ||= interrupted;
+      const made = interrupted ? { gated: [], failures: [] } : comparisons(result, suite, store, baseline, opts);
       outcomes.push({ result, ...made });
-      if (signal.aborted) break;
       const gate = made.gated.find((g) => g.gating && g.diff.base.startsWith("baseline:"));
       const flagged = [...new Set(gate?.diff.comparisons.filter((c) => c.verdict === "regression").map((c) => c.cell) ?? [])];
       if (baseline && gate && flagged.length > 0 && opts.confirm !== false) {
+        // Interrupted before the gate could confirm: the gate has not decided.
+        if (stopped()) {
+          cut = true;
+          break;
+        }
         // Confirm before failing: the flagged cells again, in new trials; only these decide the gate.
         if (!opts.quiet)
           process.stderr.write(`bench: ${suite.name}: regression in ${flagged.length} cell(s); confirming in new trials (--no-confirm to skip)\n`);
@@ -107,10 +138,14 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
         const confirmation = await measure(again.suite, again.cells, flagged);
         gate.gating = false;
         gate.title = `${suite.name} (first trials)`;
+        if (confirmation.run.status === "interrupted") {
+          cut = true;
+          outcomes.push({ result: confirmation, gated: [], failures: [] });
+          break;
+        }
         const confirmed = comparisons(confirmation, again.suite, store, baseline, { ...opts, failOnRegression: false }).gated.find((g) => g.gating);
         if (confirmed) confirmed.title = `${suite.name}: confirmation of ${flagged.length} cell(s)`;
         outcomes.push({ result: confirmation, gated: confirmed ? [confirmed] : [], failures: [] });
-        if (interruptedBy(signal)) break;
       }
     }
 
@@ -131,12 +166,11 @@ export async function runCommand(files: string[], opts: RunOptions): Promise<Out
       }
     }
   } finally {
-    dispose();
     store.close();
   }
 
   const interrupted = interruptedBy(signal);
-  if (interrupted) return { kind: "interrupted", signal: interrupted };
+  if (cut && interrupted) return { kind: "interrupted", signal: interrupted };
   // The runs are stored and printed; a comparison that could not be made is said last.
   const failures = outcomes.flatMap((o) => o.failures);
   for (const f of failures) process.stderr.write(`bench: ${f}\n`);

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { UserError, errorMessage } from "../errors.js";
 import { startServer } from "../serve/server.js";
 import { type Outcome, OK } from "./outcome.js";
@@ -14,7 +14,10 @@ export interface ServeOptions {
 
 export async function serveCommand(models: string[], opts: ServeOptions): Promise<Outcome> {
   if (models.length === 0) throw new UserError("bench serve needs at least one MODEL.onnx file");
-  for (const file of models) if (!existsSync(file)) throw new UserError(`model file not found: ${file}`);
+  for (const file of models) {
+    if (!existsSync(file)) throw new UserError(`model file not found: ${file}`);
+    if (statSync(file).isDirectory()) throw new UserError(`${file}: is a directory; give an .onnx model file`);
+  }
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new UserError(`--port must be an integer from 0 to 65535, got ${opts.port}`);
   }

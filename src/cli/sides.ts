@@ -1,6 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { findBaseline, readBaselineFile } from "../baseline/files.js";
-import { BASELINE_FORMAT, type Baseline, cellResultOf } from "../baseline/format.js";
+import { z } from "zod";
+import {
+  BASELINE_FORMAT,
+  type Baseline,
+  cellKeySchema,
+  cellResultOf,
+  cellSummarySchema,
+  firstIssue,
+  fingerprintSchema,
+  withLaterKeys,
+} from "../baseline/format.js";
 import { type Side, steadyPart } from "../compare/side.js";
 import { UserError } from "../errors.js";
 import type { CellResult, RunInfo } from "../results.js";
@@ -21,6 +31,7 @@ export interface SourceContext {
  * `:VARIANT` or `:TARGET` to take one variant or target of that run.
  */
 export function loadSide(ref: string, ctx: SourceContext): Side {
+  if (ref === "") throw new UserError(`an empty run reference; give ${REF_FORMS}`);
   if (ref.startsWith("baseline:")) {
     const rest = ref.slice("baseline:".length);
     const [name, selector] = splitSelector(rest);
@@ -31,7 +42,7 @@ export function loadSide(ref: string, ctx: SourceContext): Side {
   if (runRef.endsWith(".json")) return narrow(fromJsonFile(runRef), selector, ref);
   if (!ctx.store) throw new UserError(`${ref}: expected baseline:NAME or a JSON file here`);
   const store = ctx.store();
-  const id = store.resolveRun(runRef);
+  const id = resolveRun(store, runRef);
   const { run, cells, resolvedSuite } = store.loadRun(id);
   const side: Side = {
     label: ref,
@@ -51,6 +62,26 @@ export function loadSide(ref: string, ctx: SourceContext): Side {
     trials: run.trials,
   };
   return narrow(side, selector, ref);
+}
+
+const REF_FORMS = "a run id or unambiguous prefix, latest, latest~N (N runs before the latest), baseline:NAME or a JSON file";
+
+/**
+ * The checks of a run reference the store does not make: an empty reference would be a prefix of
+ * every id, and `latest~N` needs an N the database can count to. Made before the store is opened.
+ */
+export function checkRunRef(ref: string): void {
+  if (ref === "") throw new UserError(`an empty run reference; give ${REF_FORMS}`);
+  const back = /^latest~(.*)$/s.exec(ref);
+  if (back && !/^\d{1,15}$/.test(back[1] as string)) {
+    throw new UserError(`${ref}: after latest~ give how many runs back, a whole number such as latest~1`);
+  }
+}
+
+/** The store's run for `ref`, after checkRunRef. */
+export function resolveRun(store: Store, ref: string): string {
+  checkRunRef(ref);
+  return store.resolveRun(ref);
 }
 
 function splitSelector(ref: string): [string, string | undefined] {
@@ -80,24 +111,43 @@ function fromBaseline(b: Baseline, label: string): Side {
   };
 }
 
-interface RunDocument {
-  run: RunInfo;
-  cells: (CellResult & { samplesMs?: number[] })[];
-}
+/** A `bench run --json` / `bench show --json` document, as far as a comparison reads it. */
+const runDocumentSchema = z.looseObject({
+  run: z.looseObject({
+    id: z.string().min(1),
+    suite: z.string(),
+    status: z.enum(["running", "completed", "failed", "interrupted"]),
+    fingerprint: fingerprintSchema,
+    noise: z.looseObject({ noisy: z.boolean() }).nullable().optional(),
+    trials: z
+      .looseObject({ trials: z.array(z.looseObject({ disturbed: z.boolean() })) })
+      .nullable()
+      .optional(),
+  }),
+  cells: z.array(cellKeySchema.extend(cellSummarySchema.shape).extend({ samplesMs: z.array(z.number().nonnegative()).optional() })),
+});
 
 function fromJsonFile(file: string): Side {
   if (!existsSync(file)) throw new UserError(`${file}: no such file`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch {
-    throw new UserError(`${file}: not valid JSON`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(code ? `${file}: cannot read it (${code})` : `${file}: not valid JSON`);
   }
-  if ((raw as { format?: unknown }).format === BASELINE_FORMAT) return fromBaseline(readBaselineFile(file), file);
-  const doc = raw as Partial<RunDocument>;
-  if (!doc.run?.id || !Array.isArray(doc.cells) || typeof doc.run.fingerprint !== "object") {
+  if (raw !== null && typeof raw === "object" && (raw as { format?: unknown }).format === BASELINE_FORMAT) return fromBaseline(readBaselineFile(file), file);
+  if (raw === null || typeof raw !== "object" || !("run" in raw) || !("cells" in raw)) {
     throw new UserError(`${file}: neither a baseline nor a 'bench run --json' document (expected run.id, run.fingerprint and cells)`);
   }
+  const parsed = runDocumentSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UserError(
+      `${file}: ${firstIssue(parsed.error)}; not a complete 'bench run --json' document (write it again with 'bench show RUN --json --samples')`,
+    );
+  }
+  // The checked input itself: its cells keep every key the run wrote, not only those checked here.
+  const doc = raw as { run: RunInfo; cells: (CellResult & { samplesMs?: number[] })[] };
   const samples = new Map(doc.cells.map((c) => [c.id, c.samplesMs]));
   return {
     label: file,
@@ -107,11 +157,11 @@ function fromJsonFile(file: string): Side {
     fingerprint: doc.run.fingerprint,
     resolvedSuite: null,
     noisy: doc.run.noise?.noisy ?? false,
-    cells: doc.cells.map(({ samplesMs: _s, ...c }) => c),
+    cells: doc.cells.map(({ samplesMs: _s, ...c }) => withLaterKeys(c)),
     steadySamplesMs: (cellId) => {
       const s = samples.get(cellId);
       if (!s) throw new UserError(`${file}: cell ${cellId} has no samplesMs; write the file with 'bench show RUN --json --samples'`);
-      return steadyPart(s, droppedOf(doc.cells ?? [], cellId));
+      return steadyPart(s, droppedOf(doc.cells, cellId));
     },
     thresholds: null,
     runNoise: null,

@@ -4,6 +4,8 @@ import type { TrialLauncher } from "../measure/execute.js";
 import type { Order } from "../results.js";
 import type { CellDone } from "./progress.js";
 import { ExitCode, UserError } from "../errors.js";
+import { endedByInterrupt, forwardInterrupt } from "./child.js";
+import type { Interrupt } from "./plan.js";
 
 export interface SpawnOptions {
   file: string;
@@ -13,7 +15,7 @@ export interface SpawnOptions {
   order?: Order | undefined;
   filter?: string[] | undefined;
   debugRunner?: string | undefined;
-  signal: AbortSignal;
+  interrupt: Pick<Interrupt, "signal" | "force">;
   onCell: (e: CellDone) => void;
 }
 
@@ -24,7 +26,7 @@ const STDERR_TAIL = 4000;
  * Each trial in a fresh process (`bench trial`): a new address-space layout, allocator state and
  * thread placement, which is what the next run will get too (Mytkowicz et al., ASPLOS 2009). The
  * child is its own process group, so a Ctrl-C at the terminal reaches only this process, which
- * passes it on exactly once; the child then stores what it measured and exits with the signal's
+ * passes it on (child.ts); the child then stores what it measured and exits with the signal's
  * code. A trial that dies otherwise rejects with the end of its stderr.
  */
 export function spawnTrials(o: SpawnOptions): TrialLauncher {
@@ -41,10 +43,7 @@ export function spawnTrials(o: SpawnOptions): TrialLauncher {
         ...(o.debugRunner !== undefined ? ["--debug-runner", o.debugRunner] : []),
       ];
       const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
-      const forward = () => child.kill(o.signal.reason as NodeJS.Signals);
-      const orphaned = () => child.kill("SIGKILL");
-      o.signal.addEventListener("abort", forward, { once: true });
-      process.once("exit", orphaned);
+      const stopForwarding = forwardInterrupt(child, o.interrupt);
       let stderr = "";
       child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL)));
       createInterface({ input: child.stdout }).on("line", (line) => {
@@ -54,12 +53,14 @@ export function spawnTrials(o: SpawnOptions): TrialLauncher {
           // not a progress line: ignore
         }
       });
-      child.on("error", reject);
+      child.on("error", (err) => {
+        stopForwarding();
+        reject(err);
+      });
       child.on("close", (code, signal) => {
-        o.signal.removeEventListener("abort", forward);
-        process.off("exit", orphaned);
-        const interrupted = [ExitCode.SIGINT, ExitCode.SIGTERM, ExitCode.SIGHUP] as number[];
-        if (code === 0 || (code !== null && interrupted.includes(code) && o.signal.aborted)) resolve();
+        stopForwarding();
+        // Interrupted, even before it could install its own handler: what it stored is kept.
+        if (code === 0 || (o.interrupt.signal.aborted && endedByInterrupt(code, signal))) resolve();
         // The trial's own one-line message (bad input, a full disk, a locked database) stays one line.
         else if (code === ExitCode.usage)
           reject(

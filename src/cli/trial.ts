@@ -26,7 +26,7 @@ export async function trialCommand(file: string, opts: TrialCommandOptions): Pro
   const [plan] = await planSuites([file], { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), filter: opts.filter ?? [], checkModels: false });
   if (!plan) return OK;
   const store = Store.open(opts.db, { mode: "write" });
-  const { signal, dispose } = onInterrupt({ quiet: true });
+  const { signal, dispose } = onInterrupt({ quiet: true, exitOnSecond: true });
   try {
     await measureTrial(plan.cells, {
       runId: opts.run,

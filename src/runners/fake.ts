@@ -6,6 +6,7 @@ import type { Clock } from "../util/clock.js";
 import { createRng, deriveSeed } from "../util/rng.js";
 import { type PreparedCell, ProviderUnavailableError, type Runner } from "./runner.js";
 import { msToNs, nsToS } from "../stats/metrics.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /**
  * A deterministic runner for tests, as hyperfine's `--debug-mode`: no model is loaded, and each
@@ -20,6 +21,8 @@ import { msToNs, nsToS } from "../stats/metrics.js";
  *   fail=GLOB      cells matching GLOB fail to prepare (a failed cell)
  *   skip=GLOB      cells matching GLOB are unavailable here (a skipped cell)
  *   bug            an internal error (a TypeError) escapes the runner: bench's own bug path
+ *   wait=MS        each call also takes MS of real time (a timer), so that a test can send a signal mid-cell
+ *   prepare=MS     preparing a cell (its session creation) takes MS of real time
  */
 export interface FakeSpec {
   medianMs: number;
@@ -29,12 +32,15 @@ export interface FakeSpec {
   fail: string[];
   skip: string[];
   bug: boolean;
+  waitMs: number;
+  prepareMs: number;
 }
 
 export function parseFakeSpec(text: string): FakeSpec {
-  const spec: FakeSpec = { medianMs: 0.5, sd: 0.02, offset: 0.02, slow: [], fail: [], skip: [], bug: false };
+  const spec: FakeSpec = { medianMs: 0.5, sd: 0.02, offset: 0.02, slow: [], fail: [], skip: [], bug: false, waitMs: 0, prepareMs: 0 };
   const [kind, rest] = text.split(/:(.*)/s, 2) as [string, string | undefined];
-  const bad = (why: string) => new UserError(`--debug-runner ${text}: ${why} (expected fake[:ms=0.5,sd=0.02,offset=0.02,slow=GLOB@F,fail=GLOB,skip=GLOB,bug])`);
+  const bad = (why: string) =>
+    new UserError(`--debug-runner ${text}: ${why} (expected fake[:ms=0.5,sd=0.02,offset=0.02,slow=GLOB@F,fail=GLOB,skip=GLOB,bug,wait=MS,prepare=MS])`);
   if (kind !== "fake") throw bad(`unknown runner '${kind}'`);
   for (const item of (rest ?? "").split(",").filter((x) => x !== "")) {
     const [key, value = ""] = item.split(/=(.*)/s, 2) as [string, string | undefined];
@@ -53,6 +59,8 @@ export function parseFakeSpec(text: string): FakeSpec {
     } else if (key === "fail") spec.fail.push(value);
     else if (key === "skip") spec.skip.push(value);
     else if (key === "bug") spec.bug = true;
+    else if (key === "wait") spec.waitMs = number(value);
+    else if (key === "prepare") spec.prepareMs = number(value);
     else throw bad(`unknown key '${key}'`);
   }
   return spec;
@@ -76,7 +84,8 @@ export function fakeRunner(spec: FakeSpec, trial = 1): Runner {
       if (spec.bug) throw new TypeError("fake runner: an injected internal error");
       return matches(cell, spec.skip) ? `fake runner: ${cell.id} is unavailable here` : undefined;
     },
-    prepare(cell, seed): Promise<PreparedCell> {
+    async prepare(cell, seed): Promise<PreparedCell> {
+      if (spec.prepareMs > 0) await sleep(spec.prepareMs);
       if (matches(cell, spec.fail)) return Promise.reject(new Error(`fake runner: ${cell.id} cannot be prepared`));
       if (cell.provider !== "cpu" && !isRemote(cell)) return Promise.reject(new ProviderUnavailableError(`fake runner: no ${cell.provider} here`));
       const next = latencyOf(cell, seed);
@@ -85,7 +94,7 @@ export function fakeRunner(spec: FakeSpec, trial = 1): Runner {
         itemsPerCall: cell.batch,
         call: () => {
           nowNs += BigInt(Math.round(next()));
-          return Promise.resolve();
+          return spec.waitMs > 0 ? sleep(spec.waitMs) : Promise.resolve();
         },
         runLoad: (signal) => Promise.resolve(fakeLoad(cell, next, signal)),
         release: () => Promise.resolve(),
