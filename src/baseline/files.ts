@@ -22,6 +22,7 @@ function fsError(err: unknown, file: string, doing: string): unknown {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   const why: Record<string, string> = {
     ENOTDIR: "a part of this path is a file, not a directory; point --baselines at a directory",
+    ENOENT: "a directory on this path cannot be created here; point --baselines at a writable directory",
     EISDIR: "this is a directory, not a file",
     EACCES: "permission denied; check the file's and its directory's permissions",
     EPERM: "permission denied; check the file's and its directory's permissions",
