@@ -4,7 +4,7 @@ import autocannon from "autocannon";
 import { monotonicClock } from "../util/clock.js";
 import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
 import { LoadRecorder, classifyNetworkError } from "./recorder.js";
-import type { HttpRequestSpec, LoadResult, Outcome } from "./types.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec, type LoadResult, type Outcome } from "./types.js";
 import { msToNs, msToS } from "../stats/metrics.js";
 
 /**
@@ -16,13 +16,22 @@ interface AutocannonClient extends EventEmitter {
   timeout: number;
   destroyed: boolean;
   conn: Socket;
-  pipelinedRequests: { size(): number; clear(): void };
+  /** http-parser-js's parser, one per client, reused across its connections. */
+  parser: { initialize(type: "RESPONSE"): void; execute(chunk: Buffer): number | Error };
+  pipelinedRequests: { size(): number; clear(): void; addBody(data: Buffer): void };
+  timeoutTicker: { reschedule(ms: number): void };
   _connect(): void;
+  _destroyConnection(): void;
   destroy(): void;
 }
 
 /** Warm-up ends after warmupRequests outcomes or after this long, whichever comes first. */
 const MIN_WARMUP_BUDGET_MS = 1000;
+
+const TOO_LARGE: Outcome = { kind: "tooLarge" };
+
+/** After a connection could not be made, the wait before the next attempt. */
+const RECONNECT_DELAY_MS = 20;
 
 /**
  * Closed-loop HTTP load with autocannon: `connections` keep-alive connections, each sending its
@@ -34,11 +43,18 @@ const MIN_WARMUP_BUDGET_MS = 1000;
  * after `warmupRequests` outcomes and ends after `durationMs` or `maxRequests` outcomes;
  * requests in flight at the end are abandoned and not counted (sent = ok + errors).
  *
- * Two autocannon behaviours are patched per client: its `timeout` option is whole seconds ≥ 1,
- * so the client's `timeout` field is set to `timeoutMs`; and when a connection fails or the
- * server closes it, autocannon reconnects but keeps the in-flight request in its queue, so the
- * next response would be timed from that stale start; the queue is cleared on reconnect and the
- * lost request counted as `reset` when the server closed the connection under it.
+ * Autocannon's client is patched per instance where it falls short of a load test's needs:
+ * - its `timeout` option is whole seconds ≥ 1, so the client's `timeout` field is set to `timeoutMs`;
+ * - when a connection fails or the server closes it, autocannon reconnects but keeps the in-flight
+ *   request in its queue (the next response would be timed from that stale start) and its parser
+ *   mid-message (the next response would be read as the rest of the old one, as after a timeout
+ *   on a body that trickles in): on reconnect the queue is cleared, the parser reset, and the lost
+ *   request counted as `reset` when the server closed the connection under it;
+ * - after a connection could not be made (refused, DNS) it reconnects at once, in a tight loop:
+ *   the next attempt waits RECONNECT_DELAY_MS (each failed attempt counts as one failed request);
+ * - it keeps every response body whole and ignores parser errors: a body over `maxResponseBytes`
+ *   stops being kept and its connection is replaced (`tooLarge`), and bytes that are not an HTTP
+ *   response (or headers over 80 KiB) count as `malformed` instead of waiting for the timeout.
  */
 export function closedLoopHttp(o: {
   request: HttpRequestSpec;
@@ -93,27 +109,93 @@ export function closedLoopHttp(o: {
   // Set by a request's onResponse, consumed by its client's 'response' event in the same tick.
   let pending: Outcome = { kind: "ok" };
 
+  const maxBodyBytes = spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const setupClient = (raw: unknown): void => {
     const client = raw as AutocannonClient;
     client.timeout = spec.timeoutMs;
     clients.push(client);
+    // Set when the response being read said Connection: close, and the connection once it is complete.
+    let closeAfter = false;
     let closingConn: Socket | undefined;
+    let bodyBytes = 0;
+    let overLimit = false;
+    let parseError = false;
     client.on("headers", (info: { shouldKeepAlive?: boolean }) => {
-      if (info.shouldKeepAlive === false) closingConn = client.conn;
+      closeAfter = info.shouldKeepAlive === false;
+      bodyBytes = 0;
+      overLimit = false;
     });
-    client.on("response", (_status: number, _bytes: number, durationMs: number) => onOutcome(pending, msToNs(durationMs)));
+    client.on("response", (_status: number, _bytes: number, durationMs: number) => {
+      if (closeAfter) closingConn = client.conn;
+      const outcome = overLimit ? TOO_LARGE : pending;
+      overLimit = false;
+      onOutcome(outcome, msToNs(durationMs));
+    });
     client.on("timeout", () => onOutcome({ kind: "timeouts" }, 0));
-    client.on("connError", (err: unknown) => onOutcome({ kind: classifyNetworkError(err) }, 0));
-    // autocannon's own method, rebound below to the client it came from.
+    // A connection that could not be made (refused, DNS): autocannon reconnects at once, which
+    // floods a restarting server or the resolver; the next attempt waits RECONNECT_DELAY_MS.
+    let backOff = false;
+    client.on("connError", (err: unknown) => {
+      const kind = classifyNetworkError(err);
+      backOff = kind !== "reset";
+      onOutcome({ kind }, 0);
+    });
+    const queue = client.pipelinedRequests;
+    const addBody = queue.addBody.bind(queue);
+    queue.addBody = (data: Buffer): void => {
+      bodyBytes += data.length;
+      if (bodyBytes > maxBodyBytes) overLimit = true;
+      else addBody(data);
+    };
+    /** Drop the connection and open a new one, as autocannon does after a timeout. */
+    const replaceConnection = (outcome: Outcome): void => {
+      client._destroyConnection();
+      client.timeoutTicker.reschedule(client.timeout);
+      client._connect();
+      onOutcome(outcome, 0);
+    };
+    // autocannon's own methods, rebound below to the client they came from.
     // eslint-disable-next-line @typescript-eslint/unbound-method
     const connect = client._connect;
+    let parserPatched = false;
     client._connect = function patchedConnect(this: AutocannonClient): void {
       this.pipelinedRequests.clear();
+      if (backOff) {
+        backOff = false;
+        // Its timeout must not fire while no request is out.
+        this.timeoutTicker.reschedule(this.timeout + RECONNECT_DELAY_MS);
+        setTimeout(() => {
+          if (!this.destroyed) this._connect();
+        }, RECONNECT_DELAY_MS);
+        return;
+      }
+      if (!parserPatched) {
+        // The parser exists once the constructor has run, which ends with the first _connect.
+        parserPatched = true;
+        const parser = this.parser;
+        // eslint-disable-next-line @typescript-eslint/unbound-method
+        const execute = parser.execute;
+        parser.execute = (chunk: Buffer): number | Error => {
+          const ret = execute.call(parser, chunk);
+          if (ret instanceof Error) parseError = true;
+          return ret;
+        };
+      } else this.parser.initialize("RESPONSE");
+      bodyBytes = 0;
+      overLimit = false;
+      parseError = false;
+      closeAfter = false;
       connect.call(this);
       const conn = this.conn;
       // Runs before autocannon's own 'end' handler, which reconnects and sends a new request.
       conn.prependListener("end", () => {
         if (!this.destroyed && conn !== closingConn && this.pipelinedRequests.size() > 0) onOutcome({ kind: "reset" }, 0);
+      });
+      // Runs after autocannon's own 'data' handler has parsed the chunk.
+      conn.on("data", () => {
+        if (this.destroyed || conn !== this.conn) return;
+        if (parseError) replaceConnection({ kind: "malformed" });
+        else if (overLimit) replaceConnection(TOO_LARGE);
       });
     };
   };
