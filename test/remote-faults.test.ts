@@ -9,7 +9,7 @@ import { fetchModelMetadata } from "../src/runners/http/kserve.js";
 import { validateJsonResponse } from "../src/runners/http/json-template.js";
 import { expandCells } from "../src/suite/expand.js";
 import { resolveSuite } from "../src/suite/resolve.js";
-import { type Fault, type FaultServer, UNRESOLVABLE_URL, startFaultServer } from "./helpers/fault-server.js";
+import { type FaultServer, UNRESOLVABLE_URL, startFaultServer } from "./helpers/fault-server.js";
 import { refusedUrl } from "./helpers/servers.js";
 
 /**
@@ -34,7 +34,10 @@ beforeAll(async () => {
   // queries of a test (a 5 s stall was seen here), which the generators count as timeouts.
   const fake = (host: string, ...rest: unknown[]): void => {
     const cb = rest[rest.length - 1] as (err: NodeJS.ErrnoException) => void;
-    if (!host.endsWith(".invalid")) return void (realLookup as (...a: unknown[]) => void)(host, ...rest);
+    if (!host.endsWith(".invalid")) {
+      (realLookup as (...a: unknown[]) => void)(host, ...rest);
+      return;
+    }
     const err: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND", syscall: "getaddrinfo" });
     process.nextTick(cb, err);
   };
@@ -230,7 +233,9 @@ describe("the single requests of a remote cell fail it with a message naming the
 
   it("reading KServe model metadata is bounded in time and size too", async () => {
     const t0 = performance.now();
-    await expect(fetchModelMetadata(`${server.url}/slowloris`, "m", {}, TIMEOUT_MS)).rejects.toThrow(/cannot read model metadata from .*no complete response within 200 ms/);
+    await expect(fetchModelMetadata(`${server.url}/slowloris`, "m", {}, TIMEOUT_MS)).rejects.toThrow(
+      /cannot read model metadata from .*no complete response within 200 ms/,
+    );
     await expect(fetchModelMetadata(`${server.url}/huge`, "m", {}, 5000)).rejects.toThrow(/over 4194304 bytes; is this the model's metadata endpoint\?/);
     await expect(fetchModelMetadata(UNRESOLVABLE_URL, "m", {}, TIMEOUT_MS)).rejects.toThrow(/host name not found \(dns/);
     expect(performance.now() - t0).toBeLessThan(BOUND_MS + 5000);
