@@ -62,14 +62,17 @@ const spec = (url: string, over: Partial<HttpRequestSpec> = {}): HttpRequestSpec
 type Bucket = ErrorKind | "status:500";
 const count = (r: LoadResult, b: Bucket): number => (b === "status:500" ? (r.errors.status["500"] ?? 0) : (r.errors[b] ?? 0));
 
-const FAULTS: [string, () => string, Bucket][] = [
+/** The huge bodies hit their 1 MiB limit long before this, even on a busy machine. */
+const HUGE_TIMEOUT_MS = 3000;
+
+const FAULTS: [string, () => string, Bucket, number?][] = [
   ["HTTP 500", () => `${server.url}/status500`, "status:500"],
   ["reset mid-response (RST)", () => `${server.url}/reset-mid`, "reset"],
   ["closed mid-response (FIN)", () => `${server.url}/hangup-mid`, "reset"],
   ["a malformed body", () => `${server.url}/malformed`, "malformed"],
   ["bytes that are not HTTP", () => `${server.url}/garbage`, "malformed"],
-  ["a huge chunked body", () => `${server.url}/huge`, "tooLarge"],
-  ["a huge declared body", () => `${server.url}/huge-declared`, "tooLarge"],
+  ["a huge chunked body", () => `${server.url}/huge`, "tooLarge", HUGE_TIMEOUT_MS],
+  ["a huge declared body", () => `${server.url}/huge-declared`, "tooLarge", HUGE_TIMEOUT_MS],
   ["slow-loris (a byte every 50 ms)", () => `${server.url}/slowloris`, "timeouts"],
   ["no answer", () => `${server.url}/silent`, "timeouts"],
   ["connection refused", () => refused, "refused"],
@@ -94,10 +97,11 @@ async function timed<T>(work: () => Promise<T>): Promise<T> {
 }
 
 describe("remote faults are counted per kind, bounded in time, and never crash a run", () => {
-  it.each(FAULTS)("%s: closed and open loop", async (_name, url, bucket) => {
+  it.each(FAULTS)("%s: closed and open loop", async (_name, url, bucket, timeoutMs = TIMEOUT_MS) => {
+    const request = spec(url(), { timeoutMs });
     const [closed, open] = await Promise.all([
-      timed(() => closedLoopHttp({ request: spec(url()), connections: 2, durationMs: DURATION_MS })),
-      timed(() => openLoopHttp({ request: spec(url()), ratePerS: 40, arrival: "fixed", durationMs: DURATION_MS, seed: 1 })),
+      timed(() => closedLoopHttp({ request, connections: 2, durationMs: DURATION_MS })),
+      timed(() => openLoopHttp({ request, ratePerS: 40, arrival: "fixed", durationMs: DURATION_MS, seed: 1 })),
     ]);
     expectOnly(closed, bucket);
     expectOnly(open, bucket);
@@ -111,6 +115,19 @@ describe("remote faults are counted per kind, bounded in time, and never crash a
     expect(r.latenciesNs.length).toBe(20);
     expect(r.errors.reset).toBe(r.errorCount);
     expect(r.errorCount).toBeGreaterThan(0);
+  });
+
+  it("closed loop: requests in flight at the end are awaited and counted, so a server that stops answering shows", async () => {
+    const t0 = performance.now();
+    // Shorter than the timeout: the requests stuck when it ends are the only failures.
+    const r = await closedLoopHttp({ request: spec(`${server.url}/silent/stops?after=20`), connections: 2, durationMs: TIMEOUT_MS / 2 });
+    const elapsed = performance.now() - t0;
+    expect(r.ok).toBe(20);
+    // Both connections were stuck when the duration ended: two timeouts, not two abandoned requests.
+    expect(r.errors.timeouts).toBe(2);
+    expect(r.errorCount).toBe(2);
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS);
+    expect(elapsed).toBeLessThan(BOUND_MS);
   });
 
   it("a response cut by a timeout does not corrupt the next one on the same client (its parser is reset)", async () => {

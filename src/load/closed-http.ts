@@ -19,6 +19,9 @@ interface AutocannonClient extends EventEmitter {
   /** http-parser-js's parser, one per client, reused across its connections. */
   parser: { initialize(type: "RESPONSE"): void; execute(chunk: Buffer): number | Error };
   pipelinedRequests: { size(): number; clear(): void; addBody(data: Buffer): void };
+  /** Requests written so far, and the count at which the client destroys itself instead of writing the next. */
+  reqsMade: number;
+  responseMax: number | undefined;
   timeoutTicker: { reschedule(ms: number): void };
   _connect(): void;
   _destroyConnection(): void;
@@ -30,6 +33,9 @@ const MIN_WARMUP_BUDGET_MS = 1000;
 
 const TOO_LARGE: Outcome = { kind: "tooLarge" };
 
+/** How long past the request timeout the drain at the end waits before it gives up on autocannon's timer. */
+const DRAIN_SLACK_MS = 500;
+
 /** After a connection could not be made, the wait before the next attempt. */
 const RECONNECT_DELAY_MS = 20;
 
@@ -40,8 +46,11 @@ const RECONNECT_DELAY_MS = 20;
  * event right after gives the latency (autocannon times write → last byte with
  * process.hrtime), so our statistics get raw latencies and the validation of each body.
  * Errors come from the client's `timeout` and `connError` events. The measured phase starts
- * after `warmupRequests` outcomes and ends after `durationMs` or `maxRequests` outcomes;
- * requests in flight at the end are abandoned and not counted (sent = ok + errors).
+ * after `warmupRequests` outcomes and ends after `durationMs`: no request is sent after that,
+ * and those in flight are awaited (up to their timeout) and counted, as in the open loop, so a
+ * server that stops answering shows as timeouts rather than vanishing with the abandoned
+ * requests. `maxRequests` outcomes or an abort end it at once, in-flight requests not counted
+ * (sent = ok + errors).
  *
  * Autocannon's client is patched per instance where it falls short of a load test's needs:
  * - its `timeout` option is whole seconds ≥ 1, so the client's `timeout` field is set to `timeoutMs`;
@@ -74,34 +83,49 @@ export function closedLoopHttp(o: {
   const recorder = new LoadRecorder();
   const clients: AutocannonClient[] = [];
 
-  type Phase = "warmup" | "measure" | "done";
+  type Phase = "warmup" | "measure" | "drain" | "done";
   let phase: Phase = warmup > 0 ? "warmup" : "measure";
   let warmupSeen = 0;
   let windowStart = clock();
   let windowEnd: bigint | undefined;
   let stopTimer: NodeJS.Timeout | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
   let tracker: autocannon.Instance | undefined;
 
   const stop = (): void => {
     if (phase === "done") return;
     phase = "done";
     windowEnd = clock();
-    if (stopTimer !== undefined) clearTimeout(stopTimer);
+    clearTimeout(stopTimer);
+    clearTimeout(drainTimer);
     o.signal?.removeEventListener("abort", stop);
     for (const c of clients) c.destroy();
     tracker?.stop();
   };
+  /** The duration is over: each client sends nothing more and ends once its request in flight has. */
+  const drain = (): void => {
+    if (phase !== "measure") return;
+    phase = "drain";
+    for (const c of clients) {
+      if (c.destroyed) continue;
+      if (c.pipelinedRequests.size() === 0) c.destroy();
+      else c.responseMax = c.reqsMade;
+    }
+    if (clients.every((c) => c.destroyed)) stop();
+    // A backstop: autocannon's own timer ends every request by its timeout.
+    else drainTimer = setTimeout(stop, spec.timeoutMs + DRAIN_SLACK_MS);
+  };
   const startMeasuring = (): void => {
     phase = "measure";
     windowStart = clock();
-    stopTimer = setTimeout(stop, o.durationMs);
+    stopTimer = setTimeout(drain, o.durationMs);
   };
   const onOutcome = (outcome: Outcome, latencyNs: number): void => {
     if (phase === "warmup") {
       if (++warmupSeen >= warmup) startMeasuring();
       return;
     }
-    if (phase !== "measure") return;
+    if (phase !== "measure" && phase !== "drain") return;
     recorder.record(outcome, latencyNs);
     if (recorder.count >= maxRequests) stop();
   };
@@ -132,6 +156,12 @@ export function closedLoopHttp(o: {
       onOutcome(outcome, msToNs(durationMs));
     });
     client.on("timeout", () => onOutcome({ kind: "timeouts" }, 0));
+    // Later, not now: after a timeout autocannon reconnects (and so ends a draining client) before it emits 'timeout'.
+    client.on("done", () =>
+      setImmediate(() => {
+        if (phase === "drain" && clients.every((c) => c.destroyed)) stop();
+      }),
+    );
     // A connection that could not be made (refused, DNS): autocannon reconnects at once, which
     // floods a restarting server or the resolver; the next attempt waits RECONNECT_DELAY_MS.
     let backOff = false;
