@@ -33,6 +33,9 @@ const MIN_WARMUP_BUDGET_MS = 1000;
 
 const TOO_LARGE: Outcome = { kind: "tooLarge" };
 
+/** autocannon keeps a body as one string, and V8's strings end at 2^29 - 24 characters: a larger limit would throw. */
+const MAX_STRING_BODY_BYTES = 256 * 1024 * 1024;
+
 /** How long past the request timeout the drain at the end waits before it gives up on autocannon's timer. */
 const DRAIN_SLACK_MS = 500;
 
@@ -133,7 +136,7 @@ export function closedLoopHttp(o: {
   // Set by a request's onResponse, consumed by its client's 'response' event in the same tick.
   let pending: Outcome = { kind: "ok" };
 
-  const maxBodyBytes = spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const maxBodyBytes = Math.min(spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_STRING_BODY_BYTES);
   const setupClient = (raw: unknown): void => {
     const client = raw as AutocannonClient;
     client.timeout = spec.timeoutMs;
