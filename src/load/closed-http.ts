@@ -1,46 +1,19 @@
-import type { EventEmitter } from "node:events";
-import type { Socket } from "node:net";
 import autocannon from "autocannon";
 import { monotonicClock } from "../util/clock.js";
 import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
-import { LoadRecorder, classifyNetworkError } from "./recorder.js";
+import { type AutocannonClient, patchClient } from "./autocannon-client.js";
+import { LoadRecorder } from "./recorder.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec, type LoadResult, type Outcome } from "./types.js";
-import { msToNs, msToS } from "../stats/metrics.js";
-
-/**
- * The parts of autocannon's (8.x) per-connection Client that we reach into; not in its typings.
- * See node_modules/autocannon/lib/httpClient.js.
- */
-interface AutocannonClient extends EventEmitter {
-  /** Request timeout in ms, read when each request is written. */
-  timeout: number;
-  destroyed: boolean;
-  conn: Socket;
-  /** http-parser-js's parser, one per client, reused across its connections. */
-  parser: { initialize(type: "RESPONSE"): void; execute(chunk: Buffer): number | Error };
-  pipelinedRequests: { size(): number; clear(): void; addBody(data: Buffer): void };
-  /** Requests written so far, and the count at which the client destroys itself instead of writing the next. */
-  reqsMade: number;
-  responseMax: number | undefined;
-  timeoutTicker: { reschedule(ms: number): void };
-  _connect(): void;
-  _destroyConnection(): void;
-  destroy(): void;
-}
+import { msToS } from "../stats/metrics.js";
 
 /** Warm-up ends after warmupRequests outcomes or after this long, whichever comes first. */
 const MIN_WARMUP_BUDGET_MS = 1000;
-
-const TOO_LARGE: Outcome = { kind: "tooLarge" };
 
 /** autocannon keeps a body as one string, and V8's strings end at 2^29 - 24 characters: a larger limit would throw. */
 const MAX_STRING_BODY_BYTES = 256 * 1024 * 1024;
 
 /** How long past the request timeout the drain at the end waits before it gives up on autocannon's timer. */
 const DRAIN_SLACK_MS = 500;
-
-/** After a connection could not be made, the wait before the next attempt. */
-const RECONNECT_DELAY_MS = 20;
 
 /**
  * Closed-loop HTTP load with autocannon: `connections` keep-alive connections, each sending its
@@ -53,20 +26,8 @@ const RECONNECT_DELAY_MS = 20;
  * and those in flight are awaited (up to their timeout) and counted, as in the open loop, so a
  * server that stops answering shows as timeouts rather than vanishing with the abandoned
  * requests. `maxRequests` outcomes or an abort end it at once, in-flight requests not counted
- * (sent = ok + errors).
- *
- * Autocannon's client is patched per instance where it falls short of a load test's needs:
- * - its `timeout` option is whole seconds ≥ 1, so the client's `timeout` field is set to `timeoutMs`;
- * - when a connection fails or the server closes it, autocannon reconnects but keeps the in-flight
- *   request in its queue (the next response would be timed from that stale start) and its parser
- *   mid-message (the next response would be read as the rest of the old one, as after a timeout
- *   on a body that trickles in): on reconnect the queue is cleared, the parser reset, and the lost
- *   request counted as `reset` when the server closed the connection under it;
- * - after a connection could not be made (refused, DNS) it reconnects at once, in a tight loop:
- *   the next attempt waits RECONNECT_DELAY_MS (each failed attempt counts as one failed request);
- * - it keeps every response body whole and ignores parser errors: a body over `maxResponseBytes`
- *   stops being kept and its connection is replaced (`tooLarge`), and bytes that are not an HTTP
- *   response (or headers over 80 KiB) count as `malformed` instead of waiting for the timeout.
+ * (sent = ok + errors). autocannon's per-connection clients are patched where they fall short
+ * (see patchClient).
  */
 export function closedLoopHttp(o: {
   request: HttpRequestSpec;
@@ -138,102 +99,17 @@ export function closedLoopHttp(o: {
 
   const maxBodyBytes = Math.min(spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_STRING_BODY_BYTES);
   const setupClient = (raw: unknown): void => {
-    const client = raw as AutocannonClient;
-    client.timeout = spec.timeoutMs;
+    const client = patchClient(raw, { timeoutMs: spec.timeoutMs, maxBodyBytes, responseOutcome: () => pending, onOutcome });
     clients.push(client);
-    // Set when the response being read said Connection: close, and the connection once it is complete.
-    let closeAfter = false;
-    let closingConn: Socket | undefined;
-    let bodyBytes = 0;
-    let overLimit = false;
-    let parseError = false;
-    client.on("headers", (info: { shouldKeepAlive?: boolean }) => {
-      closeAfter = info.shouldKeepAlive === false;
-      bodyBytes = 0;
-      overLimit = false;
-    });
-    client.on("response", (_status: number, _bytes: number, durationMs: number) => {
-      if (closeAfter) closingConn = client.conn;
-      const outcome = overLimit ? TOO_LARGE : pending;
-      overLimit = false;
-      onOutcome(outcome, msToNs(durationMs));
-    });
-    client.on("timeout", () => onOutcome({ kind: "timeouts" }, 0));
     // Later, not now: after a timeout autocannon reconnects (and so ends a draining client) before it emits 'timeout'.
     client.on("done", () =>
       setImmediate(() => {
         if (phase === "drain" && clients.every((c) => c.destroyed)) stop();
       }),
     );
-    // A connection that could not be made (refused, DNS): autocannon reconnects at once, which
-    // floods a restarting server or the resolver; the next attempt waits RECONNECT_DELAY_MS.
-    let backOff = false;
-    client.on("connError", (err: unknown) => {
-      const kind = classifyNetworkError(err);
-      backOff = kind !== "reset";
-      onOutcome({ kind }, 0);
-    });
-    const queue = client.pipelinedRequests;
-    const addBody = queue.addBody.bind(queue);
-    queue.addBody = (data: Buffer): void => {
-      bodyBytes += data.length;
-      if (bodyBytes > maxBodyBytes) overLimit = true;
-      else addBody(data);
-    };
-    /** Drop the connection and open a new one, as autocannon does after a timeout. */
-    const replaceConnection = (outcome: Outcome): void => {
-      client._destroyConnection();
-      client.timeoutTicker.reschedule(client.timeout);
-      client._connect();
-      onOutcome(outcome, 0);
-    };
-    // autocannon's own methods, rebound below to the client they came from.
-    // eslint-disable-next-line @typescript-eslint/unbound-method
-    const connect = client._connect;
-    let parserPatched = false;
-    client._connect = function patchedConnect(this: AutocannonClient): void {
-      this.pipelinedRequests.clear();
-      if (backOff) {
-        backOff = false;
-        // Its timeout must not fire while no request is out.
-        this.timeoutTicker.reschedule(this.timeout + RECONNECT_DELAY_MS);
-        setTimeout(() => {
-          if (!this.destroyed) this._connect();
-        }, RECONNECT_DELAY_MS);
-        return;
-      }
-      if (!parserPatched) {
-        // The parser exists once the constructor has run, which ends with the first _connect.
-        parserPatched = true;
-        const parser = this.parser;
-        // eslint-disable-next-line @typescript-eslint/unbound-method
-        const execute = parser.execute;
-        parser.execute = (chunk: Buffer): number | Error => {
-          const ret = execute.call(parser, chunk);
-          if (ret instanceof Error) parseError = true;
-          return ret;
-        };
-      } else this.parser.initialize("RESPONSE");
-      bodyBytes = 0;
-      overLimit = false;
-      parseError = false;
-      closeAfter = false;
-      connect.call(this);
-      const conn = this.conn;
-      // Runs before autocannon's own 'end' handler, which reconnects and sends a new request.
-      conn.prependListener("end", () => {
-        if (!this.destroyed && conn !== closingConn && this.pipelinedRequests.size() > 0) onOutcome({ kind: "reset" }, 0);
-      });
-      // Runs after autocannon's own 'data' handler has parsed the chunk.
-      conn.on("data", () => {
-        if (this.destroyed || conn !== this.conn) return;
-        if (parseError) replaceConnection({ kind: "malformed" });
-        else if (overLimit) replaceConnection(TOO_LARGE);
-      });
-    };
   };
 
-  const budgetS = msToS(Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs) + o.durationMs) + 5;
+  const budgetS = msToS(Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs) + o.durationMs + spec.timeoutMs + DRAIN_SLACK_MS) + 5;
   return new Promise<LoadResult>((resolve, reject) => {
     try {
       tracker = autocannon(
