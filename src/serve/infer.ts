@@ -152,6 +152,7 @@ export async function runInference(model: ServedModel, req: InferRequest): Promi
 function describeValue(v: unknown, dims: readonly number[]): string {
   if (Array.isArray(v)) return `an array (data nests deeper than the shape [${dims.join(",")}])`;
   if (typeof v === "object" && v !== null) return "an object";
+  // Values come from JSON.parse: never undefined, so always a string.
   const text = JSON.stringify(v);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
