@@ -1,7 +1,7 @@
-// src/load/closed-http.ts reaches into autocannon's private per-connection Client
-// (node_modules/autocannon/lib/httpClient.js), so autocannon is pinned to one exact version.
-// This test fails when the pin and the installed version part, or when those internals change
-// shape: read closed-http.ts again before moving the pin.
+// src/load/autocannon-client.ts (used by closed-http.ts) reaches into autocannon's private
+// per-connection Client (node_modules/autocannon/lib/httpClient.js), so autocannon is pinned to
+// one exact version. This test fails when the pin and the installed version part, or when those
+// internals change shape: read autocannon-client.ts again before moving the pin.
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -119,6 +119,23 @@ describe("autocannon internals that src/load/closed-http.ts relies on", () => {
     expect(typeof c?.destroyed).toBe("boolean");
     const conn = c?.conn as { prependListener?: unknown } | undefined;
     expect(typeof conn?.prependListener).toBe("function");
+  });
+
+  it("has what patchClient uses to cap bodies, reset the parser, replace a connection and drain", () => {
+    const c = observed?.client as Record<string, unknown>;
+    const queue = c.pipelinedRequests as Record<string, unknown>;
+    expect(typeof queue.addBody).toBe("function");
+    const parser = c.parser as Record<string, unknown>;
+    expect(typeof parser.initialize).toBe("function");
+    expect(typeof parser.execute).toBe("function");
+    expect(typeof (c.timeoutTicker as Record<string, unknown>).reschedule).toBe("function");
+    const Client = require("autocannon/lib/httpClient.js") as { prototype: Record<string, unknown> };
+    expect(typeof Client.prototype._destroyConnection).toBe("function");
+    expect(typeof c.reqsMade).toBe("number");
+    // _doRequest destroys the client once reqsMade reaches responseMax (how the drain stops new requests).
+    expect(String(Client.prototype._doRequest)).toMatch(/this\.responseMax && this\.reqsMade >= this\.responseMax\) \{\s*return this\.destroy\(\)/);
+    // The parser's callbacks are own properties, so initialize() (which resets state only) keeps them.
+    expect(Object.hasOwn(parser, 4)).toBe(true);
   });
 
   it("emits 'headers' with shouldKeepAlive and 'response' with (status, bytes, durationMs), the request dequeued", () => {

@@ -37,7 +37,7 @@ const cases: [string, () => Promise<string>, Bucket][] = [
 ];
 
 function bucket(r: LoadResult, b: Bucket): number {
-  return b === "status:500" ? (r.errors.status["500"] ?? 0) : r.errors[b];
+  return b === "status:500" ? (r.errors.status["500"] ?? 0) : (r.errors[b] ?? 0);
 }
 
 function expectOnly(r: LoadResult, b: Bucket): void {

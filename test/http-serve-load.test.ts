@@ -4,7 +4,7 @@ import { generateTensor } from "../src/inputs/generate.js";
 import { planInputs } from "../src/inputs/plan.js";
 import { closedLoopHttp } from "../src/load/closed-http.js";
 import { openLoopHttp } from "../src/load/open-http.js";
-import type { HttpRequestSpec } from "../src/load/types.js";
+import { type HttpRequestSpec, emptyErrors } from "../src/load/types.js";
 import { KSERVE_CONTENT_TYPE, encodeInferRequest, fetchModelMetadata, inferUrl, validateInferResponse } from "../src/runners/http/kserve.js";
 import { type StartedServer, startServer } from "../src/serve/server.js";
 
@@ -35,7 +35,7 @@ async function inferRequest(batch: number): Promise<HttpRequestSpec> {
 describe("load generators against bench serve (mlp-fp32)", () => {
   it.each([1, 8])("closed loop at batch %i: every response is a valid inference", async (batch) => {
     const r = await closedLoopHttp({ request: await inferRequest(batch), connections: 4, durationMs: 800, warmupRequests: 10 });
-    expect(r.errors).toEqual({ status: {}, timeouts: 0, refused: 0, reset: 0, malformed: 0, other: 0 });
+    expect(r.errors).toEqual(emptyErrors());
     expect(r.ok).toBeGreaterThan(0);
     expect(r.sent).toBe(r.ok);
     expect(r.latenciesNs.length).toBe(r.ok);

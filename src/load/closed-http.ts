@@ -1,28 +1,19 @@
-import type { EventEmitter } from "node:events";
-import type { Socket } from "node:net";
 import autocannon from "autocannon";
 import { monotonicClock } from "../util/clock.js";
 import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
-import { LoadRecorder, classifyNetworkError } from "./recorder.js";
-import type { HttpRequestSpec, LoadResult, Outcome } from "./types.js";
-import { msToNs, msToS } from "../stats/metrics.js";
-
-/**
- * The parts of autocannon's (8.x) per-connection Client that we reach into; not in its typings.
- * See node_modules/autocannon/lib/httpClient.js.
- */
-interface AutocannonClient extends EventEmitter {
-  /** Request timeout in ms, read when each request is written. */
-  timeout: number;
-  destroyed: boolean;
-  conn: Socket;
-  pipelinedRequests: { size(): number; clear(): void };
-  _connect(): void;
-  destroy(): void;
-}
+import { type AutocannonClient, patchClient } from "./autocannon-client.js";
+import { LoadRecorder } from "./recorder.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec, type LoadResult, type Outcome } from "./types.js";
+import { msToS } from "../stats/metrics.js";
 
 /** Warm-up ends after warmupRequests outcomes or after this long, whichever comes first. */
 const MIN_WARMUP_BUDGET_MS = 1000;
+
+/** autocannon keeps a body as one string, and V8's strings end at 2^29 - 24 characters: a larger limit would throw. */
+const MAX_STRING_BODY_BYTES = 256 * 1024 * 1024;
+
+/** How long past the request timeout the drain at the end waits before it gives up on autocannon's timer. */
+const DRAIN_SLACK_MS = 500;
 
 /**
  * Closed-loop HTTP load with autocannon: `connections` keep-alive connections, each sending its
@@ -31,14 +22,12 @@ const MIN_WARMUP_BUDGET_MS = 1000;
  * event right after gives the latency (autocannon times write → last byte with
  * process.hrtime), so our statistics get raw latencies and the validation of each body.
  * Errors come from the client's `timeout` and `connError` events. The measured phase starts
- * after `warmupRequests` outcomes and ends after `durationMs` or `maxRequests` outcomes;
- * requests in flight at the end are abandoned and not counted (sent = ok + errors).
- *
- * Two autocannon behaviours are patched per client: its `timeout` option is whole seconds ≥ 1,
- * so the client's `timeout` field is set to `timeoutMs`; and when a connection fails or the
- * server closes it, autocannon reconnects but keeps the in-flight request in its queue, so the
- * next response would be timed from that stale start; the queue is cleared on reconnect and the
- * lost request counted as `reset` when the server closed the connection under it.
+ * after `warmupRequests` outcomes and ends after `durationMs`: no request is sent after that,
+ * and those in flight are awaited (up to their timeout) and counted, as in the open loop, so a
+ * server that stops answering shows as timeouts rather than vanishing with the abandoned
+ * requests. `maxRequests` outcomes or an abort end it at once, in-flight requests not counted
+ * (sent = ok + errors). autocannon's per-connection clients are patched where they fall short
+ * (see patchClient).
  */
 export function closedLoopHttp(o: {
   request: HttpRequestSpec;
@@ -58,34 +47,49 @@ export function closedLoopHttp(o: {
   const recorder = new LoadRecorder();
   const clients: AutocannonClient[] = [];
 
-  type Phase = "warmup" | "measure" | "done";
+  type Phase = "warmup" | "measure" | "drain" | "done";
   let phase: Phase = warmup > 0 ? "warmup" : "measure";
   let warmupSeen = 0;
   let windowStart = clock();
   let windowEnd: bigint | undefined;
   let stopTimer: NodeJS.Timeout | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
   let tracker: autocannon.Instance | undefined;
 
   const stop = (): void => {
     if (phase === "done") return;
     phase = "done";
     windowEnd = clock();
-    if (stopTimer !== undefined) clearTimeout(stopTimer);
+    clearTimeout(stopTimer);
+    clearTimeout(drainTimer);
     o.signal?.removeEventListener("abort", stop);
     for (const c of clients) c.destroy();
     tracker?.stop();
   };
+  /** The duration is over: each client sends nothing more and ends once its request in flight has. */
+  const drain = (): void => {
+    if (phase !== "measure") return;
+    phase = "drain";
+    for (const c of clients) {
+      if (c.destroyed) continue;
+      if (c.pipelinedRequests.size() === 0) c.destroy();
+      else c.responseMax = c.reqsMade;
+    }
+    if (clients.every((c) => c.destroyed)) stop();
+    // A backstop: autocannon's own timer ends every request by its timeout.
+    else drainTimer = setTimeout(stop, spec.timeoutMs + DRAIN_SLACK_MS);
+  };
   const startMeasuring = (): void => {
     phase = "measure";
     windowStart = clock();
-    stopTimer = setTimeout(stop, o.durationMs);
+    stopTimer = setTimeout(drain, o.durationMs);
   };
   const onOutcome = (outcome: Outcome, latencyNs: number): void => {
     if (phase === "warmup") {
       if (++warmupSeen >= warmup) startMeasuring();
       return;
     }
-    if (phase !== "measure") return;
+    if (phase !== "measure" && phase !== "drain") return;
     recorder.record(outcome, latencyNs);
     if (recorder.count >= maxRequests) stop();
   };
@@ -93,32 +97,19 @@ export function closedLoopHttp(o: {
   // Set by a request's onResponse, consumed by its client's 'response' event in the same tick.
   let pending: Outcome = { kind: "ok" };
 
+  const maxBodyBytes = Math.min(spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_STRING_BODY_BYTES);
   const setupClient = (raw: unknown): void => {
-    const client = raw as AutocannonClient;
-    client.timeout = spec.timeoutMs;
+    const client = patchClient(raw, { timeoutMs: spec.timeoutMs, maxBodyBytes, responseOutcome: () => pending, onOutcome });
     clients.push(client);
-    let closingConn: Socket | undefined;
-    client.on("headers", (info: { shouldKeepAlive?: boolean }) => {
-      if (info.shouldKeepAlive === false) closingConn = client.conn;
-    });
-    client.on("response", (_status: number, _bytes: number, durationMs: number) => onOutcome(pending, msToNs(durationMs)));
-    client.on("timeout", () => onOutcome({ kind: "timeouts" }, 0));
-    client.on("connError", (err: unknown) => onOutcome({ kind: classifyNetworkError(err) }, 0));
-    // autocannon's own method, rebound below to the client it came from.
-    // eslint-disable-next-line @typescript-eslint/unbound-method
-    const connect = client._connect;
-    client._connect = function patchedConnect(this: AutocannonClient): void {
-      this.pipelinedRequests.clear();
-      connect.call(this);
-      const conn = this.conn;
-      // Runs before autocannon's own 'end' handler, which reconnects and sends a new request.
-      conn.prependListener("end", () => {
-        if (!this.destroyed && conn !== closingConn && this.pipelinedRequests.size() > 0) onOutcome({ kind: "reset" }, 0);
-      });
-    };
+    // Later, not now: after a timeout autocannon reconnects (and so ends a draining client) before it emits 'timeout'.
+    client.on("done", () =>
+      setImmediate(() => {
+        if (phase === "drain" && clients.every((c) => c.destroyed)) stop();
+      }),
+    );
   };
 
-  const budgetS = msToS(Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs) + o.durationMs) + 5;
+  const budgetS = msToS(Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs) + o.durationMs + spec.timeoutMs + DRAIN_SLACK_MS) + 5;
   return new Promise<LoadResult>((resolve, reject) => {
     try {
       tracker = autocannon(

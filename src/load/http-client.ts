@@ -1,6 +1,6 @@
 import { Pool } from "undici";
 import { checkRequest, userHeaders } from "./http-common.js";
-import type { HttpRequestSpec } from "./types.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec } from "./types.js";
 
 /** A complete response: status and the whole body. */
 export interface HttpResponse {
@@ -11,8 +11,9 @@ export interface HttpResponse {
 /**
  * The one undici client path of a remote cell outside the closed loop: the single requests (cold
  * start, warm-up, one call at a time) and the open loop send through the same Pool code, so their
- * latencies carry the same client overhead. Timeouts are the caller's (an AbortSignal); undici's
- * own are off.
+ * latencies carry the same client overhead. Timeouts are the caller's (an AbortSignal, which also
+ * ends a body that trickles in); undici's own are off. A body over the spec's maxResponseBytes
+ * ends the read with undici's UND_ERR_RES_EXCEEDED_MAX_SIZE, so a huge answer cannot fill memory.
  */
 export class HttpClient {
   private readonly pool: Pool;
@@ -24,7 +25,14 @@ export class HttpClient {
     connections: number,
   ) {
     const url = checkRequest(spec);
-    this.pool = new Pool(url.origin, { connections, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: spec.timeoutMs } });
+    this.pool = new Pool(url.origin, {
+      connections,
+      pipelining: 1,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: { timeout: spec.timeoutMs },
+      maxResponseSize: spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    });
     this.path = url.pathname + url.search;
     this.headers = userHeaders(spec);
   }

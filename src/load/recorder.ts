@@ -1,5 +1,4 @@
-import type { ErrorKind, LoadErrors, LoadResult, Outcome } from "./types.js";
-import { emptyErrors } from "./types.js";
+import { ERROR_KINDS, type ErrorKind, type LoadErrors, type LoadResult, type Outcome, emptyErrors } from "./types.js";
 import { nsToS } from "../stats/metrics.js";
 
 /**
@@ -36,7 +35,7 @@ export class LoadRecorder {
   }
 
   fail(kind: ErrorKind): void {
-    this.errors[kind]++;
+    this.errors[kind] = (this.errors[kind] ?? 0) + 1;
   }
 
   /** Outcomes so far (successes and failures). */
@@ -62,14 +61,37 @@ export class LoadRecorder {
 }
 
 export function errorCount(e: LoadErrors): number {
-  let n = e.timeouts + e.refused + e.reset + e.malformed + e.other;
+  let n = 0;
+  for (const k of ERROR_KINDS) n += e[k] ?? 0;
   for (const v of Object.values(e.status)) n += v;
   return n;
 }
 
+/**
+ * The failed requests in one line, by kind as the run JSON names them: "HTTP 500 ×12, timeouts ×3".
+ * Empty when none failed. Kinds missing from an older stored result count as none.
+ */
+export function describeLoadErrors(e: LoadErrors): string {
+  const parts = [
+    ...Object.entries(e.status).map(([code, n]) => `HTTP ${code} ×${n}`),
+    ...ERROR_KINDS.flatMap((k) => {
+      const n = e[k] ?? 0;
+      return n > 0 ? [`${k} ×${n}`] : [];
+    }),
+  ];
+  return parts.join(", ");
+}
+
+/** getaddrinfo's codes for a name that did not resolve (Node's dns module). */
+const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EAI_NODATA", "ENODATA"]);
+
 /** The bucket of a network error, by the codes Node's net module and undici give. */
 export function classifyNetworkError(err: unknown): ErrorKind {
-  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  const { code, name } = typeof err === "object" && err !== null ? (err as { code?: unknown; name?: unknown }) : {};
+  // undici's HTTPParserError (code HPE_… or none): the bytes that came back are not an HTTP response.
+  if (name === "HTTPParserError" || (typeof code === "string" && code.startsWith("HPE_"))) return "malformed";
+  if (typeof code !== "string") return "other";
+  if (DNS_CODES.has(code)) return "dns";
   switch (code) {
     case "ECONNREFUSED":
       return "refused";
@@ -83,6 +105,8 @@ export function classifyNetworkError(err: unknown): ErrorKind {
     case "UND_ERR_HEADERS_TIMEOUT":
     case "UND_ERR_BODY_TIMEOUT":
       return "timeouts";
+    case "UND_ERR_RES_EXCEEDED_MAX_SIZE": // undici's maxResponseSize
+      return "tooLarge";
     default:
       return "other";
   }

@@ -6,12 +6,19 @@ export interface LoadErrors {
   status: Record<string, number>;
   /** No complete response within the request's timeout. */
   timeouts: number;
-  /** The connection was refused (ECONNREFUSED). */
+  /** The connection was refused (ECONNREFUSED): nothing listens there, or the server is restarting. */
   refused: number;
+  /** The server's host name did not resolve (ENOTFOUND, EAI_AGAIN). Absent from results stored before it was counted. */
+  dns?: number;
   /** The connection was reset or closed before the response was complete. */
   reset: number;
-  /** A 2xx response whose body fails the protocol's validation. */
+  /** A response that is not HTTP, or a 2xx response whose body fails the protocol's validation. */
   malformed: number;
+  /**
+   * A response body over the request's maxResponseBytes: the read stops there and the connection
+   * is closed. Absent from results stored before it was counted.
+   */
+  tooLarge?: number;
   /** Anything else (e.g. an in-process call that threw). */
   other: number;
 }
@@ -42,15 +49,26 @@ export interface HttpRequestSpec {
   headers: Record<string, string>;
   body: string | Buffer | undefined;
   timeoutMs: number;
+  /** The largest response body read; a larger one counts as tooLarge (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   /** Checks a 2xx response; false counts the request as malformed. Not called for other statuses. */
   validate?: (status: number, body: Buffer) => boolean;
 }
 
-export type ErrorKind = "timeouts" | "refused" | "reset" | "malformed" | "other";
+/**
+ * The largest response body a load generator reads by default: 64 MiB holds the JSON of large
+ * outputs (a detector's [1, 25200, 85] float32 tensor is about 25 MB as text) and bounds the
+ * memory of a run at connections × this.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** The kinds of failed requests other than non-2xx statuses, in the order they are reported. */
+export const ERROR_KINDS = ["timeouts", "refused", "dns", "reset", "malformed", "tooLarge", "other"] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** How one request ended. */
 export type Outcome = { kind: "ok" } | { kind: "status"; status: number } | { kind: ErrorKind };
 
 export function emptyErrors(): LoadErrors {
-  return { status: {}, timeouts: 0, refused: 0, reset: 0, malformed: 0, other: 0 };
+  return { status: {}, timeouts: 0, refused: 0, dns: 0, reset: 0, malformed: 0, tooLarge: 0, other: 0 };
 }

@@ -67,12 +67,13 @@ export function parseInferRequest(model: ServedModel, text: string): InferReques
       if (d > 0 && dims[k] !== d) throw bad(`input '${name}': dimension ${k} must be ${d}, got shape [${dims.join(",")}]`);
     });
     if (!Array.isArray(data)) throw bad(`input '${name}': data must be an array`);
-    const flat = data.flat(Infinity) as unknown[];
+    // Flat or nested as deep as the shape, no deeper: flattening an arbitrarily deep array would overflow the stack.
+    const flat = data.flat(Math.max(0, dims.length - 1)) as unknown[];
     const expected = dims.reduce((a, b) => a * b, 1);
     if (flat.length !== expected) {
       throw bad(`input '${name}': shape [${dims.join(",")}] holds ${expected} values, data has ${flat.length}`);
     }
-    feeds[name] = new ort.Tensor(meta.dtype, toTypedArray(name, meta.dtype, flat), dims);
+    feeds[name] = new ort.Tensor(meta.dtype, toTypedArray(name, meta.dtype, flat, dims), dims);
   }
   const missing = model.inputs.filter((m) => !Object.hasOwn(feeds, m.name)).map((m) => m.name);
   if (missing.length > 0) throw bad(`missing input${missing.length > 1 ? "s" : ""} ${missing.map((n) => `'${n}'`).join(", ")}`);
@@ -89,14 +90,14 @@ export function parseInferRequest(model: ServedModel, text: string): InferReques
   return { id, feeds, outputs: wanted };
 }
 
-function toTypedArray(name: string, dtype: Dtype, values: unknown[]): TensorData {
+function toTypedArray(name: string, dtype: Dtype, values: unknown[], dims: readonly number[]): TensorData {
   const isInt = !dtype.startsWith("float") && dtype !== "bool";
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const ok = dtype === "bool" ? typeof v === "boolean" : typeof v === "number" && Number.isFinite(v) && (!isInt || Number.isInteger(v));
     if (!ok) {
       const want = dtype === "bool" ? "true or false" : isInt ? "an integer" : "a finite number";
-      throw bad(`input '${name}': data[${i}] must be ${want}, got ${JSON.stringify(v)}`);
+      throw bad(`input '${name}': data[${i}] must be ${want}, got ${describeValue(v, dims)}`);
     }
   }
   const nums = values as number[];
@@ -145,6 +146,15 @@ export async function runInference(model: ServedModel, req: InferRequest): Promi
   });
   const id = req.id !== undefined ? `,"id":${JSON.stringify(req.id)}` : "";
   return `{"model_name":${JSON.stringify(model.name)},"model_version":"1"${id},"outputs":[${outputs.join(",")}]}`;
+}
+
+/** A value in a message: short, and never a walk through a structure a client made as deep as it liked. */
+function describeValue(v: unknown, dims: readonly number[]): string {
+  if (Array.isArray(v)) return `an array (data nests deeper than the shape [${dims.join(",")}])`;
+  if (typeof v === "object" && v !== null) return "an object";
+  // Values come from JSON.parse: never undefined, so always a string.
+  const text = JSON.stringify(v);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

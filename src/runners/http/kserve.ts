@@ -2,6 +2,7 @@ import { request } from "undici";
 import type { GeneratedTensor } from "../../inputs/generate.js";
 import type { ModelInput } from "../../inputs/plan.js";
 import { fromKserveDatatype, toKserveDatatype } from "./datatypes.js";
+import { describeRequestError } from "./send-errors.js";
 import { countLeaves, flatJson } from "./values.js";
 
 /**
@@ -40,15 +41,30 @@ export async function fetchModelMetadata(baseUrl: string, model: string, headers
   let status: number;
   let text: string;
   try {
-    const res = await request(url, { method: "GET", headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    // The signal bounds the whole exchange: undici's bodyTimeout is per chunk, and a body that trickles in never trips it.
+    const signal = AbortSignal.timeout(timeoutMs);
+    const res = await request(url, { method: "GET", headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal });
     status = res.statusCode;
-    text = await res.body.text();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_METADATA_BYTES) {
+        res.body.destroy();
+        throw new Error(`the answer is over ${MAX_METADATA_BYTES} bytes; is this the model's metadata endpoint?`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    text = Buffer.concat(chunks).toString("utf8");
   } catch (err) {
-    throw new Error(`cannot read model metadata from ${url}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot read model metadata from ${url}: ${describeRequestError(err, timeoutMs)}`);
   }
   if (status !== 200) throw new Error(`model metadata request ${url} answered ${status}: ${text.slice(0, 200)}`);
   return parseModelMetadata(text, url);
 }
+
+/** Model metadata is a few kilobytes; more than this is not metadata. */
+const MAX_METADATA_BYTES = 4 * 1024 * 1024;
 
 export function parseModelMetadata(text: string, source = "model metadata"): ModelInput[] {
   let doc: unknown;

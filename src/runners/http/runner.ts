@@ -1,7 +1,7 @@
 import { generateTensor } from "../../inputs/generate.js";
 import { type ModelInput, planInputs } from "../../inputs/plan.js";
 import { closedLoopHttp } from "../../load/closed-http.js";
-import { HttpClient } from "../../load/http-client.js";
+import { HttpClient, type HttpResponse } from "../../load/http-client.js";
 import { openLoopHttp } from "../../load/open-http.js";
 import type { HttpRequestSpec } from "../../load/types.js";
 import type { PlannedCell } from "../../suite/expand.js";
@@ -11,6 +11,7 @@ import type { ResolvedHttpTarget } from "../../suite/resolve.js";
 import type { PreparedCell, Runner } from "../runner.js";
 import { encodeInferRequest, fetchModelMetadata, inferUrl, KSERVE_CONTENT_TYPE, validateInferResponse } from "./kserve.js";
 import { renderTemplate, validateJsonResponse } from "./json-template.js";
+import { describeRequestError } from "./send-errors.js";
 import { encodePredictRequest, predictUrl, TFSERVING_CONTENT_TYPE, validatePredictResponse } from "./tfserving.js";
 import { nsToMs } from "../../stats/metrics.js";
 
@@ -98,7 +99,12 @@ function suiteInputs(t: ResolvedHttpTarget): ModelInput[] {
 
 /** One request that must succeed: the cold start, the warm-up and the calls of a remote cell timed one at a time. */
 async function sendOnce(client: HttpClient, spec: HttpRequestSpec): Promise<void> {
-  const res = await client.send(AbortSignal.timeout(spec.timeoutMs));
+  let res: HttpResponse;
+  try {
+    res = await client.send(AbortSignal.timeout(spec.timeoutMs));
+  } catch (err) {
+    throw new Error(`${spec.method} ${spec.url}: ${describeRequestError(err, spec.timeoutMs, spec.maxResponseBytes)}`);
+  }
   if (res.status < 200 || res.status > 299) throw new Error(`${spec.url} answered ${res.status}: ${res.body.toString("utf8", 0, 200)}`);
   if (spec.validate && !spec.validate(res.status, res.body)) throw new Error(`${spec.url} answered a malformed response: ${res.body.toString("utf8", 0, 200)}`);
 }
