@@ -2,6 +2,7 @@ import type { CellResult, LatencyMs, LoadSummary } from "../results.js";
 import { type Cell, isRemote, loadFields } from "../suite/expand.js";
 import { type LatencySummary, normalQuantile, nsToMs, summarizeLatency, throughput } from "../stats/index.js";
 import { steadyStateCut } from "../stats/steady-cut.js";
+import { describeLoadErrors } from "../load/recorder.js";
 import type { LoadResult } from "../load/types.js";
 import type { Measurement } from "./loop.js";
 import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
@@ -130,7 +131,7 @@ export function measuredLoadCell(
     maxDispatchLagMs: nsToMs(r.maxDispatchLagNs),
   };
   const notes: string[] = [];
-  if (r.errorCount > 0) notes.push(`${r.errorCount} of ${r.sent} requests failed (${(errorRate * 100).toFixed(2)}%): ${describeErrors(r.errors)}`);
+  if (r.errorCount > 0) notes.push(`${r.errorCount} of ${r.sent} requests failed (${(errorRate * 100).toFixed(2)}%): ${describeLoadErrors(r.errors)}`);
   if (r.generatorLagged)
     notes.push(`the load generator fell behind its schedule (up to ${load.maxDispatchLagMs.toFixed(1)} ms late): the offered rate was lower than asked`);
   if (r.targetRate !== null && r.achievedRate < 0.9 * r.targetRate) {
@@ -139,7 +140,7 @@ export function measuredLoadCell(
   const coldStart = { sessionCreateMs: extra.sessionCreateMs, firstCallMs: nsToMs(extra.firstCallNs) };
   const keyed = { ...base(cell), coldStart, warmupIterations: extra.warmupIterations, peakRssKb: extra.peakRssKb, elapsedMs: load.durationMs, load };
   if (r.ok < 2) {
-    return { ...keyed, status: "failed", error: `only ${r.ok} successful requests: ${describeErrors(r.errors) || "no response"}`, samples: r.ok, notes };
+    return { ...keyed, status: "failed", error: `only ${r.ok} successful requests: ${describeLoadErrors(r.errors) || "no response"}`, samples: r.ok, notes };
   }
   const latenciesMs = Array.from(r.latenciesNs, nsToMs);
   const s = summarizeLatency(latenciesMs);
@@ -156,7 +157,7 @@ export function measuredLoadCell(
     ...keyed,
     status: failed ? "failed" : "ok",
     error: failed
-      ? `error rate ${(errorRate * 100).toFixed(2)}% is above the limit of ${(extra.maxErrorRate * 100).toFixed(2)}% (${describeErrors(r.errors)})`
+      ? `error rate ${(errorRate * 100).toFixed(2)}% is above the limit of ${(extra.maxErrorRate * 100).toFixed(2)}% (${describeLoadErrors(r.errors)})`
       : null,
     samples: latenciesMs.length,
     steadyState: true,
@@ -168,12 +169,4 @@ export function measuredLoadCell(
     converged: true,
     notes: [...s.notes, ...notes],
   };
-}
-
-function describeErrors(e: LoadResult["errors"]): string {
-  const parts = [
-    ...Object.entries(e.status).map(([code, n]) => `HTTP ${code} ×${n}`),
-    ...(["timeouts", "refused", "reset", "malformed", "other"] as const).filter((k) => e[k] > 0).map((k) => `${k} ×${e[k]}`),
-  ];
-  return parts.join(", ");
 }
