@@ -65,6 +65,8 @@ function measuredCells<K>(
   return out;
 }
 
+const PARTIAL_NOTE = "partial: interrupted while it was being measured; the statistics are over what was measured";
+
 /** Per statistic, the prior of its between-trial log variance over every cell with two or more trials (stats/moderated.ts). */
 export type RunPriors = Partial<Record<Statistic, VariancePrior | null>>;
 
@@ -139,7 +141,14 @@ export function aggregateCells(inputs: ReadonlyMap<number, AggregateInput>): Map
     }
     const m = measuredByCell.get(index) as MeasuredTrials;
     if (first.result.status !== "ok" || first.result.load !== null || m.trials.length === 0) {
-      out.set(index, { result: first.result, latencyNs: first.latencyNs });
+      // A load cell, or a cell cut short before it had samples enough for a trial: its one result as it is.
+      const partial = first.result.stopReason === "interrupted" && !first.result.notes.some((n) => n.startsWith("partial:"));
+      const result: CellResult = {
+        ...first.result,
+        trials: first.result.trials ?? null,
+        notes: partial ? [...first.result.notes, PARTIAL_NOTE] : first.result.notes,
+      };
+      out.set(index, { result, latencyNs: first.latencyNs });
       continue;
     }
     out.set(index, fromTrials(m, input, runPriors));
@@ -194,7 +203,7 @@ function fromTrials(m: MeasuredTrials, input: AggregateInput, runPriors: RunPrio
   const precision = headline ? relativeHalfWidth(headline) : (first.relativeCI ?? Number.POSITIVE_INFINITY);
   const converged = headline ? precision <= input.targetRelativeCI : first.converged;
   const interrupted = results.some((r) => r.stopReason === "interrupted");
-  if (interrupted) notes.add("partial: interrupted while it was being measured; the statistics are over what was measured");
+  if (interrupted) notes.add(PARTIAL_NOTE);
   if (!converged && headline) {
     notes.add(
       Number.isFinite(precision)

@@ -225,7 +225,8 @@ export class Store implements RunSink {
   }
 
   listRuns(limit = 20): RunInfo[] {
-    const rows = this.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?").all(limit);
+    // SQLite takes a 64-bit LIMIT; anything beyond every run there can be is all of them.
+    const rows = this.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?").all(Math.max(0, Math.min(limit, Number.MAX_SAFE_INTEGER)));
     return rows.map((r) => this.toRunInfo(r as RawRun));
   }
 
@@ -242,6 +243,7 @@ export class Store implements RunSink {
     const back = /^latest(?:~(\d+))?$/.exec(ref);
     if (back) {
       const n = Number(back[1] ?? 0);
+      if (!Number.isSafeInteger(n)) throw new UserError(`${ref}: N in latest~N must be a whole number of runs back, at most ${Number.MAX_SAFE_INTEGER}`);
       const row = this.db.prepare("SELECT id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1 OFFSET ?").get(n) as { id: string } | undefined;
       if (!row) throw new UserError(`${ref}: there ${n === 0 ? "are no runs" : `are fewer than ${n + 1} runs`} in ${this.file}`);
       return row.id;
