@@ -69,7 +69,7 @@ gateOptions(
     .addOption(dbOption())
     .option("--json", "print the run as one JSON document on stdout (progress stays on stderr)")
     .addOption(filterOption())
-    .option("--seed <n>", "override the suite's seed (inputs and the order of the cells in each trial)", parseNonNegativeInt)
+    .option("--seed <n>", "override the suite's seed (inputs and the order of the cells in each trial)", parseSeed)
     .addOption(
       new Option(
         "--order <order>",
@@ -83,7 +83,7 @@ gateOptions(
       parseTrials,
     )
     .option("--samples", "with --json: include every cell's raw samples (samplesMs), so the file can be diffed later")
-    .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression")
+    .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression", parseName)
     .option("--no-confirm", "with --baseline: fail on the first trials' regressions, without measuring the regressed cells again in new trials to confirm them")
     .addOption(baselinesOption())
     // Tests only (as hyperfine's --debug-mode): a deterministic fake runner on a virtual clock.
@@ -113,7 +113,7 @@ program
   .requiredOption("--run <id>")
   .requiredOption("--trial <n>", "", parsePositiveInt)
   .requiredOption("--trials-max <n>", "", parsePositiveInt)
-  .option("--seed <n>", "", parseNonNegativeInt)
+  .option("--seed <n>", "", parseSeed)
   .addOption(new Option("--order <order>").choices(ORDERS))
   .addOption(filterOption())
   .option("--debug-runner <spec>")
@@ -146,7 +146,7 @@ gateOptions(
     .addOption(dbOption())
     .addOption(baselinesOption())
     .option("--json", "print the comparison as one JSON document")
-    .option("--seed <n>", "seed of the bootstrap (default 1)", parseNonNegativeInt),
+    .option("--seed <n>", "seed of the bootstrap (default 1)", parseSeed),
 )
   .addHelpText(
     "after",
@@ -195,7 +195,7 @@ program
   .description("A/A runs of a suite: this machine's run-to-run noise, the verdict's false alarms and smallest detectable change")
   .argument("<suite>", "suite YAML file")
   .option("-r, --runs <n>", "how many runs of the same code (every pair is compared)", parsePositiveInt, 5)
-  .option("--baseline <name>", "write the measured run-to-run noise into this baseline (made from the last run if it does not exist)")
+  .option("--baseline <name>", "write the measured run-to-run noise into this baseline (made from the last run if it does not exist)", parseName)
   .addOption(filterOption())
   .option("--json", "print the calibration as JSON")
   .option("-q, --quiet", "no progress output")
@@ -281,6 +281,19 @@ function parseNonNegativeInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a non-negative integer");
   return n;
+}
+
+/** Seeds are 32-bit (src/util/rng.ts): a larger one would silently alias a smaller one. */
+function parseSeed(v: string): number {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isInteger(n) || n < 0 || n > 4_294_967_295) throw new InvalidArgumentError("expected a whole number from 0 to 4294967295");
+  return n;
+}
+
+/** An empty name (what CI passes for an unset variable) must not quietly turn the option off. */
+function parseName(v: string): string {
+  if (v.trim() === "") throw new InvalidArgumentError("expected a name; it is empty (is the variable that should hold it unset?)");
+  return v;
 }
 
 async function version(): Promise<string> {

@@ -1,5 +1,6 @@
 import type { Dtype, FillKind, InputSpec } from "../suite/schema.js";
 import { DTYPES } from "../suite/schema.js";
+import { didYouMean } from "../suite/suggest.js";
 
 /** What the model says about one of its inputs (onnxruntime's input metadata, narrowed). */
 export interface ModelInput {
@@ -41,10 +42,19 @@ export function planInputs(
       errors.push(`inputs.${name}: the model has no input '${name}' (it has: ${[...known].join(", ") || "none"})`);
     }
   }
+  errors.push(...unknownDims(modelInputs, specs, dims));
   const plans: TensorPlan[] = [];
   for (const input of modelInputs) {
     const spec = specs[input.name] ?? {};
-    const dtype = spec.dtype ?? toDtype(input.type);
+    const modelDtype = toDtype(input.type);
+    // onnxruntime refuses a tensor of another type than the input's: say so before the run does.
+    if (spec.dtype !== undefined && modelDtype !== undefined && spec.dtype !== modelDtype) {
+      errors.push(
+        `inputs.${input.name}.dtype: is ${spec.dtype} but the model's input '${input.name}' takes ${modelDtype}; write ${modelDtype}, or leave dtype out`,
+      );
+      continue;
+    }
+    const dtype = spec.dtype ?? modelDtype;
     if (dtype === undefined) {
       errors.push(`inputs.${input.name}: model input type '${input.type ?? "non-tensor"}' is not supported; expected one of ${DTYPES.join(", ")}`);
       continue;
@@ -74,6 +84,13 @@ export function planInputs(
         }
       });
     }
+    const elements = shape.reduce((a, b) => a * b, 1);
+    if (elements > MAX_TENSOR_ELEMENTS) {
+      errors.push(
+        `inputs.${input.name}.shape: [${shape.join(", ")}] at batch ${batch} is ${elements} elements; at most ${MAX_TENSOR_ELEMENTS} (lower matrix.batch, dims or the shape)`,
+      );
+      continue;
+    }
     const integer = !dtype.startsWith("float");
     plans.push({
       name: input.name,
@@ -87,6 +104,25 @@ export function planInputs(
     });
   }
   return { plans, errors };
+}
+
+/**
+ * The most elements one generated tensor may have: 2^28, 2 GiB while it is drawn in float64
+ * (inputs/generate.ts), 1 GiB as float32. A larger one fails at run time with an allocation error.
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 28;
+
+/** `dims` keys that no input's shape names, in the model or in the suite: a typo is never silently ignored. */
+function unknownDims(modelInputs: readonly ModelInput[], specs: Readonly<Record<string, InputSpec>>, dims: Readonly<Record<string, number>>): string[] {
+  const named = new Set<string>();
+  for (const input of modelInputs) for (const d of input.shape) if (typeof d === "string") named.add(d);
+  for (const spec of Object.values(specs)) for (const d of spec.shape ?? []) if (typeof d === "string") named.add(d);
+  return Object.keys(dims)
+    .filter((d) => d !== "batch" && !named.has(d))
+    .map((d) => {
+      const hint = didYouMean(d, named);
+      return `dims.${d}: no input of the model has a dimension named '${d}'${hint || (named.size > 0 ? ` (named dimensions: ${[...named].join(", ")})` : " (it has none)")}`;
+    });
 }
 
 function resolveDim(d: number | string, index: number, fromSuite: boolean, dims: Readonly<Record<string, number>>, batch: number): number | undefined {

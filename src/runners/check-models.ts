@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { planInputs } from "../inputs/plan.js";
+import { fileProblem } from "../suite/files.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 import { inspectModel } from "./onnx.js";
 
@@ -16,6 +17,12 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
       const key = `targets.${t.name}.variants.${v.name}`;
       if (!v.modelPath || !existsSync(v.modelPath)) {
         problems.push(`${displayFile}: ${key}: model file not found: ${v.model} (resolved to ${v.modelPath})`);
+        continue;
+      }
+      // A directory or an empty file gets onnxruntime's C++ signature instead of a reason: check it first.
+      const fileIssue = fileProblem(v.modelPath, "model (.onnx)");
+      if (fileIssue) {
+        problems.push(`${displayFile}: ${key}: ${v.model} ${fileIssue}`);
         continue;
       }
       let inputs: Awaited<ReturnType<typeof inspectModel>>;

@@ -1,7 +1,9 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { templateTensorNames } from "./body-template.js";
-import { checkEnvReferences, type Env } from "./env.js";
+import { checkEnvReferences, type Env, expandEnv, missingEnv } from "./env.js";
+import { formatPath } from "./path.js";
 import { type MeasureSpec, type SuiteSpec, suiteSchema } from "./schema.js";
+import { closestName, didYouMean } from "./suggest.js";
 
 /**
  * Pure validation of a parsed suite document: every problem, each as `key.path: message`.
@@ -13,8 +15,16 @@ export interface ValidationResult {
 }
 
 export function validateSuiteDocument(doc: unknown, env: Env = {}): ValidationResult {
-  const parsed = suiteSchema.safeParse(doc);
-  if (!parsed.success) return { suite: undefined, errors: parsed.error.issues.map(formatIssue) };
+  const parsed = suiteSchema.safeParse(doc, { reportInput: true });
+  if (!parsed.success) {
+    // A misspelt required key is said once, as the unknown key with its correction, not also as the key missing.
+    const corrected = new Set<string>();
+    const lines = parsed.error.issues.map((issue) => ({ issue, lines: formatIssue(issue, doc, corrected) }));
+    return {
+      suite: undefined,
+      errors: lines.flatMap(({ issue, lines }) => (isMissing(issue) && corrected.has(formatPath(issue.path)) ? [] : lines)),
+    };
+  }
   const suiteMeasure = parsed.data.measure ?? {};
   const errors = [
     ...checkMeasurePlan(suiteMeasure, "measure"),
@@ -24,6 +34,8 @@ export function validateSuiteDocument(doc: unknown, env: Env = {}): ValidationRe
     ...checkCompare(parsed.data),
     ...checkHttpTargets(parsed.data),
     ...checkEnvReferences(parsed.data.targets, env),
+    ...checkUrls(parsed.data, env),
+    ...checkInputs(parsed.data),
   ];
   return { suite: errors.length === 0 ? parsed.data : undefined, errors };
 }
@@ -55,6 +67,61 @@ function checkHttpTargets(suite: SuiteSpec): string[] {
   return errors;
 }
 
+/** A remote target's URL (and a json target's variant endpoints) is http or https, once `${ENV}` is expanded. */
+function checkUrls(suite: SuiteSpec, env: Env): string[] {
+  const errors: string[] = [];
+  for (const [name, t] of Object.entries(suite.targets)) {
+    if (t.kind !== "http") continue;
+    const urls: [string, string][] = [[`targets.${name}.url`, t.url]];
+    if (t.protocol === "json") for (const [v, url] of Object.entries(t.variants ?? {})) urls.push([`targets.${name}.variants.${v}`, url]);
+    for (const [at, written] of urls) {
+      // A missing variable is reported by checkEnvReferences; the expanded text may hold a secret, so it is never printed.
+      if (missingEnv(written, env).length > 0) continue;
+      const expanded = expandEnv(written, env);
+      const shown = expanded === written ? JSON.stringify(written) : `${JSON.stringify(written)} (once expanded)`;
+      let protocol: string;
+      try {
+        protocol = new URL(expanded).protocol;
+      } catch {
+        errors.push(`${at}: ${shown} is not a URL; expected e.g. http://127.0.0.1:8500`);
+        continue;
+      }
+      if (protocol !== "http:" && protocol !== "https:") errors.push(`${at}: ${shown} is a ${protocol.slice(0, -1)} URL; only http and https are supported`);
+    }
+  }
+  return errors;
+}
+
+/**
+ * What the schema cannot say about inputs and dims: a range that is empty, a dims key no shape
+ * uses. The model's own inputs are checked against these where the model is loaded (inputs/plan.ts).
+ */
+function checkInputs(suite: SuiteSpec): string[] {
+  const errors: string[] = [];
+  for (const [name, t] of Object.entries(suite.targets)) {
+    for (const [input, spec] of Object.entries(t.inputs ?? {})) {
+      if (spec.low !== undefined && spec.high !== undefined && !(spec.low < spec.high)) {
+        errors.push(`targets.${name}.inputs.${input}.low: ${spec.low} is not below high (${spec.high}); high is exclusive`);
+      }
+    }
+    for (const dim of Object.keys(t.dims ?? {})) {
+      if (dim === "batch") errors.push(`targets.${name}.dims.batch: the batch size comes from matrix.batch; set it there`);
+    }
+    // A json endpoint has no metadata: its shapes are all in the suite, so a dims key none of them names is a typo.
+    if (t.kind === "http" && t.protocol === "json") {
+      const named = new Set(Object.values(t.inputs ?? {}).flatMap((spec) => (spec.shape ?? []).filter((d): d is string => typeof d === "string")));
+      for (const dim of Object.keys(t.dims ?? {})) {
+        if (dim !== "batch" && !named.has(dim)) {
+          errors.push(
+            `targets.${name}.dims.${dim}: no input shape names a dimension '${dim}'${didYouMean(dim, named)}${named.size > 0 && !closestName(dim, named) ? ` (named: ${[...named].join(", ")})` : ""}`,
+          );
+        }
+      }
+    }
+  }
+  return errors;
+}
+
 /** `compare: { base, head }` names two variants, or two targets, of this suite. */
 function checkCompare(suite: SuiteSpec): string[] {
   if (!suite.compare) return [];
@@ -75,21 +142,120 @@ function checkCompare(suite: SuiteSpec): string[] {
   return errors;
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
-  const path = formatPath(issue.path);
-  if (issue.code === "unrecognized_keys") {
-    const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
-    return `${keys.join(", ")}: unknown key${keys.length > 1 ? "s" : ""}`;
-  }
-  const where = path || "(top level)";
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
-    return `${where}: missing; expected ${issue.expected}`;
-  }
-  return `${where}: ${issue.message.replace(/^Invalid input: /, "")}`;
+/** One line for a zod issue: the key path, what is wrong, and what would be right. */
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  return issue.code === "invalid_type" && issue.input === undefined;
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
+/** `corrected` collects the paths that an unknown key's "did you mean" points to. */
+function formatIssue(issue: z.core.$ZodIssue, doc: unknown, corrected: Set<string>): string[] {
+  const path = formatPath(issue.path);
+  const where = path || "(top level)";
+  const got = "input" in issue ? gotText(issue.input) : "";
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const known = knownKeys(suiteSchema, issue.path, doc);
+      return issue.keys.map((k) => {
+        const hint = k === "<<" ? "; YAML merge keys are not supported, write the keys out" : didYouMean(k, known);
+        const suggestion = closestName(k, known);
+        if (suggestion !== undefined) corrected.add(formatPath([...issue.path, suggestion]));
+        return `${formatPath([...issue.path, k])}: unknown key${hint}${known.length > 0 && !hint ? ` (known: ${known.join(", ")})` : ""}`;
+      });
+    }
+    case "invalid_type":
+      if (isMissing(issue)) return [`${where}: missing; expected ${typeName(issue.expected)}`];
+      if (issue.expected === "int") return [`${where}: must be a whole number${got}`];
+      if (issue.expected === "number" && typeof issue.input === "number") return [`${where}: must be a finite number${got}`];
+      return [`${where}: expected ${typeName(issue.expected)}, received ${receivedName(issue.input)}`];
+    case "invalid_value": {
+      const values = issue.values.map(String);
+      const hint = typeof issue.input === "string" ? didYouMean(issue.input, values) : "";
+      return [`${where}: must be ${values.length === 1 ? values[0] : `one of ${values.join(", ")}`}${got}${hint}`];
+    }
+    case "invalid_union": {
+      const options = (issue as { options?: unknown[] }).options?.map(String);
+      if (options) {
+        const value = getAt(doc, issue.path);
+        const hint = typeof value === "string" ? didYouMean(value, options) : "";
+        return [`${where}: must be one of ${options.join(", ")}${gotText(value)}${hint}`];
+      }
+      return [`${where}: ${issue.message.replace(/^Invalid input$/, "has the wrong form")}${got}`];
+    }
+    case "invalid_key": {
+      const reason = issue.issues[0]?.message ?? issue.message;
+      return [`${where}: invalid name: ${reason}`];
+    }
+    default:
+      return [`${where}: ${issue.message.replace(/^Invalid input: /, "")}${got}`];
+  }
+}
+
+/** ` (got 1.5)`: the offending value when it is short and plain, else nothing. */
+function gotText(value: unknown): string {
+  if (typeof value === "number" || typeof value === "boolean") return ` (got ${String(value)})`;
+  if (typeof value === "string" && value.length <= 60) return ` (got ${JSON.stringify(value)})`;
+  return "";
+}
+
+function typeName(expected: string): string {
+  return (
+    (
+      {
+        record: "a mapping (key: value)",
+        object: "a mapping (key: value)",
+        array: "a list",
+        string: "a string",
+        number: "a number",
+        int: "a whole number",
+      } as Record<string, string>
+    )[expected] ?? expected
+  );
+}
+
+function receivedName(value: unknown): string {
+  if (value === null) return "null (an empty value)";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  return typeof value === "number" || typeof value === "boolean" ? `${typeof value} (${value})` : typeof value;
+}
+
+function getAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let v = doc;
+  for (const p of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+/** The keys the schema allows at `path` (following the document to pick a target's kind): the words for "did you mean". */
+function knownKeys(schema: z.ZodType, path: readonly PropertyKey[], doc: unknown): string[] {
+  let s: z.ZodType | undefined = schema;
+  let value = doc;
+  for (let i = 0; i <= path.length && s;) {
+    if (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodDiscriminatedUnion) {
+      const kind = (value as { kind?: unknown } | undefined)?.kind;
+      const options = s.options as z.ZodType[];
+      const match = options.find(
+        (o) =>
+          o instanceof z.ZodObject &&
+          (o.shape as Record<string, z.ZodType>).kind instanceof z.ZodLiteral &&
+          ((o.shape as Record<string, z.ZodLiteral>).kind?.values.has(kind as never) ?? false),
+      );
+      s = match ?? options[0];
+    } else if (i === path.length) break;
+    else {
+      const key = path[i];
+      value = getAt(value, [key as PropertyKey]);
+      i++;
+      if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[String(key)];
+      else if (s instanceof z.ZodRecord) s = s.valueType as z.ZodType;
+      else if (s instanceof z.ZodArray) s = s.element as z.ZodType;
+      else s = undefined;
+    }
+  }
+  if (s instanceof z.ZodObject) return Object.keys(s.shape);
+  if (s instanceof z.ZodRecord && s.keyType instanceof z.ZodEnum) return (s.keyType.options as unknown[]).map(String);
+  return [];
 }
 
 function checkMeasurePlan(m: MeasureSpec, at: string): string[] {
