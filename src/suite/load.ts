@@ -22,9 +22,10 @@ const MAX_PROBLEMS = 20;
 
 /** Read, parse and validate a suite file; every problem is reported, not just the first. */
 export function loadSuite(file: string, env: Env = process.env): ResolvedSuite {
+  const name = file === "" ? "''" : file;
   const fail = (problems: string[]): never => {
-    const shown = problems.slice(0, MAX_PROBLEMS).map((p) => oneLine(`${file}: ${p}`));
-    if (problems.length > MAX_PROBLEMS) shown.push(`${oneLine(file)}: … and ${problems.length - MAX_PROBLEMS} more problems; fix the ones above first`);
+    const shown = problems.slice(0, MAX_PROBLEMS).map((p) => oneLine(`${name}: ${p}`));
+    if (problems.length > MAX_PROBLEMS) shown.push(`${oneLine(name)}: … and ${problems.length - MAX_PROBLEMS} more problems; fix the ones above first`);
     throw new SuiteError(shown);
   };
   const problem = fileProblem(file, "suite", MAX_SUITE_BYTES);

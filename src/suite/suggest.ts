@@ -13,13 +13,22 @@ export function closestName(name: string, known: Iterable<string>): string | und
   for (const candidate of known) {
     const other = candidate.toLowerCase();
     // A misspelt start of a longer name counts too: `warmpu` for `warmupIterations`.
-    const d = Math.min(distance(lower, other), name.length >= 4 && other.length > name.length ? distance(lower, other.slice(0, name.length)) : Infinity);
+    const d = oneSwap(lower, other)
+      ? 1
+      : Math.min(distance(lower, other), name.length >= 4 && other.length > name.length ? distance(lower, other.slice(0, name.length)) : Infinity);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
   return best;
+}
+
+/** Two neighbouring letters swapped (`ulr` for `url`): one slip, though Levenshtein counts two. */
+function oneSwap(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const i = a.split("").findIndex((c, k) => c !== b[k]);
+  return i >= 0 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
 }
 
 /** `; did you mean "x"?`, or nothing. */

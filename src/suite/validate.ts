@@ -22,7 +22,8 @@ export function validateSuiteDocument(doc: unknown, env: Env = {}): ValidationRe
     const lines = parsed.error.issues.map((issue) => ({ issue, lines: formatIssue(issue, doc, corrected) }));
     return {
       suite: undefined,
-      errors: lines.flatMap(({ issue, lines }) => (isMissing(issue) && corrected.has(formatPath(issue.path)) ? [] : lines)),
+      // Two checks of one number (whole, in range) can fail together with the same words.
+      errors: [...new Set(lines.flatMap(({ issue, lines }) => (isMissing(issue) && corrected.has(formatPath(issue.path)) ? [] : lines)))],
     };
   }
   const suiteMeasure = parsed.data.measure ?? {};
@@ -86,7 +87,9 @@ function checkUrls(suite: SuiteSpec, env: Env): string[] {
         errors.push(`${at}: ${shown} is not a URL; expected e.g. http://127.0.0.1:8500`);
         continue;
       }
-      if (protocol !== "http:" && protocol !== "https:") errors.push(`${at}: ${shown} is a ${protocol.slice(0, -1)} URL; only http and https are supported`);
+      if (protocol !== "http:" && protocol !== "https:") {
+        errors.push(`${at}: ${shown} uses ${protocol}; only http: and https: URLs are supported (start it with http:// or https://)`);
+      }
     }
   }
   return errors;
@@ -164,7 +167,7 @@ function formatIssue(issue: z.core.$ZodIssue, doc: unknown, corrected: Set<strin
     }
     case "invalid_type":
       if (isMissing(issue)) return [`${where}: missing; expected ${typeName(issue.expected)}`];
-      if (issue.expected === "int") return [`${where}: must be a whole number${got}`];
+      if (issue.expected === "int") return [`${where}: ${issue.message.startsWith("Invalid input") ? "must be a whole number" : issue.message}${got}`];
       if (issue.expected === "number" && typeof issue.input === "number") return [`${where}: must be a finite number${got}`];
       return [`${where}: expected ${typeName(issue.expected)}, received ${receivedName(issue.input)}`];
     case "invalid_value": {
@@ -176,10 +179,25 @@ function formatIssue(issue: z.core.$ZodIssue, doc: unknown, corrected: Set<strin
       const options = (issue as { options?: unknown[] }).options?.map(String);
       if (options) {
         const value = getAt(doc, issue.path);
+        if (value === undefined) {
+          // The discriminator is missing: perhaps it is there, misspelt.
+          const parent = getAt(doc, issue.path.slice(0, -1));
+          const key = String(issue.path.at(-1));
+          const misspelt = parent && typeof parent === "object" ? closestName(key, Object.keys(parent)) : undefined;
+          return [`${where}: missing; must be one of ${options.join(", ")}${misspelt ? ` (is "${misspelt}" meant to be "${key}"?)` : ""}`];
+        }
         const hint = typeof value === "string" ? didYouMean(value, options) : "";
         return [`${where}: must be one of ${options.join(", ")}${gotText(value)}${hint}`];
       }
       return [`${where}: ${issue.message.replace(/^Invalid input$/, "has the wrong form")}${got}`];
+    }
+    case "too_small":
+    case "too_big": {
+      const limit = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      if (issue.origin === "array")
+        return [`${where}: must list ${issue.code === "too_small" ? "at least" : "at most"} ${limit} value${Number(limit) === 1 ? "" : "s"}`];
+      if (issue.origin === "string" && issue.code === "too_small") return [`${where}: must not be empty`];
+      return [`${where}: ${issue.message.replace(/^Too (small|big): expected \w+ to be /, "must be ")}${got}`];
     }
     case "invalid_key": {
       const reason = issue.issues[0]?.message ?? issue.message;

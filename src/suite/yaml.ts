@@ -71,7 +71,7 @@ function checkTree(root: unknown, at: (offset: number | undefined) => string): s
   const walk = (node: unknown, path: (string | number)[]): number => {
     const where = () => formatPath(path) || at((node as Node).range?.[0]) || "(top level)";
     if (path.length > MAX_DEPTH) {
-      problems.push(`${where()}: nested deeper than ${MAX_DEPTH} levels; a suite never needs that`);
+      problems.push(`${formatPath(path.slice(0, 3))}…: nested deeper than ${MAX_DEPTH} levels; a suite never needs that`);
       return 1;
     }
     if (isAlias(node)) {
@@ -99,9 +99,12 @@ function checkTree(root: unknown, at: (offset: number | undefined) => string): s
       const seen = new Map<string, number | undefined>();
       for (const pair of node.items) {
         const key = pair.key as Node | null;
-        if (!isScalar(key)) {
-          const what = key === null ? "an empty key" : isAlias(key) ? "an alias as a key" : "a list or mapping as a key";
-          problems.push(`${where()}: ${what} (${at(key?.range?.[0]) || "here"}); keys are plain names`);
+        if (!isScalar(key) || key.value === null || key.value === "") {
+          const what = key === null || isScalar(key) ? "an empty key" : isAlias(key) ? "an alias as a key" : "a list or mapping as a key";
+          const keyAt = at(key?.range?.[0] ?? (pair.value as Node | null)?.range?.[0]);
+          problems.push(
+            path.length > 0 ? `${formatPath(path)}: ${what} (${keyAt}); keys are plain names` : `${keyAt || "(top level)"}: ${what}; keys are plain names`,
+          );
           continue;
         }
         const name = String(key.value);
