@@ -107,7 +107,7 @@ function checkTree(root: unknown, at: (offset: number | undefined) => string): s
           );
           continue;
         }
-        const name = String(key.value);
+        const name = typeof key.value === "string" ? key.value : String(key.value);
         const keyPath = [...path, name];
         if (seen.has(name)) {
           const first = seen.get(name);
