@@ -107,7 +107,8 @@ function checkTree(root: unknown, at: (offset: number | undefined) => string): s
           );
           continue;
         }
-        const name = typeof key.value === "string" ? key.value : String(key.value);
+        // A plain scalar key: a string, or a number, boolean or null that toJS turns into its text.
+        const name = typeof key.value === "string" ? key.value : `${key.value as number}`;
         const keyPath = [...path, name];
         if (seen.has(name)) {
           const first = seen.get(name);
