@@ -37,6 +37,7 @@ export function validateSuiteDocument(doc: unknown, env: Env = {}): ValidationRe
     ...checkEnvReferences(parsed.data.targets, env),
     ...checkUrls(parsed.data, env),
     ...checkInputs(parsed.data),
+    ...checkCellCount(parsed.data),
   ];
   return { suite: errors.length === 0 ? parsed.data : undefined, errors };
 }
@@ -123,6 +124,27 @@ function checkInputs(suite: SuiteSpec): string[] {
     }
   }
   return errors;
+}
+
+/** The most cells one suite may expand to: days of measurement at the default plan, and far from a memory problem. */
+export const MAX_CELLS = 10_000;
+
+/** The matrix's size, counted as expand.ts will expand it, before anything allocates a cell. */
+function checkCellCount(suite: SuiteSpec): string[] {
+  const distinct = (xs: readonly unknown[] | undefined, fallback: number) => (xs ? new Set(xs).size : fallback);
+  const counts = Object.entries(suite.targets).map(([name, t]) => {
+    const m = { ...suite.matrix, ...t.matrix };
+    const loads = distinct(m.concurrency, 0) + distinct(m.rate, 0) || 1;
+    const variants = t.variants ? Object.keys(t.variants).length : 1;
+    const machines = t.kind === "onnx" ? distinct(m.providers, 1) * distinct(m.threads, 1) : 1;
+    return { name, cells: variants * distinct(m.batch, 1) * machines * loads };
+  });
+  const total = counts.reduce((a, c) => a + c.cells, 0);
+  if (total <= MAX_CELLS) return [];
+  const largest = counts.sort((a, b) => b.cells - a.cells)[0];
+  return [
+    `matrix: the suite expands to ${total} cells (targets.${largest?.name ?? "?"}: ${largest?.cells ?? 0}); at most ${MAX_CELLS}: shorten the lists of matrix (batch, threads, concurrency, rate) or split the suite`,
+  ];
 }
 
 /** `compare: { base, head }` names two variants, or two targets, of this suite. */
