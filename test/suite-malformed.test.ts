@@ -86,8 +86,9 @@ describe("suite files that cannot be fixtures", () => {
 
   it("a file over 1 MiB is refused before it is parsed", () => {
     const big = path.join(dir, "big.yaml");
-    writeFileSync(big, `name: t\ndescription: "${"x".repeat(1024 * 1024)}"\n`);
-    expect(message(big)).toMatch(/big\.yaml: is 1\.0 MiB; a suite file is at most 1\.0 MiB$/);
+    const content = `name: t\ndescription: "${"x".repeat(1024 * 1024)}"\n`;
+    writeFileSync(big, content);
+    expect(message(big)).toBe(`${big}: is ${content.length} bytes; a suite file is at most 1048576 bytes (1 MiB)`);
   });
 
   it("40,000 keys in one mapping: one clear error, the extra problems counted, not listed", () => {

@@ -20,7 +20,7 @@ export function fileProblem(file: string, what: string, maxBytes = Number.POSITI
   if (stat.isDirectory()) return `is a directory; expected a ${what} file`;
   if (!stat.isFile()) return `is not a regular file (${kindOf(stat)}); give the path of a ${what} file`;
   if (stat.size === 0) return `is empty (0 bytes); expected a ${what} file`;
-  if (stat.size > maxBytes) return `is ${megabytes(stat.size)}; a ${what} file is at most ${megabytes(maxBytes)}`;
+  if (stat.size > maxBytes) return `is ${stat.size} bytes; a ${what} file is at most ${maxBytes} bytes (${megabytes(maxBytes)})`;
   try {
     closeSync(openSync(file, READ_NONBLOCK));
   } catch (err) {
@@ -76,5 +76,5 @@ function kindOf(stat: ReturnType<typeof statSync>): string {
 }
 
 function megabytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+  return `${Number((bytes / 1024 / 1024).toFixed(2))} MiB`;
 }

@@ -36,7 +36,8 @@ export function loadSuite(file: string, env: Env = process.env): ResolvedSuite {
   } catch (err) {
     return fail([(err as NodeJS.ErrnoException).code ? fsProblem(err, "suite") : (err as Error).message]);
   }
-  if (bytes.length > MAX_SUITE_BYTES) return fail([`grew past ${MAX_SUITE_BYTES} bytes while being read; a suite file is at most 1 MiB`]);
+  if (bytes.length > MAX_SUITE_BYTES)
+    return fail([`grew past ${MAX_SUITE_BYTES} bytes while being read; a suite file is at most ${MAX_SUITE_BYTES} bytes (1 MiB)`]);
   const text = decodeUtf8(bytes);
   if (typeof text !== "string") return fail([text.problem]);
   const { value, problems } = parseSuiteYaml(text);
