@@ -167,12 +167,14 @@ function checkCompare(suite: SuiteSpec): string[] {
   return errors;
 }
 
-/** One line for a zod issue: the key path, what is wrong, and what would be right. */
 function isMissing(issue: z.core.$ZodIssue): boolean {
   return issue.code === "invalid_type" && issue.input === undefined;
 }
 
-/** `corrected` collects the paths that an unknown key's "did you mean" points to. */
+/**
+ * One line for a zod issue: the key path, what is wrong, and what would be right. `corrected`
+ * collects the paths that an unknown key's "did you mean" points to.
+ */
 function formatIssue(issue: z.core.$ZodIssue, doc: unknown, corrected: Set<string>): string[] {
   const path = formatPath(issue.path);
   const where = path || "(top level)";
@@ -237,19 +239,17 @@ function gotText(value: unknown): string {
   return "";
 }
 
+const TYPE_NAMES: Partial<Record<string, string>> = {
+  record: "a mapping (key: value)",
+  object: "a mapping (key: value)",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+};
+
 function typeName(expected: string): string {
-  return (
-    (
-      {
-        record: "a mapping (key: value)",
-        object: "a mapping (key: value)",
-        array: "a list",
-        string: "a string",
-        number: "a number",
-        int: "a whole number",
-      } as Record<string, string>
-    )[expected] ?? expected
-  );
+  return TYPE_NAMES[expected] ?? expected;
 }
 
 function receivedName(value: unknown): string {
@@ -268,34 +268,32 @@ function getAt(doc: unknown, path: readonly PropertyKey[]): unknown {
 
 /** The keys the schema allows at `path` (following the document to pick a target's kind): the words for "did you mean". */
 function knownKeys(schema: z.ZodType, path: readonly PropertyKey[], doc: unknown): string[] {
-  let s: z.ZodType | undefined = schema;
   let value = doc;
-  for (let i = 0; i <= path.length && s;) {
-    if (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-    else if (s instanceof z.ZodDiscriminatedUnion) {
-      const kind = (value as { kind?: unknown } | undefined)?.kind;
-      const options = s.options as z.ZodType[];
-      const match = options.find(
-        (o) =>
-          o instanceof z.ZodObject &&
-          (o.shape as Record<string, z.ZodType>).kind instanceof z.ZodLiteral &&
-          ((o.shape as Record<string, z.ZodLiteral>).kind?.values.has(kind as never) ?? false),
-      );
-      s = match ?? options[0];
-    } else if (i === path.length) break;
-    else {
-      const key = path[i];
-      value = getAt(value, [key as PropertyKey]);
-      i++;
-      if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[String(key)];
-      else if (s instanceof z.ZodRecord) s = s.valueType as z.ZodType;
-      else if (s instanceof z.ZodArray) s = s.element as z.ZodType;
-      else s = undefined;
-    }
+  let s = unwrap(schema, value);
+  for (const key of path) {
+    value = getAt(value, [key]);
+    if (s instanceof z.ZodObject) s = (s.shape as Record<PropertyKey, z.ZodType | undefined>)[key];
+    else if (s instanceof z.ZodRecord) s = s.valueType as z.ZodType;
+    else if (s instanceof z.ZodArray) s = s.element as z.ZodType;
+    else return [];
+    s = unwrap(s, value);
   }
   if (s instanceof z.ZodObject) return Object.keys(s.shape);
   if (s instanceof z.ZodRecord && s.keyType instanceof z.ZodEnum) return (s.keyType.options as unknown[]).map(String);
   return [];
+}
+
+/** Through optional wrappers, and into the option of a discriminated union that the document's `kind` picks. */
+function unwrap(schema: z.ZodType | undefined, value: unknown): z.ZodType | undefined {
+  let s = schema;
+  for (;;) {
+    if (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodDiscriminatedUnion) {
+      const options = s.options as z.ZodType[];
+      const kind = (value as { kind?: unknown } | null | undefined)?.kind;
+      s = options.find((o) => o instanceof z.ZodObject && o.shape.kind instanceof z.ZodLiteral && o.shape.kind.values.has(kind as never)) ?? options[0];
+    } else return s;
+  }
 }
 
 function checkMeasurePlan(m: MeasureSpec, at: string): string[] {
