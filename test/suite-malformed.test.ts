@@ -6,6 +6,7 @@ import { planSuites } from "../src/cli/plan.js";
 import { UserError } from "../src/errors.js";
 import { fsProblem } from "../src/suite/files.js";
 import { loadSuite } from "../src/suite/load.js";
+import { encodeModel, node, valueInfo } from "../scripts/models/proto.js";
 import { bench, ROOT, tempDir } from "./helpers/cli.js";
 
 /**
@@ -113,6 +114,43 @@ describe("suite files that cannot be fixtures", () => {
     expect(fsProblem(error("EISDIR"), "suite")).toBe("is a directory; expected a suite file");
     expect(fsProblem(error("ELOOP"), "suite")).toMatch(/symbolic link that loops/);
     expect(fsProblem(error("EIO"), "suite")).toBe("cannot be read (EIO)");
+  });
+});
+
+describe("dims is shared by a target's variants", () => {
+  const dir = tempDir("bench-dims-");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const model = (file: string, shape: (number | string)[]) =>
+    writeFileSync(
+      path.join(dir, file),
+      encodeModel({
+        graphName: "identity",
+        docString: "",
+        nodes: [node("Identity", "id", ["x"], ["y"])],
+        initializers: [],
+        inputs: [valueInfo("x", "float32", shape)],
+        outputs: [valueInfo("y", "float32", shape)],
+        metadata: [],
+      }),
+    );
+
+  it("a key one variant's model names is not unknown for the others; a key none names is, once", async () => {
+    model("named.onnx", ["batch", "height"]);
+    model("fixed.onnx", ["batch", 4]);
+    const suite = (dims: string) => {
+      const file = path.join(dir, `dims-${dims}.yaml`);
+      writeFileSync(file, `name: t\ntargets:\n  m:\n    kind: onnx\n    variants: { a: named.onnx, b: fixed.onnx }\n    dims: { ${dims}: 4 }\n`);
+      return file;
+    };
+    expect(await validate(suite("height"))).toEqual({ exit: 0, lines: [] });
+    // The misspelt key is unknown (once, not per variant), and the dimension it meant is unresolved.
+    const file = suite("heigth");
+    const { exit, lines } = await validate(file);
+    expect(exit).toBe(2);
+    expect(lines.filter((l) => l.includes("dims.heigth"))).toEqual([
+      `${file}: targets.m.dims.heigth: no input of the model has a dimension named 'heigth'; did you mean "height"?`,
+    ]);
+    expect(lines.some((l) => l.includes("set dims.height"))).toBe(true);
   });
 });
 

@@ -42,7 +42,6 @@ export function planInputs(
       errors.push(`inputs.${name}: the model has no input '${name}' (it has: ${[...known].join(", ") || "none"})`);
     }
   }
-  errors.push(...unknownDims(modelInputs, specs, dims));
   const plans: TensorPlan[] = [];
   for (const input of modelInputs) {
     const spec = specs[input.name] ?? {};
@@ -112,11 +111,19 @@ export function planInputs(
  */
 export const MAX_TENSOR_ELEMENTS = 2 ** 28;
 
-/** `dims` keys that no input's shape names, in the model or in the suite: a typo is never silently ignored. */
-function unknownDims(modelInputs: readonly ModelInput[], specs: Readonly<Record<string, InputSpec>>, dims: Readonly<Record<string, number>>): string[] {
+/** The names of the symbolic dimensions an input's shape uses, in the model or in the suite. */
+export function namedDims(modelInputs: readonly ModelInput[], specs: Readonly<Record<string, InputSpec>>): Set<string> {
   const named = new Set<string>();
   for (const input of modelInputs) for (const d of input.shape) if (typeof d === "string") named.add(d);
   for (const spec of Object.values(specs)) for (const d of spec.shape ?? []) if (typeof d === "string") named.add(d);
+  return named;
+}
+
+/**
+ * `dims` keys that no shape names (`named`: over every variant of the target, as dims is shared
+ * by them): a typo is never silently ignored. Errors are relative to the target, as planInputs's.
+ */
+export function unknownDims(named: ReadonlySet<string>, dims: Readonly<Record<string, number>>): string[] {
   return Object.keys(dims)
     .filter((d) => d !== "batch" && !named.has(d))
     .map((d) => {
