@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from "node:fs";
 
 /** Never blocks on a FIFO swapped in after the check; no effect on a regular file. */
 const READ_NONBLOCK = constants.O_RDONLY | constants.O_NONBLOCK;
@@ -11,7 +11,7 @@ const READ_NONBLOCK = constants.O_RDONLY | constants.O_NONBLOCK;
  */
 export function fileProblem(file: string, what: string, maxBytes = Number.POSITIVE_INFINITY): string | undefined {
   if (file === "") return `the ${what} file name is empty`;
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(file);
   } catch (err) {
@@ -68,10 +68,10 @@ export function fsProblem(err: unknown, what: string): string {
   }
 }
 
-function kindOf(stat: ReturnType<typeof statSync>): string {
-  if (stat?.isFIFO()) return "a named pipe";
-  if (stat?.isSocket()) return "a socket";
-  if (stat?.isCharacterDevice() || stat?.isBlockDevice()) return "a device";
+function kindOf(stat: Stats): string {
+  if (stat.isFIFO()) return "a named pipe";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
   return "not a file";
 }
 
