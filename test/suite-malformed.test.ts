@@ -169,7 +169,7 @@ describe("bench validate on malformed suites", () => {
 
   it.each([
     ["typo-varaints.yaml", /targets\.mlp\.varaints: unknown key; did you mean "variants"\?\n$/],
-    ["billion-laughs.yaml", /lol\d\[\d\]: the document grows past/],
+    ["billion-laughs.yaml", /lol\d\[\d\]: the document has more than 100,000 values once its aliases are expanded/],
     ["utf16le-bom.yaml", /is UTF-16 text .*save it as UTF-8/],
     ["maxIterations-1e10.yaml", /measure\.maxIterations: must be a whole number from 1 to 10000000 \(got 10000000000\)\n$/],
     ["model-empty.yaml", /targets\.mlp\.variants\.fp32: models\/empty\.onnx is empty \(0 bytes\)/],

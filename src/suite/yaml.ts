@@ -132,7 +132,7 @@ function checkTree(root: unknown, at: (offset: number | undefined) => string): s
     if (expanded > MAX_EXPANDED_NODES && !tooBig) {
       tooBig = true;
       problems.push(
-        `${where()}: the document grows past ${MAX_EXPANDED_NODES.toLocaleString("en-US")} values once its aliases are expanded; write out fewer aliases (a suite is small)`,
+        `${where()}: the document has more than ${MAX_EXPANDED_NODES.toLocaleString("en-US")} values once its aliases are expanded; use fewer aliases or values (a suite is small)`,
       );
     }
   };
