@@ -40,12 +40,12 @@ describe("bad input exits 2 with a clear message", () => {
 
   it("an unknown key", async () => {
     const f = suite("unknown.yaml", good("{ fp32: mlp.onnx }", "measure:\n  warmpu: 3\n"));
-    await expectUserError(["run", f, "--db", db], /unknown\.yaml: measure\.warmpu: unknown key$/m);
+    await expectUserError(["run", f, "--db", db], /unknown\.yaml: measure\.warmpu: unknown key; did you mean "warmupIterations"\?$/m);
   });
 
   it("a wrong type", async () => {
     const f = suite("type.yaml", good("{ fp32: mlp.onnx }", "matrix:\n  batch: [1, eight]\n"));
-    await expectUserError(["validate", f], /type\.yaml: matrix\.batch\[1\]: expected number, received string$/m);
+    await expectUserError(["validate", f], /type\.yaml: matrix\.batch\[1\]: expected a number, received a string \("eight"\)$/m);
   });
 
   it("a missing model file", async () => {

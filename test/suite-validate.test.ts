@@ -15,18 +15,18 @@ describe("validateSuiteDocument", () => {
 
   it("names an unknown key with its full path", () => {
     const r = validateSuiteDocument({ ...valid, measure: { warmpu: 3 } });
-    expect(r.errors).toEqual(["measure.warmpu: unknown key"]);
+    expect(r.errors).toEqual(['measure.warmpu: unknown key; did you mean "warmupIterations"?']);
   });
 
   it("names a wrong type with its path and what was expected", () => {
     const r = validateSuiteDocument({ ...valid, matrix: { batch: [1, "eight"] } });
     expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]).toMatch(/^matrix\.batch\[1\]: expected number, received string$/);
+    expect(r.errors[0]).toMatch(/^matrix\.batch\[1\]: expected a number, received a string \("eight"\)$/);
   });
 
   it("reports a missing required key", () => {
     const r = validateSuiteDocument({ targets: valid.targets });
-    expect(r.errors).toEqual(["name: missing; expected string"]);
+    expect(r.errors).toEqual(["name: missing; expected a string"]);
   });
 
   it("collects every problem, not just the first", () => {

@@ -1,5 +1,6 @@
 import type { Dtype, FillKind, InputSpec } from "../suite/schema.js";
 import { DTYPES } from "../suite/schema.js";
+import { didYouMean } from "../suite/suggest.js";
 
 /** What the model says about one of its inputs (onnxruntime's input metadata, narrowed). */
 export interface ModelInput {
@@ -45,7 +46,15 @@ export function planInputs(
   const plans: TensorPlan[] = [];
   for (const input of modelInputs) {
     const spec = specs[input.name] ?? {};
-    const dtype = spec.dtype ?? toDtype(input.type);
+    const modelDtype = toDtype(input.type);
+    // onnxruntime refuses a tensor of another type than the input's: say so before the run does.
+    if (spec.dtype !== undefined && modelDtype !== undefined && spec.dtype !== modelDtype) {
+      errors.push(
+        `inputs.${input.name}.dtype: is ${spec.dtype} but the model's input '${input.name}' takes ${modelDtype}; write ${modelDtype}, or leave dtype out`,
+      );
+      continue;
+    }
+    const dtype = spec.dtype ?? modelDtype;
     if (dtype === undefined) {
       errors.push(`inputs.${input.name}: model input type '${input.type ?? "non-tensor"}' is not supported; expected one of ${DTYPES.join(", ")}`);
       continue;
@@ -76,6 +85,13 @@ export function planInputs(
         }
       });
     }
+    const elements = shape.reduce((a, b) => a * b, 1);
+    if (elements > MAX_TENSOR_ELEMENTS) {
+      errors.push(
+        `inputs.${input.name}.shape: [${shape.join(", ")}] at batch ${batch} is ${elements} elements; at most ${MAX_TENSOR_ELEMENTS} (lower matrix.batch, dims or the shape)`,
+      );
+      continue;
+    }
     const integer = !dtype.startsWith("float");
     plans.push({
       name: input.name,
@@ -104,6 +120,33 @@ function isBatchDim(d: number | string, index: number, fromSuite: boolean, dims:
   if (d === "batch") return true;
   if (index !== 0 || fromSuite) return false;
   return typeof d === "number" ? d <= 0 : dims[d] === undefined;
+}
+
+/**
+ * The most elements one generated tensor may have: 2^28, 2 GiB while it is drawn in float64
+ * (inputs/generate.ts), 1 GiB as float32. A larger one fails at run time with an allocation error.
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 28;
+
+/** The names of the symbolic dimensions an input's shape uses, in the model or in the suite. */
+export function namedDims(modelInputs: readonly ModelInput[], specs: Readonly<Record<string, InputSpec>>): Set<string> {
+  const named = new Set<string>();
+  for (const input of modelInputs) for (const d of input.shape) if (typeof d === "string") named.add(d);
+  for (const spec of Object.values(specs)) for (const d of spec.shape ?? []) if (typeof d === "string") named.add(d);
+  return named;
+}
+
+/**
+ * `dims` keys that no shape names (`named`: over every variant of the target, as dims is shared
+ * by them): a typo is never silently ignored. Errors are relative to the target, as planInputs's.
+ */
+export function unknownDims(named: ReadonlySet<string>, dims: Readonly<Record<string, number>>): string[] {
+  return Object.keys(dims)
+    .filter((d) => d !== "batch" && !named.has(d))
+    .map((d) => {
+      const hint = didYouMean(d, named);
+      return `dims.${d}: no input of the model has a dimension named '${d}'${hint || (named.size > 0 ? ` (named dimensions: ${[...named].join(", ")})` : " (it has none)")}`;
+    });
 }
 
 function resolveDim(d: number | string, index: number, fromSuite: boolean, dims: Readonly<Record<string, number>>, batch: number): number | undefined {

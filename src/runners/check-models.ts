@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { planInputs } from "../inputs/plan.js";
+import { namedDims, planInputs, unknownDims } from "../inputs/plan.js";
+import { fileProblem } from "../suite/files.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 import { inspectModel } from "./onnx.js";
 
@@ -12,10 +13,18 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
   for (const t of suite.targets) {
     // A remote target's inputs come from its server, which need not be up for validation.
     if (t.kind !== "onnx") continue;
+    const named = new Set<string>();
+    let inspected = 0;
     for (const v of t.variants) {
       const key = `targets.${t.name}.variants.${v.name}`;
       if (!v.modelPath || !existsSync(v.modelPath)) {
         problems.push(`${displayFile}: ${key}: model file not found: ${v.model} (resolved to ${v.modelPath})`);
+        continue;
+      }
+      // A directory or an empty file gets onnxruntime's C++ signature instead of a reason: check it first.
+      const fileIssue = fileProblem(v.modelPath, "model (.onnx)");
+      if (fileIssue) {
+        problems.push(`${displayFile}: ${key}: ${v.model} ${fileIssue}`);
         continue;
       }
       let inputs: Awaited<ReturnType<typeof inspectModel>>;
@@ -26,6 +35,8 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
         problems.push(`${displayFile}: ${key}: ${v.model} is not a loadable ONNX model (onnxruntime: ${reason})`);
         continue;
       }
+      inspected++;
+      for (const d of namedDims(inputs, t.inputs)) named.add(d);
       const seen = new Set<string>();
       for (const batch of t.batch) {
         for (const e of planInputs(inputs, t.inputs, t.dims, batch).errors) {
@@ -35,6 +46,8 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
         }
       }
     }
+    // dims is shared by the target's variants: a key is unknown when none of them names it.
+    if (inspected === t.variants.length) for (const e of unknownDims(named, t.dims)) problems.push(`${displayFile}: targets.${t.name}.${e}`);
   }
   return problems;
 }

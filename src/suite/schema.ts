@@ -13,19 +13,52 @@ export type Dtype = (typeof DTYPES)[number];
 export const FILLS = ["random-normal", "random-uniform", "zeros", "ones", "range"] as const;
 export type FillKind = (typeof FILLS)[number];
 
+/**
+ * Bounds of every number a suite can give: far beyond any real benchmark, and below what breaks
+ * the tool (a sample buffer of maxIterations floats, Node's timer limit, a thread pool of
+ * `threads`). Every message states the allowed range.
+ */
+export const LIMITS = {
+  seed: 4_294_967_295,
+  batch: 1_000_000,
+  threads: 1024,
+  concurrency: 10_000,
+  ratePerS: 1_000_000,
+  warmupIterations: 100_000,
+  iterations: 10_000_000,
+  /** Node's timer limit (setTimeout's delay is a signed 32-bit number of ms, about 24.8 days). */
+  timeMs: 2_147_483_647,
+  trials: 1000,
+  dimension: 1_000_000,
+  requests: 10_000_000,
+  connections: 10_000,
+} as const;
+
+/** A whole number in [min, max]; the message names the range. */
+function wholeNumber(min: number, max: number) {
+  const range = `must be a whole number from ${min} to ${max}`;
+  return z.number().int({ error: range }).min(min, { error: range }).max(max, { error: range });
+}
+
+/** A number in (0, max], or [0, max] with `zero`. */
+function positiveNumber(max: number, { zero = false } = {}) {
+  const range = zero ? `must be a number from 0 to ${max}` : `must be a number above 0 and at most ${max}`;
+  return (zero ? z.number().min(0, { error: range }) : z.number().gt(0, { error: range })).max(max, { error: range });
+}
+
 const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected a name of letters, digits, '_', '.', '-'");
 
-const positiveInt = z.number().int().positive();
-
-const dimension = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+const dimension = z.union([wholeNumber(0, LIMITS.dimension), z.string().min(1)], {
+  error: `expected a size (a whole number from 0 to ${LIMITS.dimension}) or the name of a dimension (batch, or a key of dims)`,
+});
 
 export const inputSpecSchema = z.strictObject({
   shape: z.array(dimension).optional(),
   dtype: z.enum(DTYPES).optional(),
-  fill: z.union([z.enum(FILLS), z.number()]).optional(),
+  fill: z.union([z.enum(FILLS), z.number()], { error: `must be one of ${FILLS.join(", ")}, or a number (every element that value)` }).optional(),
   /** random-normal: mean/std; random-uniform and range: low/high (high exclusive). */
   mean: z.number().optional(),
-  std: z.number().positive().optional(),
+  std: z.number().gt(0, { error: "must be a number above 0" }).optional(),
   low: z.number().optional(),
   high: z.number().optional(),
 });
@@ -41,40 +74,42 @@ export type Provider = (typeof PROVIDERS)[number];
 export const GRAPH_OPTIMIZATION = ["disabled", "basic", "extended", "all"] as const;
 
 export const matrixSchema = z.strictObject({
-  batch: z.array(positiveInt).min(1).optional(),
+  batch: z.array(wholeNumber(1, LIMITS.batch)).min(1).optional(),
   providers: z.array(z.enum(PROVIDERS)).min(1).optional(),
-  threads: z.array(positiveInt).min(1).optional(),
+  threads: z.array(wholeNumber(1, LIMITS.threads)).min(1).optional(),
   /** Closed loop: this many requests (session.run calls) in flight at once; [] for none. */
-  concurrency: z.array(positiveInt).optional(),
+  concurrency: z.array(wholeNumber(1, LIMITS.concurrency)).optional(),
   /** Open loop: requests per second on a fixed schedule or as a Poisson process. */
-  rate: z.array(z.number().positive()).optional(),
+  rate: z.array(positiveNumber(LIMITS.ratePerS)).optional(),
 });
 
 export const measureSchema = z.strictObject({
-  warmupIterations: z.number().int().nonnegative().optional(),
-  minIterations: positiveInt.optional(),
-  maxIterations: positiveInt.optional(),
-  minTimeMs: z.number().nonnegative().optional(),
-  maxTimeMs: z.number().positive().optional(),
+  warmupIterations: wholeNumber(0, LIMITS.warmupIterations).optional(),
+  minIterations: wholeNumber(1, LIMITS.iterations).optional(),
+  maxIterations: wholeNumber(1, LIMITS.iterations).optional(),
+  minTimeMs: positiveNumber(LIMITS.timeMs, { zero: true }).optional(),
+  maxTimeMs: positiveNumber(LIMITS.timeMs).optional(),
   /** Stop once the 95% interval of the headline statistic has this relative half-width. */
-  targetRelativeCI: z.number().positive().max(1).optional(),
+  targetRelativeCI: positiveNumber(1).optional(),
   headline: z.enum(HEADLINES).optional(),
 });
 export type MeasureSpec = z.infer<typeof measureSchema>;
 
 /** How a load cell (concurrency or rate) is driven; see docs/LOAD.md for the MLPerf mapping. */
 export const loadSchema = z.strictObject({
-  durationMs: z.number().positive().optional(),
-  warmupRequests: z.number().int().nonnegative().optional(),
-  maxRequests: positiveInt.optional(),
+  durationMs: positiveNumber(LIMITS.timeMs).optional(),
+  warmupRequests: wholeNumber(0, LIMITS.requests).optional(),
+  maxRequests: wholeNumber(1, LIMITS.requests).optional(),
   arrival: z.enum(["fixed", "poisson"]).optional(),
   /** Open loop over HTTP: the most connections the generator may open (default: one second of arrivals). */
-  connections: positiveInt.optional(),
+  connections: wholeNumber(1, LIMITS.connections).optional(),
   /** A cell whose share of failed requests exceeds this is `failed` (default 0.01). */
-  maxErrorRate: z.number().min(0).max(1).optional(),
+  maxErrorRate: positiveNumber(1, { zero: true }).optional(),
 });
 
-const variantSchema = z.union([z.string().min(1), z.strictObject({ model: z.string().min(1) })]);
+const variantSchema = z.union([z.string().min(1), z.strictObject({ model: z.string().min(1) })], {
+  error: "expected the model file's path (fp32: models/mlp.onnx) or { model: PATH }",
+});
 
 export const onnxTargetSchema = z.strictObject({
   kind: z.literal("onnx"),
@@ -84,11 +119,11 @@ export const onnxTargetSchema = z.strictObject({
   }),
   inputs: z.record(z.string(), inputSpecSchema).optional(),
   /** Values for symbolic dimensions other than the batch, e.g. { height: 640 }. */
-  dims: z.record(z.string(), positiveInt).optional(),
+  dims: z.record(z.string(), wholeNumber(1, LIMITS.dimension)).optional(),
   /** The variant every other one's outputs are compared with (accuracy against a reference). */
   reference: identifier.optional(),
   /** How the accuracy is measured: `samples` seeded input sets (default 16), outside the timed loops. */
-  accuracy: z.strictObject({ samples: positiveInt.max(10_000).optional() }).optional(),
+  accuracy: z.strictObject({ samples: wholeNumber(1, 10_000).optional() }).optional(),
   graphOptimization: z.enum(GRAPH_OPTIMIZATION).optional(),
   matrix: matrixSchema.optional(),
   /** Overrides of the suite's measurement plan for this target's cells. */
@@ -111,25 +146,25 @@ export const httpTargetSchema = z.strictObject({
   method: z.enum(["POST", "PUT"]).optional(),
   /** Values may use `${ENV}`; they are sent as written but never stored or printed. */
   headers: z.record(z.string(), z.string()).optional(),
-  timeoutMs: z.number().positive().optional(),
+  timeoutMs: positiveNumber(LIMITS.timeMs).optional(),
   /** json: the request body, with placeholders for generated tensors (see src/runners/http/json-template.ts). */
   body: z.string().optional(),
   tfserving: z
     .strictObject({
       format: z.enum(["instances", "inputs"]).optional(),
       signatureName: z.string().optional(),
-      version: positiveInt.optional(),
+      version: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
     })
     .optional(),
   inputs: z.record(z.string(), inputSpecSchema).optional(),
-  dims: z.record(z.string(), positiveInt).optional(),
+  dims: z.record(z.string(), wholeNumber(1, LIMITS.dimension)).optional(),
   matrix: matrixSchema.optional(),
   load: loadSchema.optional(),
 });
 
 export const targetSchema = z.discriminatedUnion("kind", [onnxTargetSchema, httpTargetSchema]);
 
-const relativeThreshold = z.number().positive().max(10);
+const relativeThreshold = positiveNumber(10);
 
 export const regressionSchema = z.strictObject({
   /** Practical threshold: a relative change smaller than this is never a regression (default 0.05). */
@@ -164,7 +199,8 @@ export const ENV_TOLERANCE_FIELDS = [
 export const suiteSchema = z.strictObject({
   name: identifier,
   description: z.string().optional(),
-  seed: z.number().int().nonnegative().optional(),
+  /** 32 bits: the generators take no more (src/util/rng.ts); a larger seed would silently alias a smaller one. */
+  seed: wholeNumber(0, LIMITS.seed).optional(),
   targets: z.record(identifier, targetSchema).refine((t) => Object.keys(t).length > 0, {
     message: "expected at least one target",
   }),
@@ -179,7 +215,11 @@ export const suiteSchema = z.strictObject({
    * ±targetRelativeCI, at most `max`.
    */
   trials: z
-    .strictObject({ min: positiveInt.optional(), max: positiveInt.optional(), targetRelativeCI: z.number().positive().max(1).optional() })
+    .strictObject({
+      min: wholeNumber(1, LIMITS.trials).optional(),
+      max: wholeNumber(1, LIMITS.trials).optional(),
+      targetRelativeCI: positiveNumber(1).optional(),
+    })
     .refine((t) => t.min === undefined || t.max === undefined || t.min <= t.max, { message: "min must not be larger than max" })
     .optional(),
   regression: regressionSchema.optional(),
