@@ -36,6 +36,21 @@ describe("measure", () => {
     expect(Math.max(...m.latenciesNs)).toBeLessThan(50e6);
   });
 
+  it("bounds the warm-up by the plan's maxTimeMs, and grows its sample buffer past the first 4096", async () => {
+    const w = fakeWorkload(() => 10e6);
+    const slow = await measure(w.call, { ...plan, warmupIterations: 100_000, maxTimeMs: 100, minTimeMs: 0 }, { clock: w.clock });
+    expect(slow.warmupIterations).toBe(10); // 10 calls of 10 ms fill the 100 ms budget
+    const many = fakeWorkload((i) => 1e3 * (1 + (i % 7)));
+    const m = await measure(
+      many.call,
+      { ...plan, warmupIterations: 0, minIterations: 10_000, maxIterations: 10_000, targetRelativeCI: 1e-9 },
+      { clock: many.clock },
+    );
+    expect(m.latenciesNs.length).toBe(10_000);
+    // Every sample is one of the scripted durations: none lost or left zero across the growth.
+    expect(Array.from(m.latenciesNs).every((x) => x >= 1e3 && x <= 7e3 && Number.isInteger(x / 1e3))).toBe(true);
+  });
+
   it("needs more samples for a noisier workload", async () => {
     const quiet = createRng(2);
     const noisy = createRng(2);

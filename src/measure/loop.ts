@@ -34,11 +34,14 @@ const CHECK_GROWTH = 1.1;
  * of the headline percentile is narrower than the target (after the minimum iterations and
  * time), or at the maximum iterations or time. Between two clock reads there is only the call.
  */
+/** Samples the loop makes room for before its first call; doubled as needed up to maxIterations. */
+const INITIAL_CAPACITY = 4096;
+
 export class TimedLoop {
   private readonly now: Clock;
   private readonly signal: AbortSignal | undefined;
   private readonly p: number;
-  private readonly latencies: Float64Array;
+  private latencies: Float64Array;
   private n = 0;
   private elapsedNs = 0;
   private nextCheck: number;
@@ -55,7 +58,8 @@ export class TimedLoop {
     this.now = options.clock ?? monotonicClock;
     this.signal = options.signal;
     this.p = PERCENTILE_PROBABILITY[plan.headline];
-    this.latencies = new Float64Array(plan.maxIterations);
+    // Grown as samples arrive (record): maxIterations may be ten million, most cells stop far sooner.
+    this.latencies = new Float64Array(Math.min(plan.maxIterations, INITIAL_CAPACITY));
     this.nextCheck = plan.minIterations;
   }
 
@@ -66,11 +70,21 @@ export class TimedLoop {
     this.firstCallNs = Number(this.now() - t0);
   }
 
+  /** Untimed calls: `warmupIterations` of them, or fewer when they take longer than the plan's maxTimeMs. */
   async warmup(): Promise<void> {
+    const start = this.now();
+    const budgetNs = msToNs(this.plan.maxTimeMs);
     while (this.warmupIterations < this.plan.warmupIterations && !this.signal?.aborted) {
       await this.call();
       this.warmupIterations++;
+      if (Number(this.now() - start) >= budgetNs) break;
     }
+  }
+
+  private grow(): void {
+    const bigger = new Float64Array(Math.min(this.plan.maxIterations, this.latencies.length * 2));
+    bigger.set(this.latencies);
+    this.latencies = bigger;
   }
 
   /** Timed calls until the stopping rule, a limit or the signal stops them (one contiguous block). */
@@ -87,6 +101,7 @@ export class TimedLoop {
       const t0 = now();
       await this.call();
       const t1 = now();
+      if (this.n === this.latencies.length) this.grow();
       this.latencies[this.n++] = Number(t1 - t0);
       this.elapsedNs = Number(t1 - start);
 
