@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 /**
  * What keeps clients from taking `bench serve` down: a budget of request bodies held at once,
  * uploads refused without a reset that would hide the answer, and JSON answers to requests
- * node:http cannot parse. Every limit here is in docs/errors/remote.md.
+ * node:http cannot parse. Every limit here is in docs/ERRORS.md.
  */
 
 /**
