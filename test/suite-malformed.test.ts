@@ -191,6 +191,9 @@ describe("bench validate on malformed suites", () => {
   it("--seed must be a 32-bit whole number and --baseline must not be empty", async () => {
     const suite = "test/fixtures/malformed-suites/valid-minimal.yaml";
     await expectExit2(["run", suite, "--seed", "1e30", "--db", path.join(dir, "r.db")], /--seed.*expected a whole number from 0 to 4294967295/);
-    await expectExit2(["run", suite, "--baseline", "", "--db", path.join(dir, "r.db")], /--baseline.*expected a baseline name such as main, got an empty value/);
+    await expectExit2(
+      ["run", suite, "--baseline", "", "--db", path.join(dir, "r.db")],
+      /--baseline.*expected a baseline name such as main, got an empty value/,
+    );
   });
 });
