@@ -11,6 +11,7 @@ import type { RunOptions } from "./cli/run.js";
 import type { ServeOptions } from "./cli/serve.js";
 import type { ShowOptions } from "./cli/show.js";
 import type { TrialCommandOptions } from "./cli/trial.js";
+import type { ValidateOptions } from "./cli/validate.js";
 import { ExitCode } from "./errors.js";
 import { exitCodeOf, exitCodeOfError, type Outcome } from "./cli/outcome.js";
 import { ORDERS } from "./suite/order.js";
@@ -266,7 +267,8 @@ program
   .command("validate")
   .description("check suite files and their models without running anything")
   .argument("<suites...>", "suite YAML files")
-  .action(async (suites: string[]) => done((await import("./cli/validate.js")).validateCommand(suites)));
+  .option("--inputs", "also print the tensors each variant is fed at each batch size (dtype, shape, fill)")
+  .action(async (suites: string[], opts: ValidateOptions) => done((await import("./cli/validate.js")).validateCommand(suites, opts)));
 
 program
   .command("inspect")

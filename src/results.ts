@@ -1,5 +1,6 @@
 import type { CellAccuracy } from "./accuracy/metrics.js";
 import type { Fingerprint } from "./fingerprint/index.js";
+import type { TensorPlan } from "./inputs/plan.js";
 import type { LoadErrors } from "./load/types.js";
 import type { Order } from "./suite/schema.js";
 
@@ -106,6 +107,8 @@ export interface CellResult {
   /** Outlier counts (Tukey fences at 1.5 and 3 IQR; modified z-score above 3.5); never dropped. */
   outliers: LatencySummary["outliers"] | null;
   throughput: (Estimate & { unit: "items/s" }) | null;
+  /** The tensors each call fed (name, dtype, shape, fill and its parameters); null when not known (a failed or remote cell). */
+  inputs?: TensorPlan[] | null;
   /** Against the target's reference variant (src/accuracy); null when none is named or for the reference itself. */
   accuracy: CellAccuracy | null;
   coldStart: { sessionCreateMs: number; firstCallMs: number } | null;

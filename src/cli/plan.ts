@@ -1,7 +1,7 @@
 import { ExitCode, UserError } from "../errors.js";
 import { INTERRUPT_SIGNALS, type InterruptSignal } from "./outcome.js";
 import { expandCells, filterCells, type PlannedCell } from "../suite/expand.js";
-import { checkModels } from "../runners/check-models.js";
+import { checkModels, type ResolvedInputs } from "../runners/check-models.js";
 import { loadSuite, SuiteError } from "../suite/load.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 
@@ -9,6 +9,9 @@ export interface SuitePlan {
   file: string;
   suite: ResolvedSuite;
   cells: PlannedCell[];
+  /** What the models are fed and the guesses behind it (empty when the models were not checked). */
+  warnings: string[];
+  resolved: ResolvedInputs[];
 }
 
 /**
@@ -16,27 +19,28 @@ export interface SuitePlan {
  * not cost the first two files' measurements. All problems of all files are reported together.
  */
 export async function planSuites(files: string[], opts: { seed?: number; filter?: string[]; checkModels?: boolean }): Promise<SuitePlan[]> {
-  const suites: { file: string; suite: ResolvedSuite }[] = [];
+  const suites: { file: string; suite: ResolvedSuite; warnings: string[]; resolved: ResolvedInputs[] }[] = [];
   const problems: string[] = [];
   for (const file of files) {
     try {
       const suite = loadSuite(file);
       if (opts.seed !== undefined) suite.seed = opts.seed;
       // A trial process skips loading every model once more: the run that started it has checked them.
-      if (opts.checkModels !== false) problems.push(...(await checkModels(suite, file)));
-      suites.push({ file, suite });
+      const checked = opts.checkModels !== false ? await checkModels(suite, file) : { problems: [], warnings: [], resolved: [] };
+      problems.push(...checked.problems);
+      suites.push({ file, suite, warnings: checked.warnings, resolved: checked.resolved });
     } catch (err) {
       if (err instanceof SuiteError) problems.push(...err.problems);
       else throw err;
     }
   }
   if (problems.length > 0) throw new SuiteError(problems);
-  return suites.map(({ file, suite }) => {
+  return suites.map(({ file, suite, warnings, resolved }) => {
     const cells = filterCells(expandCells(suite), opts.filter ?? []);
     if (cells.length === 0) {
       throw new UserError(`${file}: --filter ${(opts.filter ?? []).join(" ")} matches none of the suite's cells`);
     }
-    return { file, suite, cells };
+    return { file, suite, cells, warnings, resolved };
   });
 }
 

@@ -55,6 +55,8 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   checkOutputFiles(opts);
   selectRunner(opts.debugRunner); // a bad --debug-runner is bad input before anything runs
   const plans = await planSuites(files, opts);
+  // Guesses the run rests on (an integer input's default fill) are said before it starts, even with -q.
+  for (const w of plans.flatMap((p) => p.warnings)) process.stderr.write(`bench: warning: ${w}\n`);
 
   // A baseline that is missing, corrupted or of another suite is found out before the run, not after.
   const baselines = new Map<string, Side>();

@@ -34,8 +34,9 @@ export function planInputs(
   specs: Readonly<Record<string, InputSpec>>,
   dims: Readonly<Record<string, number>>,
   batch: number,
-): { plans: TensorPlan[]; errors: string[] } {
+): { plans: TensorPlan[]; errors: string[]; warnings: string[] } {
   const errors: string[] = [];
+  const warnings: string[] = [];
   let carriesBatch = false;
   const known = new Set(modelInputs.map((m) => m.name));
   for (const name of Object.keys(specs)) {
@@ -93,6 +94,12 @@ export function planInputs(
       continue;
     }
     const integer = !dtype.startsWith("float");
+    // An integer input is a sample rate, a token id, a flag: a value the model means something by.
+    // The default fill is only a stand-in, and must never be a silent 0.
+    if (integer && spec.fill === undefined) {
+      const what = shape.length === 0 ? "a scalar, fed 0" : dtype === "bool" ? "fed all false" : `fed ${spec.low ?? 0}, ${(spec.low ?? 0) + 1}, … in turn`;
+      warnings.push(`inputs.${input.name}: ${dtype} input with no fill given (${what}); set inputs.${input.name}.fill (or low/high) to what the model expects`);
+    }
     plans.push({
       name: input.name,
       dtype,
@@ -112,7 +119,7 @@ export function planInputs(
       `matrix.batch: batch ${batch} cannot be fed: no input of the model has a batch axis (${shapes}: every leading dimension is fixed); use batch: [1] for this target, or export the model with a dynamic batch dimension`,
     );
   }
-  return { plans, errors };
+  return { plans, errors, warnings };
 }
 
 /** Whether dimension `index` of an input takes the cell's batch size (the same cases resolveDim gives it `batch`). */

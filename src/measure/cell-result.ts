@@ -4,6 +4,7 @@ import { type LatencySummary, normalQuantile, nsToMs, summarizeLatency, throughp
 import { steadyStateCut } from "../stats/steady-cut.js";
 import { describeLoadErrors } from "../load/recorder.js";
 import type { LoadResult } from "../load/types.js";
+import type { TensorPlan } from "../inputs/plan.js";
 import type { Measurement } from "./loop.js";
 import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
 
@@ -29,6 +30,7 @@ function base(cell: CellIdentity): Omit<CellResult, "status" | "error"> {
     dependence: null,
     outliers: null,
     throughput: null,
+    inputs: null,
     accuracy: null,
     coldStart: null,
     warmupIterations: null,
@@ -58,7 +60,11 @@ export function failedCell(cell: CellIdentity, error: string, partial: Partial<C
 }
 
 /** Summarise a finished measurement: latency in ms with intervals, throughput in items/s. */
-export function measuredCell(cell: CellIdentity, m: Measurement, extra: { sessionCreateMs: number; itemsPerCall: number; peakRssKb: number }): CellResult {
+export function measuredCell(
+  cell: CellIdentity,
+  m: Measurement,
+  extra: { sessionCreateMs: number; itemsPerCall: number; peakRssKb: number; inputs?: TensorPlan[] | undefined; notes?: string[] | undefined },
+): CellResult {
   // A warm-up transient that survived the configured warm-up is left out of every statistic when
   // the data show one (MSER-5's cut, kept only when the prefix is detectably slower); the raw
   // series keeps it.
@@ -68,7 +74,7 @@ export function measuredCell(cell: CellIdentity, m: Measurement, extra: { sessio
   const latencyMs = latencyOf(s);
   // A percentile without an interval says so itself (ci: null, "no CI" in the table); the notes
   // say why (too few samples, or too few independent ones).
-  const notes: string[] = [...s.notes];
+  const notes: string[] = [...s.notes, ...(extra.notes ?? [])];
   if (steady.tested?.reliable === false) notes.push("no steady state found (MSER-5): the latency drifted through the whole measurement");
   if (m.stopReason !== "converged") {
     notes.push(`did not converge: stopped at ${m.stopReason} with the headline interval at ±${(m.relativeCI * 100).toFixed(1)}%`);
@@ -84,6 +90,7 @@ export function measuredCell(cell: CellIdentity, m: Measurement, extra: { sessio
     dependence: s.dependence,
     outliers: s.outliers,
     throughput: { ...throughput(latenciesMs, extra.itemsPerCall), unit: "items/s" },
+    inputs: extra.inputs ?? null,
     coldStart: { sessionCreateMs: extra.sessionCreateMs, firstCallMs: nsToMs(m.firstCallNs) },
     warmupIterations: m.warmupIterations,
     stopReason: m.stopReason,

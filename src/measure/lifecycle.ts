@@ -105,7 +105,13 @@ export class CellLifecycle {
     const m = live.loop.result();
     let result: CellResult;
     try {
-      result = measuredCell(live.cell, m, { sessionCreateMs: live.prepared.sessionCreateMs, itemsPerCall: live.prepared.itemsPerCall, peakRssKb: peakRssKb() });
+      result = measuredCell(live.cell, m, {
+        sessionCreateMs: live.prepared.sessionCreateMs,
+        itemsPerCall: live.prepared.itemsPerCall,
+        peakRssKb: peakRssKb(),
+        inputs: live.prepared.inputs,
+        notes: live.prepared.notes,
+      });
     } catch (err) {
       result = failedCell(live.cell, `could not summarise the samples: ${firstLine(err)}`);
     }

@@ -1,15 +1,34 @@
 import { existsSync } from "node:fs";
-import { namedDims, planInputs, unknownDims } from "../inputs/plan.js";
+import { namedDims, planInputs, type TensorPlan, unknownDims } from "../inputs/plan.js";
 import { fileProblem } from "../suite/files.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 import { inspectModel } from "./onnx.js";
 
+/** The tensors one variant of a target is fed at one batch size. */
+export interface ResolvedInputs {
+  target: string;
+  variant: string;
+  batch: number;
+  plans: TensorPlan[];
+}
+
+export interface ModelCheck {
+  /** `FILE: key.path: message`: the suite cannot run as written. */
+  problems: string[];
+  /** `FILE: key.path: message`: it runs, but on a guess the user should see (an integer input's default fill). */
+  warnings: string[];
+  /** What every local variant is fed, per batch size. */
+  resolved: ResolvedInputs[];
+}
+
 /**
  * The checks that need the models themselves: each file exists, onnxruntime can load it, and the
- * suite's inputs fit the model at every batch size. Returns problems as `FILE: key.path: message`.
+ * suite's inputs fit the model at every batch size; and what each is then fed.
  */
-export async function checkModels(suite: ResolvedSuite, displayFile: string): Promise<string[]> {
+export async function checkModels(suite: ResolvedSuite, displayFile: string): Promise<ModelCheck> {
   const problems: string[] = [];
+  const warnings = new Set<string>();
+  const resolved: ResolvedInputs[] = [];
   for (const t of suite.targets) {
     // A remote target's inputs come from its server, which need not be up for validation.
     if (t.kind !== "onnx") continue;
@@ -39,15 +58,18 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
       for (const d of namedDims(inputs, t.inputs)) named.add(d);
       const seen = new Set<string>();
       for (const batch of t.batch) {
-        for (const e of planInputs(inputs, t.inputs, t.dims, batch).errors) {
+        const planned = planInputs(inputs, t.inputs, t.dims, batch);
+        for (const e of planned.errors) {
           const line = `${displayFile}: targets.${t.name}.${e} (model ${v.model})`;
           if (!seen.has(line)) problems.push(line);
           seen.add(line);
         }
+        for (const w of planned.warnings) warnings.add(`${displayFile}: targets.${t.name}.${w}`);
+        if (planned.errors.length === 0) resolved.push({ target: t.name, variant: v.name, batch, plans: planned.plans });
       }
     }
     // dims is shared by the target's variants: a key is unknown when none of them names it.
     if (inspected === t.variants.length) for (const e of unknownDims(named, t.dims)) problems.push(`${displayFile}: targets.${t.name}.${e}`);
   }
-  return problems;
+  return { problems, warnings: [...warnings], resolved };
 }

@@ -113,7 +113,7 @@ export const onnxRunner: Runner = {
     const sessionCreateMs = nsToMs(Number(process.hrtime.bigint() - started));
     try {
       const metadata = inputMetadata(session);
-      const { plans, errors } = planInputs(metadata, cell.targetSpec.inputs, cell.targetSpec.dims, cell.batch);
+      const { plans, errors, warnings } = planInputs(metadata, cell.targetSpec.inputs, cell.targetSpec.dims, cell.batch);
       if (errors.length > 0) throw new Error(errors.join("; "));
       const feeds: Record<string, ort.Tensor> = {};
       for (const plan of plans) feeds[plan.name] = toOrtTensor(generateTensor(plan, seed));
@@ -121,6 +121,8 @@ export const onnxRunner: Runner = {
       const prepared: PreparedCell = {
         sessionCreateMs,
         itemsPerCall: cell.batch,
+        inputs: plans,
+        notes: warnings,
         call,
         runLoad: (signal) => runLocalLoad(call, cell, seed, signal),
         release: () => session.release(),

@@ -1,3 +1,4 @@
+import type { TensorPlan } from "../inputs/plan.js";
 import type { LoadResult } from "../load/types.js";
 import type { PlannedCell } from "../suite/expand.js";
 import type { Clock } from "../util/clock.js";
@@ -21,6 +22,10 @@ export interface PreparedCell {
   sessionCreateMs: number;
   /** Items processed per call (the batch size), for throughput. */
   itemsPerCall: number;
+  /** The tensors each call feeds, as resolved from the suite and the model (null where the runner has none to say). */
+  inputs?: TensorPlan[];
+  /** What the cell's result should say about how it was prepared (an integer input's default fill). */
+  notes?: string[];
   /** One call: a session.run, or one request that must succeed. */
   call: () => Promise<unknown>;
   /**
