@@ -109,6 +109,10 @@ export interface CellResult {
   throughput: (Estimate & { unit: "items/s" }) | null;
   /** The tensors each call fed (name, dtype, shape, fill and its parameters); null when not known (a failed or remote cell). */
   inputs?: TensorPlan[] | null;
+  /** On its target's Pareto front over p50, p99, throughput and accuracy (absent when not judged: a lone cell, a load cell). */
+  pareto?: boolean;
+  /** The cells of the same target that are at least as good on every axis and better on one. */
+  dominatedBy?: string[];
   /** Against the target's reference variant (src/accuracy); null when none is named or for the reference itself. */
   accuracy: CellAccuracy | null;
   coldStart: { sessionCreateMs: number; firstCallMs: number } | null;

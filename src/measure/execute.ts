@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { CellAccuracy } from "../accuracy/metrics.js";
+import { type ParetoMark, paretoFront, type TradeOffPoint } from "../accuracy/pareto.js";
 import path from "node:path";
 import { collectFingerprint } from "../fingerprint/index.js";
 import type { CellResult, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
@@ -116,11 +117,20 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
       : new Map<number, CellAccuracy>();
   const results: CellResult[] = [];
   const trials: RunTrials = { ...plan, trials: judged.infos, canaryMs: judged.canaryMs, stopReason };
+  const aggregated = [...aggregateCells(inputs)]
+    .sort(([a], [b]) => a - b)
+    .map(([index, { result, latencyNs }]) => ({
+      index,
+      latencyNs,
+      result: result.status === "ok" ? { ...result, accuracy: accuracy.get(index) ?? null } : result,
+    }));
+  const pareto = tradeOff(aggregated.map((a) => ({ cell: cells[a.index], result: a.result })));
   try {
-    for (const [index, { result, latencyNs }] of [...aggregateCells(inputs)].sort(([a], [b]) => a - b)) {
-      const withAccuracy = result.status === "ok" ? { ...result, accuracy: accuracy.get(index) ?? null } : result;
-      store.saveCell(run.id, index, withAccuracy, latencyNs);
-      results.push(withAccuracy);
+    for (const { index, result, latencyNs } of aggregated) {
+      const mark = pareto.get(result.id);
+      const marked = mark ? { ...result, pareto: mark.pareto, dominatedBy: mark.dominatedBy } : result;
+      store.saveCell(run.id, index, marked, latencyNs);
+      results.push(marked);
     }
   } catch (err) {
     // The run's cells could not all be stored (a full disk): the run is failed, not left running
@@ -137,6 +147,33 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   store.finishRun(run.id, status, finishedAt, judged.noise, trials);
   if (failure !== undefined) throw failure;
   return { run: { ...run, status, finishedAt, noise: judged.noise, trials }, cells: results };
+}
+
+/**
+ * Per target, the Pareto marks of its measured cells (one call at a time) over p50, p99,
+ * throughput and, when the target names a reference, accuracy: the reference's own cells count as
+ * exact (1), the others by their first output's top-1 agreement, else its cosine.
+ */
+function tradeOff(measured: readonly { cell: PlannedCell | undefined; result: CellResult }[]): Map<string, ParetoMark> {
+  const byTarget = new Map<string, TradeOffPoint[]>();
+  for (const { cell, result } of measured) {
+    const latency = result.latencyMs;
+    if (!cell || result.status !== "ok" || cell.load.mode !== "single" || !latency || !result.throughput) continue;
+    const spec = cell.targetSpec;
+    const reference = spec.kind === "onnx" ? spec.reference : null;
+    let accuracy: number | null = null;
+    if (reference !== null && cell.variant === reference) accuracy = 1;
+    else if (result.accuracy && result.accuracy.error === undefined) {
+      const first = Object.values(result.accuracy.outputs)[0];
+      accuracy = first ? (first.top1Agreement?.value ?? first.cosine) : null;
+    }
+    const points = byTarget.get(cell.target) ?? [];
+    points.push({ id: result.id, p50: latency.p50.value, p99: latency.p99.value, throughput: result.throughput.value, accuracy });
+    byTarget.set(cell.target, points);
+  }
+  const marks = new Map<string, ParetoMark>();
+  for (const points of byTarget.values()) if (points.length >= 2) for (const [id, m] of paretoFront(points)) marks.set(id, m);
+  return marks;
 }
 
 /** Every timed cell measured so far has its headline interval within ±target across the trials. */

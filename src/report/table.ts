@@ -57,6 +57,11 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
           "'no CI': too few samples for a 95% interval (p99 needs at least 368).",
         ]),
     "cold ms = session creation + first call. ~ = stopped before the target interval.",
+    ...(result.cells.some((x) => x.pareto !== undefined)
+      ? [
+          `* = on its target's Pareto front over p50, p99 and items/s${result.cells.some((x) => x.accuracy !== null) ? " and accuracy (top-1 agreement, else cosine, with the reference)" : ""}: no other cell of the target is as good on all and better on one (each dominated cell names what dominates it in --json).`,
+        ]
+      : []),
   ];
   const notesBlock = notes.length > 0 ? ["notes (one line per kind, then its cells; every note is in --json):", ...notes.map((n) => `  ${n}`)] : [];
   const accuracy = renderAccuracy(result.cells, color);
@@ -145,8 +150,9 @@ function row(cell: CellResult, c: ChalkInstance, withTrials: boolean): Table.Hor
   }
   const l = cell.latencyMs;
   const mark = cell.converged ? "" : c.yellow("~");
+  const id = cell.pareto === true ? `${cell.id} ${c.green("*")}` : cell.id;
   return [
-    cell.noisy ? `${cell.id} ${c.yellow("!")}` : cell.id,
+    cell.noisy ? `${id} ${c.yellow("!")}` : id,
     withTrials ? trialsTimesSamples(cell) : String(cell.samples),
     mark + withCI(l.p50),
     num(l.p90.value),
