@@ -45,6 +45,20 @@ describe("accuracy against a reference variant", () => {
     expect(shown.stdout).toMatch(/m\/off\/b2 vs ref\s+│ y\s+│\s+0\.0100/);
   });
 
+  it("regression.accuracy limits fail a gated run whatever the latency did, and pass when met", async () => {
+    const gated = (limit: number) =>
+      suite("ref").replace("matrix: { batch: [2] }", `matrix: { batch: [2] }\nregression: { accuracy: { maxAbsError: ${limit} } }`);
+    writeFileSync(path.join(dir, "tight.yaml"), gated(0.001));
+    const tight = await bench(["run", path.join(dir, "tight.yaml"), "--db", path.join(dir, "g.db"), "-q", "--fail-on-regression"]);
+    expect(tight.code, tight.stderr).toBe(1);
+    expect(tight.stderr).toMatch(/bench: accuracy limit: acc: m\/off\/b2\/cpu\/t1 y vs ref: max \|error\| 0\.0100 is above the limit 0\.001/);
+    writeFileSync(path.join(dir, "loose.yaml"), gated(0.1));
+    const loose = await bench(["run", path.join(dir, "loose.yaml"), "--db", path.join(dir, "g.db"), "-q", "--fail-on-regression"]);
+    expect(loose.code, loose.stderr).toBe(0);
+    // Not gated: the limit is only reported through the numbers.
+    expect((await bench(["run", path.join(dir, "tight.yaml"), "--db", path.join(dir, "g.db"), "-q"])).code).toBe(0);
+  }, 60_000);
+
   it("a reference that is not a variant of the target is bad input", async () => {
     writeFileSync(path.join(dir, "bad.yaml"), suite("fp32"));
     const r = await bench(["validate", path.join(dir, "bad.yaml")]);

@@ -30,6 +30,7 @@ describe("resolvePolicy: default < suite < baseline thresholds < command line", 
     expect(resolvePolicy(side(), side(), {})).toEqual({
       thresholds: { p50: 0.05, p90: 0.05, p99: 0.05, mean: 0.05, throughput: 0.05 },
       metrics: ["p50", "p90", "p99", "mean", "throughput"],
+      accuracy: {},
     });
   });
 
@@ -39,6 +40,7 @@ describe("resolvePolicy: default < suite < baseline thresholds < command line", 
     expect(resolvePolicy(base, head, {})).toEqual({
       thresholds: { p50: 0.1, p90: 0.1, p99: 0.3, mean: 0.1, throughput: 0.1 },
       metrics: ["p50", "p99"],
+      accuracy: {},
     });
   });
 
@@ -65,6 +67,7 @@ describe("resolvePolicy: default < suite < baseline thresholds < command line", 
     expect(resolvePolicy(base, head, { threshold: 0.02, metric: ["p99", "mean", "p99"] })).toEqual({
       thresholds: { p50: 0.02, p90: 0.02, p99: 0.02, mean: 0.02, throughput: 0.02 },
       metrics: ["p99", "mean"],
+      accuracy: {},
     });
   });
 

@@ -11,6 +11,7 @@ import { compareSides } from "../compare/index.js";
 import { checkMetricNames } from "../compare/policy.js";
 import type { Side } from "../compare/side.js";
 import { loadSide } from "./sides.js";
+import { accuracyBreaches } from "../accuracy/limits.js";
 import { checkOutputFiles, type GateOptions, type Gated, reportDiffs } from "./gate.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
@@ -75,6 +76,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   if (before) return { kind: "interrupted", signal: before };
   const store = Store.open(opts.db);
   const outcomes: { result: RunResult; gated: Gated[]; failures: string[] }[] = [];
+  const accuracyBreached: string[] = [];
   /**
    * A signal cut the work short: a run was interrupted, or a suite or a confirmation was not run.
    * One that arrives after the last run was stored as completed cuts nothing: the command ends as
@@ -124,6 +126,10 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
       cut ||= interrupted;
       const made = interrupted ? { gated: [], failures: [] } : comparisons(result, suite, store, baseline, opts);
       outcomes.push({ result, ...made });
+      // Accuracy limits gate on their own: a cell whose outputs went wrong fails whatever its latency.
+      if (!interrupted && (baseline || opts.failOnRegression === true)) {
+        accuracyBreached.push(...accuracyBreaches(result.cells, suite.regression.accuracy).map((b) => `${suite.name}: ${b}`));
+      }
       const gate = made.gated.find((g) => g.gating && g.diff.base.startsWith("baseline:"));
       const flagged = [...new Set(gate?.diff.comparisons.filter((c) => c.verdict === "regression").map((c) => c.cell) ?? [])];
       if (baseline && gate && flagged.length > 0 && opts.confirm !== false) {
@@ -182,7 +188,9 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
     { ...opts, json: undefined, quietStdout: opts.json === true },
   );
   const notMade: Outcome[] = failures.length > 0 ? [{ kind: "bad-input", message: `${failures.length} comparison(s) could not be made (see above)` }] : [];
-  return worst([...outcomes.map(({ result }) => runOutcome(result)), ...notMade, gate]);
+  for (const b of accuracyBreached) process.stderr.write(`bench: accuracy limit: ${b}\n`);
+  const accuracyGate: Outcome[] = accuracyBreached.length > 0 ? [{ kind: "regression" }] : [];
+  return worst([...outcomes.map(({ result }) => runOutcome(result)), ...notMade, gate, ...accuracyGate]);
 }
 
 /** A run fails when a cell errored, or when it measured nothing (every cell skipped). */

@@ -22,7 +22,7 @@ interface StoredSuite {
 export function resolvePolicy(base: Side, head: Side, overrides: PolicyOverrides): RegressionPolicy {
   const suite = (head.resolvedSuite ?? base.resolvedSuite) as StoredSuite | null;
   const policy: RegressionPolicy = suite?.regression
-    ? { thresholds: { ...suite.regression.thresholds }, metrics: [...suite.regression.metrics] }
+    ? { thresholds: { ...suite.regression.thresholds }, metrics: [...suite.regression.metrics], accuracy: { ...suite.regression.accuracy } }
     : regressionPolicy();
   for (const [m, v] of Object.entries(base.thresholds ?? {})) {
     if ((METRICS as readonly string[]).includes(m)) policy.thresholds[m as Metric] = v;

@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { AccuracyLimits } from "../accuracy/limits.js";
 import type { Order } from "./schema.js";
 import { type Headline, METRICS, type Metric } from "../stats/metrics.js";
 import {
@@ -45,6 +46,8 @@ export const DEFAULT_TRIALS: TrialPlan = { min: 5, max: 10, targetRelativeCI: 0.
 export interface RegressionPolicy {
   thresholds: Record<Metric, number>;
   metrics: Metric[];
+  /** Limits on accuracy against the reference (src/accuracy/limits.ts); empty: none. */
+  accuracy: AccuracyLimits;
 }
 
 export const DEFAULT_THRESHOLD = 0.05;
@@ -52,7 +55,7 @@ export const DEFAULT_THRESHOLD = 0.05;
 export function regressionPolicy(spec: RegressionSpec = {}): RegressionPolicy {
   const base = spec.threshold ?? DEFAULT_THRESHOLD;
   const thresholds = Object.fromEntries(METRICS.map((m) => [m, spec.thresholds?.[m] ?? base])) as Record<Metric, number>;
-  return { thresholds, metrics: spec.metrics ? [...new Set(spec.metrics)] : [...METRICS] };
+  return { thresholds, metrics: spec.metrics ? [...new Set(spec.metrics)] : [...METRICS], accuracy: spec.accuracy ?? {} };
 }
 
 interface TargetCommon {

@@ -173,6 +173,18 @@ export const regressionSchema = z.strictObject({
   thresholds: z.partialRecord(z.enum(METRICS), relativeThreshold).optional(),
   /** The metrics that are compared and can gate (default: all). */
   metrics: z.array(z.enum(METRICS)).min(1).optional(),
+  /**
+   * Limits on every cell's accuracy against its target's reference (any output): a cell past one
+   * fails a gated run (--baseline, --fail-on-regression) whatever its latency did.
+   */
+  accuracy: z
+    .strictObject({
+      minTop1Agreement: positiveNumber(1, { zero: true }).optional(),
+      minCosine: z.number().min(-1, { error: "must be a number from -1 to 1" }).max(1, { error: "must be a number from -1 to 1" }).optional(),
+      maxAbsError: positiveNumber(1e30, { zero: true }).optional(),
+      maxRelError: positiveNumber(1e30, { zero: true }).optional(),
+    })
+    .optional(),
 });
 export type RegressionSpec = z.infer<typeof regressionSchema>;
 
