@@ -11,7 +11,7 @@ import { generateTensor } from "../inputs/generate.js";
 import { planInputs } from "../inputs/plan.js";
 import { inspectModel, sessionOptions, toOrtTensor } from "../runners/onnx.js";
 import type { PlannedCell } from "../suite/expand.js";
-import type { ResolvedOnnxTarget } from "../suite/resolve.js";
+import { type ResolvedOnnxTarget, variantInputs } from "../suite/resolve.js";
 import { deriveSeed } from "../util/rng.js";
 import { type CellAccuracy, compareOutput, type OutputAccuracy, type OutputValues } from "../accuracy/metrics.js";
 
@@ -38,12 +38,16 @@ async function outputsOf(modelPath: string, cell: PlannedCell, target: ResolvedO
   const session = await ort.InferenceSession.create(modelPath, sessionOptions(cell, target));
   try {
     const metadata = await inspectModel(modelPath);
-    const { plans, errors } = planInputs(metadata, target.inputs, target.dims, cell.batch);
+    const own = variantInputs(target, cell.variantSpec);
+    const { plans, errors } = planInputs(metadata, own.inputs, own.dims, cell.batch);
     if (errors.length > 0) throw new Error(errors.join("; "));
     const out = new Map<string, OutputValues[]>();
+    // A recurrent model: the input sets are one sequence, the state carried from each to the next.
+    let carried: Record<string, ort.Tensor> = {};
     for (const seed of seeds) {
-      const feeds = Object.fromEntries(plans.map((p) => [p.name, toOrtTensor(generateTensor(p, seed))]));
+      const feeds = { ...Object.fromEntries(plans.map((p) => [p.name, toOrtTensor(generateTensor(p, seed))])), ...carried };
       const result = await session.run(feeds);
+      carried = Object.fromEntries(target.state.map(({ from, to }) => [to, result[from] as ort.Tensor]));
       for (const [name, tensor] of Object.entries(result)) {
         const list = out.get(name) ?? [];
         list.push(valuesOf(tensor));

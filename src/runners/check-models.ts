@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { namedDims, planInputs, type TensorPlan, unknownDims } from "../inputs/plan.js";
 import { fileProblem } from "../suite/files.js";
-import type { ResolvedSuite } from "../suite/resolve.js";
+import { type ResolvedSuite, variantInputs } from "../suite/resolve.js";
+import { describeModel } from "./model-file.js";
 import { inspectModel } from "./onnx.js";
 
 /** The tensors one variant of a target is fed at one batch size. */
@@ -55,10 +56,22 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
         continue;
       }
       inspected++;
-      for (const d of namedDims(inputs, t.inputs)) named.add(d);
+      // A state fed back must name an output and an input of this model.
+      if (t.state.length > 0) {
+        const outputs = describeModel(v.modelPath).outputs.map((o) => o.name);
+        const inputNames = inputs.map((i) => i.name);
+        t.state.forEach(({ from, to }, i) => {
+          if (!outputs.includes(from))
+            problems.push(`${displayFile}: targets.${t.name}.state[${i}].from: ${v.model} has no output '${from}' (its outputs: ${outputs.join(", ")})`);
+          if (!inputNames.includes(to))
+            problems.push(`${displayFile}: targets.${t.name}.state[${i}].to: ${v.model} has no input '${to}' (its inputs: ${inputNames.join(", ")})`);
+        });
+      }
+      const own = variantInputs(t, v);
+      for (const d of namedDims(inputs, own.inputs)) named.add(d);
       const seen = new Set<string>();
       for (const batch of t.batch) {
-        const planned = planInputs(inputs, t.inputs, t.dims, batch);
+        const planned = planInputs(inputs, own.inputs, own.dims, batch);
         for (const e of planned.errors) {
           const line = `${displayFile}: targets.${t.name}.${e} (model ${v.model})`;
           if (!seen.has(line)) problems.push(line);

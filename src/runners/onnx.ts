@@ -6,6 +6,7 @@ import type { GeneratedTensor } from "../inputs/generate.js";
 import { generateTensor } from "../inputs/generate.js";
 import type { ModelInput } from "../inputs/plan.js";
 import { planInputs } from "../inputs/plan.js";
+import { variantInputs } from "../suite/resolve.js";
 import type { PlannedCell } from "../suite/expand.js";
 import type { ResolvedOnnxTarget } from "../suite/resolve.js";
 import type { Provider } from "../suite/schema.js";
@@ -113,11 +114,21 @@ export const onnxRunner: Runner = {
     const sessionCreateMs = nsToMs(Number(process.hrtime.bigint() - started));
     try {
       const metadata = inputMetadata(session);
-      const { plans, errors, warnings } = planInputs(metadata, cell.targetSpec.inputs, cell.targetSpec.dims, cell.batch);
+      const own = variantInputs(target, cell.variantSpec);
+      const { plans, errors, warnings } = planInputs(metadata, own.inputs, own.dims, cell.batch);
       if (errors.length > 0) throw new Error(errors.join("; "));
       const feeds: Record<string, ort.Tensor> = {};
       for (const plan of plans) feeds[plan.name] = toOrtTensor(generateTensor(plan, seed));
-      const call = () => session.run(feeds);
+      const state = target.state;
+      // A recurrent model carries its state as in production: each call's output becomes the next call's input.
+      const call =
+        state.length === 0
+          ? () => session.run(feeds)
+          : async () => {
+              const out = await session.run(feeds);
+              for (const { from, to } of state) feeds[to] = out[from] as ort.Tensor;
+              return out;
+            };
       const prepared: PreparedCell = {
         sessionCreateMs,
         itemsPerCall: cell.batch,

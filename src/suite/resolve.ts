@@ -76,6 +76,8 @@ export interface ResolvedOnnxTarget extends TargetCommon {
   kind: "onnx";
   /** The variant the others' outputs are compared with; null: no accuracy measured. */
   reference: string | null;
+  /** Outputs fed back as inputs of the next call (a recurrent state). */
+  state: { from: string; to: string }[];
   /** Seeded input sets fed to each variant and the reference. */
   accuracySamples: number;
   graphOptimization: "disabled" | "basic" | "extended" | "all";
@@ -103,6 +105,14 @@ export interface ResolvedVariant {
   model: string;
   /** onnx: the model file's absolute path; http: null. */
   modelPath: string | null;
+  /** This variant's own input specs and dims, over the target's (empty: the target's alone). */
+  inputs?: Record<string, InputSpec>;
+  dims?: Record<string, number>;
+}
+
+/** The input specs and dims a variant of a target is fed by: the target's, with the variant's own over them. */
+export function variantInputs(target: { inputs: Record<string, InputSpec>; dims: Record<string, number> }, variant: ResolvedVariant) {
+  return { inputs: { ...target.inputs, ...variant.inputs }, dims: { ...target.dims, ...variant.dims } };
 }
 
 export interface LoadPlan {
@@ -192,9 +202,10 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
       ...common,
       kind: "onnx",
       variants: Object.entries(t.variants).map(([vname, v]) => {
-        const model = typeof v === "string" ? v : v.model;
-        return { name: vname, model, modelPath: path.resolve(dir, model) };
+        if (typeof v === "string") return { name: vname, model: v, modelPath: path.resolve(dir, v) };
+        return { name: vname, model: v.model, modelPath: path.resolve(dir, v.model), inputs: v.inputs ?? {}, dims: v.dims ?? {} };
       }),
+      state: t.state ?? [],
       graphOptimization: t.graphOptimization ?? "all",
       reference: t.reference ?? null,
       accuracySamples: t.accuracy?.samples ?? DEFAULT_ACCURACY_SAMPLES,

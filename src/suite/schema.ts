@@ -107,9 +107,22 @@ export const loadSchema = z.strictObject({
   maxErrorRate: positiveNumber(1, { zero: true }).optional(),
 });
 
-const variantSchema = z.union([z.string().min(1), z.strictObject({ model: z.string().min(1) })], {
-  error: "expected the model file's path (fp32: models/mlp.onnx) or { model: PATH }",
-});
+/** A model to feed back one of its outputs as the next call's input: a recurrent state. */
+const stateSchema = z.strictObject({ from: z.string().min(1), to: z.string().min(1) });
+
+const variantSchema = z.union(
+  [
+    z.string().min(1),
+    z.strictObject({
+      model: z.string().min(1),
+      /** This variant's own input specs, over the target's (a model with an input the others lack). */
+      inputs: z.record(z.string(), inputSpecSchema).optional(),
+      /** This variant's own symbolic dimension sizes, over the target's. */
+      dims: z.record(z.string(), wholeNumber(1, LIMITS.dimension)).optional(),
+    }),
+  ],
+  { error: "expected the model file's path (fp32: models/mlp.onnx) or { model: PATH, inputs?, dims? }" },
+);
 
 export const onnxTargetSchema = z.strictObject({
   kind: z.literal("onnx"),
@@ -122,6 +135,8 @@ export const onnxTargetSchema = z.strictObject({
   dims: z.record(z.string(), wholeNumber(1, LIMITS.dimension)).optional(),
   /** The variant every other one's outputs are compared with (accuracy against a reference). */
   reference: identifier.optional(),
+  /** Outputs fed back as the next call's inputs (a recurrent model's state), in every call and for accuracy. */
+  state: z.array(stateSchema).max(64).optional(),
   /** How the accuracy is measured: `samples` seeded input sets (default 16), outside the timed loops. */
   accuracy: z.strictObject({ samples: wholeNumber(1, 10_000).optional() }).optional(),
   graphOptimization: z.enum(GRAPH_OPTIMIZATION).optional(),
