@@ -32,13 +32,16 @@ export interface Side {
 /**
  * The key cells are matched on: the whole id, or the id with `*` for the axis a selector fixed.
  * Pitting a served target against an in-process one (`latest:served latest:local`), provider and
- * threads have no counterpart on the remote side, so only variant, batch and load are matched.
+ * threads have no counterpart on the remote side, so only variant, batch and load are matched, a
+ * served cell at concurrency 1 with the local one-call-at-a-time cell.
  */
 export function matchKey(cell: CellResult, side: Side, acrossKinds = false): string {
   if (!side.selector) return cell.id;
   if (acrossKinds) {
     const { concurrency, rate } = cell;
-    const load = concurrency !== null ? `/c${concurrency}` : rate !== null ? `/r${rate}` : "";
+    // One request in flight is a served model's twin of the local one-call-at-a-time cell: the
+    // default of a remote target (c1) pairs with a local cell as it is.
+    const load = concurrency !== null && concurrency !== 1 ? `/c${concurrency}` : rate !== null ? `/r${rate}` : "";
     return `*/${cell.variant}/b${cell.batch}${load}`;
   }
   const parts = cell.id.split("/");
