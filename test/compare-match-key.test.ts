@@ -8,7 +8,7 @@ const side = (kind: "variant" | "target") => ({ selector: { kind, name: "x" } })
 describe("matchKey: which cells pair in an A/B", () => {
   it("without a selector, the whole id; with one, the id with * for the axis it fixed", () => {
     const c = cell("mlp/int8/b8/cpu/t2", { variant: "int8", batch: 8 });
-    expect(matchKey(c, { ...side("variant"), selector: undefined } as Side)).toBe("mlp/int8/b8/cpu/t2");
+    expect(matchKey(c, { ...side("variant"), selector: undefined })).toBe("mlp/int8/b8/cpu/t2");
     expect(matchKey(c, side("variant"))).toBe("mlp/*/b8/cpu/t2");
     expect(matchKey(c, side("target"))).toBe("*/int8/b8/cpu/t2");
   });
