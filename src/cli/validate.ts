@@ -17,7 +17,7 @@ export function describeTensor(p: TensorPlan): string {
         : p.fill === "random-uniform" || p.fill === "range"
           ? `${p.fill}(low ${p.low}, high ${p.high})`
           : p.fill;
-  return `${p.dtype} [${p.shape.join(", ")}] ${fill}`;
+  return `${p.dtype} [${p.shape.join(", ")}] ${p.file !== undefined ? `samples from ${p.file}` : fill}`;
 }
 
 /**

@@ -20,7 +20,7 @@ export function generateTensor(plan: TensorPlan, seed: number): GeneratedTensor 
   const rng = createRng(deriveSeed(seed, plan.name));
   const values = new Float64Array(size);
   for (let i = 0; i < size; i++) values[i] = draw(plan, rng, i);
-  return { name: plan.name, dtype: plan.dtype, shape: [...plan.shape], data: convert(values, plan.dtype) };
+  return { name: plan.name, dtype: plan.dtype, shape: [...plan.shape], data: fromNumbers(values, plan.dtype) };
 }
 
 function draw(plan: TensorPlan, rng: Rng, i: number): number {
@@ -43,7 +43,8 @@ function draw(plan: TensorPlan, rng: Rng, i: number): number {
   }
 }
 
-function convert(values: Float64Array, dtype: TensorPlan["dtype"]): TensorData {
+/** Numbers as the typed array of a dtype (integers rounded; float16 as its bit patterns). */
+export function fromNumbers(values: Float64Array, dtype: TensorPlan["dtype"]): TensorData {
   switch (dtype) {
     case "float32":
       return Float32Array.from(values);

@@ -21,6 +21,8 @@ export interface TensorPlan {
   std: number;
   low: number;
   high: number;
+  /** Samples from this file (absolute path) instead of the fill (inputs/files.ts). */
+  file?: string;
 }
 
 /**
@@ -96,7 +98,7 @@ export function planInputs(
     const integer = !dtype.startsWith("float");
     // An integer input is a sample rate, a token id, a flag: a value the model means something by.
     // The default fill is only a stand-in, and must never be a silent 0.
-    if (integer && spec.fill === undefined) {
+    if (integer && spec.fill === undefined && spec.file === undefined) {
       const what = shape.length === 0 ? "a scalar, fed 0" : dtype === "bool" ? "fed all false" : `fed ${spec.low ?? 0}, ${(spec.low ?? 0) + 1}, … in turn`;
       warnings.push(`inputs.${input.name}: ${dtype} input with no fill given (${what}); set inputs.${input.name}.fill (or low/high) to what the model expects`);
     }
@@ -109,6 +111,7 @@ export function planInputs(
       std: spec.std ?? 1,
       low: spec.low ?? 0,
       high: spec.high ?? (integer ? 100 : 1),
+      ...(spec.file !== undefined ? { file: spec.file } : {}),
     });
   }
   // A model none of whose inputs has a batch axis is fed the same tensors at every batch size: the

@@ -9,7 +9,7 @@ import * as ort from "onnxruntime-node";
 import { errorMessage } from "../errors.js";
 import { generateTensor } from "../inputs/generate.js";
 import { planInputs } from "../inputs/plan.js";
-import { inspectModel, sessionOptions, toOrtTensor } from "../runners/onnx.js";
+import { feedSetsOf, inspectModel, sessionOptions, toOrtTensor } from "../runners/onnx.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { type ResolvedOnnxTarget, variantInputs } from "../suite/resolve.js";
 import { deriveSeed } from "../util/rng.js";
@@ -44,8 +44,14 @@ async function outputsOf(modelPath: string, cell: PlannedCell, target: ResolvedO
     const out = new Map<string, OutputValues[]>();
     // A recurrent model: the input sets are one sequence, the state carried from each to the next.
     let carried: Record<string, ort.Tensor> = {};
-    for (const seed of seeds) {
-      const feeds = { ...Object.fromEntries(plans.map((p) => [p.name, toOrtTensor(generateTensor(p, seed))])), ...carried };
+    // Data from files: input set i is the file's i-th batch of samples, for the variant and the reference alike.
+    const fromFiles = feedSetsOf(
+      plans.filter((p) => p.file !== undefined),
+      0,
+    );
+    for (const [i, seed] of seeds.entries()) {
+      const generated = Object.fromEntries(plans.filter((p) => p.file === undefined).map((p) => [p.name, toOrtTensor(generateTensor(p, seed))]));
+      const feeds = { ...generated, ...fromFiles[i % fromFiles.length], ...carried };
       const result = await session.run(feeds);
       carried = Object.fromEntries(target.state.map(({ from, to }) => [to, result[from] as ort.Tensor]));
       for (const [name, tensor] of Object.entries(result)) {

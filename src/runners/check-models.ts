@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { namedDims, planInputs, type TensorPlan, unknownDims } from "../inputs/plan.js";
 import { fileProblem } from "../suite/files.js";
 import { type ResolvedSuite, variantInputs } from "../suite/resolve.js";
+import { errorMessage } from "../errors.js";
+import { feedSets, readSamples } from "../inputs/files.js";
 import { describeModel } from "./model-file.js";
 import { inspectModel } from "./onnx.js";
 
@@ -78,7 +80,20 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
           seen.add(line);
         }
         for (const w of planned.warnings) warnings.add(`${displayFile}: targets.${t.name}.${w}`);
-        if (planned.errors.length === 0) resolved.push({ target: t.name, variant: v.name, batch, plans: planned.plans });
+        if (planned.errors.length === 0) {
+          resolved.push({ target: t.name, variant: v.name, batch, plans: planned.plans });
+          // Data files are read and cut into this batch now: a wrong shape is found before the run.
+          for (const p of planned.plans) {
+            if (p.file === undefined) continue;
+            try {
+              feedSets(p, readSamples(p.file, p.dtype, p.shape.slice(1)), p.file);
+            } catch (err) {
+              const line = `${displayFile}: targets.${t.name}.inputs.${p.name}.file: ${errorMessage(err)}`;
+              if (!seen.has(line)) problems.push(line);
+              seen.add(line);
+            }
+          }
+        }
       }
     }
     // dims is shared by the target's variants: a key is unknown when none of them names it.

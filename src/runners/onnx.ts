@@ -4,7 +4,8 @@ import path from "node:path";
 import ort from "onnxruntime-node";
 import type { GeneratedTensor } from "../inputs/generate.js";
 import { generateTensor } from "../inputs/generate.js";
-import type { ModelInput } from "../inputs/plan.js";
+import { feedSets, readSamples } from "../inputs/files.js";
+import type { ModelInput, TensorPlan } from "../inputs/plan.js";
 import { planInputs } from "../inputs/plan.js";
 import { variantInputs } from "../suite/resolve.js";
 import type { PlannedCell } from "../suite/expand.js";
@@ -85,6 +86,22 @@ export function sessionOptions(cell: PlannedCell, target: ResolvedOnnxTarget): S
   };
 }
 
+/**
+ * The feeds of a cell: one set when every input is generated; with data files, one set per batch
+ * of samples (the file cycled through), the generated inputs the same in each.
+ */
+export function feedSetsOf(plans: readonly TensorPlan[], seed: number): Record<string, ort.Tensor>[] {
+  const fromFiles = new Map(
+    plans.filter((p) => p.file !== undefined).map((p) => [p.name, feedSets(p, readSamples(p.file as string, p.dtype, p.shape.slice(1)), p.file as string)]),
+  );
+  const count = Math.max(1, ...[...fromFiles.values()].map((s) => s.length));
+  const generated = Object.fromEntries(plans.filter((p) => p.file === undefined).map((p) => [p.name, toOrtTensor(generateTensor(p, seed))]));
+  return Array.from({ length: count }, (_, k) => ({
+    ...generated,
+    ...Object.fromEntries([...fromFiles].map(([name, sets]) => [name, toOrtTensor(sets[k % sets.length] as GeneratedTensor)])),
+  }));
+}
+
 export function toOrtTensor(t: GeneratedTensor): ort.Tensor {
   return new ort.Tensor(t.dtype, t.data, t.shape);
 }
@@ -117,16 +134,20 @@ export const onnxRunner: Runner = {
       const own = variantInputs(target, cell.variantSpec);
       const { plans, errors, warnings } = planInputs(metadata, own.inputs, own.dims, cell.batch);
       if (errors.length > 0) throw new Error(errors.join("; "));
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const plan of plans) feeds[plan.name] = toOrtTensor(generateTensor(plan, seed));
+      const sets = feedSetsOf(plans, seed);
       const state = target.state;
-      // A recurrent model carries its state as in production: each call's output becomes the next call's input.
+      let k = 0;
+      // One set of tensors (generated inputs): every call feeds it. Data from files: each call the
+      // next set. A recurrent model carries its state as in production: each call's output becomes
+      // the next call's input.
       const call =
-        state.length === 0
-          ? () => session.run(feeds)
+        sets.length === 1 && state.length === 0
+          ? () => session.run(sets[0] as Record<string, ort.Tensor>)
           : async () => {
+              const feeds = sets[k++ % sets.length] as Record<string, ort.Tensor>;
               const out = await session.run(feeds);
-              for (const { from, to } of state) feeds[to] = out[from] as ort.Tensor;
+              const next = sets[k % sets.length] as Record<string, ort.Tensor>;
+              for (const { from, to } of state) next[to] = out[from] as ort.Tensor;
               return out;
             };
       const prepared: PreparedCell = {

@@ -110,6 +110,13 @@ export interface ResolvedVariant {
   dims?: Record<string, number>;
 }
 
+/** Input specs with their data files resolved against the suite's directory. */
+function withFilePaths(inputs: Record<string, InputSpec>, dir: string): Record<string, InputSpec> {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, spec]) => [name, spec.file !== undefined ? { ...spec, file: path.resolve(dir, spec.file) } : spec]),
+  );
+}
+
 /** The input specs and dims a variant of a target is fed by: the target's, with the variant's own over them. */
 export function variantInputs(target: { inputs: Record<string, InputSpec>; dims: Record<string, number> }, variant: ResolvedVariant) {
   return { inputs: { ...target.inputs, ...variant.inputs }, dims: { ...target.dims, ...variant.dims } };
@@ -171,7 +178,7 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
     const matrix = { ...spec.matrix, ...t.matrix };
     const common = {
       name,
-      inputs: t.inputs ?? {},
+      inputs: withFilePaths(t.inputs ?? {}, dir),
       dims: t.dims ?? {},
       batch: matrix.batch ?? [1],
       concurrency: matrix.concurrency ?? [],
@@ -203,7 +210,7 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
       kind: "onnx",
       variants: Object.entries(t.variants).map(([vname, v]) => {
         if (typeof v === "string") return { name: vname, model: v, modelPath: path.resolve(dir, v) };
-        return { name: vname, model: v.model, modelPath: path.resolve(dir, v.model), inputs: v.inputs ?? {}, dims: v.dims ?? {} };
+        return { name: vname, model: v.model, modelPath: path.resolve(dir, v.model), inputs: withFilePaths(v.inputs ?? {}, dir), dims: v.dims ?? {} };
       }),
       state: t.state ?? [],
       graphOptimization: t.graphOptimization ?? "all",

@@ -61,6 +61,8 @@ export const inputSpecSchema = z.strictObject({
   std: z.number().gt(0, { error: "must be a number above 0" }).optional(),
   low: z.number().optional(),
   high: z.number().optional(),
+  /** Real data: samples from a file (.npy, .json, or raw values of the dtype), fed `batch` at a time, cycled. */
+  file: z.string().min(1).optional(),
 });
 export type InputSpec = z.infer<typeof inputSpecSchema>;
 
