@@ -13,7 +13,9 @@ import { feedSetsOf, inspectModel, sessionOptions, toOrtTensor } from "../runner
 import type { PlannedCell } from "../suite/expand.js";
 import { type ResolvedOnnxTarget, variantInputs } from "../suite/resolve.js";
 import { deriveSeed } from "../util/rng.js";
+import { type CellLabelAccuracy, type LabelAccuracy, scoreLabels } from "../accuracy/labels.js";
 import { type CellAccuracy, compareOutput, type OutputAccuracy, type OutputValues } from "../accuracy/metrics.js";
+import { readSamples } from "../inputs/files.js";
 
 /** IEEE 754 half-precision bits → number. */
 function fromFloat16Bits(h: number): number {
@@ -109,4 +111,66 @@ export async function measureAccuracy(cells: readonly PlannedCell[], seed: numbe
     result.set(index, accuracy);
   }
   return result;
+}
+
+/**
+ * Accuracy against labels for every cell of a target that names them (every variant, the
+ * reference too): the inputs' data files fed in order, `batch` samples per call, once through;
+ * one measurement per variant × batch × provider, shared by its thread counts.
+ */
+export async function measureLabels(cells: readonly PlannedCell[], seed: number, signal?: AbortSignal): Promise<Map<number, CellLabelAccuracy>> {
+  const result = new Map<number, CellLabelAccuracy>();
+  const computed = new Map<string, CellLabelAccuracy>();
+  for (const [index, cell] of cells.entries()) {
+    const target = cell.targetSpec;
+    if (signal?.aborted) break;
+    if (target.kind !== "onnx" || target.labels === null || cell.load.mode !== "single" || !cell.variantSpec.modelPath) continue;
+    const { labels } = target;
+    const key = JSON.stringify([cell.target, cell.variant, cell.batch, cell.provider]);
+    let scored = computed.get(key);
+    if (!scored) {
+      try {
+        scored = await scoreCell(cell.variantSpec.modelPath, cell, target, labels, seed);
+      } catch (err) {
+        scored = { metric: labels.metric, file: labels.file, error: errorMessage(err).split("\n")[0] ?? "" };
+      }
+      computed.set(key, scored);
+    }
+    result.set(index, scored);
+  }
+  return result;
+}
+
+async function scoreCell(
+  modelPath: string,
+  cell: PlannedCell,
+  target: ResolvedOnnxTarget,
+  labels: NonNullable<ResolvedOnnxTarget["labels"]>,
+  seed: number,
+): Promise<LabelAccuracy> {
+  const session = await ort.InferenceSession.create(modelPath, sessionOptions(cell, target));
+  try {
+    const metadata = await inspectModel(modelPath);
+    const own = variantInputs(target, cell.variantSpec);
+    const { plans, errors } = planInputs(metadata, own.inputs, own.dims, cell.batch);
+    if (errors.length > 0) throw new Error(errors.join("; "));
+    if (!plans.some((p) => p.file !== undefined)) throw new Error("labels need the inputs' samples from files (inputs.NAME.file)");
+    const output = labels.output ?? session.outputNames[0] ?? "";
+    if (!session.outputNames.includes(output)) throw new Error(`the model has no output '${output}' (its outputs: ${session.outputNames.join(", ")})`);
+    const truth = readSamples(labels.file, "float64", []);
+    const sets = feedSetsOf(plans, seed);
+    const scoredSamples = Math.min(truth.shape[0] ?? 0, sets.length * cell.batch);
+    const outputs: OutputValues[] = [];
+    let carried: Record<string, ort.Tensor> = {};
+    for (let k = 0; k * cell.batch < scoredSamples; k++) {
+      const out = await session.run({ ...(sets[k] as Record<string, ort.Tensor>), ...carried });
+      carried = Object.fromEntries(target.state.map(({ from, to }) => [to, out[from] as ort.Tensor]));
+      outputs.push(valuesOf(out[output] as ort.Tensor));
+    }
+    const per = truth.shape.slice(1).reduce((a, b) => a * b, 1);
+    const shape = [scoredSamples, ...truth.shape.slice(1)];
+    return scoreLabels(labels.metric, outputs, { values: truth.values.subarray(0, scoredSamples * per), shape }, { output, file: labels.file });
+  } finally {
+    await session.release();
+  }
 }

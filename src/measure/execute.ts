@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { CellLabelAccuracy } from "../accuracy/labels.js";
 import type { CellAccuracy } from "../accuracy/metrics.js";
 import { type ParetoMark, paretoFront, type TradeOffPoint } from "../accuracy/pareto.js";
 import path from "node:path";
@@ -117,13 +118,18 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
       : new Map<number, CellAccuracy>();
   const results: CellResult[] = [];
   const trials: RunTrials = { ...plan, trials: judged.infos, canaryMs: judged.canaryMs, stopReason };
+  const labelled =
+    !signal.aborted && cells.some((c) => c.targetSpec.kind === "onnx" && c.targetSpec.labels !== null)
+      ? await (await import("./accuracy.js")).measureLabels(cells, suite.seed, signal)
+      : new Map<number, CellLabelAccuracy>();
+  const withAccuracy = (index: number, result: CellResult): CellResult => {
+    if (result.status !== "ok") return result;
+    const labels = labelled.get(index);
+    return { ...result, accuracy: accuracy.get(index) ?? null, ...(labels ? { labelAccuracy: labels } : {}) };
+  };
   const aggregated = [...aggregateCells(inputs)]
     .sort(([a], [b]) => a - b)
-    .map(([index, { result, latencyNs }]) => ({
-      index,
-      latencyNs,
-      result: result.status === "ok" ? { ...result, accuracy: accuracy.get(index) ?? null } : result,
-    }));
+    .map(([index, { result, latencyNs }]) => ({ index, latencyNs, result: withAccuracy(index, result) }));
   const pareto = tradeOff(aggregated.map((a) => ({ cell: cells[a.index], result: a.result })));
   try {
     for (const { index, result, latencyNs } of aggregated) {
@@ -162,7 +168,10 @@ function tradeOff(measured: readonly { cell: PlannedCell | undefined; result: Ce
     const spec = cell.targetSpec;
     const reference = spec.kind === "onnx" ? spec.reference : null;
     let accuracy: number | null = null;
-    if (reference !== null && cell.variant === reference) accuracy = 1;
+    const labels = result.labelAccuracy;
+    // Against labels when the target has them (an error metric negated: higher is better), else against the reference.
+    if (labels && !("error" in labels)) accuracy = labels.higherIsBetter ? labels.value : -labels.value;
+    else if (reference !== null && cell.variant === reference) accuracy = 1;
     else if (result.accuracy && result.accuracy.error === undefined) {
       const first = Object.values(result.accuracy.outputs)[0];
       accuracy = first ? (first.top1Agreement?.value ?? first.cosine) : null;

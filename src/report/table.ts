@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
+import type { CellLabelAccuracy } from "../accuracy/labels.js";
 import type { Agreement, CellAccuracy } from "../accuracy/metrics.js";
 import type { CellResult, RunResult, RunTrials } from "../results.js";
 import { bytesKb, num, withCI } from "./format.js";
@@ -64,8 +65,33 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
       : []),
   ];
   const notesBlock = notes.length > 0 ? ["notes (one line per kind, then its cells; every note is in --json):", ...notes.map((n) => `  ${n}`)] : [];
-  const accuracy = renderAccuracy(result.cells, color);
+  const accuracy = [renderAccuracy(result.cells, color), renderLabelAccuracy(result.cells, color)].filter((x) => x !== null).join("\n") || null;
   return `${[header, table.toString(), ...(accuracy ? [accuracy] : []), ...notesBlock, ...footer].join("\n")}\n`;
+}
+
+/** Accuracy against each target's labels: one row per variant × batch (thread counts share one); null when none. */
+export function renderLabelAccuracy(cells: readonly CellResult[], color: boolean): string | null {
+  const scored = cells.filter((c) => c.labelAccuracy);
+  if (scored.length === 0) return null;
+  const table = new Table({
+    head: ["against labels", "metric", "value (95% CI)", "samples", "output"],
+    style: { head: color ? ["cyan"] : [], border: [], compact: true },
+    colAligns: ["left", "left", "right", "right", "left"],
+  });
+  const seen = new Set<string>();
+  for (const cell of scored) {
+    const a = cell.labelAccuracy as CellLabelAccuracy;
+    const label = `${cell.target}/${cell.variant}/b${cell.batch}${cell.provider === "cpu" ? "" : `/${cell.provider}`}`;
+    if (seen.has(label)) continue;
+    seen.add(label);
+    if ("error" in a) {
+      table.push([label, a.metric, { colSpan: 3, content: `not measured: ${a.error}` }]);
+      continue;
+    }
+    const show = (x: number) => (a.higherIsBetter ? `${(x * 100).toFixed(1)}%` : num(x));
+    table.push([label, a.metric, `${show(a.value)}${a.ci ? ` (${show(a.ci[0])}–${show(a.ci[1])})` : ""}`, String(a.samples), a.output]);
+  }
+  return table.toString();
 }
 
 const agreementText = (a: Agreement | null) => (a ? `${(a.value * 100).toFixed(1)}% (${(a.ci[0] * 100).toFixed(1)}–${(a.ci[1] * 100).toFixed(1)})` : "–");

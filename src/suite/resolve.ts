@@ -80,6 +80,8 @@ export interface ResolvedOnnxTarget extends TargetCommon {
   state: { from: string; to: string }[];
   /** Seeded input sets fed to each variant and the reference. */
   accuracySamples: number;
+  /** Accuracy against labels (the label file resolved against the suite); null: none. */
+  labels: { file: string; metric: "top1" | "top5" | "mae" | "rmse"; output: string | null } | null;
   graphOptimization: "disabled" | "basic" | "extended" | "all";
   providers: Provider[];
   threads: number[];
@@ -216,6 +218,7 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
       graphOptimization: t.graphOptimization ?? "all",
       reference: t.reference ?? null,
       accuracySamples: t.accuracy?.samples ?? DEFAULT_ACCURACY_SAMPLES,
+      labels: t.labels ? { file: path.resolve(dir, t.labels.file), metric: t.labels.metric, output: t.labels.output ?? null } : null,
       providers: matrix.providers ?? ["cpu"],
       threads: matrix.threads ?? [1],
     };

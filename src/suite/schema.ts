@@ -141,6 +141,17 @@ export const onnxTargetSchema = z.strictObject({
   state: z.array(stateSchema).max(64).optional(),
   /** How the accuracy is measured: `samples` seeded input sets (default 16), outside the timed loops. */
   accuracy: z.strictObject({ samples: wholeNumber(1, 10_000).optional() }).optional(),
+  /**
+   * Accuracy against labels: the inputs' data files (inputs.NAME.file) are fed in order, and `output`
+   * (default: the model's first) is scored against `file` by `metric`, for every variant.
+   */
+  labels: z
+    .strictObject({
+      file: z.string().min(1),
+      metric: z.enum(["top1", "top5", "mae", "rmse"]),
+      output: z.string().min(1).optional(),
+    })
+    .optional(),
   graphOptimization: z.enum(GRAPH_OPTIMIZATION).optional(),
   matrix: matrixSchema.optional(),
   /** Overrides of the suite's measurement plan for this target's cells. */
