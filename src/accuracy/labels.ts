@@ -26,7 +26,7 @@ export interface LabelAccuracy {
 export type CellLabelAccuracy = LabelAccuracy | { metric: LabelMetric; file: string; error: string };
 
 /** The rows of the outputs in order: one per sample, `width` values each. */
-function* rowsOf(outputs: readonly OutputValues[]): Generator<ArrayLike<number>> {
+function* rowsOf(outputs: readonly OutputValues[]): Generator<number[], void, undefined> {
   for (const o of outputs) {
     const rows = o.dims[0] ?? 1;
     const width = o.data.length / rows;
@@ -51,8 +51,9 @@ export function scoreLabels(
   let hits = 0;
   const errors: number[] = [];
   for (let i = 0; i < n; i++) {
-    const row = rows.next().value;
-    if (!row) throw new RangeError(`${names.output}: ${i} rows of output for ${n} labels in ${names.file}`);
+    const next = rows.next();
+    if (next.done === true) throw new RangeError(`${names.output}: ${i} rows of output for ${n} labels in ${names.file}`);
+    const row = next.value;
     if (metric === "top1" || metric === "top5") {
       const label = labels.values[i] as number;
       if (perLabel !== 1 || !Number.isInteger(label))
