@@ -1,3 +1,4 @@
+import type { OutputDigest } from "./accuracy/digest.js";
 import type { CellLabelAccuracy } from "./accuracy/labels.js";
 import type { CellAccuracy } from "./accuracy/metrics.js";
 import type { Fingerprint } from "./fingerprint/index.js";
@@ -114,6 +115,8 @@ export interface CellResult {
   pareto?: boolean;
   /** The cells of the same target that are at least as good on every axis and better on one. */
   dominatedBy?: string[];
+  /** The first values of every output on one seeded input (accuracy/digest.ts): a baseline's answer to compare with. */
+  outputDigest?: OutputDigest | null;
   /** Against the target's labels (`labels:`), for every variant; absent or null when the target names none. */
   labelAccuracy?: CellLabelAccuracy | null;
   /** Against the target's reference variant (src/accuracy); null when none is named or for the reference itself. */

@@ -11,6 +11,7 @@ import { compareSides } from "../compare/index.js";
 import { checkMetricNames } from "../compare/policy.js";
 import type { Side } from "../compare/side.js";
 import { loadSide } from "./sides.js";
+import { digestChanges } from "../accuracy/digest.js";
 import { accuracyBreaches } from "../accuracy/limits.js";
 import { checkOutputFiles, type GateOptions, type Gated, reportDiffs } from "./gate.js";
 import { type Outcome, OK, worst } from "./outcome.js";
@@ -128,8 +129,11 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
       outcomes.push({ result, ...made });
       // Accuracy limits gate on their own: a cell whose outputs went wrong fails whatever its latency.
       if (!interrupted && (baseline || opts.failOnRegression === true)) {
-        accuracyBreached.push(...accuracyBreaches(result.cells, suite.regression.accuracy).map((b) => `${suite.name}: ${b}`));
+        accuracyBreached.push(...accuracyBreaches(result.cells, suite.regression.accuracy).map((b) => `accuracy limit: ${suite.name}: ${b}`));
       }
+      // The same model answering differently than when the baseline was taken fails the gate too.
+      if (!interrupted && baseline)
+        accuracyBreached.push(...digestChanges(baseline.cells, result.cells).map((b) => `outputs changed: ${suite.name} vs ${baseline.label}: ${b}`));
       const gate = made.gated.find((g) => g.gating && g.diff.base.startsWith("baseline:"));
       const flagged = [...new Set(gate?.diff.comparisons.filter((c) => c.verdict === "regression").map((c) => c.cell) ?? [])];
       if (baseline && gate && flagged.length > 0 && opts.confirm !== false) {
@@ -188,7 +192,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
     { ...opts, json: undefined, quietStdout: opts.json === true },
   );
   const notMade: Outcome[] = failures.length > 0 ? [{ kind: "bad-input", message: `${failures.length} comparison(s) could not be made (see above)` }] : [];
-  for (const b of accuracyBreached) process.stderr.write(`bench: accuracy limit: ${b}\n`);
+  for (const b of accuracyBreached) process.stderr.write(`bench: ${b}\n`);
   const accuracyGate: Outcome[] = accuracyBreached.length > 0 ? [{ kind: "regression" }] : [];
   return worst([...outcomes.map(({ result }) => runOutcome(result)), ...notMade, gate, ...accuracyGate]);
 }

@@ -13,6 +13,7 @@ import { feedSetsOf, inspectModel, sessionOptions, toOrtTensor } from "../runner
 import type { PlannedCell } from "../suite/expand.js";
 import { type ResolvedOnnxTarget, variantInputs } from "../suite/resolve.js";
 import { deriveSeed } from "../util/rng.js";
+import { DIGEST_VALUES, type OutputDigest } from "../accuracy/digest.js";
 import { type CellLabelAccuracy, type LabelAccuracy, scoreLabels } from "../accuracy/labels.js";
 import { type CellAccuracy, compareOutput, type OutputAccuracy, type OutputValues } from "../accuracy/metrics.js";
 import { readSamples } from "../inputs/files.js";
@@ -173,4 +174,36 @@ async function scoreCell(
   } finally {
     await session.release();
   }
+}
+
+/**
+ * Each local cell's output digest (accuracy/digest.ts): its model run once on one seeded input
+ * set, the first values of every output kept. One per variant × batch × provider, shared by its
+ * thread counts; a cell whose model fails here has none (its timing says why).
+ */
+export async function measureDigests(cells: readonly PlannedCell[], seed: number, signal?: AbortSignal): Promise<Map<number, OutputDigest>> {
+  const result = new Map<number, OutputDigest>();
+  const computed = new Map<string, OutputDigest | null>();
+  const digestSeed = deriveSeed(seed, "output digest");
+  for (const [index, cell] of cells.entries()) {
+    const target = cell.targetSpec;
+    if (signal?.aborted) break;
+    if (target.kind !== "onnx" || cell.load.mode !== "single" || !cell.variantSpec.modelPath) continue;
+    const key = JSON.stringify([cell.target, cell.variant, cell.batch, cell.provider]);
+    if (!computed.has(key)) {
+      try {
+        const outputs = await outputsOf(cell.variantSpec.modelPath, cell, target, [digestSeed]);
+        const digest: OutputDigest = { seed: digestSeed, outputs: {} };
+        for (const [name, [values]] of outputs) {
+          if (values) digest.outputs[name] = { dims: [...values.dims], values: Array.from(values.data).slice(0, DIGEST_VALUES) };
+        }
+        computed.set(key, digest);
+      } catch {
+        computed.set(key, null);
+      }
+    }
+    const digest = computed.get(key);
+    if (digest) result.set(index, digest);
+  }
+  return result;
 }

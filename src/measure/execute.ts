@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { OutputDigest } from "../accuracy/digest.js";
 import type { CellLabelAccuracy } from "../accuracy/labels.js";
 import type { CellAccuracy } from "../accuracy/metrics.js";
 import { type ParetoMark, paretoFront, type TradeOffPoint } from "../accuracy/pareto.js";
@@ -122,10 +123,16 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     !signal.aborted && cells.some((c) => c.targetSpec.kind === "onnx" && c.targetSpec.labels !== null)
       ? await (await import("./accuracy.js")).measureLabels(cells, suite.seed, signal)
       : new Map<number, CellLabelAccuracy>();
+  // Every local cell's answer on one fixed input, for a later gate to compare with (a baseline's digests).
+  const digests =
+    !signal.aborted && cells.some((c) => c.targetSpec.kind === "onnx")
+      ? await (await import("./accuracy.js")).measureDigests(cells, suite.seed, signal)
+      : new Map<number, OutputDigest>();
   const withAccuracy = (index: number, result: CellResult): CellResult => {
     if (result.status !== "ok") return result;
     const labels = labelled.get(index);
-    return { ...result, accuracy: accuracy.get(index) ?? null, ...(labels ? { labelAccuracy: labels } : {}) };
+    const digest = digests.get(index);
+    return { ...result, accuracy: accuracy.get(index) ?? null, ...(labels ? { labelAccuracy: labels } : {}), ...(digest ? { outputDigest: digest } : {}) };
   };
   const aggregated = [...aggregateCells(inputs)]
     .sort(([a], [b]) => a - b)
