@@ -191,7 +191,10 @@ function runOutcome({ run, cells }: RunResult): Outcome {
   const failed = cells.filter((c) => c.status === "failed");
   const invalid = cells.filter((c) => c.status === "invalid");
   if (failed.length > 0 || invalid.length > 0) {
-    const parts = [...(failed.length > 0 ? [`${failed.length} of ${cells.length} cells failed`] : []), ...(invalid.length > 0 ? [`${invalid.length} of ${cells.length} cells invalid`] : [])];
+    const parts = [
+      ...(failed.length > 0 ? [`${failed.length} of ${cells.length} cells failed`] : []),
+      ...(invalid.length > 0 ? [`${invalid.length} of ${cells.length} cells invalid`] : []),
+    ];
     return { kind: "failed", reason: `${run.suite}: ${parts.join(", ")} (their errors are in the table)` };
   }
   if (!cells.some((c) => c.status === "ok")) return { kind: "failed", reason: `${run.suite}: nothing was measured: every cell was skipped` };

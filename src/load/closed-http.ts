@@ -144,7 +144,14 @@ export function closedLoopHttp(o: {
           else {
             const end = windowEnd ?? clock();
             const durationNs = Number(end - windowStart);
-            const generator = health.finish({ targetRate: null, scheduled: null, sent: recorder.count, dropped: 0, windowNs: durationNs, inFlightCap: o.connections });
+            const generator = health.finish({
+              targetRate: null,
+              scheduled: null,
+              sent: recorder.count,
+              dropped: 0,
+              windowNs: durationNs,
+              inFlightCap: o.connections,
+            });
             // Each connection has one request out at a time (no pipelining).
             resolve({ ...recorder.result({ durationNs, targetRate: null }), generator: { ...generator, maxInFlight: o.connections } });
           }

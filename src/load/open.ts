@@ -172,7 +172,11 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
       if (!stoppedEarly && !Number.isNaN(windowStartNs)) {
         for (let t = next; t - windowStartNs < durationNs; t = offsets.next().value) scheduled++;
       }
-      const generator = health.finish({ targetRate: o.ratePerS, scheduled, sent: measuredSent, dropped: scheduled - measuredSent,
+      const generator = health.finish({
+        targetRate: o.ratePerS,
+        scheduled,
+        sent: measuredSent,
+        dropped: scheduled - measuredSent,
         // The rate is over the schedule's window unless the run was cut short on purpose.
         windowNs: stoppedEarly ? windowNs : durationNs,
         inFlightCap: cap,

@@ -145,7 +145,9 @@ export function measuredLoadCell(
   const keyed = { ...base(cell), coldStart, warmupIterations: extra.warmupIterations, peakRssKb: extra.peakRssKb, elapsedMs: load.durationMs, load };
   if (r.ok < 2) {
     const error = `only ${r.ok} successful requests: ${describeLoadErrors(r.errors) || "no response"}`;
-    return limit !== null ? { ...keyed, status: "invalid", error: limit, samples: r.ok, notes: [error, ...notes] } : { ...keyed, status: "failed", error, samples: r.ok, notes };
+    return limit !== null
+      ? { ...keyed, status: "invalid", error: limit, samples: r.ok, notes: [error, ...notes] }
+      : { ...keyed, status: "failed", error, samples: r.ok, notes };
   }
   const latenciesMs = Array.from(r.latenciesNs, nsToMs);
   const s = summarizeLatency(latenciesMs);
@@ -163,7 +165,9 @@ export function measuredLoadCell(
     status: limit !== null ? "invalid" : failed ? "failed" : "ok",
     error:
       limit ??
-      (failed ? `error rate ${(errorRate * 100).toFixed(2)}% is above the limit of ${(extra.maxErrorRate * 100).toFixed(2)}% (${describeLoadErrors(r.errors)})` : null),
+      (failed
+        ? `error rate ${(errorRate * 100).toFixed(2)}% is above the limit of ${(extra.maxErrorRate * 100).toFixed(2)}% (${describeLoadErrors(r.errors)})`
+        : null),
     samples: latenciesMs.length,
     steadyState: true,
     latencyMs: latencyOf(s),

@@ -203,7 +203,9 @@ export class Store implements RunSink {
   /** Replace a stored cell's summary (e.g. once the run's noise check has flagged it). */
   updateCell(runId: string, cell: CellResult): void {
     this.write(`storing cell ${cell.id}`, () =>
-      this.db.prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?").run(statusColumn(cell.status), JSON.stringify(cell), runId, cell.id),
+      this.db
+        .prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?")
+        .run(statusColumn(cell.status), JSON.stringify(cell), runId, cell.id),
     );
   }
 
