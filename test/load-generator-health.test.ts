@@ -46,6 +46,11 @@ describe("generator limits (thresholds)", () => {
     expect(generatorLimit({ ...healthy, sendLagMs: { p50: 1, p99: MAX_SEND_LAG_P99_MS * 2, max: 40 } })).toMatch(/fell behind.*late by up to 40 ms/);
     expect(generatorLimit({ ...healthy, sent: 4900, dropped: 100, achievedRate: 980 })).toMatch(/sent 980 of 1,000 req\/s.*100 never sent.*lower the rate/);
     expect(generatorLimit({ ...healthy, sent: 4990, dropped: 10 })).toBeNull();
+    // In process the load runs on the generator's thread: lateness is the workload's queueing, not the generator's; unsent requests still count.
+    const late = { ...healthy, sendLagMs: { p50: 30, p99: 60, max: 80 }, eventLoopDelayMs: { p50: 30, p99: 60, max: 80 } };
+    expect(generatorLimit(late)).not.toBeNull();
+    expect(generatorLimit(late, { inProcess: true })).toBeNull();
+    expect(generatorLimit({ ...late, sent: 4000, dropped: 1000 }, { inProcess: true })).toMatch(/1,000 never sent/);
     // Closed loop: no schedule, only the event loop.
     const closed = { ...healthy, targetRate: null, scheduled: null, sendLagMs: null, dropped: 0 };
     expect(generatorLimit(closed)).toBeNull();

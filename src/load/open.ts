@@ -1,5 +1,5 @@
 import { type Clock, monotonicClock } from "../util/clock.js";
-import { generatorLimit, HealthMonitor } from "./health.js";
+import { HealthMonitor, MIN_SENT_SHARE } from "./health.js";
 import { LoadRecorder } from "./recorder.js";
 import { type Arrival, arrivalOffsetsNs } from "./schedule.js";
 import type { LoadResult, Outcome } from "./types.js";
@@ -185,7 +185,7 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
         ...recorder.result({
           durationNs: windowNs,
           targetRate: o.ratePerS,
-          generatorLagged: generatorLimit(generator) !== null || (measuredSent > 0 && lagged / measuredSent > LAGGED_FRACTION),
+          generatorLagged: scheduled > 0 && (measuredSent / scheduled < MIN_SENT_SHARE || lagged / Math.max(1, measuredSent) > LAGGED_FRACTION),
           maxDispatchLagNs: maxLagNs,
         }),
         generator,

@@ -133,7 +133,7 @@ export function measuredLoadCell(
     ...(r.generator ? { generator: r.generator } : {}),
   };
   // A generator that could not drive the load measured its own queueing: the cell is invalid.
-  const limit = r.generator ? generatorLimit(r.generator) : null;
+  const limit = r.generator ? generatorLimit(r.generator, { inProcess: !isRemote(cell) }) : null;
   const notes: string[] = [];
   if (r.errorCount > 0) notes.push(`${r.errorCount} of ${r.sent} requests failed (${(errorRate * 100).toFixed(2)}%): ${describeLoadErrors(r.errors)}`);
   if (r.generatorLagged && limit === null)
