@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRAIN_SLACK_MS } from "../src/load/open.js";
 import { openLoopHttp } from "../src/load/open-http.js";
-import { type GeneratorHealth, generatorLimit, MAX_EVENT_LOOP_P99_MS, MAX_SEND_LAG_P99_MS } from "../src/load/health.js";
+import { type GeneratorHealth, generatorLimit, LATE_SEND_MS, MAX_EVENT_LOOP_P99_MS } from "../src/load/health.js";
 import type { LoadResult } from "../src/load/types.js";
 import { measuredLoadCell } from "../src/measure/cell-result.js";
 import { type TestServer, silentServer, staticServer } from "./helpers/servers.js";
@@ -34,6 +34,7 @@ const healthy: GeneratorHealth = {
   sent: 5000,
   dropped: 0,
   sendLagMs: { p50: 0.1, p99: 1, max: 4 },
+  lateSends: 0,
   maxInFlight: 3,
   inFlightCap: 5000,
   eventLoopDelayMs: { p50: 0.1, p99: 2, max: 5 },
@@ -43,16 +44,18 @@ const healthy: GeneratorHealth = {
 describe("generator limits (thresholds)", () => {
   it("a generator that kept up is not limited; late sends, unsent requests or a blocked event loop each are", () => {
     expect(generatorLimit(healthy)).toBeNull();
-    expect(generatorLimit({ ...healthy, sendLagMs: { p50: 1, p99: MAX_SEND_LAG_P99_MS * 2, max: 40 } })).toMatch(/fell behind.*late by up to 40 ms/);
+    expect(generatorLimit({ ...healthy, sendLagMs: { p50: 1, p99: LATE_SEND_MS * 2, max: 40 }, lateSends: 60 })).toMatch(/fell behind.*late by up to 40 ms/);
+    // A few late sends (a GC pause) or unsent requests at the edge of a short cell are not a limit.
+    expect(generatorLimit({ ...healthy, scheduled: 70, sent: 69, dropped: 1, lateSends: 2 })).toBeNull();
     expect(generatorLimit({ ...healthy, sent: 4900, dropped: 100, achievedRate: 980 })).toMatch(/sent 980 of 1,000 req\/s.*100 never sent.*lower the rate/);
     expect(generatorLimit({ ...healthy, sent: 4990, dropped: 10 })).toBeNull();
     // In process the load runs on the generator's thread: lateness is the workload's queueing, not the generator's; unsent requests still count.
-    const late = { ...healthy, sendLagMs: { p50: 30, p99: 60, max: 80 }, eventLoopDelayMs: { p50: 30, p99: 60, max: 80 } };
+    const late = { ...healthy, sendLagMs: { p50: 30, p99: 60, max: 80 }, lateSends: 2500, eventLoopDelayMs: { p50: 30, p99: 60, max: 80 } };
     expect(generatorLimit(late)).not.toBeNull();
     expect(generatorLimit(late, { inProcess: true })).toBeNull();
     expect(generatorLimit({ ...late, sent: 4000, dropped: 1000 }, { inProcess: true })).toMatch(/1,000 never sent/);
     // Closed loop: no schedule, only the event loop.
-    const closed = { ...healthy, targetRate: null, scheduled: null, sendLagMs: null, dropped: 0 };
+    const closed = { ...healthy, targetRate: null, scheduled: null, sendLagMs: null, lateSends: null, dropped: 0 };
     expect(generatorLimit(closed)).toBeNull();
     expect(generatorLimit({ ...closed, eventLoopDelayMs: { p50: 5, p99: MAX_EVENT_LOOP_P99_MS * 2, max: 300 } })).toMatch(/event loop was blocked/);
   });
@@ -75,7 +78,7 @@ describe("open loop: a generator that cannot drive the load", () => {
       clearInterval(hog);
     }
     const g = r.generator as GeneratorHealth;
-    expect(g.sendLagMs?.p99, JSON.stringify(g)).toBeGreaterThan(MAX_SEND_LAG_P99_MS);
+    expect(g.sendLagMs?.p99, JSON.stringify(g)).toBeGreaterThan(LATE_SEND_MS);
     expect(g.eventLoopDelayMs.max).toBeGreaterThan(15);
     expect(r.generatorLagged).toBe(true);
     const cell = cellOf(200, r);

@@ -22,6 +22,8 @@ export interface GeneratorHealth {
   dropped: number;
   /** Open loop: delay between each request's scheduled and actual send; null in a closed loop. */
   sendLagMs: { p50: number; p99: number; max: number } | null;
+  /** Open loop: sends more than LATE_SEND_MS after their scheduled time; null in a closed loop. */
+  lateSends: number | null;
   maxInFlight: number;
   /** The most requests in flight the generator allows (open loop), or its connections (closed loop). */
   inFlightCap: number;
@@ -31,10 +33,14 @@ export interface GeneratorHealth {
   cpuPercent: number;
 }
 
-/** An open-loop cell is invalid when fewer than this share of its scheduled requests were sent. */
+/** An open-loop cell is invalid when fewer than this share of its scheduled requests were sent... */
 export const MIN_SENT_SHARE = 0.99;
-/** ...or when its sends' p99 lag behind the schedule is above this (LoadGen and wrk2 alike time from the schedule, so a late send is the generator's delay in the latency). */
-export const MAX_SEND_LAG_P99_MS = 10;
+/** ...or when more than this share of its sends left over LATE_SEND_MS after their scheduled time (the p99 of the send lag is above it). */
+export const MAX_LATE_SHARE = 0.01;
+/** A late send: the latency from the schedule then holds this much of the generator's own delay. */
+export const LATE_SEND_MS = 10;
+/** Either share must also be more than this many requests: one GC pause in a short, slow cell is not a generator that cannot keep up. */
+const MIN_COUNT = 2;
 /** Either loop is invalid when its event loop's p99 delay is above this: responses waited that long to be read and timed. */
 export const MAX_EVENT_LOOP_P99_MS = 50;
 
@@ -52,9 +58,10 @@ export function generatorLimit(h: GeneratorHealth, o: { inProcess?: boolean } = 
   const timing = o.inProcess !== true;
   const loop = `event loop p99 ${ms(h.eventLoopDelayMs.p99)} ms, generator CPU ${fmt(h.cpuPercent)}%`;
   if (h.scheduled !== null && h.targetRate !== null && h.scheduled > 0) {
-    const share = h.sent / h.scheduled;
     const lag = h.sendLagMs;
-    if (share < MIN_SENT_SHARE || (timing && lag !== null && lag.p99 > MAX_SEND_LAG_P99_MS)) {
+    const unsent = h.dropped > Math.max((1 - MIN_SENT_SHARE) * h.scheduled, MIN_COUNT);
+    const late = timing && h.lateSends !== null && h.lateSends > Math.max(MAX_LATE_SHARE * h.sent, MIN_COUNT);
+    if (unsent || late) {
       const late = lag !== null ? `, sends late by up to ${ms(lag.max)} ms (p99 ${ms(lag.p99)} ms)` : "";
       const dropped = h.dropped > 0 ? `, ${fmt(h.dropped)} never sent (${fmt(h.maxInFlight)} in flight at most, cap ${fmt(h.inFlightCap)})` : "";
       return `the generator fell behind: sent ${fmt(h.achievedRate)} of ${fmt(h.targetRate)} req/s${late}${dropped} (${loop}): lower the rate or give the generator more CPU`;
@@ -85,6 +92,7 @@ export class HealthMonitor {
   private readonly lag = createHistogram();
   private cpu0 = process.cpuUsage();
   private t0 = process.hrtime.bigint();
+  private late = 0;
   inFlight = 0;
   maxInFlight = 0;
 
@@ -93,6 +101,7 @@ export class HealthMonitor {
     this.loop.reset();
     this.loop.enable();
     this.lag.reset();
+    this.late = 0;
     this.maxInFlight = this.inFlight;
     this.cpu0 = process.cpuUsage();
     this.t0 = process.hrtime.bigint();
@@ -108,6 +117,7 @@ export class HealthMonitor {
 
   sendLag(ns: number): void {
     this.lag.record(Math.max(1, Math.round(ns)));
+    if (ns > LATE_SEND_MS * 1e6) this.late++;
   }
 
   finish(o: { targetRate: number | null; scheduled: number | null; sent: number; dropped: number; windowNs: number; inFlightCap: number }): GeneratorHealth {
@@ -121,6 +131,7 @@ export class HealthMonitor {
       sent: o.sent,
       dropped: o.dropped,
       sendLagMs: o.targetRate !== null ? percentiles(this.lag) : null,
+      lateSends: o.targetRate !== null ? this.late : null,
       maxInFlight: this.maxInFlight,
       inFlightCap: o.inFlightCap,
       eventLoopDelayMs: percentiles(this.loop, LOOP_RESOLUTION_MS),

@@ -39,6 +39,11 @@ const DEFAULT_OPEN_TIMEOUT_MS = 30_000;
 
 /** The largest default cap on requests in flight: memory stays bounded at any target rate. */
 export const MAX_IN_FLIGHT = 8192;
+/**
+ * A generator a little behind its schedule at the end of the window still sends what was due in
+ * it for this long (a few ms late is a note, not requests lost at the edge); then it stops.
+ */
+const WALL_SLACK_NS = 100e6;
 /** Dispatches in one turn of the event loop at most, so responses are read between bursts. */
 const MAX_BURST = 256;
 /** How long past the timeout the drain at the end waits before it gives up on requests in flight. */
@@ -105,7 +110,7 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
       }
       if (!measuring() || Number.isNaN(windowStartNs)) return false;
       // The schedule's window is over, or its wall time is (a generator behind its schedule stops on time).
-      return offset - windowStartNs >= durationNs || Number(clock() - start) - windowStartNs >= durationNs;
+      return offset - windowStartNs >= durationNs || Number(clock() - start) - windowStartNs >= durationNs + WALL_SLACK_NS;
     };
 
     const dispatch = (offset: number): void => {
