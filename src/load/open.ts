@@ -68,8 +68,8 @@ export const LAGGED_FRACTION = 0.01;
  * scenario). A timer waits for the next arrival; within 2 ms of it the loop yields with
  * setImmediate instead, because setTimeout fires up to a millisecond or more late. The generator
  * itself is checked all the time (health.ts): every send's lag behind its schedule, requests in
- * flight, its event loop's delay and its CPU; when it could not keep up (generatorLimit) the
- * result says generatorLagged and the cell is invalid, since the latencies then include the
+ * flight, its event loop's delay and its CPU (result.generator); a cell whose generator could
+ * not keep up (health.ts generatorLimit) is invalid, since its latencies then include the
  * generator's own delay. Memory and time stay bounded at any rate: at most maxInFlight requests
  * are out (one due beyond that is dropped and counted), a request the generator reaches after
  * its timeout is dropped rather than sent, dispatching stops when the window's wall time is up
