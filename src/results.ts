@@ -3,6 +3,7 @@ import type { CellLabelAccuracy } from "./accuracy/labels.js";
 import type { CellAccuracy } from "./accuracy/metrics.js";
 import type { Fingerprint } from "./fingerprint/index.js";
 import type { TensorPlan } from "./inputs/plan.js";
+import type { GeneratorHealth } from "./load/health.js";
 import type { LoadErrors } from "./load/types.js";
 import type { Order } from "./suite/schema.js";
 
@@ -13,7 +14,12 @@ import type { Estimate, LatencySummary } from "./stats/index.js";
 
 /** `abandoned`: the run's process died (SIGKILL, power loss) and a later command found it gone (src/store/liveness.ts). */
 export type RunStatus = "running" | "completed" | "failed" | "interrupted" | "abandoned";
-export type CellStatus = "ok" | "failed" | "skipped";
+/**
+ * `invalid`: measured, but the load generator could not drive the load it was asked for (it fell
+ * behind its schedule or its event loop was blocked), so the latencies are partly its own; counted
+ * like `failed` for the exit code (3). Stored in the cells table's status column as `failed`.
+ */
+export type CellStatus = "ok" | "failed" | "skipped" | "invalid";
 /** Why a cell's measurement stopped; `duration` ends a load cell's fixed-length test. */
 export type StopReason = "converged" | "max-iterations" | "max-time" | "interrupted" | "duration" | "max-trials";
 
@@ -197,4 +203,6 @@ export interface LoadSummary {
   durationMs: number;
   generatorLagged: boolean;
   maxDispatchLagMs: number;
+  /** The generator's own health over the measured phase (src/load/health.ts); absent before it was measured. */
+  generator?: GeneratorHealth;
 }

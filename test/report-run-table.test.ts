@@ -30,7 +30,19 @@ describe("renderRunTable", () => {
   });
 
   it("counts statuses, unconverged and noisy cells", () => {
-    expect(countStatuses(SAMPLE_RUN.cells)).toEqual({ ok: 4, failed: 1, skipped: 1, unconverged: 1, noisy: 1 });
+    expect(countStatuses(SAMPLE_RUN.cells)).toEqual({ ok: 4, failed: 1, skipped: 1, invalid: 0, unconverged: 1, noisy: 1 });
+  });
+
+  it("an invalid cell (its load generator could not drive the load) shows its message, not its numbers, and is counted apart", () => {
+    const [first, ...rest] = SAMPLE_RUN.cells;
+    if (!first) throw new Error("no cell");
+    const error =
+      "the generator fell behind: sent 6,100 of 10,000 req/s, sends late by up to 850 ms (p99 620 ms): lower the rate or give the generator more CPU";
+    const cells = [{ ...first, status: "invalid" as const, error }, ...rest];
+    expect(countStatuses(cells)).toMatchObject({ ok: 3, failed: 1, invalid: 1 });
+    const text = renderRunTable({ ...SAMPLE_RUN, cells }, { color: false });
+    expect(text).toContain(`INVALID: ${error.slice(0, 40)}`);
+    expect(text).toMatch(/3 ok, 1 failed, 1 skipped, 1 invalid \(the load generator could not drive the load\)/);
   });
 });
 

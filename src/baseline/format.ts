@@ -106,7 +106,7 @@ export const cellKeySchema = z.looseObject({
   batch: z.number(),
   provider: z.string(),
   threads: z.number().nullable(),
-  status: z.enum(["ok", "failed", "skipped"]),
+  status: z.enum(["ok", "failed", "skipped", "invalid"]),
 });
 
 const cellSchema = cellKeySchema.extend({

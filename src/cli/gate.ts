@@ -77,7 +77,7 @@ function gateOutcome({ diff }: Gated, failOnInconclusive: boolean): Outcome {
     const unavailable = [...new Set(diff.unavailable.map((u) => `${u.cell}: no interval (${u.reason})`))];
     const reasons = [...diff.notComparable.map((n) => `${n.cell}: ${n.reason}`), ...unavailable].join("; ") || "no samples";
     const message = `${diff.base} vs ${diff.head}: nothing could be compared (${reasons})`;
-    const measuredNothing = diff.notComparable.length > 0 && diff.notComparable.every((n) => /is (failed|skipped)$/.test(n.reason));
+    const measuredNothing = diff.notComparable.length > 0 && diff.notComparable.every((n) => /is (failed|skipped|invalid)$/.test(n.reason));
     return measuredNothing ? { kind: "failed", reason: message } : { kind: "bad-input", message };
   }
   const regressed = diff.comparisons.some((c) => c.verdict === "regression");

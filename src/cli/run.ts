@@ -197,10 +197,20 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   return worst([...outcomes.map(({ result }) => runOutcome(result)), ...notMade, gate, ...accuracyGate]);
 }
 
-/** A run fails when a cell errored, or when it measured nothing (every cell skipped). */
+/**
+ * A run fails when a cell errored or was invalid (its load generator could not drive the load: its
+ * numbers are not the system's), or when it measured nothing (every cell skipped).
+ */
 function runOutcome({ run, cells }: RunResult): Outcome {
   const failed = cells.filter((c) => c.status === "failed");
-  if (failed.length > 0) return { kind: "failed", reason: `${run.suite}: ${failed.length} of ${cells.length} cells failed (their errors are in the table)` };
+  const invalid = cells.filter((c) => c.status === "invalid");
+  if (failed.length > 0 || invalid.length > 0) {
+    const parts = [
+      ...(failed.length > 0 ? [`${failed.length} of ${cells.length} cells failed`] : []),
+      ...(invalid.length > 0 ? [`${invalid.length} of ${cells.length} cells invalid`] : []),
+    ];
+    return { kind: "failed", reason: `${run.suite}: ${parts.join(", ")} (their errors are in the table)` };
+  }
   if (!cells.some((c) => c.status === "ok")) return { kind: "failed", reason: `${run.suite}: nothing was measured: every cell was skipped` };
   return OK;
 }

@@ -2,6 +2,7 @@ import autocannon from "autocannon";
 import { monotonicClock } from "../util/clock.js";
 import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
 import { type AutocannonClient, patchClient } from "./autocannon-client.js";
+import { HealthMonitor } from "./health.js";
 import { LoadRecorder } from "./recorder.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec, type LoadResult, type Outcome } from "./types.js";
 import { msToS } from "../stats/metrics.js";
@@ -45,6 +46,7 @@ export function closedLoopHttp(o: {
   const warmup = o.warmupRequests ?? 0;
   const maxRequests = o.maxRequests ?? Number.POSITIVE_INFINITY;
   const recorder = new LoadRecorder();
+  const health = new HealthMonitor();
   const clients: AutocannonClient[] = [];
 
   type Phase = "warmup" | "measure" | "drain" | "done";
@@ -81,6 +83,7 @@ export function closedLoopHttp(o: {
   };
   const startMeasuring = (): void => {
     phase = "measure";
+    health.start();
     windowStart = clock();
     stopTimer = setTimeout(drain, o.durationMs);
   };
@@ -140,7 +143,17 @@ export function closedLoopHttp(o: {
           if (err) reject(err instanceof Error ? err : new Error(`autocannon failed: ${JSON.stringify(err)}`));
           else {
             const end = windowEnd ?? clock();
-            resolve(recorder.result({ durationNs: Number(end - windowStart), targetRate: null }));
+            const durationNs = Number(end - windowStart);
+            const generator = health.finish({
+              targetRate: null,
+              scheduled: null,
+              sent: recorder.count,
+              dropped: 0,
+              windowNs: durationNs,
+              inFlightCap: o.connections,
+            });
+            // Each connection has one request out at a time (no pipelining).
+            resolve({ ...recorder.result({ durationNs, targetRate: null }), generator: { ...generator, maxInFlight: o.connections } });
           }
         },
       );

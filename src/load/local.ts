@@ -1,4 +1,5 @@
 import { monotonicClock } from "../util/clock.js";
+import { HealthMonitor } from "./health.js";
 import { type Completion, runOpenLoop } from "./open.js";
 import { LoadRecorder } from "./recorder.js";
 import type { Arrival } from "./schedule.js";
@@ -60,6 +61,8 @@ export async function closedLoopLocal(o: {
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxRequests = o.maxRequests ?? Number.POSITIVE_INFINITY;
   const recorder = new LoadRecorder();
+  const health = new HealthMonitor();
+  health.start();
   const start = clock();
   const deadline = start + BigInt(Math.round(msToNs(o.durationMs)));
   let end: bigint | undefined;
@@ -76,7 +79,9 @@ export async function closedLoopLocal(o: {
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
-  return recorder.result({ durationNs: Number((end ?? clock()) - start), targetRate: null });
+  const durationNs = Number((end ?? clock()) - start);
+  const generator = health.finish({ targetRate: null, scheduled: null, sent: recorder.count, dropped: 0, windowNs: durationNs, inFlightCap: o.concurrency });
+  return { ...recorder.result({ durationNs, targetRate: null }), generator: { ...generator, maxInFlight: o.concurrency } };
 }
 
 /**
@@ -104,6 +109,7 @@ export function openLoopLocal(o: {
     seed: o.seed,
     clock,
     signal: o.signal,
+    timeoutMs,
     send: async (scheduledNs): Promise<Completion> => {
       const remainingMs = timeoutMs - nsToMs(Number(clock() - scheduledNs));
       const outcome = remainingMs > 0 ? (await settle(o.call, remainingMs, clock)).outcome : TIMED_OUT;

@@ -7,8 +7,21 @@ import type { Arrival } from "./schedule.js";
 import type { HttpRequestSpec, LoadResult } from "./types.js";
 import { nsToMs } from "../stats/metrics.js";
 
-/** Connections cap for the default pool size. */
-const MAX_DEFAULT_CONNECTIONS = 1024;
+/** The default pool: a connection per 20 ms of arrivals (rate / 50), at least 16, at most 512. */
+const MIN_DEFAULT_CONNECTIONS = 16;
+const MAX_DEFAULT_CONNECTIONS = 512;
+const DEFAULT_CONNECTIONS_PER_RATE = 1 / 50;
+
+/**
+ * Enough connections for the rate when each request holds one for up to 20 ms (Little's law:
+ * rate × 20 ms in flight), without opening a socket per request in the first second, which an
+ * arrival rate of thousands did when the pool could grow to one second of arrivals. A slower
+ * server makes requests wait for a connection, and that wait is in their latency; set
+ * `load.connections` for such a server.
+ */
+export function defaultConnections(ratePerS: number): number {
+  return Math.min(MAX_DEFAULT_CONNECTIONS, Math.max(MIN_DEFAULT_CONNECTIONS, Math.ceil(ratePerS * DEFAULT_CONNECTIONS_PER_RATE)));
+}
 
 /**
  * Open-loop HTTP load (see runOpenLoop): requests leave at their scheduled times through an
@@ -32,7 +45,7 @@ export async function openLoopHttp(o: {
   signal?: AbortSignal;
 }): Promise<LoadResult> {
   const spec = o.request;
-  const connections = o.connections ?? Math.min(MAX_DEFAULT_CONNECTIONS, Math.max(16, Math.ceil(o.ratePerS)));
+  const connections = o.connections ?? defaultConnections(o.ratePerS);
   const client = new HttpClient(spec, connections);
   const clock = monotonicClock;
 
@@ -68,6 +81,7 @@ export async function openLoopHttp(o: {
       seed: o.seed,
       warmupRequests: o.warmupRequests,
       signal: o.signal,
+      timeoutMs: spec.timeoutMs,
       clock,
       send,
     });

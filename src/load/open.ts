@@ -1,4 +1,5 @@
 import { type Clock, monotonicClock } from "../util/clock.js";
+import { HealthMonitor, MIN_SENT_SHARE } from "./health.js";
 import { LoadRecorder } from "./recorder.js";
 import { type Arrival, arrivalOffsetsNs } from "./schedule.js";
 import type { LoadResult, Outcome } from "./types.js";
@@ -23,6 +24,34 @@ export interface OpenLoopOptions {
   clock?: Clock;
   /** Aborting stops dispatching; requests in flight are still awaited and counted. */
   signal?: AbortSignal | undefined;
+  /**
+   * Each request's timeout from its scheduled start, ms: one the generator reaches later than that
+   * is dropped, not sent; and requests still in flight this long (plus DRAIN_SLACK_MS) after the
+   * last send are given up as timeouts, so a cell ends within its duration plus this (default 30 s).
+   */
+  timeoutMs?: number | undefined;
+  /** The most requests in flight; a request due while that many are out is dropped (default defaultInFlightCap). */
+  maxInFlight?: number | undefined;
+}
+
+/** A request's timeout when the caller gives none. */
+const DEFAULT_OPEN_TIMEOUT_MS = 30_000;
+
+/** The largest default cap on requests in flight: memory stays bounded at any target rate. */
+export const MAX_IN_FLIGHT = 8192;
+/**
+ * A generator a little behind its schedule at the end of the window still sends what was due in
+ * it for this long (a few ms late is a note, not requests lost at the edge); then it stops.
+ */
+const WALL_SLACK_NS = 100e6;
+/** Dispatches in one turn of the event loop at most, so responses are read between bursts. */
+const MAX_BURST = 256;
+/** How long past the timeout the drain at the end waits before it gives up on requests in flight. */
+export const DRAIN_SLACK_MS = 500;
+
+/** As many requests as can be outstanding before they time out (rate × timeout), at least 64, at most MAX_IN_FLIGHT. */
+export function defaultInFlightCap(ratePerS: number, timeoutMs: number): number {
+  return Math.min(MAX_IN_FLIGHT, Math.max(64, Math.ceil((ratePerS * timeoutMs) / 1000)));
 }
 
 /** A dispatch later than this after its scheduled time counts as lagged. */
@@ -38,16 +67,24 @@ export const LAGGED_FRACTION = 0.01;
  * closed-loop tools suffer (Gil Tene, "How NOT to Measure Latency"; wrk2; MLPerf LoadGen's Server
  * scenario). A timer waits for the next arrival; within 2 ms of it the loop yields with
  * setImmediate instead, because setTimeout fires up to a millisecond or more late. The generator
- * itself is checked: every dispatch's lag behind its schedule is measured, and when more than
- * 1% of them exceed 10 ms the result says generatorLagged, since the latencies then include the
- * generator's own delay.
+ * itself is checked all the time (health.ts): every send's lag behind its schedule, requests in
+ * flight, its event loop's delay and its CPU (result.generator); a cell whose generator could
+ * not keep up (health.ts generatorLimit) is invalid, since its latencies then include the
+ * generator's own delay. Memory and time stay bounded at any rate: at most maxInFlight requests
+ * are out (one due beyond that is dropped and counted), a request the generator reaches after
+ * its timeout is dropped rather than sent, dispatching stops when the window's wall time is up
+ * even if the schedule is behind, and the drain gives up after the timeout.
  */
 export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
   const clock = o.clock ?? monotonicClock;
   const warmup = o.warmupRequests ?? 0;
   const maxMeasured = o.maxRequests ?? Number.POSITIVE_INFINITY;
   const durationNs = msToNs(o.durationMs);
+  const timeoutMs = o.timeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
+  const timeoutNs = msToNs(timeoutMs);
+  const cap = o.maxInFlight ?? defaultInFlightCap(o.ratePerS, timeoutMs);
   const recorder = new LoadRecorder();
+  const health = new HealthMonitor();
   const offsets = arrivalOffsetsNs(o.ratePerS, o.arrival, o.seed);
   const outstanding = new Set<Promise<void>>();
 
@@ -57,37 +94,59 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
     let next = offsets.next().value;
     let windowStartNs = Number.NaN; // offset of the first measured arrival
     let measuredSent = 0;
+    let dropped = 0;
+    let measuredInFlight = 0;
     let lagged = 0;
     let maxLagNs = 0;
     let lastDispatchNs = start;
+    let stoppedEarly = false; // by maxRequests or an abort: the rest of the schedule was not asked for
+    let closed = false;
 
+    const measuring = () => index >= warmup;
     const finished = (offset: number): boolean => {
-      if (o.signal?.aborted) return true;
-      if (index < warmup) return false;
-      if (measuredSent >= maxMeasured) return true;
-      return !Number.isNaN(windowStartNs) && offset - windowStartNs >= durationNs;
+      if (o.signal?.aborted || measuredSent >= maxMeasured) {
+        stoppedEarly = true;
+        return true;
+      }
+      if (!measuring() || Number.isNaN(windowStartNs)) return false;
+      // The schedule's window is over, or its wall time is (a generator behind its schedule stops on time).
+      return offset - windowStartNs >= durationNs || Number(clock() - start) - windowStartNs >= durationNs + WALL_SLACK_NS;
     };
 
     const dispatch = (offset: number): void => {
       const scheduled = start + BigInt(Math.round(offset));
-      const measured = index >= warmup;
-      if (measured && Number.isNaN(windowStartNs)) windowStartNs = offset;
+      const measured = measuring();
+      if (measured && Number.isNaN(windowStartNs)) {
+        windowStartNs = offset;
+        health.start();
+      }
+      index++;
       const now = clock();
+      const lagNs = Number(now - scheduled);
       if (measured) {
-        const lagNs = Number(now - scheduled);
+        health.sendLag(lagNs);
         if (lagNs > maxLagNs) maxLagNs = lagNs;
         if (lagNs > LAG_BOUND_NS) lagged++;
+      }
+      if (health.inFlight >= cap || lagNs >= timeoutNs) {
+        if (measured) dropped++;
+        return;
+      }
+      if (measured) {
         measuredSent++;
+        measuredInFlight++;
         lastDispatchNs = now;
       }
+      health.began();
       const settle = ({ outcome, endNs }: Completion): void => {
-        if (!measured) return;
+        health.ended();
+        if (!measured || closed) return;
+        measuredInFlight--;
         recorder.record(outcome, Number(endNs - scheduled));
       };
       const p = o.send(scheduled).then(settle, () => settle({ outcome: { kind: "other" }, endNs: clock() }));
       outstanding.add(p);
       void p.finally(() => outstanding.delete(p));
-      index++;
     };
 
     let finishing = false;
@@ -97,28 +156,55 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
       finishing = true;
       clearTimeout(timer);
       o.signal?.removeEventListener("abort", onAbort);
-      while (outstanding.size > 0) await Promise.all([...outstanding]);
+      // Requests in flight are awaited up to their timeout (and a little), then counted as timeouts.
+      let drainTimer: NodeJS.Timeout | undefined;
+      const drained = new Promise<void>((r) => (drainTimer = setTimeout(r, timeoutMs + DRAIN_SLACK_MS)));
+      const all = (async () => {
+        while (outstanding.size > 0) await Promise.all([...outstanding]);
+      })();
+      await Promise.race([all, drained]);
+      clearTimeout(drainTimer);
+      closed = true;
+      for (; measuredInFlight > 0; measuredInFlight--) recorder.fail("timeouts");
       const windowStart = start + BigInt(Math.round(Number.isNaN(windowStartNs) ? 0 : windowStartNs));
       // The measured window is the schedule's: from the first measured arrival to the last
       // dispatch. A straggler answering near its timeout must not stretch it (and so halve the
       // achieved rate); its latency already says how late it was.
       const end = lastDispatchNs;
-      resolve(
-        recorder.result({
-          durationNs: Math.max(0, Number(end - windowStart)),
+      const windowNs = Math.max(0, Number(end - windowStart));
+      // Arrivals the schedule had in the window that were never reached count as dropped.
+      let scheduled = measuredSent + dropped;
+      if (!stoppedEarly && !Number.isNaN(windowStartNs)) {
+        for (let t = next; t - windowStartNs < durationNs; t = offsets.next().value) scheduled++;
+      }
+      const generator = health.finish({
+        targetRate: o.ratePerS,
+        scheduled,
+        sent: measuredSent,
+        dropped: scheduled - measuredSent,
+        // The rate is over the schedule's window unless the run was cut short on purpose.
+        windowNs: stoppedEarly ? windowNs : durationNs,
+        inFlightCap: cap,
+      });
+      resolve({
+        ...recorder.result({
+          durationNs: windowNs,
           targetRate: o.ratePerS,
-          generatorLagged: measuredSent > 0 && lagged / measuredSent > LAGGED_FRACTION,
+          generatorLagged: scheduled > 0 && (measuredSent / scheduled < MIN_SENT_SHARE || lagged / Math.max(1, measuredSent) > LAGGED_FRACTION),
           maxDispatchLagNs: maxLagNs,
         }),
-      );
+        generator,
+      });
     };
 
     const tick = (): void => {
       if (finishing) return;
       const elapsed = Number(clock() - start);
-      while (next <= elapsed && !finished(next)) {
+      let burst = 0;
+      while (next <= elapsed && burst < MAX_BURST && !finished(next)) {
         dispatch(next);
         next = offsets.next().value;
+        burst++;
       }
       if (finished(next)) {
         void finish();

@@ -1,4 +1,5 @@
 /** Results of the load generators (closed and open loop, HTTP and in process). */
+import type { GeneratorHealth } from "./health.js";
 
 /** Failed requests, counted by kind. A request lands in exactly one bucket. */
 export interface LoadErrors {
@@ -41,6 +42,8 @@ export interface LoadResult {
   generatorLagged: boolean;
   /** Open loop: the largest delay between a request's scheduled and actual dispatch, ns; closed loop: 0. */
   maxDispatchLagNs: number;
+  /** How well the generator kept up (absent from a fake runner's results and from older ones). */
+  generator?: GeneratorHealth;
 }
 
 export interface HttpRequestSpec {

@@ -2,6 +2,7 @@ import type { CellResult, LatencyMs, LoadSummary } from "../results.js";
 import { type Cell, isRemote, loadFields } from "../suite/expand.js";
 import { type LatencySummary, normalQuantile, nsToMs, summarizeLatency, throughput } from "../stats/index.js";
 import { steadyStateCut } from "../stats/steady-cut.js";
+import { generatorLimit } from "../load/health.js";
 import { describeLoadErrors } from "../load/recorder.js";
 import type { LoadResult } from "../load/types.js";
 import type { TensorPlan } from "../inputs/plan.js";
@@ -136,10 +137,13 @@ export function measuredLoadCell(
     durationMs: nsToMs(r.durationNs),
     generatorLagged: r.generatorLagged,
     maxDispatchLagMs: nsToMs(r.maxDispatchLagNs),
+    ...(r.generator ? { generator: r.generator } : {}),
   };
+  // A generator that could not drive the load measured its own queueing: the cell is invalid.
+  const limit = r.generator ? generatorLimit(r.generator, { inProcess: !isRemote(cell) }) : null;
   const notes: string[] = [];
   if (r.errorCount > 0) notes.push(`${r.errorCount} of ${r.sent} requests failed (${(errorRate * 100).toFixed(2)}%): ${describeLoadErrors(r.errors)}`);
-  if (r.generatorLagged)
+  if (r.generatorLagged && limit === null)
     notes.push(`the load generator fell behind its schedule (up to ${load.maxDispatchLagMs.toFixed(1)} ms late): the offered rate was lower than asked`);
   if (r.targetRate !== null && r.achievedRate < 0.9 * r.targetRate) {
     notes.push(`open loop: only ${r.achievedRate.toFixed(1)} of ${r.targetRate} requests/s succeeded`);
@@ -147,7 +151,10 @@ export function measuredLoadCell(
   const coldStart = { sessionCreateMs: extra.sessionCreateMs, firstCallMs: nsToMs(extra.firstCallNs) };
   const keyed = { ...base(cell), coldStart, warmupIterations: extra.warmupIterations, peakRssKb: extra.peakRssKb, elapsedMs: load.durationMs, load };
   if (r.ok < 2) {
-    return { ...keyed, status: "failed", error: `only ${r.ok} successful requests: ${describeLoadErrors(r.errors) || "no response"}`, samples: r.ok, notes };
+    const error = `only ${r.ok} successful requests: ${describeLoadErrors(r.errors) || "no response"}`;
+    return limit !== null
+      ? { ...keyed, status: "invalid", error: limit, samples: r.ok, notes: [error, ...notes] }
+      : { ...keyed, status: "failed", error, samples: r.ok, notes };
   }
   const latenciesMs = Array.from(r.latenciesNs, nsToMs);
   const s = summarizeLatency(latenciesMs);
@@ -162,10 +169,12 @@ export function measuredLoadCell(
   const failed = errorRate > extra.maxErrorRate;
   return {
     ...keyed,
-    status: failed ? "failed" : "ok",
-    error: failed
-      ? `error rate ${(errorRate * 100).toFixed(2)}% is above the limit of ${(extra.maxErrorRate * 100).toFixed(2)}% (${describeLoadErrors(r.errors)})`
-      : null,
+    status: limit !== null ? "invalid" : failed ? "failed" : "ok",
+    error:
+      limit ??
+      (failed
+        ? `error rate ${(errorRate * 100).toFixed(2)}% is above the limit of ${(extra.maxErrorRate * 100).toFixed(2)}% (${describeLoadErrors(r.errors)})`
+        : null),
     samples: latenciesMs.length,
     steadyState: true,
     latencyMs: latencyOf(s),

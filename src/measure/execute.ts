@@ -155,7 +155,11 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     }
     throw err;
   }
-  const status: RunStatus = signal.aborted ? "interrupted" : failure !== undefined || results.some((c) => c.status === "failed") ? "failed" : "completed";
+  const status: RunStatus = signal.aborted
+    ? "interrupted"
+    : failure !== undefined || results.some((c) => c.status === "failed" || c.status === "invalid")
+      ? "failed"
+      : "completed";
   const finishedAt = now().toISOString();
   store.finishRun(run.id, status, finishedAt, judged.noise, trials);
   if (failure !== undefined) throw failure;

@@ -45,6 +45,7 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
   const counts = countStatuses(result.cells);
   const footer = [
     `${result.cells.length} cells: ${counts.ok} ok, ${counts.failed} failed, ${counts.skipped} skipped` +
+      (counts.invalid > 0 ? `, ${counts.invalid} invalid (the load generator could not drive the load)` : "") +
       (counts.unconverged > 0 ? `; ${counts.unconverged} did not reach the target interval (marked ~)` : "") +
       (counts.noisy > 0 ? `; ${counts.noisy} measured while the machine was disturbed (marked !)` : ""),
     ...(withTrials
@@ -171,7 +172,7 @@ export function groupNotes(cells: readonly { cell: string; notes: readonly strin
 
 function row(cell: CellResult, c: ChalkInstance, withTrials: boolean): Table.HorizontalTableRow {
   if (cell.status !== "ok" || !cell.latencyMs) {
-    const label = cell.status === "skipped" ? c.yellow("skipped") : c.red("FAILED");
+    const label = cell.status === "skipped" ? c.yellow("skipped") : cell.status === "invalid" ? c.red("INVALID") : c.red("FAILED");
     return [cell.id, { colSpan: 8, content: `${label}: ${cell.error ?? "no samples"}` }];
   }
   const l = cell.latencyMs;
@@ -219,6 +220,7 @@ export function countStatuses(cells: readonly CellResult[]) {
     ok: cells.filter((x) => x.status === "ok").length,
     failed: cells.filter((x) => x.status === "failed").length,
     skipped: cells.filter((x) => x.status === "skipped").length,
+    invalid: cells.filter((x) => x.status === "invalid").length,
     unconverged: cells.filter((x) => x.status === "ok" && !x.converged).length,
     noisy: cells.filter((x) => x.noisy).length,
   };

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
-import type { CellResult, NoiseReport, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
+import type { CellResult, CellStatus, NoiseReport, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
 import { BUSY_TIMEOUT_MS, guarded } from "./failures.js";
 import { currentOwner, isGone } from "./liveness.js";
 import { type OpenMode, openDatabase } from "./open.js";
@@ -92,7 +92,7 @@ export class Store implements RunSink {
     const insertCell = this.db.prepare("INSERT OR IGNORE INTO cells (run_id, cell_id, ordinal, status, summary) VALUES (?, ?, ?, ?, ?)");
     const insertSamples = this.db.prepare("INSERT OR IGNORE INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
     for (const { ordinal, result, latencyNs } of found?.cells ?? []) {
-      insertCell.run(id, result.id, ordinal, result.status, JSON.stringify(result));
+      insertCell.run(id, result.id, ordinal, statusColumn(result.status), JSON.stringify(result));
       if (latencyNs && latencyNs.length > 0) {
         insertSamples.run(id, result.id, latencyNs.length, Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength));
       }
@@ -203,7 +203,9 @@ export class Store implements RunSink {
   /** Replace a stored cell's summary (e.g. once the run's noise check has flagged it). */
   updateCell(runId: string, cell: CellResult): void {
     this.write(`storing cell ${cell.id}`, () =>
-      this.db.prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?").run(cell.status, JSON.stringify(cell), runId, cell.id),
+      this.db
+        .prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?")
+        .run(statusColumn(cell.status), JSON.stringify(cell), runId, cell.id),
     );
   }
 
@@ -214,7 +216,7 @@ export class Store implements RunSink {
     this.write(`storing cell ${cell.id}`, () =>
       this.db
         .transaction(() => {
-          insertCell.run(runId, cell.id, ordinal, cell.status, JSON.stringify(cell));
+          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), JSON.stringify(cell));
           if (latencyNs && latencyNs.length > 0) {
             const bytes = Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength);
             insertSamples.run(runId, cell.id, latencyNs.length, bytes);
@@ -330,4 +332,13 @@ function rawToRunInfo(r: RawRun, status: RunStatus): RunInfo {
 
 function parseOrNull(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
+}
+
+/**
+ * The cells table's status column (its CHECK allows ok, failed, skipped): an `invalid` cell is
+ * stored there as `failed`, which `bench list` counts and which it is for the exit code; its
+ * summary keeps `invalid`.
+ */
+function statusColumn(status: CellStatus): "ok" | "failed" | "skipped" {
+  return status === "invalid" ? "failed" : status;
 }
