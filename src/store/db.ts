@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
-import type { CellResult, NoiseReport, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
+import type { CellResult, CellStatus, NoiseReport, Order, RunInfo, RunListEntry, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
 import { BUSY_TIMEOUT_MS, guarded } from "./failures.js";
 import { currentOwner, isGone } from "./liveness.js";
 import { type OpenMode, openDatabase } from "./open.js";
@@ -228,6 +228,49 @@ export class Store implements RunSink {
     // SQLite takes a 64-bit LIMIT; anything beyond every run there can be is all of them.
     const rows = this.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?").all(Math.max(0, Math.min(limit, Number.MAX_SAFE_INTEGER)));
     return rows.map((r) => this.toRunInfo(r as RawRun));
+  }
+
+  /**
+   * What `bench list` shows of the newest `limit` runs, in two queries whatever the limit: only the
+   * fingerprint's git state is parsed, and the cells are counted by status in one GROUP BY.
+   */
+  listRunEntries(limit = 20): RunListEntry[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, suite, status, started_at, finished_at, json_extract(fingerprint, '$.git') AS git FROM runs
+         ORDER BY started_at DESC, rowid DESC LIMIT ?`,
+      )
+      .all(Math.max(0, Math.min(limit, Number.MAX_SAFE_INTEGER))) as {
+      id: string;
+      suite: string;
+      status: RunStatus;
+      started_at: string;
+      finished_at: string | null;
+      git: string | null;
+    }[];
+    const counts = new Map<string, Partial<Record<CellStatus, number>>>();
+    if (rows.length > 0) {
+      const oldest = rows[rows.length - 1]?.started_at ?? "";
+      const all = this.db
+        .prepare(
+          "SELECT run_id, cells.status AS status, COUNT(*) AS n FROM cells JOIN runs ON runs.id = cells.run_id WHERE started_at >= ? GROUP BY run_id, cells.status",
+        )
+        .all(oldest) as { run_id: string; status: CellStatus; n: number }[];
+      for (const c of all) {
+        const entry = counts.get(c.run_id) ?? {};
+        entry[c.status] = c.n;
+        counts.set(c.run_id, entry);
+      }
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      suite: r.suite,
+      status: r.status === "running" && this.abandoned.has(r.id) ? "abandoned" : r.status,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      git: r.git === null ? null : (JSON.parse(r.git) as Fingerprint["git"]),
+      cells: counts.get(r.id) ?? {},
+    }));
   }
 
   countCells(runId: string): Record<string, number> {
