@@ -1,8 +1,6 @@
 import { ExitCode, UserError } from "../errors.js";
 import { INTERRUPT_SIGNALS, type InterruptSignal } from "./outcome.js";
 import { expandCells, filterCells, type PlannedCell } from "../suite/expand.js";
-import { checkModels } from "../runners/check-models.js";
-import { loadSuite, SuiteError } from "../suite/load.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 
 export interface SuitePlan {
@@ -16,6 +14,9 @@ export interface SuitePlan {
  * not cost the first two files' measurements. All problems of all files are reported together.
  */
 export async function planSuites(files: string[], opts: { seed?: number; filter?: string[]; checkModels?: boolean }): Promise<SuitePlan[]> {
+  // Imported here, not above: a trial's process gets its plan from the run and never parses YAML or loads zod.
+  const { loadSuite, SuiteError } = await import("../suite/load.js");
+  const checkModels = opts.checkModels !== false ? (await import("../runners/check-models.js")).checkModels : null;
   const suites: { file: string; suite: ResolvedSuite }[] = [];
   const problems: string[] = [];
   for (const file of files) {
@@ -23,7 +24,7 @@ export async function planSuites(files: string[], opts: { seed?: number; filter?
       const suite = loadSuite(file);
       if (opts.seed !== undefined) suite.seed = opts.seed;
       // A trial process skips loading every model once more: the run that started it has checked them.
-      if (opts.checkModels !== false) problems.push(...(await checkModels(suite, file)));
+      if (checkModels) problems.push(...(await checkModels(suite, file)));
       suites.push({ file, suite });
     } catch (err) {
       if (err instanceof SuiteError) problems.push(...err.problems);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import type { NoiseReport, NoiseSample } from "../results.js";
+import type { NoiseSample } from "../results.js";
 import type { Clock } from "../util/clock.js";
 import { nsToMs, usToS } from "../stats/metrics.js";
 
@@ -49,10 +49,19 @@ function currentCpuMHz(): number {
 }
 
 /**
+ * Timings of the trial canary (calibrate's default). Five, not fifteen as before: the canary is
+ * compared against a 10% limit (between a trial's two canaries, a trial and the run's median, two
+ * runs), and the median of five 4M-iteration timings already varies far less than that on a calm
+ * machine (docs/perf/cli.md: the numbers); fifteen cost 2 × 115 ms of every trial. The iterations
+ * stay at 4M so that a canary in ms still compares with the runs stored before.
+ */
+const CANARY_REPS = 5;
+
+/**
  * A fixed CPU-bound workload (an xorshift hash over a small array, which stays in L1): its time
  * moves only when the core is slower or shared. Returns the median of `reps` timings, ms.
  */
-export function calibrate(clock: Clock, reps = 15, iterations = 4_000_000): number {
+export function calibrate(clock: Clock, reps = CANARY_REPS, iterations = 4_000_000): number {
   const times: number[] = [];
   const buf = new Uint32Array(1024);
   let x = 2463534242;
@@ -76,17 +85,11 @@ export class NoiseMonitor {
   private lastStat: CpuTimes | null;
   private lastOwnS: number;
   readonly samples: NoiseSample[] = [];
-  private calibrationBeforeMs = 0;
 
   constructor(private readonly clock: Clock) {
     this.start = clock();
     this.lastStat = readProcStat();
     this.lastOwnS = ownCpuS();
-  }
-
-  begin(): void {
-    this.calibrationBeforeMs = calibrate(this.clock);
-    this.sample();
   }
 
   nowMs(): number {
@@ -112,19 +115,6 @@ export class NoiseMonitor {
     const s: NoiseSample = { atMs: this.nowMs(), load1: os.loadavg()[0] ?? 0, cpuMHz: currentCpuMHz(), othersCpu, steal };
     this.samples.push(s);
     return s;
-  }
-
-  end(): NoiseReport {
-    this.sample();
-    const calibrationAfterMs = calibrate(this.clock);
-    const reasons = describeNoise(this.samples, this.calibrationBeforeMs, calibrationAfterMs);
-    return {
-      calibrationBeforeMs: this.calibrationBeforeMs,
-      calibrationAfterMs,
-      samples: this.samples,
-      noisy: reasons.length > 0,
-      reasons,
-    };
   }
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { namedDims, planInputs, unknownDims } from "../inputs/plan.js";
 import { fileProblem } from "../suite/files.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
-import { inspectModel } from "./onnx.js";
+import type { inspectModel } from "./onnx.js";
 
 /**
  * The checks that need the models themselves: each file exists, onnxruntime can load it, and the
@@ -29,7 +29,8 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
       }
       let inputs: Awaited<ReturnType<typeof inspectModel>>;
       try {
-        inputs = await inspectModel(v.modelPath);
+        // onnxruntime only for a suite with ONNX targets: a remote-only suite never loads it.
+        inputs = await (await import("./onnx.js")).inspectModel(v.modelPath);
       } catch (err) {
         const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0];
         problems.push(`${displayFile}: ${key}: ${v.model} is not a loadable ONNX model (onnxruntime: ${reason})`);
