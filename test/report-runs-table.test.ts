@@ -24,7 +24,7 @@ describe("renderRunsTable", () => {
     }));
     const lines = renderRunsTable(many, { db: "x.db" }).trimEnd().split("\n");
     expect(lines).toHaveLength(1000 + 4);
-    const widths = new Set(lines.map((l) => [...l].length + (l.includes("模型") ? 2 : 0)));
+    const widths = new Set(lines.map((l) => Array.from(l).length + (l.includes("模型") ? 2 : 0)));
     expect(widths.size).toBe(1);
     expect(lines[3 + 999]).toContain("│ 999/0/0 ");
   });

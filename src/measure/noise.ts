@@ -4,7 +4,7 @@ import type { NoiseSample } from "../results.js";
 import type { Clock } from "../util/clock.js";
 import { nsToMs, usToS } from "../stats/metrics.js";
 
-export type { NoiseReport, NoiseSample } from "../results.js";
+export type { NoiseSample } from "../results.js";
 
 /** Thresholds above which a stretch of the run counts as disturbed; see docs/STATISTICS.md. */
 export const NOISE_LIMITS = {

@@ -231,7 +231,7 @@ export class Store implements RunSink {
     const rows = this.db
       .prepare("SELECT trial, summary, latency_ns FROM trial_cells WHERE run_id = ? AND cell_id = ? AND latency_ns IS NOT NULL ORDER BY trial")
       .all(runId, cellId) as { trial: number; summary: Buffer | string; latency_ns: Buffer }[];
-    return rows.map((r) => ({ trial: r.trial, dropped: (unpackJson(r.summary) as CellResult).samplesDropped ?? 0, ns: ownSamples(r.latency_ns) }));
+    return rows.map((r) => ({ trial: r.trial, dropped: (unpackJson(r.summary) as CellResult).samplesDropped, ns: ownSamples(r.latency_ns) }));
   }
 
   listRuns(limit = 20): RunInfo[] {
