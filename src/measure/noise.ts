@@ -49,13 +49,13 @@ function currentCpuMHz(): number {
 }
 
 /**
- * Timings of the trial canary (calibrate's default). Five, not fifteen as before: the canary is
- * compared against a 10% limit (between a trial's two canaries, a trial and the run's median, two
- * runs), and the median of five 4M-iteration timings already varies far less than that on a calm
- * machine (docs/perf/cli.md: the numbers); fifteen cost 2 × 115 ms of every trial. The iterations
- * stay at 4M so that a canary in ms still compares with the runs stored before.
+ * Timings of the trial canary (calibrate's default); the median is the canary. Fifteen, though
+ * they cost 2 × 115 ms of every trial: the first call in a fresh process starts before the JIT has
+ * optimised the loop, and with five timings that shows as a canary 20–40% slower before the cells
+ * than after them (perf/canary.mjs, docs/perf/cli.md), which the 10% within-trial check would
+ * flag as a disturbed trial; the median of fifteen moved 2–4%.
  */
-const CANARY_REPS = 5;
+const CANARY_REPS = 15;
 
 /**
  * A fixed CPU-bound workload (an xorshift hash over a small array, which stays in L1): its time
