@@ -39,5 +39,7 @@ trials: { min: ${trials}, max: ${trials} }
   for (let r = 0; r < runs; r++) timeMs(bench("run", suite, "--db", db, "-q"));
   const after = size(db);
   const timed = 4 * samples * trials * runs;
-  console.log(`${String(samples).padStart(6)} samples × ${trials} trial(s): ${((after - before) / timed).toFixed(2)} bytes/sample (${after - before} bytes over ${timed} samples)`);
+  console.log(
+    `${String(samples).padStart(6)} samples × ${trials} trial(s): ${((after - before) / timed).toFixed(2)} bytes/sample (${after - before} bytes over ${timed} samples)`,
+  );
 }
