@@ -144,6 +144,7 @@ program
   .addOption(new Option("--order <order>").choices(ORDERS))
   .addOption(filterOption())
   .option("--debug-runner <spec>")
+  .option("--plan-stdin")
   .action(async (suite: string, opts: TrialCommandOptions) => done((await import("./cli/trial.js")).trialCommand(suite, opts)));
 
 program

@@ -41,6 +41,13 @@ export interface RunInfo {
   trials: RunTrials | null;
 }
 
+/** A stored run as `bench list` shows it: of its fingerprint only the git state, and how many of its cells ended in each status. */
+export interface RunListEntry extends Pick<RunInfo, "id" | "suite" | "status" | "startedAt" | "finishedAt"> {
+  git: Fingerprint["git"];
+  /** Cells by status; a status no cell has may be absent. */
+  cells: Partial<Record<CellStatus, number>>;
+}
+
 /** One trial: a fresh process that measured every cell of the run once, in its own order. */
 export interface TrialInfo {
   trial: number;

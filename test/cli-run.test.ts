@@ -3,6 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../src/results.js";
+import { unpackSamples } from "../src/store/codec.js";
 import { bench, QUICK_MEASURE, ROOT, tempDir, writeBatchOneOnlyModel } from "./helpers/cli.js";
 
 /** End to end: real models through onnxruntime into SQLite, driven through bin/bench. */
@@ -80,17 +81,24 @@ ${QUICK_MEASURE}`,
     expect(JSON.parse(run.resolved_suite as string).measure.maxIterations).toBe(600);
     const cells = sqlite.prepare("SELECT cell_id, status FROM cells WHERE run_id = ? ORDER BY ordinal").all(doc.run.id);
     expect(cells).toHaveLength(8);
-    const samples = sqlite
-      .prepare("SELECT count, length(latency_ns) AS bytes FROM samples WHERE run_id = ? AND cell_id = ?")
-      .get(doc.run.id, "mlp/fp32/b4/cpu/t1") as { count: number; bytes: number };
+    const samples = sqlite.prepare("SELECT count, latency_ns FROM samples WHERE run_id = ? AND cell_id = ?").get(doc.run.id, "mlp/fp32/b4/cpu/t1") as {
+      count: number;
+      latency_ns: Buffer;
+    };
     // the run keeps the samples its statistics used; each trial keeps every timed sample, transient included
     expect(samples.count).toBe(doc.cells[2]?.samples);
-    expect(samples.bytes).toBe(samples.count * 8);
+    // the run's samples are its trials' own: stored as a reference to them, a few bytes, not a second copy (src/store/codec.ts)
+    expect(unpackSamples(samples.latency_ns).kind).toBe("trials");
+    expect(samples.latency_ns.length).toBeLessThan(16);
     const trials = sqlite
-      .prepare("SELECT trial, length(latency_ns) / 8 AS count FROM trial_cells WHERE run_id = ? AND cell_id = ? ORDER BY trial")
-      .all(doc.run.id, "mlp/fp32/b4/cpu/t1") as { trial: number; count: number }[];
+      .prepare("SELECT trial, latency_ns FROM trial_cells WHERE run_id = ? AND cell_id = ? ORDER BY trial")
+      .all(doc.run.id, "mlp/fp32/b4/cpu/t1") as { trial: number; latency_ns: Buffer }[];
     expect(trials.map((t) => t.trial)).toEqual([1, 2]);
-    expect(trials.reduce((a, t) => a + t.count, 0)).toBe((doc.cells[2]?.samples ?? 0) + (doc.cells[2]?.samplesDropped ?? 0));
+    const counts = trials.map((t) => {
+      const stored = unpackSamples(t.latency_ns);
+      return stored.kind === "samples" ? stored.ns.length : NaN;
+    });
+    expect(counts.reduce((a, n) => a + n, 0)).toBe((doc.cells[2]?.samples ?? 0) + (doc.cells[2]?.samplesDropped ?? 0));
     sqlite.close();
   });
 

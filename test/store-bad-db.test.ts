@@ -99,7 +99,9 @@ describe("the store under a full disk or a held lock", () => {
     expect(first.code).toBe(0);
     // BENCH_DEBUG_DB_MAX_KB: the database may not grow (SQLITE_FULL, as on a full disk).
     const kb = String(Math.ceil(statSync(db).size / 1024));
-    const full = await bench(["run", suite, "--db", db, "--debug-runner", "fake", "-q"], { env: { BENCH_DEBUG_DB_MAX_KB: kb } });
+    // A larger run than the first: a packed run is small enough to fit in the free room of the pages the first left (schema 5).
+    const larger = tinySuite(tempDir(), 12, 2);
+    const full = await bench(["run", larger, "--db", db, "--debug-runner", "fake", "-q"], { env: { BENCH_DEBUG_DB_MAX_KB: kb } });
     oneLine(full, /r\.db: the disk is full \(or over quota\) while storing .*; what was stored before is kept: free some space/);
     expect(integrity(db)).toBe("ok");
     const shown = await bench(["show", (JSON.parse(first.stdout) as { run: { id: string } }).run.id, "--db", db, "--json"]);

@@ -64,6 +64,17 @@ describe("Store", () => {
     expect(loaded.cells[0]).toEqual(cell);
     expect(Array.from(store.loadSamples("abc123", cellKey.id) ?? [])).toEqual(Array.from(samples));
     expect(store.countCells("abc123")).toEqual({ ok: 1, skipped: 1 });
+    expect(store.listRunEntries()).toEqual([
+      {
+        id: "abc123",
+        suite: loaded.run.suite,
+        status: "completed",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        finishedAt: "2026-01-01T00:01:00.000Z",
+        git: loaded.run.fingerprint.git,
+        cells: { ok: 1, skipped: 1 },
+      },
+    ]);
     store.close();
   });
 
@@ -82,6 +93,10 @@ describe("Store", () => {
     expect(() => store.resolveRun("zz")).toThrow(UserError);
     expect(() => store.resolveRun("a%")).toThrow(/no run/);
     expect(store.listRuns().map((r) => r.id)).toEqual(["bb33", "aa22", "aa11"]);
+    expect(store.listRunEntries(2).map((r) => [r.id, r.cells])).toEqual([
+      ["bb33", {}],
+      ["aa22", {}],
+    ]);
     store.close();
   });
 });

@@ -11,7 +11,7 @@ export interface ListOptions {
 export function listCommand(opts: ListOptions): Outcome {
   const store = Store.open(opts.db, { mode: "read" });
   try {
-    const runs = store.listRuns(opts.limit).map((r) => ({ ...r, cells: store.countCells(r.id) }));
+    const runs = store.listRunEntries(opts.limit);
     process.stdout.write(opts.json ? renderRunsJson(runs) : renderRunsTable(runs, { db: opts.db }));
     return OK;
   } finally {

@@ -1,8 +1,7 @@
 import { ExitCode, UserError } from "../errors.js";
 import { INTERRUPT_SIGNALS, type InterruptSignal } from "./outcome.js";
 import { expandCells, filterCells, type PlannedCell } from "../suite/expand.js";
-import { checkModels, type ResolvedInputs } from "../runners/check-models.js";
-import { loadSuite, SuiteError } from "../suite/load.js";
+import type { ModelCheck, ResolvedInputs } from "../runners/check-models.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 
 export interface SuitePlan {
@@ -19,6 +18,9 @@ export interface SuitePlan {
  * not cost the first two files' measurements. All problems of all files are reported together.
  */
 export async function planSuites(files: string[], opts: { seed?: number; filter?: string[]; checkModels?: boolean }): Promise<SuitePlan[]> {
+  // Imported here, not above: a trial's process gets its plan from the run and never parses YAML or loads zod.
+  const { loadSuite, SuiteError } = await import("../suite/load.js");
+  const checkModels = opts.checkModels !== false ? (await import("../runners/check-models.js")).checkModels : null;
   const suites: { file: string; suite: ResolvedSuite; warnings: string[]; resolved: ResolvedInputs[] }[] = [];
   const problems: string[] = [];
   for (const file of files) {
@@ -26,7 +28,7 @@ export async function planSuites(files: string[], opts: { seed?: number; filter?
       const suite = loadSuite(file);
       if (opts.seed !== undefined) suite.seed = opts.seed;
       // A trial process skips loading every model once more: the run that started it has checked them.
-      const checked = opts.checkModels !== false ? await checkModels(suite, file) : { problems: [], warnings: [], resolved: [] };
+      const checked: ModelCheck = checkModels ? await checkModels(suite, file) : { problems: [], warnings: [], resolved: [] };
       problems.push(...checked.problems);
       suites.push({ file, suite, warnings: checked.warnings, resolved: checked.resolved });
     } catch (err) {

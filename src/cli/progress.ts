@@ -1,4 +1,5 @@
-import { SingleBar } from "cli-progress";
+import { createRequire } from "node:module";
+import type { SingleBar as Bar } from "cli-progress";
 import type { ProgressEvent } from "../measure/execute.js";
 import { num } from "../report/format.js";
 import type { TrialPlan } from "../suite/resolve.js";
@@ -50,6 +51,8 @@ export interface Progress {
 export function createProgress(opts: { quiet: boolean; suite: string }): Progress {
   if (opts.quiet) return { trialStart: () => undefined, cell: () => undefined, stop: () => undefined };
   if (process.stderr.isTTY) {
+    // Loaded only when a bar is drawn: a trial's process, which reports its cells as JSON lines, never pays for it.
+    const { SingleBar } = createRequire(import.meta.url)("cli-progress") as { SingleBar: typeof Bar };
     const bar = new SingleBar({
       stream: process.stderr,
       format: `${opts.suite} {trial} [{bar}] {value}/{total} cells | {cell}`,

@@ -3,7 +3,7 @@ import { executeSuite } from "../measure/execute.js";
 import { runDocument } from "../report/json.js";
 import { renderRunTable } from "../report/table.js";
 import type { Order, RunResult } from "../results.js";
-import { selectRunner } from "../runners/index.js";
+import { checkDebugRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
@@ -55,7 +55,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   const { signal } = interrupt;
   checkMetricNames(opts.metric);
   checkOutputFiles(opts);
-  selectRunner(opts.debugRunner); // a bad --debug-runner is bad input before anything runs
+  checkDebugRunner(opts.debugRunner); // a bad --debug-runner is bad input before anything runs
   const plans = await planSuites(files, opts);
   // Guesses the run rests on (an integer input's default fill) are said before it starts, even with -q.
   for (const w of plans.flatMap((p) => p.warnings)) process.stderr.write(`bench: warning: ${w}\n`);
@@ -104,6 +104,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
             order: opts.order,
             filter,
             debugRunner: opts.debugRunner,
+            plan: { suite, cells },
             interrupt,
             onCell: (e) => progress.cell(e),
           }),

@@ -5,7 +5,7 @@ import type { Order } from "../results.js";
 import type { CellDone } from "./progress.js";
 import { ExitCode, UserError } from "../errors.js";
 import { endedByInterrupt, forwardInterrupt } from "./child.js";
-import type { Interrupt } from "./plan.js";
+import type { Interrupt, SuitePlan } from "./plan.js";
 
 export interface SpawnOptions {
   file: string;
@@ -17,6 +17,12 @@ export interface SpawnOptions {
   debugRunner?: string | undefined;
   interrupt: Pick<Interrupt, "signal" | "force">;
   onCell: (e: CellDone) => void;
+  /**
+   * The suite and cells the run planned: given to each trial on its stdin (as JSON), so that a
+   * trial's process neither parses the YAML nor validates the suite again (the run's fixed cost,
+   * docs/perf/cli.md). Without it a trial plans from the file and the options above.
+   */
+  plan?: Pick<SuitePlan, "suite" | "cells">;
 }
 
 /** How much of a trial's stderr is kept for the message when it dies. */
@@ -41,8 +47,12 @@ export function spawnTrials(o: SpawnOptions): TrialLauncher {
         ...(o.order ? ["--order", o.order] : []),
         ...(o.filter ?? []).flatMap((f) => ["-f", f]),
         ...(o.debugRunner !== undefined ? ["--debug-runner", o.debugRunner] : []),
+        ...(o.plan ? ["--plan-stdin"] : []),
       ];
-      const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+      const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+      // A trial that dies before reading its plan closes the pipe: its exit says why, not this EPIPE.
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(o.plan ? JSON.stringify(o.plan) : undefined);
       const stopForwarding = forwardInterrupt(child, o.interrupt);
       let stderr = "";
       child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL)));

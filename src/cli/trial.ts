@@ -3,7 +3,7 @@ import type { Order } from "../results.js";
 import { selectRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import { type Outcome, OK } from "./outcome.js";
-import { interruptedBy, onInterrupt, planSuites } from "./plan.js";
+import { interruptedBy, onInterrupt, planSuites, type SuitePlan } from "./plan.js";
 import { cellDone } from "./progress.js";
 
 export interface TrialCommandOptions {
@@ -15,6 +15,8 @@ export interface TrialCommandOptions {
   order?: Order;
   filter?: string[];
   debugRunner?: string;
+  /** The plan (resolved suite and cells) comes as JSON on stdin from the run that started the trial: no YAML, no validation again. */
+  planStdin?: boolean;
 }
 
 /**
@@ -23,7 +25,9 @@ export interface TrialCommandOptions {
  * (progress.ts's CellDone) for the run's progress display.
  */
 export async function trialCommand(file: string, opts: TrialCommandOptions): Promise<Outcome> {
-  const [plan] = await planSuites([file], { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), filter: opts.filter ?? [], checkModels: false });
+  const [plan] = opts.planStdin
+    ? [await readPlan(file)]
+    : await planSuites([file], { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), filter: opts.filter ?? [], checkModels: false });
   if (!plan) return OK;
   const store = Store.open(opts.db, { mode: "write" });
   const { signal, dispose } = onInterrupt({ quiet: true, exitOnSecond: true });
@@ -35,7 +39,7 @@ export async function trialCommand(file: string, opts: TrialCommandOptions): Pro
       order: opts.order ?? plan.suite.order,
       plan: { ...plan.suite.trials, max: opts.trialsMax },
       sink: store,
-      runner: selectRunner(opts.debugRunner, opts.trial),
+      runner: await selectRunner(opts.debugRunner, plan.cells, opts.trial),
       signal,
       onProgress: (e) => {
         const done = cellDone(opts.trial, e);
@@ -48,4 +52,12 @@ export async function trialCommand(file: string, opts: TrialCommandOptions): Pro
   }
   const interrupted = interruptedBy(signal);
   return interrupted ? { kind: "interrupted", signal: interrupted } : OK;
+}
+
+/** The run's plan of this trial, as spawn-trial.ts writes it on the trial's stdin. */
+async function readPlan(file: string): Promise<SuitePlan> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const plan = JSON.parse(Buffer.concat(chunks).toString("utf8")) as SuitePlan;
+  return { ...plan, file };
 }

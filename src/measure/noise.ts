@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import type { NoiseReport, NoiseSample } from "../results.js";
+import type { NoiseSample } from "../results.js";
 import type { Clock } from "../util/clock.js";
 import { nsToMs, usToS } from "../stats/metrics.js";
 
-export type { NoiseReport, NoiseSample } from "../results.js";
+export type { NoiseSample } from "../results.js";
 
 /** Thresholds above which a stretch of the run counts as disturbed; see docs/STATISTICS.md. */
 export const NOISE_LIMITS = {
@@ -49,10 +49,19 @@ function currentCpuMHz(): number {
 }
 
 /**
+ * Timings of the trial canary (calibrate's default); the median is the canary. Fifteen, though
+ * they cost 2 × 115 ms of every trial: the first call in a fresh process starts before the JIT has
+ * optimised the loop, and with five timings that shows as a canary 20–40% slower before the cells
+ * than after them (perf/canary.mjs, docs/perf/cli.md), which the 10% within-trial check would
+ * flag as a disturbed trial; the median of fifteen moved 2–4%.
+ */
+const CANARY_REPS = 15;
+
+/**
  * A fixed CPU-bound workload (an xorshift hash over a small array, which stays in L1): its time
  * moves only when the core is slower or shared. Returns the median of `reps` timings, ms.
  */
-export function calibrate(clock: Clock, reps = 15, iterations = 4_000_000): number {
+export function calibrate(clock: Clock, reps = CANARY_REPS, iterations = 4_000_000): number {
   const times: number[] = [];
   const buf = new Uint32Array(1024);
   let x = 2463534242;
@@ -76,17 +85,11 @@ export class NoiseMonitor {
   private lastStat: CpuTimes | null;
   private lastOwnS: number;
   readonly samples: NoiseSample[] = [];
-  private calibrationBeforeMs = 0;
 
   constructor(private readonly clock: Clock) {
     this.start = clock();
     this.lastStat = readProcStat();
     this.lastOwnS = ownCpuS();
-  }
-
-  begin(): void {
-    this.calibrationBeforeMs = calibrate(this.clock);
-    this.sample();
   }
 
   nowMs(): number {
@@ -112,19 +115,6 @@ export class NoiseMonitor {
     const s: NoiseSample = { atMs: this.nowMs(), load1: os.loadavg()[0] ?? 0, cpuMHz: currentCpuMHz(), othersCpu, steal };
     this.samples.push(s);
     return s;
-  }
-
-  end(): NoiseReport {
-    this.sample();
-    const calibrationAfterMs = calibrate(this.clock);
-    const reasons = describeNoise(this.samples, this.calibrationBeforeMs, calibrationAfterMs);
-    return {
-      calibrationBeforeMs: this.calibrationBeforeMs,
-      calibrationAfterMs,
-      samples: this.samples,
-      noisy: reasons.length > 0,
-      reasons,
-    };
   }
 }
 

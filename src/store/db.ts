@@ -2,12 +2,13 @@ import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
-import type { CellResult, CellStatus, NoiseReport, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
+import type { CellResult, CellStatus, NoiseReport, Order, RunInfo, RunListEntry, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
 import { BUSY_TIMEOUT_MS, guarded } from "./failures.js";
 import { currentOwner, isGone } from "./liveness.js";
 import { type OpenMode, openDatabase } from "./open.js";
 import { type Salvaged, salvage } from "./salvage.js";
 import { suiteHash } from "./schema.js";
+import { joinTrials, matchTrials, packJson, packSamples, packTrialRefs, unpackJson, unpackSamples } from "./codec.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 
 /** The largest resolved suite stored with a run (JSON bytes); a suite is a few kB, so this is room for 100× that. */
@@ -92,10 +93,8 @@ export class Store implements RunSink {
     const insertCell = this.db.prepare("INSERT OR IGNORE INTO cells (run_id, cell_id, ordinal, status, summary) VALUES (?, ?, ?, ?, ?)");
     const insertSamples = this.db.prepare("INSERT OR IGNORE INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
     for (const { ordinal, result, latencyNs } of found?.cells ?? []) {
-      insertCell.run(id, result.id, ordinal, statusColumn(result.status), JSON.stringify(result));
-      if (latencyNs && latencyNs.length > 0) {
-        insertSamples.run(id, result.id, latencyNs.length, Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength));
-      }
+      insertCell.run(id, result.id, ordinal, statusColumn(result.status), packJson(result));
+      if (latencyNs && latencyNs.length > 0) insertSamples.run(id, result.id, latencyNs.length, this.samplesBlob(id, result.id, latencyNs));
     }
     this.db
       .prepare("UPDATE runs SET status = 'abandoned', noise = ?, trials = ? WHERE id = ?")
@@ -166,11 +165,11 @@ export class Store implements RunSink {
 
   /** One trial's result of one cell and its timed samples, stored as soon as the trial has it. */
   saveTrialCell(runId: string, trial: number, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void {
-    const bytes = latencyNs && latencyNs.length > 0 ? Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength) : null;
+    const bytes = latencyNs && latencyNs.length > 0 ? packSamples(latencyNs) : null;
     this.write(`storing cell ${cell.id} of trial ${trial}`, () =>
       this.db
         .prepare("INSERT OR REPLACE INTO trial_cells (run_id, trial, cell_id, ordinal, summary, latency_ns) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(runId, trial, cell.id, ordinal, JSON.stringify(cell), bytes),
+        .run(runId, trial, cell.id, ordinal, packJson(cell), bytes),
     );
   }
 
@@ -188,14 +187,14 @@ export class Store implements RunSink {
     const rows = this.db.prepare("SELECT trial, ordinal, summary, latency_ns FROM trial_cells WHERE run_id = ? ORDER BY ordinal, trial").all(runId) as {
       trial: number;
       ordinal: number;
-      summary: string;
+      summary: Buffer | string;
       latency_ns: Buffer | null;
     }[];
     const cells = rows.map((r) => ({
       trial: r.trial,
       ordinal: r.ordinal,
-      result: JSON.parse(r.summary) as CellResult,
-      latencyNs: r.latency_ns ? float64s(r.latency_ns) : undefined,
+      result: unpackJson(r.summary) as CellResult,
+      latencyNs: r.latency_ns ? ownSamples(r.latency_ns) : undefined,
     }));
     return { infos, cells };
   }
@@ -205,7 +204,7 @@ export class Store implements RunSink {
     this.write(`storing cell ${cell.id}`, () =>
       this.db
         .prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?")
-        .run(statusColumn(cell.status), JSON.stringify(cell), runId, cell.id),
+        .run(statusColumn(cell.status), packJson(cell), runId, cell.id),
     );
   }
 
@@ -216,20 +215,74 @@ export class Store implements RunSink {
     this.write(`storing cell ${cell.id}`, () =>
       this.db
         .transaction(() => {
-          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), JSON.stringify(cell));
-          if (latencyNs && latencyNs.length > 0) {
-            const bytes = Buffer.from(latencyNs.buffer, latencyNs.byteOffset, latencyNs.byteLength);
-            insertSamples.run(runId, cell.id, latencyNs.length, bytes);
-          }
+          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), packJson(cell));
+          if (latencyNs && latencyNs.length > 0) insertSamples.run(runId, cell.id, latencyNs.length, this.samplesBlob(runId, cell.id, latencyNs));
         })
         .immediate(),
     );
+  }
+
+  /** A cell's samples as stored: a reference to its trials' when they are theirs (codec.ts matchTrials), else packed. */
+  private samplesBlob(runId: string, cellId: string, latencyNs: Float64Array): Buffer {
+    const refs = matchTrials(latencyNs, this.trialSamples(runId, cellId));
+    return refs ? packTrialRefs(refs) : packSamples(latencyNs);
+  }
+
+  /** Every trial's samples of one cell, in trial order, with how many of them were its warm-up transient. */
+  private trialSamples(runId: string, cellId: string): { trial: number; dropped: number; ns: Float64Array }[] {
+    const rows = this.db
+      .prepare("SELECT trial, summary, latency_ns FROM trial_cells WHERE run_id = ? AND cell_id = ? AND latency_ns IS NOT NULL ORDER BY trial")
+      .all(runId, cellId) as { trial: number; summary: Buffer | string; latency_ns: Buffer }[];
+    return rows.map((r) => ({ trial: r.trial, dropped: (unpackJson(r.summary) as CellResult).samplesDropped, ns: ownSamples(r.latency_ns) }));
   }
 
   listRuns(limit = 20): RunInfo[] {
     // SQLite takes a 64-bit LIMIT; anything beyond every run there can be is all of them.
     const rows = this.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?").all(Math.max(0, Math.min(limit, Number.MAX_SAFE_INTEGER)));
     return rows.map((r) => this.toRunInfo(r as RawRun));
+  }
+
+  /**
+   * What `bench list` shows of the newest `limit` runs, in two queries whatever the limit: only the
+   * fingerprint's git state is parsed, and the cells are counted by status in one GROUP BY.
+   */
+  listRunEntries(limit = 20): RunListEntry[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, suite, status, started_at, finished_at, json_extract(fingerprint, '$.git') AS git FROM runs
+         ORDER BY started_at DESC, rowid DESC LIMIT ?`,
+      )
+      .all(Math.max(0, Math.min(limit, Number.MAX_SAFE_INTEGER))) as {
+      id: string;
+      suite: string;
+      status: RunStatus;
+      started_at: string;
+      finished_at: string | null;
+      git: string | null;
+    }[];
+    const counts = new Map<string, Partial<Record<CellStatus, number>>>();
+    if (rows.length > 0) {
+      const oldest = rows[rows.length - 1]?.started_at ?? "";
+      const all = this.db
+        .prepare(
+          "SELECT run_id, cells.status AS status, COUNT(*) AS n FROM cells JOIN runs ON runs.id = cells.run_id WHERE started_at >= ? GROUP BY run_id, cells.status",
+        )
+        .all(oldest) as { run_id: string; status: CellStatus; n: number }[];
+      for (const c of all) {
+        const entry = counts.get(c.run_id) ?? {};
+        entry[c.status] = c.n;
+        counts.set(c.run_id, entry);
+      }
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      suite: r.suite,
+      status: r.status === "running" && this.abandoned.has(r.id) ? "abandoned" : r.status,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      git: r.git === null ? null : (JSON.parse(r.git) as Fingerprint["git"]),
+      cells: counts.get(r.id) ?? {},
+    }));
   }
 
   countCells(runId: string): Record<string, number> {
@@ -267,10 +320,10 @@ export class Store implements RunSink {
       .prepare("SELECT runs.*, suites.body AS resolved_suite FROM runs LEFT JOIN suites ON suites.hash = runs.suite_hash WHERE id = ?")
       .get(id) as (RawRun & { resolved_suite: string | null }) | undefined;
     if (!row) throw new UserError(`${id}: no run with this id in ${this.file}`);
-    const cells = this.db.prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { summary: string }[];
+    const cells = this.db.prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { summary: Buffer | string }[];
     return {
       run: this.toRunInfo(row),
-      cells: cells.map((c) => JSON.parse(c.summary) as CellResult),
+      cells: cells.map((c) => unpackJson(c.summary) as CellResult),
       resolvedSuite: row.resolved_suite === null ? null : (JSON.parse(row.resolved_suite) as unknown),
     };
   }
@@ -281,7 +334,10 @@ export class Store implements RunSink {
 
   loadSamples(runId: string, cellId: string): Float64Array | undefined {
     const row = this.db.prepare("SELECT latency_ns FROM samples WHERE run_id = ? AND cell_id = ?").get(runId, cellId) as { latency_ns: Buffer } | undefined;
-    return row ? float64s(row.latency_ns) : undefined;
+    if (!row) return undefined;
+    const stored = unpackSamples(row.latency_ns);
+    if (stored.kind === "samples") return stored.ns;
+    return joinTrials(stored.refs, new Map(this.trialSamples(runId, cellId).map((t) => [t.trial, t.ns])));
   }
 }
 
@@ -292,10 +348,11 @@ export interface StoredTrialCell {
   latencyNs: Float64Array | undefined;
 }
 
-/** A blob of little-endian float64s, copied into an aligned buffer: SQLite's blob may start at any byte offset. */
-function float64s(blob: Buffer): Float64Array {
-  const copy = new Uint8Array(blob);
-  return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
+/** A trial's own samples (a trial's blob is never a reference). */
+function ownSamples(blob: Buffer): Float64Array {
+  const stored = unpackSamples(blob);
+  if (stored.kind !== "samples") throw new Error("a trial's samples stored as a reference to other trials");
+  return stored.ns;
 }
 
 interface RawRun {

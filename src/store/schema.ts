@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import type Database from "better-sqlite3";
 import { UserError } from "../errors.js";
+import { packJson, packSamples, unpackSamples } from "./codec.js";
 
 /** PRAGMA application_id of a bench database ("benc"), set from schema 4: how bench knows a file is its own. */
 export const APPLICATION_ID = 0x62656e63;
@@ -145,6 +146,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
   PRAGMA application_id = ${APPLICATION_ID};
   `,
+  // 5: the bulk of a run packed (codec.ts): cells' and trials' summaries deflated against a preset
+  // dictionary, samples as varints of their differences. A run's samples that are its trials'
+  // own are stored from here on as a reference to them (saveCell), not as a second copy; the
+  // copies already stored stay, packed.
+  `
+  UPDATE cells SET summary = bench_pack_json(summary);
+  UPDATE trial_cells SET summary = bench_pack_json(summary), latency_ns = bench_pack_samples(latency_ns);
+  UPDATE samples SET latency_ns = bench_pack_samples(latency_ns);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -179,13 +189,24 @@ export function newerError(file: string, version: number): string {
  * for a copy in memory; a file someone already has goes through `upgrade` (a backup first).
  */
 export function migrate(db: Database.Database, from = 0): void {
-  db.function("bench_sha256", { deterministic: true }, (text: unknown) => suiteHash(String(text)));
+  migrationFunctions(db);
   db.pragma("foreign_keys = OFF"); // a no-op inside a transaction: the rebuild of `runs` needs it off
   try {
     db.transaction(() => apply(db, from)).immediate();
   } finally {
     db.pragma("foreign_keys = ON");
   }
+}
+
+/** The SQL functions the migrations call. */
+function migrationFunctions(db: Database.Database): void {
+  db.function("bench_sha256", { deterministic: true }, (text: unknown) => suiteHash(String(text)));
+  db.function("bench_pack_json", { deterministic: true }, (text: unknown) => packJson(JSON.parse(String(text))));
+  db.function("bench_pack_samples", { deterministic: true }, (blob: unknown) => {
+    if (!Buffer.isBuffer(blob)) return null;
+    const old = unpackSamples(blob, "float64");
+    return old.kind === "samples" ? packSamples(old.ns) : null;
+  });
 }
 
 function apply(db: Database.Database, from: number): void {
@@ -208,7 +229,7 @@ export function upgrade(db: Database.Database, file: string, absolute: string): 
   // VACUUM INTO cannot run inside a transaction: the copy is taken just before the lock.
   const copy = `${absolute}.v${seen}.${randomBytes(4).toString("hex")}.tmp`;
   db.prepare("VACUUM INTO ?").run(copy);
-  db.function("bench_sha256", { deterministic: true }, (text: unknown) => suiteHash(String(text)));
+  migrationFunctions(db);
   db.pragma("foreign_keys = OFF");
   try {
     return db

@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { CellResult } from "../../src/results.js";
+import { unpackJson } from "../../src/store/codec.js";
 import { BIN, ROOT, tempDir } from "./cli.js";
 
 export type Signal = "SIGINT" | "SIGTERM" | "SIGHUP";
@@ -103,12 +104,12 @@ export function storedRuns(db: string): StoredRun[] {
     const integrity = String(conn.pragma("integrity_check", { simple: true }));
     const runs = conn.prepare("SELECT id, status FROM runs ORDER BY started_at, rowid").all() as { id: string; status: string }[];
     return runs.map(({ id, status }) => {
-      const cells = (conn.prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { summary: string }[]).map(
-        (r) => JSON.parse(r.summary) as CellResult,
+      const cells = (conn.prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { summary: Buffer }[]).map(
+        (r) => unpackJson(r.summary) as CellResult,
       );
       const trialCells = new Map<string, CellResult[]>();
-      for (const r of conn.prepare("SELECT summary FROM trial_cells WHERE run_id = ? ORDER BY trial").all(id) as { summary: string }[]) {
-        const cell = JSON.parse(r.summary) as CellResult;
+      for (const r of conn.prepare("SELECT summary FROM trial_cells WHERE run_id = ? ORDER BY trial").all(id) as { summary: Buffer }[]) {
+        const cell = unpackJson(r.summary) as CellResult;
         trialCells.set(cell.id, [...(trialCells.get(cell.id) ?? []), cell]);
       }
       return { id, status, cells, trialCells, integrity };

@@ -1,0 +1,188 @@
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { msToNs, nsToMs } from "../stats/metrics.js";
+
+/*
+ * How the store keeps what it holds most of (schema 5): a cell's JSON summary deflated against a
+ * preset dictionary, and its samples as zigzag varints of the differences between successive
+ * integer nanoseconds. A summary is a few hundred bytes then instead of 1.3–1.9 kB (its keys and
+ * the wording of its notes are in the dictionary), and a sample 2–3 bytes instead of 8: a run of
+ * 100-sample cells is stored in under 10 bytes per sample (docs/perf/cli.md). Both are lossless;
+ * samples that are not whole nanoseconds (the fake runner, a foreign file) stay float64.
+ *
+ * Every blob starts with its format byte. Never change a format that has shipped: add the next.
+ */
+
+const SUMMARY_DEFLATE_V1 = 1;
+/** What zlib starts each summary's window with: typical summaries with their numbers zeroed (RFC 1950 §2.2, FDICT). Frozen with format 1. */
+const SUMMARY_DICTIONARY_V1 = Buffer.from(
+  [
+    "noisy: the canary ran  % slow around this cell did not converge: the p50 interval is ±  over 2 trials (target ",
+    "±2.0%) one trial: its intervals cannot include how much a fresh process differs no steady state found in  othe",
+    "r processes used up to  % of the CPU could not prepare the cell:  inference failed:  ProviderUnavailableError ",
+    '"status":"failed","error": "status":"skipped","error": "disturbed":false "load":{"mode":"closed","concurrency"',
+    ': "mode":"open","rate": "provider":"http","threads":null{"id":"m/b/b1/cpu/t1","target":"m","variant":"b","batc',
+    'h":0,"provider":"cpu","threads":0,"concurrency":null,"rate":null,"model":"suites/models/mlp-int8.onnx","sample',
+    's":0,"samplesDropped":0,"steadyState":true,"latencyMs":{"p50":{"value":0,"ci":null},"p90":{"value":0,"ci":[0,0',
+    ']},"p95":{"value":0,"ci":[0,0]},"p99":{"value":0,"ci":null},"p999":{"value":0,"ci":null},"mean":{"value":0,"ci',
+    '":[0,0]},"stddev":0,"min":0,"max":0},"dependence":{"lag1":0,"autocorrelationTime":0,"effectiveN":0},"outliers"',
+    ':{"lowSevere":0,"lowMild":0,"highMild":0,"highSevere":0,"mad":0},"throughput":{"value":0,"ci":[0,0],"unit":"it',
+    'ems/s"},"accuracy":null,"coldStart":{"sessionCreateMs":0,"firstCallMs":0},"warmupIterations":0,"stopReason":"m',
+    'ax-iterations","converged":false,"relativeCI":null,"elapsedMs":0,"peakRssKb":0,"noisy":false,"trials":null,"lo',
+    'ad":null,"notes":["p50: 100 samples are worth about 3 independent ones here (autocorrelation time 29.42), too ',
+    'few for a 95% interval (needs at least 6)","p99: 100 samples are too few for a 95% interval (needs at least 36',
+    '8)","p999: 100 samples are too few for a 95% interval (needs at least 3688)","did not converge: stopped at max',
+    '-iterations with the headline interval at ±Infinity%"],"status":"ok","error":null}{"id":"m/a/b1/cpu/t1","targe',
+    't":"m","variant":"a","batch":0,"provider":"cpu","threads":0,"concurrency":null,"rate":null,"model":"suites/mod',
+    'els/mlp-fp32.onnx","samples":0,"samplesDropped":0,"steadyState":true,"latencyMs":{"p50":{"value":0,"ci":[0,0]}',
+    ',"p90":{"value":0,"ci":[0,0]},"p95":{"value":0,"ci":[0,0]},"p99":{"value":0,"ci":null},"p999":{"value":0,"ci":',
+    'null},"mean":{"value":0,"ci":[0,0]},"stddev":0,"min":0,"max":0},"dependence":{"lag1":0,"autocorrelationTime":0',
+    ',"effectiveN":0},"outliers":{"lowSevere":0,"lowMild":0,"highMild":0,"highSevere":0,"mad":0},"throughput":{"val',
+    'ue":0,"ci":[0,0],"unit":"items/s"},"accuracy":null,"coldStart":{"sessionCreateMs":0,"firstCallMs":0},"warmupIt',
+    'erations":0,"stopReason":"max-trials","converged":false,"relativeCI":0,"elapsedMs":0,"peakRssKb":0,"noisy":tru',
+    'e,"trials":[{"trial":0,"samples":0,"samplesDropped":0,"p50":0,"p90":0,"p99":0,"mean":0,"throughput":0,"disturb',
+    'ed":true},{"trial":0,"samples":0,"samplesDropped":0,"p50":0,"p90":0,"p99":0,"mean":0,"throughput":0,"disturbed',
+    '":true}],"load":null,"notes":["p99: trials of 80 samples are too few for an interval (needs at least 100 each)',
+    '","p999: trials of 80 samples are too few for an interval (needs at least 1000 each)","did not converge: the p',
+    '50 interval is ±7.6% over 2 trials (target ±2.0%)"],"status":"ok","error":null}',
+  ].join(""),
+);
+
+const SAMPLES_FLOAT64 = 0;
+const SAMPLES_DELTA_VARINT = 1;
+const SAMPLES_FROM_TRIALS = 2;
+/** Below 2^52 a difference of two values and its zigzag code stay exact in a double. */
+const MAX_PACKED = 2 ** 52;
+
+/** A summary (any JSON value) as stored. */
+export function packJson(value: unknown): Buffer {
+  const text = Buffer.from(JSON.stringify(value));
+  return Buffer.concat([Buffer.of(SUMMARY_DEFLATE_V1), deflateRawSync(text, { level: 9, dictionary: SUMMARY_DICTIONARY_V1 })]);
+}
+
+/** A stored summary: packed (schema 5), or JSON text as schema 4 kept it. */
+export function unpackJson(stored: Buffer | string): unknown {
+  if (typeof stored === "string") return JSON.parse(stored);
+  if (stored[0] !== SUMMARY_DEFLATE_V1) throw new Error(`a stored summary in an unknown format (${stored[0] ?? "empty"})`);
+  return JSON.parse(inflateRawSync(stored.subarray(1), { dictionary: SUMMARY_DICTIONARY_V1 }).toString("utf8"));
+}
+
+/** Samples (ns) as stored: varints of their differences when they are whole nanoseconds, else float64. */
+export function packSamples(ns: Float64Array): Buffer {
+  if (!ns.every((x) => Number.isInteger(x) && x >= 0 && x < MAX_PACKED)) {
+    const out = Buffer.alloc(1 + ns.byteLength);
+    out[0] = SAMPLES_FLOAT64;
+    Buffer.from(ns.buffer, ns.byteOffset, ns.byteLength).copy(out, 1);
+    return out;
+  }
+  const bytes: number[] = [SAMPLES_DELTA_VARINT];
+  writeVarint(bytes, ns.length);
+  let previous = 0;
+  for (const x of ns) {
+    const d = x - previous;
+    previous = x;
+    writeVarint(bytes, d >= 0 ? 2 * d : -2 * d - 1);
+  }
+  return Buffer.from(bytes);
+}
+
+/**
+ * A cell's samples that are its trials' own (their steady part, in trial order, as measure/aggregate.ts
+ * concatenates them): stored as which trials, from which sample, instead of a second copy.
+ */
+export function packTrialRefs(refs: readonly { trial: number; from: number }[]): Buffer {
+  const bytes: number[] = [SAMPLES_FROM_TRIALS];
+  writeVarint(bytes, refs.length);
+  for (const r of refs) {
+    writeVarint(bytes, r.trial);
+    writeVarint(bytes, r.from);
+  }
+  return Buffer.from(bytes);
+}
+
+export type StoredSamples = { kind: "samples"; ns: Float64Array } | { kind: "trials"; refs: { trial: number; from: number }[] };
+
+/** Stored samples: packed (schema 5), or the bare float64 blob schema 4 kept. */
+export function unpackSamples(blob: Buffer, format: "packed" | "float64" = "packed"): StoredSamples {
+  if (format === "float64") return { kind: "samples", ns: float64s(blob, 0) };
+  const kind = blob[0];
+  if (kind === SAMPLES_FLOAT64) return { kind: "samples", ns: float64s(blob, 1) };
+  const at = { i: 1 };
+  if (kind === SAMPLES_DELTA_VARINT) {
+    const ns = new Float64Array(readVarint(blob, at));
+    let previous = 0;
+    for (let k = 0; k < ns.length; k++) {
+      const z = readVarint(blob, at);
+      previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      ns[k] = previous;
+    }
+    return { kind: "samples", ns };
+  }
+  if (kind === SAMPLES_FROM_TRIALS) {
+    const refs = Array.from({ length: readVarint(blob, at) }, () => ({ trial: readVarint(blob, at), from: readVarint(blob, at) }));
+    return { kind: "trials", refs };
+  }
+  throw new Error(`stored samples in an unknown format (${kind ?? "empty"})`);
+}
+
+/**
+ * `aggregate` as slices of its trials' samples, or null when it is not (then it is stored itself).
+ * The run's samples went through ms and back (aggregate.ts): compared, and later rebuilt, the same way.
+ */
+export function matchTrials(
+  aggregate: Float64Array,
+  trials: readonly { trial: number; dropped: number; ns: Float64Array }[],
+): { trial: number; from: number }[] | null {
+  const refs: { trial: number; from: number }[] = [];
+  let at = 0;
+  for (const t of trials) {
+    const part = t.ns.length - t.dropped;
+    if (part <= 0 || at + part > aggregate.length) continue;
+    let same = true;
+    for (let k = 0; k < part && same; k++) same = aggregate[at + k] === viaMs(t.ns[t.dropped + k] ?? NaN);
+    if (!same) continue;
+    refs.push({ trial: t.trial, from: t.dropped });
+    at += part;
+  }
+  return at === aggregate.length && refs.length > 0 ? refs : null;
+}
+
+/** The cell's samples rebuilt from its trials' (see matchTrials). */
+export function joinTrials(refs: readonly { trial: number; from: number }[], trialNs: ReadonlyMap<number, Float64Array>): Float64Array {
+  const parts = refs.map((r) => (trialNs.get(r.trial) ?? new Float64Array(0)).subarray(r.from));
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    for (let k = 0; k < p.length; k++) out[at + k] = viaMs(p[k] ?? NaN);
+    at += p.length;
+  }
+  return out;
+}
+
+const viaMs = (ns: number) => msToNs(nsToMs(ns));
+
+function writeVarint(out: number[], n: number): void {
+  let v = n;
+  while (v >= 128) {
+    out.push((v % 128) + 128);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+}
+
+function readVarint(blob: Buffer, at: { i: number }): number {
+  let n = 0;
+  let scale = 1;
+  for (;;) {
+    const b = blob[at.i++];
+    if (b === undefined) throw new Error("stored samples end in the middle of a number");
+    n += (b % 128) * scale;
+    if (b < 128) return n;
+    scale *= 128;
+  }
+}
+
+/** Little-endian float64s from `offset`, copied into an aligned buffer: SQLite's blob may start at any byte offset. */
+function float64s(blob: Buffer, offset: number): Float64Array {
+  const copy = new Uint8Array(blob.subarray(offset));
+  return new Float64Array(copy.buffer, 0, Math.floor(copy.byteLength / 8));
+}
