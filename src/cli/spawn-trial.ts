@@ -20,7 +20,7 @@ export interface SpawnOptions {
   /**
    * The suite and cells the run planned: given to each trial on its stdin (as JSON), so that a
    * trial's process neither parses the YAML nor validates the suite again (the run's fixed cost,
-   * docs/perf/cli.md). Without it a trial plans from the file and the options above.
+   * docs/PERFORMANCE.md). Without it a trial plans from the file and the options above.
    */
   plan?: Pick<SuitePlan, "suite" | "cells">;
 }

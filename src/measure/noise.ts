@@ -52,7 +52,7 @@ function currentCpuMHz(): number {
  * Timings of the trial canary (calibrate's default); the median is the canary. Fifteen, though
  * they cost 2 × 115 ms of every trial: the first call in a fresh process starts before the JIT has
  * optimised the loop, and with five timings that shows as a canary 20–40% slower before the cells
- * than after them (perf/canary.mjs, docs/perf/cli.md), which the 10% within-trial check would
+ * than after them (perf/canary.mjs, docs/PERFORMANCE.md), which the 10% within-trial check would
  * flag as a disturbed trial; the median of fifteen moved 2–4%.
  */
 const CANARY_REPS = 15;

@@ -6,7 +6,7 @@ import { msToNs, nsToMs } from "../stats/metrics.js";
  * preset dictionary, and its samples as zigzag varints of the differences between successive
  * integer nanoseconds. A summary is a few hundred bytes then instead of 1.3–1.9 kB (its keys and
  * the wording of its notes are in the dictionary), and a sample 2–3 bytes instead of 8: a run of
- * 100-sample cells is stored in under 10 bytes per sample (docs/perf/cli.md). Both are lossless;
+ * 100-sample cells is stored in under 10 bytes per sample (docs/PERFORMANCE.md). Both are lossless;
  * samples that are not whole nanoseconds (the fake runner, a foreign file) stay float64.
  *
  * Every blob starts with its format byte. Never change a format that has shipped: add the next.
