@@ -92,6 +92,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
       const trials = opts.trials ? { ...suite.trials, ...opts.trials } : suite.trials;
       try {
         return await executeSuite(suite, {
+          outputs: opts.debugRunner === undefined,
           store,
           cells,
           trials,

@@ -30,6 +30,12 @@ export interface ExecuteOptions {
   /** Aborted on an interrupt: no further trial starts, what was measured is kept and the run is marked interrupted. */
   signal?: AbortSignal;
   onTrial?: (e: { trial: number; plan: TrialPlan; phase: "start" | "end" }) => void;
+  /**
+   * Run the models once more after the trials for what their outputs say (accuracy against the
+   * reference and labels, output digests); default true. Off for a runner that runs no model (the
+   * fake one of the tests), whose run would otherwise load onnxruntime for nothing.
+   */
+  outputs?: boolean;
   now?: () => Date;
 }
 
@@ -113,19 +119,20 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     inputs.set(t.ordinal, input);
   }
   // Outputs against the reference variant, outside every timed loop (and not after an interrupt).
+  const outputs = options.outputs !== false && !signal.aborted;
   const accuracy =
-    !signal.aborted && cells.some((c) => c.targetSpec.kind === "onnx" && c.targetSpec.reference !== null)
+    outputs && cells.some((c) => c.targetSpec.kind === "onnx" && c.targetSpec.reference !== null)
       ? await (await import("./accuracy.js")).measureAccuracy(cells, suite.seed, signal)
       : new Map<number, CellAccuracy>();
   const results: CellResult[] = [];
   const trials: RunTrials = { ...plan, trials: judged.infos, canaryMs: judged.canaryMs, stopReason };
   const labelled =
-    !signal.aborted && cells.some((c) => c.targetSpec.kind === "onnx" && c.targetSpec.labels !== null)
+    outputs && cells.some((c) => c.targetSpec.kind === "onnx" && c.targetSpec.labels !== null)
       ? await (await import("./accuracy.js")).measureLabels(cells, suite.seed, signal)
       : new Map<number, CellLabelAccuracy>();
   // Every local cell's answer on one fixed input, for a later gate to compare with (a baseline's digests).
   const digests =
-    !signal.aborted && cells.some((c) => c.targetSpec.kind === "onnx")
+    outputs && cells.some((c) => c.targetSpec.kind === "onnx")
       ? await (await import("./accuracy.js")).measureDigests(cells, suite.seed, signal)
       : new Map<number, OutputDigest>();
   const withAccuracy = (index: number, result: CellResult): CellResult => {
@@ -168,8 +175,9 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
 
 /**
  * Per target, the Pareto marks of its measured cells (one call at a time) over p50, p99,
- * throughput and, when the target names a reference, accuracy: the reference's own cells count as
- * exact (1), the others by their first output's top-1 agreement, else its cosine.
+ * throughput and accuracy: against labels when the target has them (an error negated), else
+ * against the reference, whose own cells count as exact (1) and the others by their first
+ * output's top-1 agreement, else its cosine; without either, over latency and throughput alone.
  */
 function tradeOff(measured: readonly { cell: PlannedCell | undefined; result: CellResult }[]): Map<string, ParetoMark> {
   const byTarget = new Map<string, TradeOffPoint[]>();
