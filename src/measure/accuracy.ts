@@ -5,11 +5,12 @@
  * are planned from each model's own metadata, so an fp16 model that takes float16 gets the same
  * values in its own type.
  */
+import { float16ToFloat32 } from "npyjs";
 import * as ort from "onnxruntime-node";
 import { errorMessage } from "../errors.js";
 import { generateTensor } from "../inputs/generate.js";
 import { planInputs } from "../inputs/plan.js";
-import { feedSetsOf, inspectModel, sessionOptions, toOrtTensor } from "../runners/onnx.js";
+import { feedSetsOf, inputMetadata, sessionOptions, toOrtTensor } from "../runners/onnx.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { type ResolvedOnnxTarget, variantInputs } from "../suite/resolve.js";
 import { deriveSeed } from "../util/rng.js";
@@ -18,19 +19,9 @@ import { type CellLabelAccuracy, type LabelAccuracy, scoreLabels } from "../accu
 import { type CellAccuracy, compareOutput, type OutputAccuracy, type OutputValues } from "../accuracy/metrics.js";
 import { readSamples } from "../inputs/files.js";
 
-/** IEEE 754 half-precision bits → number. */
-function fromFloat16Bits(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
 function valuesOf(t: ort.Tensor): OutputValues {
   const dims = [...t.dims];
-  if (t.type === "float16" && t.data instanceof Uint16Array) return { data: Float64Array.from(t.data, fromFloat16Bits), dims };
+  if (t.type === "float16" && t.data instanceof Uint16Array) return { data: Float64Array.from(t.data, float16ToFloat32), dims };
   if (t.data instanceof BigInt64Array || t.data instanceof BigUint64Array) return { data: Float64Array.from(t.data, Number), dims };
   if (typeof t.data[0] === "string") throw new Error(`output of type ${t.type} cannot be compared numerically`);
   return { data: t.data as ArrayLike<number>, dims };
@@ -40,9 +31,8 @@ function valuesOf(t: ort.Tensor): OutputValues {
 async function outputsOf(modelPath: string, cell: PlannedCell, target: ResolvedOnnxTarget, seeds: readonly number[]): Promise<Map<string, OutputValues[]>> {
   const session = await ort.InferenceSession.create(modelPath, sessionOptions(cell, target));
   try {
-    const metadata = await inspectModel(modelPath);
     const own = variantInputs(target, cell.variantSpec);
-    const { plans, errors } = planInputs(metadata, own.inputs, own.dims, cell.batch);
+    const { plans, errors } = planInputs(inputMetadata(session), own.inputs, own.dims, cell.batch);
     if (errors.length > 0) throw new Error(errors.join("; "));
     const out = new Map<string, OutputValues[]>();
     // A recurrent model: the input sets are one sequence, the state carried from each to the next.
@@ -151,9 +141,8 @@ async function scoreCell(
 ): Promise<LabelAccuracy> {
   const session = await ort.InferenceSession.create(modelPath, sessionOptions(cell, target));
   try {
-    const metadata = await inspectModel(modelPath);
     const own = variantInputs(target, cell.variantSpec);
-    const { plans, errors } = planInputs(metadata, own.inputs, own.dims, cell.batch);
+    const { plans, errors } = planInputs(inputMetadata(session), own.inputs, own.dims, cell.batch);
     if (errors.length > 0) throw new Error(errors.join("; "));
     if (!plans.some((p) => p.file !== undefined)) throw new Error("labels need the inputs' samples from files (inputs.NAME.file)");
     const output = labels.output ?? session.outputNames[0] ?? "";

@@ -67,7 +67,8 @@ export async function inspectModel(modelPath: string): Promise<ModelInput[]> {
   }
 }
 
-function inputMetadata(session: ort.InferenceSession): ModelInput[] {
+/** A session's inputs as the input planner reads them (inputs/plan.ts ModelInput). */
+export function inputMetadata(session: ort.InferenceSession): ModelInput[] {
   return session.inputMetadata.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: undefined, shape: [] }));
 }
 
