@@ -12,7 +12,7 @@ import { checkMetricNames } from "../compare/policy.js";
 import type { Side } from "../compare/side.js";
 import { loadSide } from "./sides.js";
 import { digestChanges } from "../accuracy/digest.js";
-import { accuracyBreaches } from "../accuracy/limits.js";
+import { accuracyBreaches, accuracyDrops } from "../accuracy/limits.js";
 import { checkOutputFiles, type GateOptions, type Gated, reportDiffs } from "./gate.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
@@ -136,6 +136,10 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
       // The same model answering differently than when the baseline was taken fails the gate too.
       if (!interrupted && baseline)
         accuracyBreached.push(...digestChanges(baseline.cells, result.cells).map((b) => `outputs changed: ${suite.name} vs ${baseline.label}: ${b}`));
+      const maxDrop = suite.regression.accuracy.maxDrop;
+      if (!interrupted && baseline && maxDrop !== undefined) {
+        accuracyBreached.push(...accuracyDrops(baseline.cells, result.cells, maxDrop).map((b) => `accuracy fell: ${suite.name} vs ${baseline.label}: ${b}`));
+      }
       const gate = made.gated.find((g) => g.gating && g.diff.base.startsWith("baseline:"));
       const flagged = [...new Set(gate?.diff.comparisons.filter((c) => c.verdict === "regression").map((c) => c.cell) ?? [])];
       if (baseline && gate && flagged.length > 0 && opts.confirm !== false) {

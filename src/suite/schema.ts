@@ -211,6 +211,8 @@ export const regressionSchema = z.strictObject({
       minCosine: z.number().min(-1, { error: "must be a number from -1 to 1" }).max(1, { error: "must be a number from -1 to 1" }).optional(),
       maxAbsError: positiveNumber(1e30, { zero: true }).optional(),
       maxRelError: positiveNumber(1e30, { zero: true }).optional(),
+      /** With --baseline: the most a cell's accuracy may fall from the baseline's (absolute). */
+      maxDrop: positiveNumber(1e30, { zero: true }).optional(),
     })
     .optional(),
 });
