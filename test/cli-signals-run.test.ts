@@ -101,12 +101,13 @@ describe.concurrent("bench run interrupted", () => {
     for (const c of stored.cells) expect(stored.trialCells.get(c.id)).toHaveLength(2);
   });
 
-  it.each<[Signal]>([["SIGINT"]])("%s twice mid-cell: the trial is stopped at once, the run still marked interrupted", async (signal) => {
-    // Calls of 100 ms: the first signal waits for the call in progress; the second, 20 ms later, does not.
+  it.each<[Signal]>([["SIGINT"]])("%s twice mid-cell: the run is still marked interrupted, exit 130, the finished cell kept", async (signal) => {
+    // Calls of 100 ms: the first signal waits for the call in progress; the second, 20 ms later, may
+    // find the trial already stopped (on a loaded machine the first one's stop can win the race),
+    // so the "again" path itself is asserted by the next test, where the trial cannot stop.
     const { db, done } = run("wait=100", { when: /\[trial 1: 1\/4\]/, delayMs: 300, signals: [signal, signal], gapMs: 20 });
     const r = await done;
     expect(r.code, r.stderr).toBe(CODE[signal]);
-    expect(r.stderr).toMatch(new RegExp(`${signal} again: stopping the trial in progress now`));
     const stored = onlyRun(db);
     expect(stored.status).toBe("interrupted");
     expect(expectFinishedKept(stored, r.stderr)).toHaveLength(1);
@@ -126,6 +127,7 @@ describe.concurrent("bench run interrupted", () => {
     const r = await done;
     expect(r.killedBy, r.stderr).toBeNull();
     expect(r.code, r.stderr).toBe(CODE.SIGINT);
+    expect(r.stderr).toMatch(/SIGINT again: stopping the trial in progress now/);
     const stored = onlyRun(db);
     expect(stored.status).toBe("interrupted");
     expect(stored.cells).toHaveLength(0);
