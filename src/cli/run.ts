@@ -129,17 +129,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
       cut ||= interrupted;
       const made = interrupted ? { gated: [], failures: [] } : comparisons(result, suite, store, baseline, opts);
       outcomes.push({ result, ...made });
-      // Accuracy limits gate on their own: a cell whose outputs went wrong fails whatever its latency.
-      if (!interrupted && (baseline || opts.failOnRegression === true)) {
-        accuracyBreached.push(...accuracyBreaches(result.cells, suite.regression.accuracy).map((b) => `accuracy limit: ${suite.name}: ${b}`));
-      }
-      // The same model answering differently than when the baseline was taken fails the gate too.
-      if (!interrupted && baseline)
-        accuracyBreached.push(...digestChanges(baseline.cells, result.cells).map((b) => `outputs changed: ${suite.name} vs ${baseline.label}: ${b}`));
-      const maxDrop = suite.regression.accuracy.maxDrop;
-      if (!interrupted && baseline && maxDrop !== undefined) {
-        accuracyBreached.push(...accuracyDrops(baseline.cells, result.cells, maxDrop).map((b) => `accuracy fell: ${suite.name} vs ${baseline.label}: ${b}`));
-      }
+      if (!interrupted) accuracyBreached.push(...outputGate(result, suite, baseline, opts.failOnRegression === true));
       const gate = made.gated.find((g) => g.gating && g.diff.base.startsWith("baseline:"));
       const flagged = [...new Set(gate?.diff.comparisons.filter((c) => c.verdict === "regression").map((c) => c.cell) ?? [])];
       if (baseline && gate && flagged.length > 0 && opts.confirm !== false) {
@@ -201,6 +191,21 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   for (const b of accuracyBreached) process.stderr.write(`bench: ${b}\n`);
   const accuracyGate: Outcome[] = accuracyBreached.length > 0 ? [{ kind: "regression" }] : [];
   return worst([...outcomes.map(({ result }) => runOutcome(result)), ...notMade, gate, ...accuracyGate]);
+}
+
+/**
+ * What a gated run's outputs say, a line each: `regression.accuracy` limits (with --baseline or
+ * --fail-on-regression), and against a baseline its output digests and `maxDrop`. Any line fails
+ * the gate, whatever the latency did.
+ */
+function outputGate(result: RunResult, suite: ResolvedSuite, baseline: Side | undefined, failOnRegression: boolean): string[] {
+  const limits = suite.regression.accuracy;
+  const lines = baseline || failOnRegression ? accuracyBreaches(result.cells, limits).map((b) => `accuracy limit: ${suite.name}: ${b}`) : [];
+  if (!baseline) return lines;
+  const against = `${suite.name} vs ${baseline.label}`;
+  lines.push(...digestChanges(baseline.cells, result.cells).map((b) => `outputs changed: ${against}: ${b}`));
+  if (limits.maxDrop !== undefined) lines.push(...accuracyDrops(baseline.cells, result.cells, limits.maxDrop).map((b) => `accuracy fell: ${against}: ${b}`));
+  return lines;
 }
 
 /**
