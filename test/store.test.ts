@@ -4,32 +4,14 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../src/errors.js";
-import { collectFingerprint } from "../src/fingerprint/index.js";
 import { skippedCell } from "../src/measure/cell-result.js";
 import type { CellResult } from "../src/results.js";
 import { Store } from "../src/store/db.js";
 import { SCHEMA_VERSION } from "../src/store/schema.js";
+import { addRun } from "./helpers/store.js";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "bench-store-"));
 const cellKey = { id: "m/v/b1/cpu/t1", target: "m", variant: "v", batch: 1, provider: "cpu", threads: 1, load: { mode: "single" } } as const;
-
-async function newRun(store: Store, id: string, startedAt: string) {
-  store.createRun({
-    id,
-    suite: "s",
-    suiteFile: "/s.yaml",
-    status: "running",
-    startedAt,
-    finishedAt: null,
-    seed: 1,
-    order: "interleaved",
-    noise: null,
-    trials: null,
-    benchVersion: "0.0.0",
-    fingerprint: await collectFingerprint({}, tmpdir()),
-    resolvedSuite: { name: "s" },
-  });
-}
 
 describe("Store", () => {
   it("creates a versioned schema and refuses a database from a newer bench", () => {
@@ -50,7 +32,7 @@ describe("Store", () => {
 
   it("round-trips a run, its cells and raw samples bit for bit", async () => {
     const store = Store.open(path.join(tmp(), "r.db"));
-    await newRun(store, "abc123", "2026-01-01T00:00:00.000Z");
+    await addRun(store, "abc123", { name: "s" }, "2026-01-01T00:00:00.000Z");
     const samples = Float64Array.from([1.5e6, 2.25e6, 1.000001e6]);
     const cell: CellResult = { ...skippedCell(cellKey, "x"), status: "ok", error: null, samples: 3 };
     store.saveCell("abc123", 0, cell, samples);
@@ -80,9 +62,9 @@ describe("Store", () => {
 
   it("resolves ids, prefixes, latest and latest~N, and rejects unknown or ambiguous ones", async () => {
     const store = Store.open(path.join(tmp(), "r.db"));
-    await newRun(store, "aa11", "2026-01-01T00:00:00.000Z");
-    await newRun(store, "aa22", "2026-01-02T00:00:00.000Z");
-    await newRun(store, "bb33", "2026-01-03T00:00:00.000Z");
+    await addRun(store, "aa11", { name: "s" }, "2026-01-01T00:00:00.000Z");
+    await addRun(store, "aa22", { name: "s" }, "2026-01-02T00:00:00.000Z");
+    await addRun(store, "bb33", { name: "s" }, "2026-01-03T00:00:00.000Z");
     expect(store.resolveRun("latest")).toBe("bb33");
     expect(store.resolveRun("latest~1")).toBe("aa22");
     expect(store.resolveRun("latest~2")).toBe("aa11");

@@ -14,11 +14,12 @@ export interface BenchResult {
 }
 
 /** Spawn the built CLI as a user would, without colour. */
-export function bench(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<BenchResult> {
+export function bench(args: string[], opts: { cwd?: string; env?: Record<string, string>; uid?: number } = {}): Promise<BenchResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...opts.env },
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
     });
     let stdout = "";
     let stderr = "";

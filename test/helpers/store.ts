@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,7 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { collectFingerprint, type Fingerprint } from "../../src/fingerprint/index.js";
 import type { Store } from "../../src/store/db.js";
-import { BIN, type BenchResult, ROOT, tempDir } from "./cli.js";
+import { bench, type BenchResult, ROOT, tempDir } from "./cli.js";
 
 let fingerprint: Fingerprint | undefined;
 
@@ -80,17 +79,5 @@ export function sharedDir(): string {
 
 /** bench as a user for whom 0444 files and 0555 directories are read-only. */
 export function benchAsReader(args: string[]): Promise<BenchResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", HOME: tmpdir() },
-      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return bench(args, { env: { HOME: tmpdir() }, ...(asRoot ? { uid: 65534 } : {}) });
 }
