@@ -8,11 +8,11 @@
 import { float16ToFloat32 } from "npyjs";
 import * as ort from "onnxruntime-node";
 import { errorMessage } from "../errors.js";
-import { generateTensor } from "../inputs/generate.js";
-import { planInputs } from "../inputs/plan.js";
+import { type GeneratedTensor, generateTensor } from "../inputs/generate.js";
+import { planInputs, type TensorPlan } from "../inputs/plan.js";
 import { feedSetsOf, inputMetadata, sessionOptions, toOrtTensor } from "../runners/onnx.js";
 import type { PlannedCell } from "../suite/expand.js";
-import { type ResolvedOnnxTarget, variantInputs } from "../suite/resolve.js";
+import { type ResolvedOnnxTarget, type ResolvedTarget, variantInputs } from "../suite/resolve.js";
 import { deriveSeed } from "../util/rng.js";
 import { DIGEST_VALUES, type OutputDigest } from "../accuracy/digest.js";
 import { type CellLabelAccuracy, type LabelAccuracy, scoreLabels } from "../accuracy/labels.js";
@@ -61,47 +61,128 @@ async function outputsOf(modelPath: string, cell: PlannedCell, target: ResolvedO
 
 /**
  * The accuracy of every cell whose target names a reference, by cell index; the reference's own
- * cells are left out. One measurement per variant × batch × provider, shared by its thread counts.
+ * cells are left out. One measurement per variant × batch × provider, shared by its thread counts
+ * (and, for a served target, by its load levels). Two local models of one target are fed input
+ * sets planned from each model's metadata; when a server is on either side (a served model
+ * against its local twin) or the reference is in another target, the measured side's input sets
+ * are fed to both as they are.
  */
-export async function measureAccuracy(cells: readonly PlannedCell[], seed: number, signal?: AbortSignal): Promise<Map<number, CellAccuracy>> {
+export async function measureAccuracy(
+  cells: readonly PlannedCell[],
+  targets: readonly ResolvedTarget[],
+  seed: number,
+  signal?: AbortSignal,
+): Promise<Map<number, CellAccuracy>> {
   const result = new Map<number, CellAccuracy>();
   const computed = new Map<string, CellAccuracy>();
   const referenceOutputs = new Map<string, Promise<Map<string, OutputValues[]>>>();
   for (const [index, cell] of cells.entries()) {
     const target = cell.targetSpec;
     if (signal?.aborted) break;
-    if (target.kind !== "onnx" || target.reference === null || cell.variant === target.reference || cell.load.mode !== "single") continue;
+    const { reference } = target;
+    if (reference === null || (target.kind === "onnx" && cell.load.mode !== "single")) continue;
+    const refTarget = target.referenceTarget === null ? target : targets.find((t) => t.name === target.referenceTarget);
+    if (refTarget === target && cell.variant === reference) continue;
+    const label = refTarget === target || !refTarget ? reference : `${refTarget.name}/${reference}`;
     const key = JSON.stringify([cell.target, cell.variant, cell.batch, cell.provider]);
     let accuracy = computed.get(key);
     if (!accuracy) {
-      const reference = target.reference;
       const seeds = Array.from({ length: target.accuracySamples }, (_, i) => deriveSeed(seed, `accuracy ${i}`));
       try {
-        const referenceVariant = target.variants.find((v) => v.name === reference);
-        if (!referenceVariant?.modelPath || !cell.variantSpec.modelPath) throw new Error(`no model file for the reference '${reference}'`);
+        const referenceVariant = refTarget?.variants.find((v) => v.name === reference);
+        if (!refTarget || !referenceVariant) throw new Error(`no reference '${label}' in this suite`);
         // The reference always on the CPU provider: the answer the others are held to.
-        const refKey = JSON.stringify([cell.target, cell.batch]);
-        let refOut = referenceOutputs.get(refKey);
-        if (!refOut) {
-          refOut = outputsOf(referenceVariant.modelPath, { ...cell, provider: "cpu", variant: reference, variantSpec: referenceVariant }, target, seeds);
-          referenceOutputs.set(refKey, refOut);
+        const refCell: PlannedCell = {
+          ...cell,
+          target: refTarget.name,
+          targetSpec: refTarget,
+          provider: "cpu",
+          variant: reference,
+          variantSpec: referenceVariant,
+        };
+        let ref: Map<string, OutputValues[]>;
+        let own: Map<string, OutputValues[]>;
+        if (target.kind === "onnx" && refTarget.kind === "onnx") {
+          if (!referenceVariant.modelPath || !cell.variantSpec.modelPath) throw new Error(`no model file for the reference '${label}'`);
+          const refKey = JSON.stringify([refTarget.name, reference, cell.batch]);
+          let refOut = referenceOutputs.get(refKey);
+          if (!refOut) {
+            refOut = outputsOf(referenceVariant.modelPath, refCell, target, seeds);
+            referenceOutputs.set(refKey, refOut);
+          }
+          [ref, own] = await Promise.all([refOut, outputsOf(cell.variantSpec.modelPath, cell, target, seeds)]);
+        } else {
+          const sets = await inputSets(cell, seeds);
+          own = await answersTo(cell, sets);
+          ref = await answersTo(refCell, sets);
         }
-        const [ref, own] = await Promise.all([refOut, outputsOf(cell.variantSpec.modelPath, cell, target, seeds)]);
-        const outputs: Record<string, OutputAccuracy> = {};
-        for (const [name, values] of ref) {
-          const mine = own.get(name);
-          if (!mine) throw new Error(`the variant has no output '${name}' (the reference has)`);
-          outputs[name] = compareOutput(values, mine);
-        }
-        accuracy = { reference, inputs: seeds.length, outputs };
+        accuracy = { reference: label, inputs: seeds.length, outputs: compareOutputs(ref, own) };
       } catch (err) {
-        accuracy = { reference, inputs: seeds.length, outputs: {}, error: errorMessage(err).split("\n")[0] ?? "" };
+        accuracy = { reference: label, inputs: seeds.length, outputs: {}, error: errorMessage(err).split("\n")[0] ?? "" };
       }
       computed.set(key, accuracy);
     }
     result.set(index, accuracy);
   }
   return result;
+}
+
+/**
+ * Each of the reference's outputs against the variant's of the same name; when the names differ
+ * and each side has one output (TF Serving's unnamed `predictions`), those two.
+ */
+function compareOutputs(ref: Map<string, OutputValues[]>, own: Map<string, OutputValues[]>): Record<string, OutputAccuracy> {
+  const outputs: Record<string, OutputAccuracy> = {};
+  const single = ref.size === 1 && own.size === 1 ? [...own.values()][0] : undefined;
+  for (const [name, values] of ref) {
+    const mine = own.get(name) ?? single;
+    if (!mine) throw new Error(`the variant has no output '${name}' (the reference has; the variant's: ${[...own.keys()].join(", ")})`);
+    outputs[name] = compareOutput(values, mine);
+  }
+  return outputs;
+}
+
+/** The seeded input sets of a cell, planned from its model's (or server's) inputs, one per seed. */
+async function inputSets(cell: PlannedCell, seeds: readonly number[]): Promise<GeneratedTensor[][]> {
+  const target = cell.targetSpec;
+  let plans: TensorPlan[];
+  if (target.kind === "http") plans = await (await import("../runners/http/outputs.js")).servedPlans(cell, target);
+  else {
+    if (!cell.variantSpec.modelPath) throw new Error(`no model file for ${cell.variant}`);
+    const session = await ort.InferenceSession.create(cell.variantSpec.modelPath, sessionOptions(cell, target));
+    try {
+      const own = variantInputs(target, cell.variantSpec);
+      const planned = planInputs(inputMetadata(session), own.inputs, own.dims, cell.batch);
+      if (planned.errors.length > 0) throw new Error(planned.errors.join("; "));
+      plans = planned.plans;
+    } finally {
+      await session.release();
+    }
+  }
+  if (plans.some((p) => p.file !== undefined)) throw new Error("inputs from data files are not compared across a server yet; use generated inputs");
+  return seeds.map((s) => plans.map((p) => generateTensor(p, s)));
+}
+
+/** A cell's outputs for the given input sets, from its server or its local model. */
+async function answersTo(cell: PlannedCell, sets: readonly GeneratedTensor[][]): Promise<Map<string, OutputValues[]>> {
+  const target = cell.targetSpec;
+  if (target.kind === "http") return (await import("../runners/http/outputs.js")).servedOutputs(cell, target, sets);
+  if (!cell.variantSpec.modelPath) throw new Error(`no model file for ${cell.variant}`);
+  const session = await ort.InferenceSession.create(cell.variantSpec.modelPath, sessionOptions(cell, target));
+  try {
+    const out = new Map<string, OutputValues[]>();
+    for (const tensors of sets) {
+      const result = await session.run(Object.fromEntries(tensors.map((t) => [t.name, toOrtTensor(t)])));
+      for (const [name, tensor] of Object.entries(result)) {
+        const list = out.get(name) ?? [];
+        list.push(valuesOf(tensor));
+        out.set(name, list);
+      }
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
 }
 
 /**

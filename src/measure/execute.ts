@@ -121,8 +121,8 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   // Outputs against the reference variant, outside every timed loop (and not after an interrupt).
   const outputs = options.outputs !== false && !signal.aborted;
   const accuracy =
-    outputs && cells.some((c) => c.targetSpec.kind === "onnx" && c.targetSpec.reference !== null)
-      ? await (await import("./accuracy.js")).measureAccuracy(cells, suite.seed, signal)
+    outputs && cells.some((c) => c.targetSpec.reference !== null)
+      ? await (await import("./accuracy.js")).measureAccuracy(cells, suite.targets, suite.seed, signal)
       : new Map<number, CellAccuracy>();
   const results: CellResult[] = [];
   const trials: RunTrials = { ...plan, trials: judged.infos, canaryMs: judged.canaryMs, stopReason };
@@ -185,7 +185,7 @@ function tradeOff(measured: readonly { cell: PlannedCell | undefined; result: Ce
     const latency = result.latencyMs;
     if (!cell || result.status !== "ok" || cell.load.mode !== "single" || !latency || !result.throughput) continue;
     const spec = cell.targetSpec;
-    const reference = spec.kind === "onnx" ? spec.reference : null;
+    const reference = spec.referenceTarget === null ? spec.reference : null;
     let accuracy: number | null = null;
     const labels = result.labelAccuracy;
     // Against labels when the target has them (an error metric negated: higher is better), else against the reference.

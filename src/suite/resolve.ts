@@ -70,16 +70,18 @@ interface TargetCommon {
   rate: number[];
   measure: MeasurePlan;
   load: LoadPlan;
+  /** The variant the others' outputs are compared with; null: no accuracy measured. */
+  reference: string | null;
+  /** The target of `reference` when it is another one (TARGET/VARIANT); null: this target. */
+  referenceTarget: string | null;
+  /** Seeded input sets fed to each variant and the reference. */
+  accuracySamples: number;
 }
 
 export interface ResolvedOnnxTarget extends TargetCommon {
   kind: "onnx";
-  /** The variant the others' outputs are compared with; null: no accuracy measured. */
-  reference: string | null;
   /** Outputs fed back as inputs of the next call (a recurrent state). */
   state: { from: string; to: string }[];
-  /** Seeded input sets fed to each variant and the reference. */
-  accuracySamples: number;
   /** Accuracy against labels (the label file resolved against the suite); null: none. */
   labels: { file: string; metric: "top1" | "top5" | "mae" | "rmse"; output: string | null } | null;
   graphOptimization: "disabled" | "basic" | "extended" | "all";
@@ -187,6 +189,8 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
       rate: matrix.rate ?? [],
       measure: measurePlan({ ...spec.measure, ...(t.kind === "onnx" ? t.measure : {}) }),
       load: { ...DEFAULT_LOAD, ...definedOnly(spec.load), ...definedOnly(t.load) },
+      ...splitReference(t.reference),
+      accuracySamples: t.accuracy?.samples ?? DEFAULT_ACCURACY_SAMPLES,
     };
     if (t.kind === "http") {
       const variants = t.variants
@@ -216,8 +220,6 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
       }),
       state: t.state ?? [],
       graphOptimization: t.graphOptimization ?? "all",
-      reference: t.reference ?? null,
-      accuracySamples: t.accuracy?.samples ?? DEFAULT_ACCURACY_SAMPLES,
       labels: t.labels ? { file: path.resolve(dir, t.labels.file), metric: t.labels.metric, output: t.labels.output ?? null } : null,
       providers: matrix.providers ?? ["cpu"],
       threads: matrix.threads ?? [1],
@@ -236,6 +238,13 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
     compare: spec.compare ?? null,
     environment: spec.environment ?? {},
   };
+}
+
+/** `fp32` → this target's fp32; `local/fp32` → target local's fp32. */
+function splitReference(reference: string | undefined): { reference: string | null; referenceTarget: string | null } {
+  if (reference === undefined) return { reference: null, referenceTarget: null };
+  const slash = reference.indexOf("/");
+  return slash < 0 ? { reference, referenceTarget: null } : { reference: reference.slice(slash + 1), referenceTarget: reference.slice(0, slash) };
 }
 
 function definedOnly<T extends object>(o: T | undefined): Partial<T> {

@@ -48,6 +48,14 @@ function positiveNumber(max: number, { zero = false } = {}) {
 
 const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected a name of letters, digits, '_', '.', '-'");
 
+/** A reference: VARIANT of the same target, or TARGET/VARIANT (a served model against its local twin). */
+const reference = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/, "expected VARIANT (of this target) or TARGET/VARIANT (e.g. local/fp32)");
+
+/** How accuracy against the reference is measured: `samples` seeded input sets (default 16), outside the timed loops. */
+const accuracySchema = z.strictObject({ samples: wholeNumber(1, 10_000).optional() });
+
 const dimension = z.union([wholeNumber(0, LIMITS.dimension), z.string().min(1)], {
   error: `expected a size (a whole number from 0 to ${LIMITS.dimension}) or the name of a dimension (batch, or a key of dims)`,
 });
@@ -135,12 +143,11 @@ export const onnxTargetSchema = z.strictObject({
   inputs: z.record(z.string(), inputSpecSchema).optional(),
   /** Values for symbolic dimensions other than the batch, e.g. { height: 640 }. */
   dims: z.record(z.string(), wholeNumber(1, LIMITS.dimension)).optional(),
-  /** The variant every other one's outputs are compared with (accuracy against a reference). */
-  reference: identifier.optional(),
+  /** The variant every other one's outputs are compared with: VARIANT, or TARGET/VARIANT of another target. */
+  reference: reference.optional(),
   /** Outputs fed back as the next call's inputs (a recurrent model's state), in every call and for accuracy. */
   state: z.array(stateSchema).max(64).optional(),
-  /** How the accuracy is measured: `samples` seeded input sets (default 16), outside the timed loops. */
-  accuracy: z.strictObject({ samples: wholeNumber(1, 10_000).optional() }).optional(),
+  accuracy: accuracySchema.optional(),
   /**
    * Accuracy against labels: the inputs' data files (inputs.NAME.file) are fed in order, and `output`
    * (default: the model's first) is scored against `file` by `metric`, for every variant.
@@ -186,6 +193,12 @@ export const httpTargetSchema = z.strictObject({
     .optional(),
   inputs: z.record(z.string(), inputSpecSchema).optional(),
   dims: z.record(z.string(), wholeNumber(1, LIMITS.dimension)).optional(),
+  /**
+   * The served outputs are compared with TARGET/VARIANT's (a local twin: the shadow check of a
+   * deployment) or with another VARIANT served here, on seeded inputs outside the timed loops.
+   */
+  reference: reference.optional(),
+  accuracy: accuracySchema.optional(),
   matrix: matrixSchema.optional(),
   load: loadSchema.optional(),
 });

@@ -43,11 +43,34 @@ export function validateSuiteDocument(doc: unknown, env: Env = {}): ValidationRe
   return { suite: errors.length === 0 ? parsed.data : undefined, errors };
 }
 
-/** `reference:` names a variant of its own target. */
+/**
+ * `reference:` names a variant of its own target, or TARGET/VARIANT of another; outputs that are
+ * compared must be decodable (not protocol json) and, across a server, carry no recurrent state.
+ */
 function checkReferences(suite: SuiteSpec): string[] {
   return Object.entries(suite.targets).flatMap(([name, t]) => {
-    if (t.kind !== "onnx" || t.reference === undefined || t.reference in t.variants) return [];
-    return [`targets.${name}.reference: '${t.reference}' is not a variant of this target (its variants: ${Object.keys(t.variants).join(", ")})`];
+    if (t.reference === undefined) return [];
+    const at = `targets.${name}.reference`;
+    const slash = t.reference.indexOf("/");
+    const refName = slash < 0 ? name : t.reference.slice(0, slash);
+    const variant = slash < 0 ? t.reference : t.reference.slice(slash + 1);
+    const ref = suite.targets[refName];
+    if (!ref) return [`${at}: no target '${refName}' in this suite (its targets: ${Object.keys(suite.targets).join(", ")})`];
+    const variants = ref.kind === "onnx" ? Object.keys(ref.variants) : Object.keys(ref.variants ?? { default: "" });
+    if (!variants.includes(variant)) {
+      const whose = refName === name ? "this target" : `target '${refName}'`;
+      return [`${at}: '${variant}' is not a variant of ${whose} (its variants: ${variants.join(", ")})`];
+    }
+    for (const side of [t, ref]) {
+      if (side.kind === "http" && side.protocol === "json") {
+        return [`${at}: a protocol json target's outputs cannot be decoded for comparison; compare kserve-v2 or tfserving targets, or drop reference`];
+      }
+    }
+    const served = t.kind === "http" || ref.kind === "http";
+    const stateful = [t, ref].some((side) => side.kind === "onnx" && (side.state ?? []).length > 0);
+    if (served && stateful)
+      return [`${at}: a recurrent model (state:) cannot be compared with a served one, which gets no carried state; drop reference or state`];
+    return [];
   });
 }
 

@@ -1,4 +1,4 @@
-import { generateTensor } from "../../inputs/generate.js";
+import { type GeneratedTensor, generateTensor } from "../../inputs/generate.js";
 import { type ModelInput, planInputs } from "../../inputs/plan.js";
 import { closedLoopHttp } from "../../load/closed-http.js";
 import { HttpClient, type HttpResponse } from "../../load/http-client.js";
@@ -55,14 +55,41 @@ export const httpRunner: Runner = {
 };
 
 async function buildRequest(cell: PlannedCell, t: ResolvedHttpTarget, seed: number, secrets: Set<string>): Promise<HttpRequestSpec> {
+  const endpoint = await resolveEndpoint(cell, t, secrets);
+  const { plans, errors } = planInputs(endpoint.inputs, t.inputs, t.dims, cell.batch);
+  if (errors.length > 0) throw new Error(errors.join("; "));
+  return encodeRequest(
+    cell,
+    t,
+    endpoint,
+    plans.map((p) => generateTensor(p, seed)),
+  );
+}
+
+/** Where a cell's requests go: URL, model name and headers with `${ENV}` expanded, and the model's inputs. */
+export interface Endpoint {
+  base: string;
+  model: string;
+  headers: Record<string, string>;
+  inputs: ModelInput[];
+}
+
+export async function resolveEndpoint(cell: PlannedCell, t: ResolvedHttpTarget, secrets: Set<string>): Promise<Endpoint> {
   const env = process.env;
   const base = expandEnv(t.url, env, secrets);
   const model = expandEnv(cell.variantSpec.model, env, secrets);
   const headers = Object.fromEntries(Object.entries(t.headers).map(([k, v]) => [k, expandEnv(v, env, secrets)]));
   const inputs: ModelInput[] = t.protocol === "kserve-v2" ? await fetchModelMetadata(base, model, headers, t.timeoutMs) : suiteInputs(t);
-  const { plans, errors } = planInputs(inputs, t.inputs, t.dims, cell.batch);
-  if (errors.length > 0) throw new Error(errors.join("; "));
-  const tensors = plans.map((p) => generateTensor(p, seed));
+  return { base, model, headers, inputs };
+}
+
+/** The request that carries `tensors` to the cell's model in the target's protocol. */
+export function encodeRequest(
+  cell: PlannedCell,
+  t: ResolvedHttpTarget,
+  { base, model, headers }: Endpoint,
+  tensors: readonly GeneratedTensor[],
+): HttpRequestSpec {
   const common = { method: t.method, timeoutMs: t.timeoutMs } as const;
   switch (t.protocol) {
     case "kserve-v2":
