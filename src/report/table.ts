@@ -113,7 +113,7 @@ export function renderAccuracy(cells: readonly CellResult[], color: boolean): st
   const seen = new Set<string>();
   for (const cell of measured) {
     const a = cell.accuracy as CellAccuracy;
-    const label = `${cell.target}/${cell.variant}/b${cell.batch}${cell.provider === "cpu" ? "" : `/${cell.provider}`} vs ${a.reference}`;
+    const label = `${cell.target}/${cell.variant}/b${cell.batch}${cell.provider === "cpu" || cell.provider === "http" ? "" : `/${cell.provider}`} vs ${a.reference}`;
     if (seen.has(label)) continue;
     seen.add(label);
     if (a.error !== undefined) {
