@@ -59,7 +59,11 @@ export async function reportCommand(refs: string[], opts: ReportOptions): Promis
  * The runs named on the command line, resolved as `bench diff` resolves them; two of them compared
  * by the same code path and options as `bench diff` (its verdicts, its seed).
  */
-function runsInput(refs: readonly string[], opts: ReportOptions, openStore: () => Store): ReportInput {
+export function runsInput(
+  refs: readonly string[],
+  opts: Pick<ReportOptions, "baselines" | "threshold" | "metric" | "seed">,
+  openStore: () => Store,
+): ReportInput {
   const loaded = new Map<string, { side: Side; stored: boolean }>();
   const load = (ref: string, suiteHint?: string) => {
     let stored = false;
