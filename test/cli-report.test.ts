@@ -24,7 +24,7 @@ const gabSchema = z.array(
 );
 
 type CsvRow = Record<string, string>;
-const csv = (text: string) => parse(text, { columns: true, skip_empty_lines: true }) as CsvRow[];
+const csv = (text: string): CsvRow[] => parse(text, { columns: true, skip_empty_lines: true });
 
 /**
  * `bench report` from outside, on real runs: a tiny suite (2 variants × 2 batch sizes, 2 trials)
