@@ -241,7 +241,7 @@ Examples:
   bench report latest --format bmf > bmf.json        Bencher Metric Format (docs/CI.md: bencher run)
   bench report latest --format gab > latency.json    github-action-benchmark customSmallerIsBetter (p50, p99 ms)
   bench report latest --format gab-bigger > tp.json  github-action-benchmark customBiggerIsBetter (throughput)
-  bench report --history quickstart --cell 'mlp/*/b1'    p50 over time per cell, with change points
+  bench report --history quickstart --cell mlp       p50 of the mlp cells over time, with change points
 
 Two runs are compared exactly as 'bench diff BASE HEAD' compares them (same cells, intervals,
 verdicts); the report never gates: use bench diff --fail-on-regression for that. A history lists,

@@ -96,7 +96,7 @@ function historyMarkdown(history: readonly HistorySeries[]): string {
     out.push(`## \`${s.cellId}\`: ${s.metric} (${s.unit}), ${s.points.length} runs`, "");
     out.push(
       ...(s.changePoints.length === 0
-        ? ["No change point."]
+        ? [s.points.length < 6 ? `Too few runs to find a change point (${s.points.length}; it takes at least 3 on each side).` : "No change point."]
         : s.changePoints.map(
             (c) =>
               `- **change point** at #${c.index + 1} (run \`${c.runId}\`): ${num(c.before)} → ${num(c.after)} ${s.unit} (${c.change >= 0 ? "+" : "−"}${percent(Math.abs(c.change))}), p = ${c.pValue.toFixed(4)}`,
