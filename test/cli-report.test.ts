@@ -35,14 +35,17 @@ describe("bench report", () => {
   const dir = tempDir();
   const db = path.join(dir, "r.db");
   const suite = tinySuite(dir, 2, 2);
+  const baselines = path.join(dir, "baselines");
   let cells: string[] = [];
-  const report = (...args: string[]) => bench(["report", ...args, "--db", db]);
+  let firstId = "";
+  let secondId = "";
+  const report = (...args: string[]) => bench(["report", ...args, "--db", db, "--baselines", baselines]);
   /** The same report rendered in this process from the stored runs (spawning bench for each format would take seconds). */
   const render = async (refs: string[], format: ReportFormat) => {
     const store = Store.open(db, { mode: "read" });
     try {
       return await renderReport(
-        runsInput(refs, { baselines: path.join(dir, "baselines") }, () => store),
+        runsInput(refs, { baselines }, () => store),
         format,
       );
     } finally {
@@ -54,15 +57,40 @@ describe("bench report", () => {
     // Two variants: a/v/… and a/w/…
     const text = readFileSync(suite, "utf8").replace("variants: { v: m.onnx }", "variants: { v: m.onnx, w: m.onnx }");
     writeFileSync(suite, text);
-    const first = await bench(["run", suite, "--db", db, "-q", "--debug-runner", "fake:fail=a/w/b2", "--report", path.join(dir, "first.md")]);
+    const first = await bench(["run", suite, "--db", db, "-q", "--debug-runner", "fake:fail=a/w/b2", "--report", path.join(dir, "first.md"), "--json"]);
     expect(first.code).toBe(3); // a cell failed; the report is still written
-    const second = await bench(["run", suite, "--db", db, "-q", "--debug-runner", "fake:slow=a/v/b1@1.5", "--json"]);
-    expect(second.code).toBe(0);
-    cells = (JSON.parse(second.stdout) as { cells: CellResult[] }).cells.map((c) => c.id);
+    firstId = (JSON.parse(first.stdout) as { run: { id: string } }).run.id;
+    expect((await bench(["baseline", "save", firstId, "--name", "main", "--db", db, "--baselines", baselines])).code).toBe(0);
+    // Against the baseline, a/v/b1 regressed: confirmed in a second, smaller run of the suite.
+    const second = await bench([
+      "run",
+      suite,
+      "--db",
+      db,
+      "-q",
+      "--debug-runner",
+      "fake:slow=a/v/b1@1.5",
+      "--json",
+      "--baseline",
+      "main",
+      "--baselines",
+      baselines,
+      "--report",
+      path.join(dir, "second.json"),
+      "--report-format",
+      "bmf",
+    ]);
+    expect(second.code, second.stderr).toBe(1);
+    const [run, confirmation] = JSON.parse(second.stdout) as { run: { id: string }; cells: CellResult[] }[];
+    secondId = run?.run.id ?? "";
+    expect(confirmation?.cells.map((c) => c.id)).toEqual(["a/v/b1/cpu/t1"]);
+    cells = run?.cells.map((c) => c.id) ?? [];
     expect(cells).toHaveLength(4);
   }, 60_000);
 
   it("bench run --report writes the run's report after storing it, also when a cell failed", () => {
+    // The run that confirmed the regression is not in the report: one result per benchmark.
+    expect(Object.keys(bmfSchema.parse(JSON.parse(readFileSync(path.join(dir, "second.json"), "utf8")))).sort()).toEqual([...cells].sort());
     const md = readFileSync(path.join(dir, "first.md"), "utf8");
     for (const id of cells) expect(md).toContain(`\`${id}\``);
     expect(md).toMatch(/a\/w\/b2\/cpu\/t1` \| failed/);
@@ -70,17 +98,17 @@ describe("bench report", () => {
   });
 
   it("md: one run lists every cell with its statistics and intervals", async () => {
-    const r = await report("latest", "--format", "md");
+    const r = await report(secondId, "--format", "md");
     expect(r.code).toBe(0);
     for (const id of cells) expect(r.stdout).toMatch(new RegExp(`\\| \`${id}\` \\| ok \\| [\\d.]+ \\([\\d.]+–[\\d.]+\\)`));
   });
 
   it("a comparison has bench diff's verdicts, in json, csv and md", async () => {
     const [diff, json, table, md] = await Promise.all([
-      bench(["diff", "latest~1", "latest", "--json", "--db", db]),
-      report("latest~1", "latest", "--format", "json"),
-      report("latest~1", "latest", "--format", "csv"),
-      render(["latest~1", "latest"], "md"),
+      bench(["diff", firstId, secondId, "--json", "--db", db]),
+      report(firstId, secondId, "--format", "json"),
+      report(firstId, secondId, "--format", "csv"),
+      render([firstId, secondId], "md"),
     ]);
     expect([diff.code, json.code, table.code]).toEqual([0, 0, 0]);
     type Row = { cell: string; metric: string; verdict: string; change: number };
@@ -97,7 +125,7 @@ describe("bench report", () => {
   });
 
   it("csv: one row per cell × metric with its interval and unit, a failed cell's status", async () => {
-    const rows = csv(await render(["latest~1"], "csv"));
+    const rows = csv(await render([firstId], "csv"));
     expect(Object.keys(rows[0] ?? {})).toEqual(["run", "suite", "cell", "status", "metric", "value", "lower", "upper", "unit", "verdict"]);
     const ok = rows.filter((row) => row.status === "ok");
     expect(ok).toHaveLength(3 * 5);
@@ -110,7 +138,7 @@ describe("bench report", () => {
   });
 
   it("bmf: Bencher's published shape, every measured cell with p50, p99 and throughput", async () => {
-    const doc = bmfSchema.parse(JSON.parse(await render(["latest"], "bmf")));
+    const doc = bmfSchema.parse(JSON.parse(await render([secondId], "bmf")));
     expect(Object.keys(doc).sort()).toEqual([...cells].sort());
     for (const measures of Object.values(doc)) {
       expect(Object.keys(measures).sort()).toEqual(["p50-latency-ms", "p99-latency-ms", "throughput"].sort());
@@ -119,13 +147,13 @@ describe("bench report", () => {
       expect(p50?.upper_value).toBeGreaterThanOrEqual(p50?.value ?? Infinity);
     }
     // The failed cell of the first run is left out, not reported as 0.
-    const first = bmfSchema.parse(JSON.parse(await render(["latest~1"], "bmf")));
+    const first = bmfSchema.parse(JSON.parse(await render([firstId], "bmf")));
     expect(Object.keys(first)).not.toContain("a/w/b2/cpu/t1");
   });
 
   it("gab: github-action-benchmark's shape, latency smaller-is-better and throughput bigger-is-better", async () => {
-    const latency = gabSchema.parse(JSON.parse(await render(["latest"], "gab")));
-    const throughput = gabSchema.parse(JSON.parse(await render(["latest"], "gab-bigger")));
+    const latency = gabSchema.parse(JSON.parse(await render([secondId], "gab")));
+    const throughput = gabSchema.parse(JSON.parse(await render([secondId], "gab-bigger")));
     expect(latency.map((e) => e.name).sort()).toEqual(cells.flatMap((c) => [`${c} p50`, `${c} p99`]).sort());
     expect(new Set(latency.map((e) => e.unit))).toEqual(new Set(["ms"]));
     expect(throughput.map((e) => e.name).sort()).toEqual(cells.map((c) => `${c} throughput`).sort());
@@ -134,10 +162,10 @@ describe("bench report", () => {
 
   it("several runs side by side (N-way), and html to a file", async () => {
     const out = path.join(dir, "three.html");
-    const [md, html] = await Promise.all([render(["latest~1", "latest", "latest:v"], "md"), report("latest~1", "latest", "--out", out)]);
+    const [md, html] = await Promise.all([render([firstId, secondId, `${secondId}:v`], "md"), report(firstId, `baseline:main`, "--out", out)]);
     expect(md).toMatch(/\| cell \| #1 \| #2 \| #3 \|/);
     expect(md).not.toMatch(/regression in/); // three runs: no pairwise verdicts
-    expect(html.code).toBe(0);
+    expect(html.code, html.stderr).toBe(0);
     expect(readFileSync(out, "utf8")).toMatch(/^<!doctype html>/i);
   });
 

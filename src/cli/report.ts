@@ -184,9 +184,14 @@ export function prepareRunReport(file: string, override: string | undefined): Re
   return format;
 }
 
-/** Write the report of the runs `bench run` just stored (called before it closes the store). */
+/**
+ * Write the report of the runs `bench run` just stored (called before it closes the store): each
+ * suite's run, without the runs that confirmed a baseline's regressions (a second run of the same
+ * suite, of the flagged cells only: a BMF or GAB file holds one result per benchmark).
+ */
 export async function writeRunReport(results: readonly RunResult[], store: Store, file: string, format: ReportFormat): Promise<void> {
-  if (results.length === 0) return;
-  const input: ReportInput = { runs: [...results], samples: (runId, cellId) => store.loadSamples(runId, cellId) };
+  const runs = results.filter((r, i) => results.findIndex((o) => o.run.suite === r.run.suite) === i);
+  if (runs.length === 0) return;
+  const input: ReportInput = { runs, samples: (runId, cellId) => store.loadSamples(runId, cellId) };
   writeReportFile(file, "--report", await renderReport(input, format));
 }
