@@ -7,6 +7,7 @@ import type { FingerprintOptions } from "./cli/fingerprint.js";
 import type { InitOptions } from "./cli/init.js";
 import type { InspectOptions } from "./cli/inspect.js";
 import type { ListOptions } from "./cli/list.js";
+import type { ReportOptions } from "./cli/report.js";
 import type { RunOptions } from "./cli/run.js";
 import type { ServeOptions } from "./cli/serve.js";
 import type { ShowOptions } from "./cli/show.js";
@@ -15,6 +16,7 @@ import type { ValidateOptions } from "./cli/validate.js";
 import { ExitCode } from "./errors.js";
 import { exitCodeOf, exitCodeOfError, type Outcome } from "./cli/outcome.js";
 import { ORDERS } from "./suite/order.js";
+import { REPORT_FORMATS } from "./report/format-names.js";
 import { collectNonEmpty, nonEmpty, parseFraction, parseLimit, parsePort, parseRuns, parseSeed, parseTrialNumber, parseTrials } from "./cli/args.js";
 
 /**
@@ -112,6 +114,12 @@ gateOptions(
     .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression", nonEmpty("a baseline name such as main"))
     .option("--no-confirm", "with --baseline: fail on the first trials' regressions, without measuring the regressed cells again in new trials to confirm them")
     .addOption(baselinesOption())
+    .option(
+      "--report <file>",
+      "after the run is stored, write its report (bench report) here; format from the extension: .html .md .csv .json",
+      nonEmpty("a file name such as report.html"),
+    )
+    .addOption(new Option("--report-format <format>", "the format of --report when not its extension's: bmf, gab, gab-bigger, …").choices(REPORT_FORMATS))
     // Tests only (as hyperfine's --debug-mode): a deterministic fake runner on a virtual clock.
     .addOption(new Option("--debug-runner <spec>").hideHelp().argParser(nonEmpty("fake[:KEY=VALUE,...]"))),
 )
@@ -123,6 +131,8 @@ Examples:
   bench run suites/ocr.yaml --json > r.json  machine-readable result
   bench run -f 'mlp/fp32' -f 'cnn/*/b1'      a slice of the matrix
   bench run --baseline main --summary s.md   CI gate against baselines/quickstart/main.json
+  bench run --report report.html             also write the offline HTML report of the run
+  bench run --report bmf.json --report-format bmf   Bencher Metric Format for 'bencher run'
 
 Exit codes: 0 all cells measured (and no regression), 1 regression against --baseline,
 2 bad input, 3 a cell failed (the others are still stored) or every cell was skipped,
@@ -193,6 +203,54 @@ Exit codes: 0 no regression (or not gating), 1 regression with --fail-on-regress
 inconclusive with --fail-on-inconclusive), 2 bad input, 3 nothing could be compared.`,
   )
   .action(async (base: string, head: string, opts: DiffCommandOptions) => done((await import("./cli/diff.js")).diffCommand(base, head, opts)));
+
+program
+  .command("report")
+  .description("write a report of runs (one, a comparison of two, or several side by side) or of a suite's history: html, md, csv, json, bmf, gab")
+  .argument("[runs...]", "run ids or prefixes, latest, latest~N, baseline:NAME, JSON files; RUN:VARIANT for one variant")
+  .addOption(
+    new Option(
+      "--format <format>",
+      "html, md (Markdown), csv, json, bmf (Bencher), gab / gab-bigger (github-action-benchmark); default: from --out's extension, else md",
+    ).choices(REPORT_FORMATS),
+  )
+  .option("-o, --out <file>", "write the report here (its directory must exist) instead of stdout", nonEmpty("a file name such as report.html"))
+  .option("--history <suite>", "the p50 of every completed run of the suite over time, with its change points", nonEmpty("a suite name such as quickstart"))
+  .option(
+    "--cell <id>",
+    "with --history: only cells matching this id or pattern ('mlp/*/b1'); repeatable",
+    collectNonEmpty("a cell id or pattern such as 'mlp/fp32'"),
+  )
+  .option("--threshold <fraction>", "comparing two runs: practical threshold for every metric, as bench diff", parseFraction)
+  .option(
+    "--metric <name>",
+    "comparing two runs: compare only this metric, as bench diff; repeatable",
+    collectNonEmpty("a metric: p50, p90, p99, mean or throughput"),
+  )
+  .option("--seed <n>", "comparing two runs: seed of the bootstrap (default 1, as bench diff)", parseSeed)
+  .addOption(dbOption())
+  .addOption(baselinesOption())
+  .addHelpText(
+    "after",
+    `
+Examples:
+  bench report latest --out report.html              one run, offline HTML with charts
+  bench report latest~1 latest --format md           a comparison: bench diff's verdicts, both runs side by side
+  bench report baseline:main latest --out diff.csv   one row per cell × metric, plus the changes and verdicts
+  bench report latest:fp32 latest:int8 latest:fp16   several variants (or runs) side by side
+  bench report latest --format bmf > bmf.json        Bencher Metric Format (docs/CI.md: bencher run)
+  bench report latest --format gab > latency.json    github-action-benchmark customSmallerIsBetter (p50, p99 ms)
+  bench report latest --format gab-bigger > tp.json  github-action-benchmark customBiggerIsBetter (throughput)
+  bench report --history quickstart --cell mlp       p50 of the mlp cells over time, with change points
+
+Two runs are compared exactly as 'bench diff BASE HEAD' compares them (same cells, intervals,
+verdicts); the report never gates: use bench diff --fail-on-regression for that. A history lists,
+per cell, the p50 of every completed run of the suite (oldest first) with its 95% interval, and the
+change points found in it: a shift in level, whether it came at once or crept in over several runs
+(binary segmentation with a permutation test, family-wise error 1%, at least 3 runs per level).
+Exit codes: 0 written, 2 bad input (unknown run or suite, bad format, --out in a missing directory).`,
+  )
+  .action(async (runs: string[], opts: ReportOptions) => done((await import("./cli/report.js")).reportCommand(runs, opts)));
 
 const baseline = program.command("baseline").description("save, list and show baselines: portable JSON results to commit and gate on");
 baseline

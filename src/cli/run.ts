@@ -38,6 +38,9 @@ export interface RunOptions extends GateOptions {
   trials?: { min: number; max: number };
   /** Hidden: a deterministic fake runner for tests (src/runners/fake.ts). */
   debugRunner?: string;
+  /** `--report FILE`: a report of the stored runs (src/cli/report.ts), in the format of its extension or `--report-format`. */
+  report?: string;
+  reportFormat?: string;
 }
 
 export async function runCommand(files: string[], opts: RunOptions): Promise<Outcome> {
@@ -56,6 +59,9 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   checkMetricNames(opts.metric);
   checkOutputFiles(opts);
   checkDebugRunner(opts.debugRunner); // a bad --debug-runner is bad input before anything runs
+  // Loaded only when asked for: the HTML renderer brings its charting library.
+  const reporting = opts.report !== undefined ? await import("./report.js") : undefined;
+  const report = reporting && opts.report !== undefined ? { file: opts.report, format: reporting.prepareRunReport(opts.report, opts.reportFormat) } : undefined;
   const plans = await planSuites(files, opts);
   // Guesses the run rests on (an integer input's default fill) are said before it starts, even with -q.
   for (const w of plans.flatMap((p) => p.warnings)) process.stderr.write(`bench: warning: ${w}\n`);
@@ -173,6 +179,14 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
         process.stderr.write(`stored run ${result.run.id} in ${opts.db}\n`);
       }
     }
+    // After the runs are stored, whatever their cells did.
+    if (reporting && report)
+      await reporting.writeRunReport(
+        outcomes.map((o) => o.result),
+        store,
+        report.file,
+        report.format,
+      );
   } finally {
     store.close();
   }

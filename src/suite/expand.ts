@@ -97,6 +97,11 @@ export function filterCells<C extends Cell>(cells: C[], patterns: readonly strin
   return cells.filter((c) => res.some((re) => re.test(c.id)));
 }
 
+/** Whether a cell id matches any of the patterns, as filterCells matches them. */
+export function matchesCellId(id: string, patterns: readonly string[]): boolean {
+  return patterns.map(globToRegExp).some((re) => re.test(id));
+}
+
 function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*");
   // A pattern with fewer segments than an id matches its prefix: `mlp` selects every mlp cell.
