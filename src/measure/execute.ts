@@ -57,7 +57,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   const plan = options.trials ?? suite.trials;
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
-  const fingerprint = await collectFingerprint(modelFiles(suite), path.dirname(suite.file));
+  const fingerprint = await collectFingerprint(modelFiles(suite), path.dirname(suite.file), suite.file);
   const run: RunInfo = {
     id: newRunId(),
     suite: suite.name,
