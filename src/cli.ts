@@ -309,10 +309,20 @@ Example:
 
 program
   .command("fingerprint")
-  .description("print this machine's fingerprint (hardware, OS, runtimes, git state)")
-  .argument("[suite]", "also hash the model files of this suite")
+  .description("print this machine's fingerprint (hardware, OS, runtimes, env, git state), or with --diff what changed between two runs")
+  .argument("[suite-or-runs...]", "a suite whose files to hash too; with --diff: two runs (id, latest~N, baseline:NAME or a JSON file)")
+  .option("--diff", "compare the fingerprints of two stored runs: each changed field with its tolerance class (must-match, should-match, informational)")
   .option("--json", "print JSON")
-  .action(async (suite: string | undefined, opts: FingerprintOptions) => done((await import("./cli/fingerprint.js")).fingerprintCommand(suite, opts)));
+  .addOption(dbOption())
+  .addOption(baselinesOption())
+  .addHelpText(
+    "after",
+    `
+Examples:
+  bench fingerprint suites/quickstart.yaml    this machine, and the suite's model hashes
+  bench fingerprint --diff latest~1 latest    what changed between the last two runs`,
+  )
+  .action(async (args: string[], opts: FingerprintOptions) => done((await import("./cli/fingerprint.js")).fingerprintCommand(args, opts)));
 
 let exitCode: number = ExitCode.ok;
 /** Commands return their outcome; the last one to finish sets the process's exit code. */
