@@ -4,6 +4,7 @@ import type { BaselineListOptions, BaselineSaveOptions, BaselineShowOptions } fr
 import type { CalibrateOptions } from "./cli/calibrate.js";
 import type { DiffOptions as DiffCommandOptions } from "./cli/diff.js";
 import type { FingerprintOptions } from "./cli/fingerprint.js";
+import type { ReproduceOptions } from "./cli/reproduce.js";
 import type { InitOptions } from "./cli/init.js";
 import type { InspectOptions } from "./cli/inspect.js";
 import type { ListOptions } from "./cli/list.js";
@@ -323,6 +324,26 @@ Examples:
   bench fingerprint --diff latest~1 latest    what changed between the last two runs`,
   )
   .action(async (args: string[], opts: FingerprintOptions) => done((await import("./cli/fingerprint.js")).fingerprintCommand(args, opts)));
+
+gateOptions(
+  program
+    .command("reproduce")
+    .description("measure a stored run again: its resolved suite, cells, seed and trial plan; then compare with it (bench diff RUN NEW, environment included)")
+    .argument("<run>", "run id, unambiguous id prefix, 'latest' or 'latest~N'")
+    .addOption(dbOption())
+    .addOption(baselinesOption())
+    .option("--allow-changed", "measure the model files as they are now even when their hash differs from the run's (otherwise exit 2)")
+    .option("-q, --quiet", "no progress output")
+    .addOption(new Option("--debug-runner <spec>").hideHelp().argParser(nonEmpty("fake[:KEY=VALUE,...]"))),
+)
+  .addHelpText(
+    "after",
+    `
+Exit codes: 0 reproduced (and no regression with --fail-on-regression), 1 regression with
+--fail-on-regression, 2 bad input or a model file that changed since the run (without
+--allow-changed), 3 a cell failed in the reproduction.`,
+  )
+  .action(async (run: string, opts: ReproduceOptions) => done((await import("./cli/reproduce.js")).reproduceCommand(run, opts)));
 
 let exitCode: number = ExitCode.ok;
 /** Commands return their outcome; the last one to finish sets the process's exit code. */
