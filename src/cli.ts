@@ -112,6 +112,10 @@ gateOptions(
     .option("--samples", "with --json: include every cell's raw samples (samplesMs), so the file can be diffed later")
     .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression", nonEmpty("a baseline name such as main"))
     .option("--no-confirm", "with --baseline: fail on the first trials' regressions, without measuring the regressed cells again in new trials to confirm them")
+    .option(
+      "--profile",
+      "after the trials, profile every local cell with onnxruntime's profiler (in a session of its own, outside the timed samples): time per operator and the execution provider of each node, stored with the cell and shown by bench show",
+    )
     .addOption(baselinesOption())
     // Tests only (as hyperfine's --debug-mode): a deterministic fake runner on a virtual clock.
     .addOption(new Option("--debug-runner <spec>").hideHelp().argParser(nonEmpty("fake[:KEY=VALUE,...]"))),

@@ -17,7 +17,8 @@ export interface FingerprintOptions {
 
 export async function fingerprintCommand(args: string[], opts: FingerprintOptions): Promise<Outcome> {
   if (opts.diff) return diffFingerprints(args, opts);
-  if (args.length > 1) throw new UserError(`bench fingerprint takes one suite file, got ${args.length} arguments (to compare two runs: bench fingerprint --diff A B)`);
+  if (args.length > 1)
+    throw new UserError(`bench fingerprint takes one suite file, got ${args.length} arguments (to compare two runs: bench fingerprint --diff A B)`);
   const suiteFile = args[0];
   let models: Record<string, string> = {};
   let cwd = process.cwd();
@@ -49,7 +50,10 @@ function diffFingerprints(args: string[], opts: FingerprintOptions): Outcome {
     const head = loadSide(headRef, ctx);
     const base = loadSide(baseRef, { ...ctx, suiteHint: head.suite });
     const diffs = fingerprintDifferences(base.fingerprint, head.fingerprint, environmentTolerances(base, head));
-    if (opts.json) process.stdout.write(`${JSON.stringify({ base: base.label, head: head.label, baseRun: base.runId, headRun: head.runId, differences: diffs }, null, 2)}\n`);
+    if (opts.json)
+      process.stdout.write(
+        `${JSON.stringify({ base: base.label, head: head.label, baseRun: base.runId, headRun: head.runId, differences: diffs }, null, 2)}\n`,
+      );
     else process.stdout.write(renderFingerprintDiff(base.label, head.label, diffs));
     return OK;
   } finally {

@@ -72,7 +72,9 @@ export async function reproduceCommand(ref: string, opts: ReproduceOptions): Pro
     const ids = new Set(stored.cells.map((c) => c.id));
     const cells = expandCells(suite).filter((c) => ids.has(c.id));
     if (cells.length === 0) throw new UserError(`run ${id}: none of its cells is in its stored suite any more`);
-    const trials = stored.run.trials ? { min: stored.run.trials.min, max: stored.run.trials.max, targetRelativeCI: stored.run.trials.targetRelativeCI } : suite.trials;
+    const trials = stored.run.trials
+      ? { min: stored.run.trials.min, max: stored.run.trials.max, targetRelativeCI: stored.run.trials.targetRelativeCI }
+      : suite.trials;
     if (!opts.quiet) process.stderr.write(`bench: reproducing run ${id} (${suite.name}, seed ${suite.seed}, ${cells.length} cells)\n`);
 
     const progress = createProgress({ quiet: opts.quiet === true, suite: suite.name });

@@ -38,6 +38,8 @@ export interface RunOptions extends GateOptions {
   trials?: { min: number; max: number };
   /** Hidden: a deterministic fake runner for tests (src/runners/fake.ts). */
   debugRunner?: string;
+  /** onnxruntime's profiler on every local cell after the trials: operators and execution providers, stored with the cell. */
+  profile?: boolean;
 }
 
 export async function runCommand(files: string[], opts: RunOptions): Promise<Outcome> {
@@ -93,6 +95,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
       try {
         return await executeSuite(suite, {
           outputs: opts.debugRunner === undefined,
+          profile: opts.profile === true,
           store,
           cells,
           trials,

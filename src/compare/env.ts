@@ -25,7 +25,12 @@ export const ENV_FIELDS = {
   cpuMaxMHz: { tolerance: "warn", get: (f: Fingerprint): Value => f.cpu?.maxMHz.mhz },
   cpuCaches: {
     tolerance: "ignore",
-    get: (f: Fingerprint): Value => (f.cpu ? Object.entries(f.cpu.caches).map(([k, v]) => `${k.replace("Bytes", "")} ${v ?? "?"}`).join(", ") : undefined),
+    get: (f: Fingerprint): Value =>
+      f.cpu
+        ? Object.entries(f.cpu.caches)
+            .map(([k, v]) => `${k.replace("Bytes", "")} ${v ?? "?"}`)
+            .join(", ")
+        : undefined,
   },
   governor: { tolerance: "warn", get: (f: Fingerprint): Value => f.cpu?.governor.value },
   arch: { tolerance: "must", get: (f: Fingerprint): Value => f.host.arch },
@@ -40,7 +45,10 @@ export const ENV_FIELDS = {
   v8: { tolerance: "ignore", get: (f: Fingerprint): Value => f.runtime.v8 },
   onnxruntime: { tolerance: "must", get: (f: Fingerprint): Value => f.runtime.onnxruntime },
   bench: { tolerance: "warn", get: (f: Fingerprint): Value => f.runtime.bench },
-  lockfile: { tolerance: "warn", get: (f: Fingerprint): Value => (f.lockfile === undefined ? undefined : f.lockfile ? `sha256:${f.lockfile.sha256.slice(0, 12)}` : null) },
+  lockfile: {
+    tolerance: "warn",
+    get: (f: Fingerprint): Value => (f.lockfile === undefined ? undefined : f.lockfile ? `sha256:${f.lockfile.sha256.slice(0, 12)}` : null),
+  },
   suite: { tolerance: "warn", get: (f: Fingerprint): Value => (f.suite === undefined ? undefined : f.suite ? `sha256:${f.suite.sha256.slice(0, 12)}` : null) },
   git: { tolerance: "ignore", get: (f: Fingerprint): Value => (f.git ? `${f.git.commit.slice(0, 12)}${f.git.dirty ? "+dirty" : ""}` : null) },
 } as const satisfies Record<
@@ -133,7 +141,8 @@ export function fingerprintDifferences(
     const a = spec.get(base);
     const b = spec.get(head);
     if (a === undefined || b === undefined) {
-      if (a !== b) add(field, a === undefined ? undefined : `${Object.keys(a).length} recorded`, b === undefined ? undefined : `${Object.keys(b).length} recorded`);
+      if (a !== b)
+        add(field, a === undefined ? undefined : `${Object.keys(a).length} recorded`, b === undefined ? undefined : `${Object.keys(b).length} recorded`);
       continue;
     }
     for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) add(`${field}.${key}`, a[key] ?? "(unset)", b[key] ?? "(unset)");

@@ -27,17 +27,26 @@ export function renderFingerprint(fp: Fingerprint): string {
     );
   } else lines.push(`cpu        ${host.cpuModel} (${host.logicalCores} logical cores${host.cpuSpeedMHz ? `, ${host.cpuSpeedMHz} MHz` : ""})`);
   lines.push(`memory     ${(host.memoryBytes / GiB).toFixed(1)} GiB`, `os         ${host.os} (${host.platform} ${host.arch}, kernel ${host.kernel})`);
-  if (system) lines.push(`machine    ${system.virtualization ? `virtual (${system.virtualization})` : "bare metal or unknown"}${system.container ? `, in a ${system.container} container` : ""}`);
+  if (system)
+    lines.push(
+      `machine    ${system.virtualization ? `virtual (${system.virtualization})` : "bare metal or unknown"}${system.container ? `, in a ${system.container} container` : ""}`,
+    );
   if (gpus) {
     if (gpus.length === 0) lines.push("gpu        none found");
     for (const g of gpus) lines.push(`gpu        ${g.vendor} ${g.model}${g.memoryMB ? `, ${g.memoryMB} MB` : ""}${g.driver ? `, driver ${g.driver}` : ""}`);
   }
   lines.push(`runtime    node ${fp.runtime.node} (v8 ${fp.runtime.v8}), onnxruntime-node ${fp.runtime.onnxruntime}, bench ${fp.runtime.bench}`);
-  lines.push(`packages   ${Object.entries(fp.dependencies).map(([n, v]) => `${n}@${v}`).join(" ")}`);
+  lines.push(
+    `packages   ${Object.entries(fp.dependencies)
+      .map(([n, v]) => `${n}@${v}`)
+      .join(" ")}`,
+  );
   if (fp.lockfile !== undefined) lines.push(`lockfile   ${fp.lockfile ? `${fp.lockfile.file} sha256:${fp.lockfile.sha256}` : "none"}`);
   if (fp.env !== undefined) {
     const env = Object.entries(fp.env);
-    lines.push(`env        ${env.length > 0 ? env.map(([k, v]) => `${k}=${v}`).join(" ") : "(no OMP_*, MKL_*, ORT_*, CUDA_VISIBLE_DEVICES, NODE_OPTIONS, UV_THREADPOOL_SIZE set)"}`);
+    lines.push(
+      `env        ${env.length > 0 ? env.map(([k, v]) => `${k}=${v}`).join(" ") : "(no OMP_*, MKL_*, ORT_*, CUDA_VISIBLE_DEVICES, NODE_OPTIONS, UV_THREADPOOL_SIZE set)"}`,
+    );
   }
   const git = fp.git;
   lines.push(`git        ${git ? `${git.commit}${git.dirty ? " (dirty)" : ""}${git.branch ? ` on ${git.branch}` : ""}` : "not a git checkout"}`);
@@ -55,8 +64,6 @@ export function renderFingerprintDiff(base: string, head: string, diffs: readonl
   for (const d of sorted) table.push([d.field, d.recorded ? d.class : `${d.class} (not compared)`, d.base, d.head]);
   const must = diffs.filter((d) => d.class === "must-match" && d.recorded).length;
   const summary =
-    must > 0
-      ? `${must} must-match field(s) differ: these runs were not measured on the same kind of machine and software`
-      : "no must-match field differs";
+    must > 0 ? `${must} must-match field(s) differ: these runs were not measured on the same kind of machine and software` : "no must-match field differs";
   return `${base} → ${head}: ${diffs.length} field(s) differ; ${summary}\n${table.toString()}\n`;
 }
