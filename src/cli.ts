@@ -337,6 +337,7 @@ gateOptions(
     .addOption(dbOption())
     .addOption(baselinesOption())
     .option("--allow-changed", "measure the model files as they are now even when their hash differs from the run's (otherwise exit 2)")
+    .option("--json", "print the comparison as one JSON document (as bench diff --json)")
     .option("-q, --quiet", "no progress output")
     .addOption(new Option("--debug-runner <spec>").hideHelp().argParser(nonEmpty("fake[:KEY=VALUE,...]"))),
 )

@@ -59,9 +59,10 @@ export const ENV_FIELDS = {
 /** Fields that are maps, compared key by key: a difference is named `dependencies.zod`, `env.OMP_NUM_THREADS`. */
 const GROUP_FIELDS = {
   // Only versions the run recorded: a run stored before every direct dependency was listed has three.
-  dependencies: { tolerance: "warn", get: (f: Fingerprint): Group => f.dependencies },
-  env: { tolerance: "warn", get: (f: Fingerprint): Group => f.env },
-} as const satisfies Record<"dependencies" | "env", { tolerance: Tolerance; get: (f: Fingerprint) => Group }>;
+  // A package one side lacks was not recorded there (older runs list three); a variable one side lacks was unset.
+  dependencies: { tolerance: "warn", get: (f: Fingerprint): Group => f.dependencies, absent: undefined },
+  env: { tolerance: "warn", get: (f: Fingerprint): Group => f.env, absent: "(unset)" },
+} as const satisfies Record<"dependencies" | "env", { tolerance: Tolerance; get: (f: Fingerprint) => Group; absent: string | undefined }>;
 
 export type EnvField = (typeof ENV_TOLERANCE_FIELDS)[number];
 
@@ -145,7 +146,7 @@ export function fingerprintDifferences(
         add(field, a === undefined ? undefined : `${Object.keys(a).length} recorded`, b === undefined ? undefined : `${Object.keys(b).length} recorded`);
       continue;
     }
-    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) add(`${field}.${key}`, a[key] ?? "(unset)", b[key] ?? "(unset)");
+    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) add(`${field}.${key}`, a[key] ?? spec.absent, b[key] ?? spec.absent);
   }
   const hash = (f: Fingerprint, name: string) => {
     const sha = f.models[name]?.sha256;
