@@ -37,7 +37,11 @@ trials: { min: 2, max: 2 }
 
   it("--profile stores each local cell's operators and the provider of each node, and bench show lists the top ones", async () => {
     const shown = await bench(["show", first, "--db", db, "--json"]);
-    const cells = (JSON.parse(shown.stdout) as { cells: { id: string; profile?: { operators: { op: string; provider: string }[]; nodes: { provider: string }[]; fallback: unknown } }[] }).cells;
+    const cells = (
+      JSON.parse(shown.stdout) as {
+        cells: { id: string; profile?: { operators: { op: string; provider: string }[]; nodes: { provider: string }[]; fallback: unknown } }[];
+      }
+    ).cells;
     expect(cells).toHaveLength(4);
     for (const cell of cells) {
       const p = cell.profile;
@@ -46,7 +50,12 @@ trials: { min: 2, max: 2 }
       expect(p?.fallback).toBeNull();
     }
     // The int8 model's matrix products are quantized ones (QGemm, or MatMulInteger's family), the fp32 model's are not.
-    expect(cells.find((c) => c.id.startsWith("mlp/int8"))?.profile?.operators.map((o) => o.op).join(" ")).toMatch(/Q|Integer/);
+    expect(
+      cells
+        .find((c) => c.id.startsWith("mlp/int8"))
+        ?.profile?.operators.map((o) => o.op)
+        .join(" "),
+    ).toMatch(/Q|Integer/);
     const table = await bench(["show", first, "--db", db]);
     expect(table.stdout).toMatch(/^profile \(onnxruntime's profiler/m);
     expect(table.stdout).toMatch(/^ {2}mlp\/fp32\/b1\/cpu\/t1: kernels [\d.]+ ms over 20 calls; CPU \d+ nodes?$/m);
@@ -98,7 +107,10 @@ trials: { min: 2, max: 2 }
   it("an older run without the new fingerprint fields still shows and diffs", async () => {
     const old = copyOfV3(tempDir("bench-records-v3-"));
     const tiny = path.join(dir, "tiny.yaml");
-    writeFileSync(tiny, `name: tiny\ntargets:\n  a: { kind: onnx, variants: { v: mlp-fp32.onnx } }\nmeasure: { minIterations: 20, maxIterations: 50, minTimeMs: 0, maxTimeMs: 50 }\ntrials: { min: 1, max: 1 }\n`);
+    writeFileSync(
+      tiny,
+      `name: tiny\ntargets:\n  a: { kind: onnx, variants: { v: mlp-fp32.onnx } }\nmeasure: { minIterations: 20, maxIterations: 50, minTimeMs: 0, maxTimeMs: 50 }\ntrials: { min: 1, max: 1 }\n`,
+    );
     expect((await bench(["run", tiny, "--db", old, "-q", "--debug-runner", "fake"])).code).toBe(0);
     expect((await bench(["show", "latest~1", "--db", old])).code).toBe(0);
     const r = await bench(["fingerprint", "--diff", "latest~1", "latest", "--db", old]);
