@@ -1,14 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { collectFingerprint, lastGathering } from "../src/fingerprint/index.js";
 import { cpuinfoMHz, inferenceFlags } from "../src/fingerprint/hardware.js";
 import { ROOT, tempDir } from "./helpers/cli.js";
 
-const saved = { ...process.env };
 afterEach(() => {
-  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-  Object.assign(process.env, saved);
+  vi.unstubAllEnvs();
 });
 
 function procCpuinfo(): string | undefined {
@@ -21,7 +19,7 @@ function procCpuinfo(): string | undefined {
 
 describe("collectFingerprint", () => {
   it("records every field, typed; a frequency is a positive number with its source, or null with the reason, never 0", async () => {
-    process.env.BENCH_FINGERPRINT_CACHE = "0";
+    vi.stubEnv("BENCH_FINGERPRINT_CACHE", "0");
     const model = path.join(ROOT, "suites/models/mlp-int8.onnx");
     const suite = path.join(ROOT, "suites/quickstart.yaml");
     const fp = await collectFingerprint({ "m.onnx": model }, ROOT, suite);
@@ -61,10 +59,10 @@ describe("collectFingerprint", () => {
   });
 
   it("records the environment variables that change inference speed, and no others", async () => {
-    process.env.OMP_NUM_THREADS = "3";
-    process.env.ORT_TEST_KNOB = "x";
-    process.env.UV_THREADPOOL_SIZE = "8";
-    process.env.BENCH_UNRELATED_SECRET = "nope";
+    vi.stubEnv("OMP_NUM_THREADS", "3");
+    vi.stubEnv("ORT_TEST_KNOB", "x");
+    vi.stubEnv("UV_THREADPOOL_SIZE", "8");
+    vi.stubEnv("BENCH_UNRELATED_SECRET", "nope");
     const fp = await collectFingerprint({}, tempDir());
     expect(fp.env).toMatchObject({ OMP_NUM_THREADS: "3", ORT_TEST_KNOB: "x", UV_THREADPOOL_SIZE: "8" });
     expect(fp.env).not.toHaveProperty("BENCH_UNRELATED_SECRET");
@@ -73,7 +71,7 @@ describe("collectFingerprint", () => {
 
   it("gathers the hardware once per boot: the second call reads the same hardware from the cache", async () => {
     if (!procCpuinfo()) return; // the cache is keyed by Linux's boot_id
-    process.env.TMPDIR = tempDir();
+    vi.stubEnv("TMPDIR", tempDir());
     const first = await collectFingerprint({}, ROOT);
     expect(lastGathering.hardwareCached).toBe(false);
     const second = await collectFingerprint({}, ROOT);
