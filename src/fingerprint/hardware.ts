@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -201,10 +201,20 @@ function cacheFile(): string | undefined {
   return path.join(os.tmpdir(), `bench-fingerprint-${os.userInfo().uid}`, `${boot}.json`);
 }
 
+function ownDirectory(dir: string): boolean {
+  try {
+    const st = statSync(dir);
+    return st.isDirectory() && st.uid === os.userInfo().uid && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** The hardware, from this boot's cache when there is one (hardware does not change while the machine is up), else gathered and cached. */
 export async function hardware(): Promise<{ hardware: Hardware; cached: boolean }> {
   const file = cacheFile();
-  if (file) {
+  // Only a cache in a directory of this user's own: another user of a shared /tmp cannot plant one.
+  if (file && ownDirectory(path.dirname(file))) {
     try {
       const cached = JSON.parse(readFileSync(file, "utf8")) as { version: number; hardware: Hardware };
       if (cached.version === CACHE_VERSION) return { hardware: cached.hardware, cached: true };

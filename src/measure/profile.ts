@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { errorMessage } from "../errors.js";
 import type { CellProfile } from "../results.js";
-import { prepareOnnx } from "../runners/onnx.js";
+import { onnxRunner, prepareOnnx } from "../runners/onnx.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { deriveSeed } from "../util/rng.js";
 import { parseProfileTrace } from "./profile-trace.js";
@@ -28,6 +28,8 @@ export async function measureProfiles(
   for (const [index, cell] of cells.entries()) {
     if (signal?.aborted) break;
     if (cell.targetSpec.kind !== "onnx" || cell.load.mode !== "single" || !cell.variantSpec.modelPath) continue;
+    // A provider this machine does not have: the cell was skipped, there is nothing to profile.
+    if (onnxRunner.unavailable(cell) !== undefined) continue;
     const dir = mkdtempSync(path.join(tmpdir(), "bench-profile-"));
     try {
       const prepared = await prepareOnnx(cell, deriveSeed(seed, "profile"), { enableProfiling: true, profileFilePrefix: path.join(dir, "ort") });
