@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { errorMessage } from "../errors.js";
 import type { CellProfile } from "../results.js";
-import { onnxRunner, prepareOnnx } from "../runners/onnx.js";
+import { onnxRunner } from "../runners/onnx.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { deriveSeed } from "../util/rng.js";
 import { parseProfileTrace } from "./profile-trace.js";
@@ -32,7 +32,7 @@ export async function measureProfiles(
     if (onnxRunner.unavailable(cell) !== undefined) continue;
     const dir = mkdtempSync(path.join(tmpdir(), "bench-profile-"));
     try {
-      const prepared = await prepareOnnx(cell, deriveSeed(seed, "profile"), { enableProfiling: true, profileFilePrefix: path.join(dir, "ort") });
+      const prepared = await onnxRunner.prepare(cell, deriveSeed(seed, "profile"), { enableProfiling: true, profileFilePrefix: path.join(dir, "ort") });
       try {
         for (let i = 0; i < PROFILE_WARMUP + PROFILE_CALLS; i++) await prepared.call();
       } finally {

@@ -107,66 +107,64 @@ export function toOrtTensor(t: GeneratedTensor): ort.Tensor {
   return new ort.Tensor(t.dtype, t.data, t.shape);
 }
 
-export const onnxRunner: Runner = {
+export const onnxRunner = {
   unavailable(cell) {
     const available = availableProviders();
     if (available.includes(ortProvider(cell.provider))) return undefined;
     return `execution provider '${cell.provider}' is not available in this onnxruntime-node build (available: ${available.join(", ")})`;
   },
 
-  prepare: (cell, seed) => prepareOnnx(cell, seed),
-};
-
-/** A local cell's session and its call; `extra` adds session options (the profiler's: measure/profile.ts). */
-export async function prepareOnnx(cell: PlannedCell, seed: number, extra: SessionOptions = {}): Promise<PreparedCell> {
-  const target = cell.targetSpec;
-  const modelPath = cell.variantSpec.modelPath;
-  if (target.kind !== "onnx" || !modelPath) throw new Error(`${cell.id}: not a local ONNX cell`);
-  const started = process.hrtime.bigint();
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(modelPath, { ...sessionOptions(cell, target), ...extra });
-  } catch (err) {
-    // The model itself loaded on the CPU provider during validation, so a non-CPU provider that
-    // fails here could not start on this machine (no adapter, no driver, missing library).
-    if (cell.provider === "cpu") throw err;
-    const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
-    throw new ProviderUnavailableError(`execution provider '${cell.provider}' could not start here: ${reason}`);
-  }
-  const sessionCreateMs = nsToMs(Number(process.hrtime.bigint() - started));
-  try {
-    const metadata = inputMetadata(session);
-    const own = variantInputs(target, cell.variantSpec);
-    const { plans, errors, warnings } = planInputs(metadata, own.inputs, own.dims, cell.batch);
-    if (errors.length > 0) throw new Error(errors.join("; "));
-    const sets = feedSetsOf(plans, seed);
-    const state = target.state;
-    let k = 0;
-    // One set of tensors (generated inputs): every call feeds it. Data from files: each call the
-    // next set. A recurrent model carries its state as in production: each call's output becomes
-    // the next call's input.
-    const call =
-      sets.length === 1 && state.length === 0
-        ? () => session.run(sets[0] as Record<string, ort.Tensor>)
-        : async () => {
-            const feeds = sets[k++ % sets.length] as Record<string, ort.Tensor>;
-            const out = await session.run(feeds);
-            const next = sets[k % sets.length] as Record<string, ort.Tensor>;
-            for (const { from, to } of state) next[to] = out[from] as ort.Tensor;
-            return out;
-          };
-    const prepared: PreparedCell = {
-      sessionCreateMs,
-      itemsPerCall: cell.batch,
-      inputs: plans,
-      notes: warnings,
-      call,
-      runLoad: (signal) => runLocalLoad(call, cell, seed, signal),
-      release: () => session.release(),
-    };
-    return prepared;
-  } catch (err) {
-    await session.release();
-    throw err;
-  }
-}
+  /** `extra` adds session options (the profiler's: measure/profile.ts). */
+  async prepare(cell: PlannedCell, seed: number, extra: SessionOptions = {}): Promise<PreparedCell> {
+    const target = cell.targetSpec;
+    const modelPath = cell.variantSpec.modelPath;
+    if (target.kind !== "onnx" || !modelPath) throw new Error(`${cell.id}: not a local ONNX cell`);
+    const started = process.hrtime.bigint();
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(modelPath, { ...sessionOptions(cell, target), ...extra });
+    } catch (err) {
+      // The model itself loaded on the CPU provider during validation, so a non-CPU provider that
+      // fails here could not start on this machine (no adapter, no driver, missing library).
+      if (cell.provider === "cpu") throw err;
+      const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+      throw new ProviderUnavailableError(`execution provider '${cell.provider}' could not start here: ${reason}`);
+    }
+    const sessionCreateMs = nsToMs(Number(process.hrtime.bigint() - started));
+    try {
+      const metadata = inputMetadata(session);
+      const own = variantInputs(target, cell.variantSpec);
+      const { plans, errors, warnings } = planInputs(metadata, own.inputs, own.dims, cell.batch);
+      if (errors.length > 0) throw new Error(errors.join("; "));
+      const sets = feedSetsOf(plans, seed);
+      const state = target.state;
+      let k = 0;
+      // One set of tensors (generated inputs): every call feeds it. Data from files: each call the
+      // next set. A recurrent model carries its state as in production: each call's output becomes
+      // the next call's input.
+      const call =
+        sets.length === 1 && state.length === 0
+          ? () => session.run(sets[0] as Record<string, ort.Tensor>)
+          : async () => {
+              const feeds = sets[k++ % sets.length] as Record<string, ort.Tensor>;
+              const out = await session.run(feeds);
+              const next = sets[k % sets.length] as Record<string, ort.Tensor>;
+              for (const { from, to } of state) next[to] = out[from] as ort.Tensor;
+              return out;
+            };
+      const prepared: PreparedCell = {
+        sessionCreateMs,
+        itemsPerCall: cell.batch,
+        inputs: plans,
+        notes: warnings,
+        call,
+        runLoad: (signal) => runLocalLoad(call, cell, seed, signal),
+        release: () => session.release(),
+      };
+      return prepared;
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
+  },
+} satisfies Runner;
