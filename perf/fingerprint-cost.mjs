@@ -33,3 +33,17 @@ for (const [name, t] of Object.entries(times)) {
   if (name === "node -e 0") console.log(`${name.padEnd(32)} ${spread(t)} ms`);
   else console.log(`${name.padEnd(32)} ${spread(minus(t, times["node -e 0"]))} ms over node -e 0`);
 }
+
+// In one process, after the imports: the calls alone, alternated (min and median resist a loaded machine better).
+const { collectFingerprint } = await import(path.join(ROOT, "dist/fingerprint/index.js"));
+const before = process.env.FINGERPRINT_BEFORE ? (await import(path.resolve(process.env.FINGERPRINT_BEFORE))).collectFingerprint : undefined;
+const args = [JSON.parse(models), path.join(ROOT, "suites"), path.join(ROOT, "suites/quickstart.yaml")];
+const inProcess = { "in-process, hardware cached": [], ...(before ? { "in-process (before)": [] } : {}) };
+for (let r = 0; r < rounds * 3; r++) {
+  for (const [name, f] of Object.entries({ "in-process, hardware cached": collectFingerprint, ...(before ? { "in-process (before)": before } : {}) })) {
+    const t0 = performance.now();
+    await f(...args);
+    inProcess[name].push(performance.now() - t0);
+  }
+}
+for (const [name, t] of Object.entries(inProcess)) console.log(`${name.padEnd(32)} ${spread(t, 1)} ms`);

@@ -92,7 +92,7 @@ describe("the full fingerprint's fields and their tolerance classes", () => {
       caches: { l1dBytes: 32768, l1iBytes: 32768, l2Bytes: 1048576, l3Bytes: 16777216 },
       governor: { value: "performance" },
     },
-    system: { virtualization: null, container: null, model: null, distro: "Test Linux 1" },
+    system: { virtualization: null, container: null, model: null },
     gpus: [],
     lockfile: { file: "package-lock.json", sha256: "d".repeat(64) },
     env: { OMP_NUM_THREADS: "4" },

@@ -32,7 +32,6 @@ export interface SystemInfo {
   container: string | null;
   /** The machine's model as DMI reports it ("Docker Container", a server's product name), null when empty. */
   model: string | null;
-  distro: string | null;
 }
 
 export interface GpuInfo {
@@ -146,12 +145,12 @@ const nonEmpty = (s: string | undefined | null): string | null => (s && s.trim()
 /** Gathers the hardware with systeminformation, its calls in parallel (loaded only here: a cache hit never loads it). */
 async function gatherHardware(): Promise<Hardware> {
   const { default: si } = await import("systeminformation");
-  const [cpu, flags, mem, system, osInfo, graphics] = await Promise.all([
+  // Not si.osInfo(): the OS's name is read from /etc/os-release at each run (index.ts), and it costs a process or two here.
+  const [cpu, flags, mem, system, graphics] = await Promise.all([
     si.cpu(),
     si.cpuFlags(),
     si.mem(),
     si.system(),
-    si.osInfo(),
     si.graphics().catch(() => ({ controllers: [] })),
   ]);
   const arch = os.arch();
@@ -176,7 +175,6 @@ async function gatherHardware(): Promise<Hardware> {
       virtualization: system.virtual ? (nonEmpty(system.virtualHost) ?? "unknown hypervisor") : null,
       container: container(),
       model: nonEmpty(system.model),
-      distro: nonEmpty([osInfo.distro, osInfo.release].filter(Boolean).join(" ")),
     },
     gpus: graphics.controllers.map((g) => ({
       vendor: g.vendor,
@@ -188,7 +186,7 @@ async function gatherHardware(): Promise<Hardware> {
 }
 
 /** Bump when Hardware's shape changes: an older cache file is then gathered again. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 /**
  * Where this boot's hardware is cached: per user, per boot (Linux's boot_id changes at each
