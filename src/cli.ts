@@ -4,6 +4,7 @@ import type { BaselineListOptions, BaselineSaveOptions, BaselineShowOptions } fr
 import type { CalibrateOptions } from "./cli/calibrate.js";
 import type { DiffOptions as DiffCommandOptions } from "./cli/diff.js";
 import type { FingerprintOptions } from "./cli/fingerprint.js";
+import type { ReproduceOptions } from "./cli/reproduce.js";
 import type { InitOptions } from "./cli/init.js";
 import type { InspectOptions } from "./cli/inspect.js";
 import type { ListOptions } from "./cli/list.js";
@@ -113,6 +114,10 @@ gateOptions(
     .option("--samples", "with --json: include every cell's raw samples (samplesMs), so the file can be diffed later")
     .option("--baseline <name>", "after the run, compare with this baseline of the suite and exit 1 on a regression", nonEmpty("a baseline name such as main"))
     .option("--no-confirm", "with --baseline: fail on the first trials' regressions, without measuring the regressed cells again in new trials to confirm them")
+    .option(
+      "--profile",
+      "after the trials, profile every local cell with onnxruntime's profiler (in a session of its own, outside the timed samples): time per operator and the execution provider of each node, stored with the cell and shown by bench show",
+    )
     .addOption(baselinesOption())
     .option(
       "--report <file>",
@@ -367,10 +372,41 @@ Example:
 
 program
   .command("fingerprint")
-  .description("print this machine's fingerprint (hardware, OS, runtimes, git state)")
-  .argument("[suite]", "also hash the model files of this suite")
+  .description("print this machine's fingerprint (hardware, OS, runtimes, env, git state), or with --diff what changed between two runs")
+  .argument("[suite-or-runs...]", "a suite whose files to hash too; with --diff: two runs (id, latest~N, baseline:NAME or a JSON file)")
+  .option("--diff", "compare the fingerprints of two stored runs: each changed field with its tolerance class (must-match, should-match, informational)")
   .option("--json", "print JSON")
-  .action(async (suite: string | undefined, opts: FingerprintOptions) => done((await import("./cli/fingerprint.js")).fingerprintCommand(suite, opts)));
+  .addOption(dbOption())
+  .addOption(baselinesOption())
+  .addHelpText(
+    "after",
+    `
+Examples:
+  bench fingerprint suites/quickstart.yaml    this machine, and the suite's model hashes
+  bench fingerprint --diff latest~1 latest    what changed between the last two runs`,
+  )
+  .action(async (args: string[], opts: FingerprintOptions) => done((await import("./cli/fingerprint.js")).fingerprintCommand(args, opts)));
+
+gateOptions(
+  program
+    .command("reproduce")
+    .description("measure a stored run again: its resolved suite, cells, seed and trial plan; then compare with it (bench diff RUN NEW, environment included)")
+    .argument("<run>", "run id, unambiguous id prefix, 'latest' or 'latest~N'")
+    .addOption(dbOption())
+    .addOption(baselinesOption())
+    .option("--allow-changed", "measure the model files as they are now even when their hash differs from the run's (otherwise exit 2)")
+    .option("--json", "print the comparison as one JSON document (as bench diff --json)")
+    .option("-q, --quiet", "no progress output")
+    .addOption(new Option("--debug-runner <spec>").hideHelp().argParser(nonEmpty("fake[:KEY=VALUE,...]"))),
+)
+  .addHelpText(
+    "after",
+    `
+Exit codes: 0 reproduced (and no regression with --fail-on-regression), 1 regression with
+--fail-on-regression, 2 bad input or a model file that changed since the run (without
+--allow-changed), 3 a cell failed in the reproduction.`,
+  )
+  .action(async (run: string, opts: ReproduceOptions) => done((await import("./cli/reproduce.js")).reproduceCommand(run, opts)));
 
 let exitCode: number = ExitCode.ok;
 /** Commands return their outcome; the last one to finish sets the process's exit code. */

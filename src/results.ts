@@ -132,6 +132,8 @@ export interface CellResult {
   outputDigest?: OutputDigest | null;
   /** Against the target's labels (`labels:`), for every variant; absent or null when the target names none. */
   labelAccuracy?: CellLabelAccuracy | null;
+  /** onnxruntime's profile of the cell (`bench run --profile`), from calls outside the timed trials; absent when not asked for. */
+  profile?: CellProfile | { error: string };
   /** Against the target's reference variant (src/accuracy); null when none is named or for the reference itself. */
   accuracy: CellAccuracy | null;
   coldStart: { sessionCreateMs: number; firstCallMs: number } | null;
@@ -212,4 +214,35 @@ export interface LoadSummary {
   maxDispatchLagMs: number;
   /** The generator's own health over the measured phase (src/load/health.ts); absent before it was measured. */
   generator?: GeneratorHealth;
+}
+
+/** One operator type on one execution provider, in a cell's profile: mean kernel time per profiled call. */
+export interface OperatorTime {
+  op: string;
+  provider: string;
+  nodes: number;
+  meanUs: number;
+  /** Of the summed kernel time of all nodes. */
+  share: number;
+}
+
+/**
+ * What onnxruntime's profiler saw of a cell (its trace's Node events): where the time went by
+ * operator, and which execution provider ran each node.
+ */
+export interface CellProfile {
+  /** Profiled calls, after the warm-up calls whose events are left out. */
+  calls: number;
+  /** onnxruntime's name of the provider the cell asked for (CPUExecutionProvider, CUDAExecutionProvider, …). */
+  requested: string;
+  /** Summed kernel time of all nodes, per call (µs): less than the call's latency, which also has the session's own work. */
+  kernelUs: number;
+  /** By operator type and provider, the most time first. */
+  operators: OperatorTime[];
+  /** Nodes per execution provider. */
+  providers: Record<string, number>;
+  /** Every node (the slowest first, at most PROFILE_NODES), with the provider that ran it. */
+  nodes: { name: string; op: string; provider: string; meanUs: number }[];
+  /** Nodes the CPU provider ran although another was asked for (onnxruntime's silent fallback); null when the CPU was asked for. */
+  fallback: { nodes: number; of: number; ops: string[] } | null;
 }

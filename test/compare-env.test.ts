@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareEnvironments, ENV_FIELDS } from "../src/compare/env.js";
+import { compareEnvironments, ENV_FIELDS, fingerprintDifferences, mustMatchDifferences, toleranceClass } from "../src/compare/env.js";
 import type { Fingerprint } from "../src/fingerprint/index.js";
 import { FINGERPRINT } from "./fixtures/runs/sample-run.js";
 
@@ -74,5 +74,79 @@ describe("compareEnvironments", () => {
       expect(compareEnvironments(FINGERPRINT, otherModel, {}, missing)).toEqual([]);
       expect(compareEnvironments(FINGERPRINT, otherModel)).toEqual([]);
     });
+  });
+});
+
+describe("the full fingerprint's fields and their tolerance classes", () => {
+  const full: Fingerprint = {
+    ...FINGERPRINT,
+    dependencies: { "onnxruntime-node": "1.30.0", zod: "4.6.7" },
+    cpu: {
+      vendor: "Test",
+      brand: "CPU 3000",
+      physicalCores: 4,
+      logicalCores: 8,
+      baseMHz: { mhz: 2400, source: "/proc/cpuinfo cpu MHz" },
+      maxMHz: { mhz: null, source: null, reason: "not reported" },
+      flags: ["avx2", "fma"],
+      caches: { l1dBytes: 32768, l1iBytes: 32768, l2Bytes: 1048576, l3Bytes: 16777216 },
+      governor: { value: "performance" },
+    },
+    system: { virtualization: null, container: null, model: null },
+    gpus: [],
+    lockfile: { file: "package-lock.json", sha256: "d".repeat(64) },
+    env: { OMP_NUM_THREADS: "4" },
+    suite: { file: "s.yaml", sha256: "e".repeat(64) },
+  };
+
+  it("classes each field: must-match, should-match or informational, under the suite's overrides", () => {
+    expect(toleranceClass("cpuFlags")).toBe("must-match");
+    expect(toleranceClass("onnxruntime")).toBe("must-match");
+    expect(toleranceClass("models.m.onnx")).toBe("must-match");
+    expect(toleranceClass("env.OMP_NUM_THREADS")).toBe("should-match");
+    expect(toleranceClass("dependencies.zod")).toBe("should-match");
+    expect(toleranceClass("cpuSpeedMHz")).toBe("informational");
+    expect(toleranceClass("git")).toBe("informational");
+    expect(toleranceClass("no-such-field")).toBe("informational");
+    expect(toleranceClass("env.OMP_NUM_THREADS", { env: "must" })).toBe("must-match");
+    expect(toleranceClass("cpuFlags", { cpuFlags: "ignore" })).toBe("informational");
+  });
+
+  it("finds each changed field with its class, map fields key by key, informational ones included", () => {
+    const head: Fingerprint = {
+      ...full,
+      cpu: { ...(full.cpu as NonNullable<Fingerprint["cpu"]>), flags: ["avx2", "avx512f", "fma"], baseMHz: { mhz: 2600, source: "x" } },
+      host: { ...full.host, cpuSpeedMHz: 2600 },
+      env: { OMP_NUM_THREADS: "2", MKL_NUM_THREADS: "1" },
+      dependencies: { "onnxruntime-node": "1.30.0", zod: "4.7.0" },
+    };
+    expect(fingerprintDifferences(full, head).map((d) => [d.field, d.class, d.base, d.head])).toEqual([
+      ["cpuFlags", "must-match", "avx2, fma", "avx2, avx512f, fma"],
+      ["cpuSpeedMHz", "informational", "2400", "2600"],
+      ["dependencies.zod", "should-match", "4.6.7", "4.7.0"],
+      ["env.MKL_NUM_THREADS", "should-match", "(unset)", "1"],
+      ["env.OMP_NUM_THREADS", "should-match", "4", "2"],
+    ]);
+    expect(mustMatchDifferences(full, head).map((d) => d.field)).toEqual(["cpuFlags"]);
+    // bench diff shows what matters: not the informational clock.
+    expect(compareEnvironments(full, head).map((d) => d.field)).toEqual(["cpuFlags", "dependencies.zod", "env.MKL_NUM_THREADS", "env.OMP_NUM_THREADS"]);
+  });
+
+  it("an older run without the new fields still compares: they are 'not recorded', never a difference that matters", () => {
+    const diffs = fingerprintDifferences(FINGERPRINT, full);
+    const physical = diffs.find((d) => d.field === "physicalCores");
+    expect(physical).toMatchObject({ class: "must-match", base: "(not recorded)", head: "4", recorded: false });
+    expect(diffs.find((d) => d.field === "env")).toMatchObject({ base: "(not recorded)", head: "1 recorded", recorded: false });
+    expect(diffs.find((d) => d.field === "dependencies.zod")).toMatchObject({ base: "(not recorded)", head: "4.6.7", recorded: false });
+    expect(compareEnvironments(FINGERPRINT, full)).toEqual([]);
+    expect(mustMatchDifferences(FINGERPRINT, full)).toEqual([]);
+  });
+
+  it("compares models by name when no cells are matched (fingerprint --diff, merge)", () => {
+    const head: Fingerprint = { ...full, models: { "models/cls-fp32.onnx": { sha256: "f".repeat(64), bytes: 1 } } };
+    expect(fingerprintDifferences(full, head).map((d) => [d.field, d.base, d.head])).toEqual([
+      ["models.models/cls-fp32.onnx", "sha256:aaaaaaaaaaaa", "sha256:ffffffffffff"],
+      ["models.models/cls-int8.onnx", "sha256:bbbbbbbbbbbb", "(absent)"],
+    ]);
   });
 });

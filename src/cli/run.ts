@@ -41,6 +41,8 @@ export interface RunOptions extends GateOptions {
   /** `--report FILE`: a report of the stored runs (src/cli/report.ts), in the format of its extension or `--report-format`. */
   report?: string;
   reportFormat?: string;
+  /** onnxruntime's profiler on every local cell after the trials: operators and execution providers, stored with the cell. */
+  profile?: boolean;
 }
 
 export async function runCommand(files: string[], opts: RunOptions): Promise<Outcome> {
@@ -99,6 +101,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
       try {
         return await executeSuite(suite, {
           outputs: opts.debugRunner === undefined,
+          profile: opts.profile === true,
           store,
           cells,
           trials,

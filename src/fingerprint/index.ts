@@ -1,17 +1,26 @@
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { type CpuInfo, type GpuInfo, governor, hardware, type SystemInfo } from "./hardware.js";
+import { benchVersion, dependencyVersions, type GitState, gitState, lockfile, packageVersion, speedEnvironment } from "./software.js";
 
-/** Everything needed to say what was measured on what. Nothing secret goes in here. */
+export { benchVersion } from "./software.js";
+export type { CpuInfo, Frequency, GpuInfo, SystemInfo } from "./hardware.js";
+
+/**
+ * Everything needed to say what was measured on what. Nothing secret goes in here.
+ *
+ * The fields from `cpu` down were added with the records issue (docs/RECORDS.md): a run stored
+ * before has none of them, and every reader treats a missing one as "not recorded".
+ */
 export interface Fingerprint {
   host: {
     hostname: string;
     cpuModel: string;
     logicalCores: number;
-    cpuSpeedMHz: number;
+    /** The CPU's base clock (cpu.baseMHz); null when the OS reports none: never a 0 that reads as a clock. Older runs: libuv's number, 0 on a VM. */
+    cpuSpeedMHz: number | null;
     memoryBytes: number;
     arch: string;
     platform: string;
@@ -19,28 +28,20 @@ export interface Fingerprint {
     kernel: string;
   };
   runtime: { node: string; v8: string; onnxruntime: string; bench: string };
+  /** bench's direct dependencies with their installed versions (older runs: three of them). */
   dependencies: Record<string, string>;
   /** Model files by path relative to the suite file, with their SHA-256. */
   models: Record<string, { sha256: string; bytes: number }>;
-  git: { commit: string; dirty: boolean; branch: string | null } | null;
-}
-
-const require = createRequire(import.meta.url);
-
-export function packageVersion(name: string): string {
-  try {
-    const pkgPath = require.resolve(`${name}/package.json`);
-    return (JSON.parse(readFileSync(pkgPath, "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
-}
-
-export function benchVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
+  git: GitState | null;
+  cpu?: CpuInfo;
+  system?: SystemInfo;
+  gpus?: GpuInfo[];
+  /** The lockfile bench was installed from; null when there is none. */
+  lockfile?: { file: string; sha256: string } | null;
+  /** The environment variables that change inference speed (OMP_*, MKL_*, ORT_*, …), as set for the run. */
+  env?: Record<string, string>;
+  /** The suite file as written, by content hash. */
+  suite?: { file: string; sha256: string } | null;
 }
 
 export async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
@@ -64,39 +65,43 @@ function osName(): string {
   return `${os.type()} ${os.release()}`;
 }
 
-function git(cwd: string, ...args: string[]): string | undefined {
+async function hashModels(models: Readonly<Record<string, string>>): Promise<Fingerprint["models"]> {
+  const entries = Object.entries(models).sort(([a], [b]) => a.localeCompare(b));
+  const hashed = await Promise.all(entries.map(([, file]) => sha256File(file)));
+  return Object.fromEntries(entries.map(([name], i) => [name, hashed[i] as { sha256: string; bytes: number }]));
+}
+
+async function hashSuite(file: string | undefined): Promise<Fingerprint["suite"]> {
+  if (!file) return null;
   try {
-    return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return { file: path.basename(file), sha256: (await sha256File(file)).sha256 };
   } catch {
-    return undefined;
+    return null;
   }
 }
 
-export function gitState(cwd: string): Fingerprint["git"] {
-  const commit = git(cwd, "rev-parse", "HEAD");
-  if (!commit) return null;
-  const status = git(cwd, "status", "--porcelain", "--untracked-files=no");
-  const branch = git(cwd, "rev-parse", "--abbrev-ref", "HEAD");
-  return { commit, dirty: (status ?? "").length > 0, branch: branch && branch !== "HEAD" ? branch : null };
-}
+/** How long the last collectFingerprint took and whether the hardware came from this boot's cache (`bench fingerprint` says it). */
+export const lastGathering = { ms: 0, hardwareCached: false };
 
 /**
+ * The fingerprint of this machine for a run. Its parts are gathered at once: the hardware (cached
+ * per boot, hardware.ts), the models' and the suite's hashes, and git's state (one process).
+ *
  * @param models model files keyed by the name to record them under (their path in the suite)
  * @param cwd where to look for the git repository (the suite's directory)
+ * @param suiteFile the suite file, hashed as written
  */
-export async function collectFingerprint(models: Readonly<Record<string, string>>, cwd: string): Promise<Fingerprint> {
-  const cpus = os.cpus();
-  const hashed: Fingerprint["models"] = {};
-  for (const [name, file] of Object.entries(models).sort(([a], [b]) => a.localeCompare(b))) {
-    hashed[name] = await sha256File(file);
-  }
-  return {
+export async function collectFingerprint(models: Readonly<Record<string, string>>, cwd: string, suiteFile?: string): Promise<Fingerprint> {
+  const started = performance.now();
+  const [hw, hashed, suite, git] = await Promise.all([hardware(), hashModels(models), hashSuite(suiteFile), gitState(path.resolve(cwd))]);
+  const { cpu, system, gpus, memoryBytes } = hw.hardware;
+  const fingerprint: Fingerprint = {
     host: {
       hostname: os.hostname(),
-      cpuModel: cpus[0]?.model.trim() ?? "unknown",
+      cpuModel: os.cpus()[0]?.model.trim() ?? "unknown",
       logicalCores: os.availableParallelism(),
-      cpuSpeedMHz: cpus[0]?.speed ?? 0,
-      memoryBytes: os.totalmem(),
+      cpuSpeedMHz: cpu.baseMHz.mhz,
+      memoryBytes,
       arch: os.arch(),
       platform: os.platform(),
       os: osName(),
@@ -108,8 +113,17 @@ export async function collectFingerprint(models: Readonly<Record<string, string>
       onnxruntime: packageVersion("onnxruntime-node"),
       bench: benchVersion(),
     },
-    dependencies: Object.fromEntries(["onnxruntime-node", "onnxruntime-common", "better-sqlite3"].map((d) => [d, packageVersion(d)])),
+    dependencies: dependencyVersions(),
     models: hashed,
-    git: gitState(path.resolve(cwd)),
+    git,
+    cpu: { ...cpu, governor: governor() },
+    system,
+    gpus,
+    lockfile: lockfile(),
+    env: speedEnvironment(),
+    suite,
   };
+  lastGathering.ms = performance.now() - started;
+  lastGathering.hardwareCached = hw.cached;
+  return fingerprint;
 }

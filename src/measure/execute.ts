@@ -36,6 +36,8 @@ export interface ExecuteOptions {
    * fake one of the tests), whose run would otherwise load onnxruntime for nothing.
    */
   outputs?: boolean;
+  /** Profile every local cell with onnxruntime's profiler after the trials (profile.ts): operators and the provider of each node. */
+  profile?: boolean;
   now?: () => Date;
 }
 
@@ -57,7 +59,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   const plan = options.trials ?? suite.trials;
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
-  const fingerprint = await collectFingerprint(modelFiles(suite), path.dirname(suite.file));
+  const fingerprint = await collectFingerprint(modelFiles(suite), path.dirname(suite.file), suite.file);
   const run: RunInfo = {
     id: newRunId(),
     suite: suite.name,
@@ -135,11 +137,23 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     outputs && cells.some((c) => c.targetSpec.kind === "onnx")
       ? await (await import("./accuracy.js")).measureDigests(cells, suite.seed, signal)
       : new Map<number, OutputDigest>();
+  // Where the time goes inside each local cell, in sessions of their own after every timed trial.
+  const profiles =
+    options.profile === true && !signal.aborted && cells.some((c) => c.targetSpec.kind === "onnx")
+      ? await (await import("./profile.js")).measureProfiles(cells, suite.seed, signal)
+      : new Map<number, NonNullable<CellResult["profile"]>>();
   const withAccuracy = (index: number, result: CellResult): CellResult => {
     if (result.status !== "ok") return result;
     const labels = labelled.get(index);
     const digest = digests.get(index);
-    return { ...result, accuracy: accuracy.get(index) ?? null, ...(labels ? { labelAccuracy: labels } : {}), ...(digest ? { outputDigest: digest } : {}) };
+    const profile = profiles.get(index);
+    return {
+      ...result,
+      accuracy: accuracy.get(index) ?? null,
+      ...(labels ? { labelAccuracy: labels } : {}),
+      ...(digest ? { outputDigest: digest } : {}),
+      ...(profile ? { profile } : {}),
+    };
   };
   const aggregated = [...aggregateCells(inputs)]
     .sort(([a], [b]) => a - b)

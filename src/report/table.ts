@@ -4,6 +4,7 @@ import type { CellLabelAccuracy } from "../accuracy/labels.js";
 import type { Agreement, CellAccuracy } from "../accuracy/metrics.js";
 import type { CellResult, RunResult, RunTrials } from "../results.js";
 import { bytesKb, num, withCI } from "./format.js";
+import { fellBack } from "../measure/profile-trace.js";
 
 export interface RenderOptions {
   color: boolean;
@@ -67,7 +68,8 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
   ];
   const notesBlock = notes.length > 0 ? ["notes (one line per kind, then its cells; every note is in --json):", ...notes.map((n) => `  ${n}`)] : [];
   const accuracy = [renderAccuracy(result.cells, color), renderLabelAccuracy(result.cells, color)].filter((x) => x !== null).join("\n") || null;
-  return `${[header, table.toString(), ...(accuracy ? [accuracy] : []), ...notesBlock, ...footer].join("\n")}\n`;
+  const profiles = renderProfiles(result.cells, c);
+  return `${[header, table.toString(), ...(accuracy ? [accuracy] : []), ...profiles, ...notesBlock, ...footer].join("\n")}\n`;
 }
 
 /** Accuracy against each target's labels: one row per variant × batch (thread counts share one); null when none. */
@@ -224,4 +226,40 @@ export function countStatuses(cells: readonly CellResult[]) {
     unconverged: cells.filter((x) => x.status === "ok" && !x.converged).length,
     noisy: cells.filter((x) => x.noisy).length,
   };
+}
+
+/** How many operators `bench show` lists per profiled cell (all of them are in --json). */
+const TOP_OPERATORS = 5;
+
+const shortProvider = (p: string) => p.replace(/ExecutionProvider$/, "");
+
+/**
+ * The profiled cells (`run --profile`): kernel time per call, the providers that ran the nodes,
+ * the top operators; a cell whose requested provider left nodes to the CPU is flagged.
+ */
+export function renderProfiles(cells: readonly CellResult[], c: ChalkInstance): string[] {
+  const profiled = cells.filter((x) => x.profile !== undefined);
+  if (profiled.length === 0) return [];
+  const lines = ["profile (onnxruntime's profiler, outside the timed trials; per call, every operator in --json):"];
+  for (const cell of profiled) {
+    const p = cell.profile as NonNullable<CellResult["profile"]>;
+    if ("error" in p) {
+      lines.push(`  ${cell.id}: ${c.yellow(p.error)}`);
+      continue;
+    }
+    const providers = Object.entries(p.providers)
+      .map(([name, n]) => `${shortProvider(name)} ${n} node${n === 1 ? "" : "s"}`)
+      .join(", ");
+    lines.push(`  ${cell.id}: kernels ${num(p.kernelUs / 1000)} ms over ${p.calls} calls; ${providers}`);
+    if (fellBack(p) && p.fallback)
+      lines.push(
+        `    ${c.red(`fell back to CPU: ${p.fallback.nodes} of ${p.fallback.of} nodes did not run on ${shortProvider(p.requested)} (${p.fallback.ops.join(", ")})`)}`,
+      );
+    for (const op of p.operators.slice(0, TOP_OPERATORS))
+      lines.push(
+        `    ${op.op.padEnd(24)} ${shortProvider(op.provider).padEnd(8)} ${`${num(op.meanUs)} µs`.padStart(12)} ${`${(op.share * 100).toFixed(1)}%`.padStart(6)}  ${op.nodes} node${op.nodes === 1 ? "" : "s"}`,
+      );
+    if (p.operators.length > TOP_OPERATORS) lines.push(c.dim(`    … ${p.operators.length - TOP_OPERATORS} more operators`));
+  }
+  return lines;
 }

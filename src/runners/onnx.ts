@@ -107,21 +107,22 @@ export function toOrtTensor(t: GeneratedTensor): ort.Tensor {
   return new ort.Tensor(t.dtype, t.data, t.shape);
 }
 
-export const onnxRunner: Runner = {
+export const onnxRunner = {
   unavailable(cell) {
     const available = availableProviders();
     if (available.includes(ortProvider(cell.provider))) return undefined;
     return `execution provider '${cell.provider}' is not available in this onnxruntime-node build (available: ${available.join(", ")})`;
   },
 
-  async prepare(cell, seed) {
+  /** `extra` adds session options (the profiler's: measure/profile.ts). */
+  async prepare(cell: PlannedCell, seed: number, extra: SessionOptions = {}): Promise<PreparedCell> {
     const target = cell.targetSpec;
     const modelPath = cell.variantSpec.modelPath;
     if (target.kind !== "onnx" || !modelPath) throw new Error(`${cell.id}: not a local ONNX cell`);
     const started = process.hrtime.bigint();
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(modelPath, sessionOptions(cell, target));
+      session = await ort.InferenceSession.create(modelPath, { ...sessionOptions(cell, target), ...extra });
     } catch (err) {
       // The model itself loaded on the CPU provider during validation, so a non-CPU provider that
       // fails here could not start on this machine (no adapter, no driver, missing library).
@@ -166,4 +167,4 @@ export const onnxRunner: Runner = {
       throw err;
     }
   },
-};
+} satisfies Runner;

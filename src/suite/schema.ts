@@ -249,6 +249,21 @@ export const ENV_TOLERANCE_FIELDS = [
   "bench",
   "git",
   "models",
+  // Added with the full fingerprint (docs/RECORDS.md); a run stored before has none of them.
+  "physicalCores",
+  "cpuFlags",
+  "cpuMaxMHz",
+  "cpuCaches",
+  "governor",
+  "virtualization",
+  "container",
+  "gpu",
+  "gpuDriver",
+  "v8",
+  "dependencies",
+  "lockfile",
+  "env",
+  "suite",
 ] as const;
 
 export const suiteSchema = z.strictObject({
