@@ -23,6 +23,8 @@ const LAYERS = [
   ["runners/"],
   ["measure/"],
   ["store/", "baseline/"],
+  // scale: runs spread over machines (shards, merge, export and import) on top of the store.
+  ["scale/"],
   ["compare/"],
   ["report/"],
   ["serve/"],

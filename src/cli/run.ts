@@ -2,7 +2,7 @@ import { UserError } from "../errors.js";
 import { executeSuite } from "../measure/execute.js";
 import { runDocument } from "../report/json.js";
 import { renderRunTable } from "../report/table.js";
-import type { Order, RunResult } from "../results.js";
+import type { Order, RunResult, ShardOf } from "../results.js";
 import { checkDebugRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
@@ -16,7 +16,8 @@ import { accuracyBreaches, accuracyDrops } from "../accuracy/limits.js";
 import { checkOutputFiles, type GateOptions, type Gated, reportDiffs } from "./gate.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
-import { type Interrupt, interruptedBy, onInterrupt, planSuites } from "./plan.js";
+import { type Interrupt, interruptedBy, onInterrupt, planSuites, type SuitePlan } from "./plan.js";
+import { selectShard, splitLoad } from "../scale/shard.js";
 import { createProgress } from "./progress.js";
 import { spawnTrials } from "./spawn-trial.js";
 
@@ -38,6 +39,10 @@ export interface RunOptions extends GateOptions {
   trials?: { min: number; max: number };
   /** Hidden: a deterministic fake runner for tests (src/runners/fake.ts). */
   debugRunner?: string;
+  /** `--shard I/N`: only the I-th of N parts of the matrix (src/scale/shard.ts). */
+  shard?: ShardOf;
+  /** `--load-shard I/N`: every load cell sends 1/N of its load from this machine. */
+  loadShard?: ShardOf;
 }
 
 export async function runCommand(files: string[], opts: RunOptions): Promise<Outcome> {
@@ -56,7 +61,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   checkMetricNames(opts.metric);
   checkOutputFiles(opts);
   checkDebugRunner(opts.debugRunner); // a bad --debug-runner is bad input before anything runs
-  const plans = await planSuites(files, opts);
+  const plans = shardPlans(await planSuites(files, opts), opts);
   // Guesses the run rests on (an integer input's default fill) are said before it starts, even with -q.
   for (const w of plans.flatMap((p) => p.warnings)) process.stderr.write(`bench: warning: ${w}\n`);
 
@@ -90,11 +95,13 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
     const measure = async (suite: ResolvedSuite, cells: PlannedCell[], filter: string[] | undefined): Promise<RunResult> => {
       const progress = createProgress({ quiet: opts.quiet === true, suite: suite.name });
       const trials = opts.trials ? { ...suite.trials, ...opts.trials } : suite.trials;
+      const origin = { ...(opts.shard ? { shard: opts.shard } : {}), ...(opts.loadShard ? { loadShard: opts.loadShard } : {}) };
       try {
         return await executeSuite(suite, {
           outputs: opts.debugRunner === undefined,
           store,
           cells,
+          ...(opts.shard || opts.loadShard ? { origin } : {}),
           trials,
           order: opts.order ?? suite.order,
           launch: spawnTrials({
@@ -143,7 +150,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
           process.stderr.write(`bench: ${suite.name}: regression in ${flagged.length} cell(s); confirming in new trials (--no-confirm to skip)\n`);
         const [again] = await planSuites([suite.file], { ...opts, filter: flagged, checkModels: false });
         if (!again) continue;
-        const confirmation = await measure(again.suite, again.cells, flagged);
+        const confirmation = await measure(again.suite, opts.loadShard ? splitLoad(again.cells, opts.loadShard) : again.cells, flagged);
         gate.gating = false;
         gate.title = `${suite.name} (first trials)`;
         if (confirmation.run.status === "interrupted") {
@@ -191,6 +198,22 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   for (const b of accuracyBreached) process.stderr.write(`bench: ${b}\n`);
   const accuracyGate: Outcome[] = accuracyBreached.length > 0 ? [{ kind: "regression" }] : [];
   return worst([...outcomes.map(({ result }) => runOutcome(result)), ...notMade, gate, ...accuracyGate]);
+}
+
+/**
+ * `--shard I/N`: each suite's I-th of N parts of its (filtered) matrix; `--load-shard I/N`: its
+ * load cells at 1/N of their load. A shard left without a cell (more shards than cells) is bad input.
+ */
+function shardPlans(plans: SuitePlan[], opts: RunOptions): SuitePlan[] {
+  const { shard, loadShard } = opts;
+  if (!shard && !loadShard) return plans;
+  return plans.flatMap((p) => {
+    const cells = shard ? selectShard(p.cells, shard) : p.cells;
+    if (cells.length === 0) {
+      throw new UserError(`${p.file}: --shard ${shard?.index}/${shard?.count} has no cells: the suite has ${p.cells.length}; use at most ${p.cells.length} shards`);
+    }
+    return [{ ...p, cells: loadShard ? splitLoad(cells, loadShard) : cells }];
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import type { CellAccuracy } from "../accuracy/metrics.js";
 import { type ParetoMark, paretoFront, type TradeOffPoint } from "../accuracy/pareto.js";
 import path from "node:path";
 import { collectFingerprint } from "../fingerprint/index.js";
-import type { CellResult, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
+import type { CellResult, Order, RunInfo, RunOrigin, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { modelFiles, redactSuite, type ResolvedSuite, type TrialPlan } from "../suite/resolve.js";
 import { type AggregateInput, aggregateCells, headlinePrecision, judgeTrials, type TrialCell } from "./aggregate.js";
@@ -36,6 +36,8 @@ export interface ExecuteOptions {
    * fake one of the tests), whose run would otherwise load onnxruntime for nothing.
    */
   outputs?: boolean;
+  /** A shard or a load shard of a run spread over machines (src/scale): stored with the run. */
+  origin?: RunOrigin;
   now?: () => Date;
 }
 
@@ -71,6 +73,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     fingerprint,
     noise: null,
     trials: null,
+    ...(options.origin ? { origin: options.origin } : {}),
   };
   store.createRun({ ...run, resolvedSuite: redactSuite(suite), trials: { ...plan, trials: [], canaryMs: null, stopReason: "interrupted" } });
 
