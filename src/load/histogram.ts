@@ -27,7 +27,7 @@ function encode(h: Histogram): LatencyHistogram {
 }
 
 function decode(stored: LatencyHistogram): Histogram {
-  return decodeFromCompressedBase64(stored.data, 64, true);
+  return decodeFromCompressedBase64(stored.data, 64, false);
 }
 
 /** Recorded after the load test, from its latencies: nothing is added to the loop that sends the requests. */

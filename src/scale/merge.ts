@@ -45,10 +45,10 @@ type Mode = NonNullable<RunOrigin["merged"]>["mode"];
  */
 export function mergeRuns(parts: readonly Part[], options: MergeOptions): Merged {
   const first = parts[0];
-  if (!first || parts.length < 2) throw new UserError("bench merge: give at least two parts (export files or results databases)");
+  if (!first || parts.length < 2) throw new UserError("give at least two parts (export files or results databases)");
   const warnings: string[] = [];
   const suites = new Set(parts.map((p) => p.data.run.suite));
-  if (suites.size > 1) throw new UserError(`bench merge: the parts are runs of different suites (${[...suites].join(", ")}); merge runs of one suite`);
+  if (suites.size > 1) throw new UserError(`the parts are runs of different suites (${[...suites].join(", ")}); merge runs of one suite`);
   const forced = checkFingerprints(parts, options.force === true, warnings);
   const mode = mergeMode(parts, options.asTrials === true, warnings);
 
@@ -94,7 +94,7 @@ export function mergeRuns(parts: readonly Part[], options: MergeOptions): Merged
     }
     if (mode === "shards") {
       throw new UserError(
-        `bench merge: cell ${id} is in ${from.map((f) => f.source).join(" and ")}: shards of a run never share a cell; ` +
+        `cell ${id} is in ${from.map((f) => f.source).join(" and ")}: shards of a run never share a cell; ` +
           "to merge runs of the same cells as extra trials, pass --as-trials",
       );
     }
@@ -154,7 +154,7 @@ function checkFingerprints(parts: readonly Part[], force: boolean, warnings: str
   if (!firstConflict) return [];
   if (!force) {
     const more = conflicts.length > 1 ? ` (and ${conflicts.slice(1).map((c) => c.field).join(", ")})` : "";
-    throw new UserError(`bench merge: ${describeConflict(firstConflict)}${more}: parts of one run must match there; pass --force to merge them anyway`);
+    throw new UserError(`${describeConflict(firstConflict)}${more}: parts of one run must match there; pass --force to merge them anyway`);
   }
   for (const c of conflicts) warnings.push(`merged with --force although ${describeConflict(c)}`);
   return conflicts.map((c) => c.field);
@@ -165,7 +165,7 @@ function mergeMode(parts: readonly Part[], asTrials: boolean, warnings: string[]
   const loadShards = parts.map((p) => p.data.run.origin?.loadShard);
   if (loadShards.some((s) => s !== undefined)) {
     checkShards(parts, loadShards, "--load-shard", (missing, n) => {
-      throw new UserError(`bench merge: load shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of ${n} missing: the load would be short of its rate; give every load shard`);
+      throw new UserError(`load shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of ${n} missing: the load would be short of its rate; give every load shard`);
     });
     return "load";
   }
@@ -184,15 +184,15 @@ function checkShards(parts: readonly Part[], shards: (ShardOf | undefined)[], fl
   if (given.length === 0) return;
   if (given.length < parts.length) {
     const plain = parts.filter((_, i) => !shards[i]).map((p) => p.source);
-    throw new UserError(`bench merge: ${plain.join(", ")} ${plain.length > 1 ? "are not" : "is not a"} ${flag} run${plain.length > 1 ? "s" : ""}, unlike the other parts`);
+    throw new UserError(`${plain.join(", ")} ${plain.length > 1 ? "are not" : "is not a"} ${flag} run${plain.length > 1 ? "s" : ""}, unlike the other parts`);
   }
   const counts = new Set(given.map((g) => g.s.count));
-  if (counts.size > 1) throw new UserError(`bench merge: the parts were split in different ways (${flag} of ${[...counts].join(" and ")} parts)`);
+  if (counts.size > 1) throw new UserError(`the parts were split in different ways (${flag} of ${[...counts].join(" and ")} parts)`);
   const count = given[0]?.s.count ?? 1;
   const seen = new Map<number, string>();
   for (const g of given) {
     const other = seen.get(g.s.index);
-    if (other !== undefined) throw new UserError(`bench merge: ${other} and ${g.source} are both ${flag} ${g.s.index}/${count}`);
+    if (other !== undefined) throw new UserError(`${other} and ${g.source} are both ${flag} ${g.s.index}/${count}`);
     seen.set(g.s.index, g.source);
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
@@ -307,7 +307,7 @@ function unionLoad(
     const withHistogram = histogram && result.load ? { ...result.load, latencyHistogram: histogram } : result.load;
     return { result: { ...result, inputs: head.inputs ?? null, load: withHistogram, notes: [...result.notes, note] }, latencyNs: latenciesNs };
   }
-  if (!histogram) throw new UserError(`bench merge: load cell ${head.id}: a part has neither its samples nor its latency histogram; export the parts again`);
+  if (!histogram) throw new UserError(`load cell ${head.id}: a part has neither its samples nor its latency histogram; export the parts again`);
   return { result: fromHistogram(head, from.map((f) => f.cell.result), r, histogram, concurrent, note), latencyNs: undefined };
 }
 

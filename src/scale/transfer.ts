@@ -104,7 +104,8 @@ export function parseExport(text: string, file: string): RunData {
     const what = kind === EXPORT_FORMAT ? `${where}: ${issue?.message ?? "invalid"}` : "not a bench export (no \"format\": \"bench-run\")";
     throw new UserError(`${file}: ${what}; expected a file written by 'bench export' (format ${EXPORT_FORMAT} version ${EXPORT_VERSION})`);
   }
-  const doc = parsed.data;
+  // The values as written: zod's output would put the keys it checks first, and a re-export must give the same bytes.
+  const doc = raw as z.infer<typeof EXPORT_SCHEMA>;
   try {
     return {
       run: doc.run as unknown as RunInfo,
