@@ -26,7 +26,8 @@ export function splitLoad(cells: readonly PlannedCell[], shard: ShardOf): Planne
     if (load.mode === "open") return { ...cell, load: { mode: "open", rate: load.rate / shard.count }, loadShard: shard };
     if (load.mode !== "closed") return cell;
     const share = Math.floor(load.concurrency / shard.count) + (shard.index - 1 < load.concurrency % shard.count ? 1 : 0);
-    if (share < 1) {
+    // Every shard refuses, not only those left without a request: the N machines must agree.
+    if (load.concurrency < shard.count) {
       throw new UserError(
         `--load-shard ${shard.index}/${shard.count}: cell ${cell.id} keeps ${load.concurrency} requests in flight, fewer than ${shard.count} machines: ` +
           `use at most ${load.concurrency} load shards, or a higher concurrency`,
