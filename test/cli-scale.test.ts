@@ -2,6 +2,9 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../src/results.js";
+import { mergeRuns } from "../src/scale/merge.js";
+import { exportRun } from "../src/scale/transfer.js";
+import { Store } from "../src/store/db.js";
 import { bench, ROOT, tempDir } from "./helpers/cli.js";
 import { expandCells } from "../src/suite/expand.js";
 import { loadSuite } from "../src/suite/load.js";
@@ -66,9 +69,9 @@ trials: { min: 1, max: 1 }
     expect(merged.run.trials?.trials.map((t) => t.trial)).toEqual([1, 2, 3]);
     expect(readFileSync(out, "utf8")).toContain(`"id":"${merged.run.id}"`);
 
-    // The same shard twice is refused.
+    // The same run twice is refused.
     expect(twice.code).toBe(2);
-    expect(twice.stderr).toMatch(/are both --shard 1\/3/);
+    expect(twice.stderr).toMatch(/are the same run/);
   });
 
   it("exports a run that imports and exports again to the same bytes", async () => {
@@ -118,7 +121,7 @@ trials: { min: 1, max: 1 }
   });
 
   it("sends 1/N of each load from each load shard, and merges the loads into one", async () => {
-    const parts = await Promise.all([1, 2].map((i) => run(dbOf(`load${i}`), "--load-shard", `${i}/2`, "-f", "l")));
+    const parts = await Promise.all([1, 2].map((i) => run(dbOf(`load${i}`), "--load-shard", `${i}/2`, "-f", "l", "-f", "a/v/b1")));
     const cell = (r: RunResult, id: string) => r.cells.find((c) => c.id === id);
     expect(parts.map((p) => cell(p, "l/v/b1/cpu/t1/r90")?.rate)).toEqual([45, 45]);
     expect(parts.map((p) => cell(p, "l/v/b1/cpu/t1/c3")?.concurrency)).toEqual([2, 1]);
@@ -136,6 +139,23 @@ trials: { min: 1, max: 1 }
     expect(open?.load?.sent).toBe(parts.reduce((a, p) => a + (cell(p, "l/v/b1/cpu/t1/r90")?.load?.sent ?? 0), 0));
     expect(open?.load?.latencyHistogram?.count).toBe(open?.load?.ok);
     expect(cell(merged, "l/v/b1/cpu/t1/c3")?.concurrency).toBe(3);
+    // A cell timed one call at a time was measured on both machines: its trials are both's.
+    const timed = cell(merged, "a/v/b1/cpu/t1");
+    expect(timed?.trials?.map((t) => t.trial)).toEqual([1, 2]);
+    expect(timed?.samples).toBe(parts.reduce((a, p) => a + (cell(p, "a/v/b1/cpu/t1")?.samples ?? 0), 0));
+
+    // The same runs taken as replicates (--as-trials): the load is one machine's, its rate their mean, not their sum.
+    const stores = [1, 2].map((i) => Store.open(dbOf(`load${i}`), { mode: "read" }));
+    const data = stores.map((s) => exportRun(s, s.resolveRun("latest")));
+    for (const s of stores) s.close();
+    const replicates = mergeRuns(
+      data.map((d, i) => ({ source: `load${i + 1}`, data: { ...d, run: { ...d.run, origin: undefined } } })),
+      { id: "replicates", asTrials: true },
+    ).data;
+    expect(replicates.run.origin?.merged?.mode).toBe("trials");
+    const replicate = replicates.cells.find((c) => c.result.id === "l/v/b1/cpu/t1/r90")?.result;
+    expect(replicate?.rate).toBe(45);
+    expect(replicate?.load?.ok).toBe(open?.load?.ok);
     // Without every load shard the load is short of its rate: refused.
     expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/is not a --load-shard run/);

@@ -49,6 +49,12 @@ export function mergeRuns(parts: readonly Part[], options: MergeOptions): Merged
   const warnings: string[] = [];
   const suites = new Set(parts.map((p) => p.data.run.suite));
   if (suites.size > 1) throw new UserError(`the parts are runs of different suites (${[...suites].join(", ")}); merge runs of one suite`);
+  const seen = new Map<string, string>();
+  for (const p of parts) {
+    const other = seen.get(p.data.run.id);
+    if (other !== undefined) throw new UserError(`${other} and ${p.source} are the same run (${p.data.run.id}): give each part once`);
+    seen.set(p.data.run.id, p.source);
+  }
   const forced = checkFingerprints(parts, options.force === true, warnings);
   const mode = mergeMode(parts, options.asTrials === true, warnings);
 
