@@ -17,7 +17,18 @@ import type { ValidateOptions } from "./cli/validate.js";
 import { ExitCode } from "./errors.js";
 import { exitCodeOf, exitCodeOfError, type Outcome } from "./cli/outcome.js";
 import { ORDERS } from "./suite/order.js";
-import { collectNonEmpty, nonEmpty, parseFraction, parseLimit, parsePort, parseRuns, parseSeed, parseShard, parseTrialNumber, parseTrials } from "./cli/args.js";
+import {
+  collectNonEmpty,
+  nonEmpty,
+  parseFraction,
+  parseLimit,
+  parsePort,
+  parseRuns,
+  parseSeed,
+  parseShard,
+  parseTrialNumber,
+  parseTrials,
+} from "./cli/args.js";
 
 /**
  * Every command in one place. Each command's work lives in src/cli/<name>.ts, imported only when

@@ -16,7 +16,9 @@ describe("docs/SCALING.md examples", () => {
   );
 
   it("has a GitHub Actions workflow whose matrix and --shard agree, and whose merge job waits for the shards", () => {
-    const wf = docs.find((d) => d.jobs !== undefined) as { jobs: Record<string, { needs?: string; strategy?: { matrix: { shard: number[] } }; steps: { run?: string }[] }> };
+    const wf = docs.find((d) => d.jobs !== undefined) as {
+      jobs: Record<string, { needs?: string; strategy?: { matrix: { shard: number[] } }; steps: { run?: string }[] }>;
+    };
     const { shard, merge } = wf.jobs;
     const n = shard?.strategy?.matrix.shard.length;
     expect(shard?.strategy?.matrix.shard).toEqual(Array.from({ length: n ?? 0 }, (_, i) => i + 1));
@@ -26,7 +28,11 @@ describe("docs/SCALING.md examples", () => {
   });
 
   it("has a Kubernetes Indexed Job whose completions and --shard agree, on a volume the merge Job reads", () => {
-    type Job = { kind: string; metadata: { name: string }; spec: Record<string, unknown> & { template: { spec: { containers: { args: string[] }[]; volumes: { persistentVolumeClaim: { claimName: string } }[] } } } };
+    type Job = {
+      kind: string;
+      metadata: { name: string };
+      spec: Record<string, unknown> & { template: { spec: { containers: { args: string[] }[]; volumes: { persistentVolumeClaim: { claimName: string } }[] } } };
+    };
     const jobs = docs.filter((d) => d.kind === "Job") as Job[];
     const shards = jobs.find((j) => j.spec.completionMode === "Indexed");
     const merge = jobs.find((j) => j !== shards);

@@ -33,7 +33,9 @@ describe("mergeable latency histograms", () => {
 
   it("differs from the average of the parts' percentiles on a bimodal load", () => {
     const merged = histogramPercentiles(mergeHistograms(parts.map((p) => recordLatencies(p))), PERCENTILES);
-    const averaged = PERCENTILES.map((_, i) => parts.reduce((a, part) => a + (histogramPercentiles(recordLatencies(part), PERCENTILES)[i] as number), 0) / parts.length);
+    const averaged = PERCENTILES.map(
+      (_, i) => parts.reduce((a, part) => a + (histogramPercentiles(recordLatencies(part), PERCENTILES)[i] as number), 0) / parts.length,
+    );
     // p50 of the union is a fast request (14 000 in all, 11 000 fast); the average of the medians is a third of the way to the slow mode.
     expect(merged[0]).toBeLessThan(3e6);
     expect(averaged[0]).toBeGreaterThan(10e6);

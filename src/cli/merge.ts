@@ -34,5 +34,7 @@ export function mergeCommand(args: string[], opts: MergeCommandOptions): Outcome
   const mode = data.run.origin?.merged?.mode ?? "shards";
   process.stderr.write(`merged ${parts.length} parts (${mode}) into run ${data.run.id} in ${opts.db}${opts.out !== undefined ? ` and ${opts.out}` : ""}\n`);
   const failed = data.cells.filter((c) => c.result.status === "failed" || c.result.status === "invalid").length;
-  return failed > 0 ? { kind: "failed", reason: `${data.run.suite}: ${failed} of ${data.cells.length} merged cells failed (their errors are in the table)` } : OK;
+  return failed > 0
+    ? { kind: "failed", reason: `${data.run.suite}: ${failed} of ${data.cells.length} merged cells failed (their errors are in the table)` }
+    : OK;
 }

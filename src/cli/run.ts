@@ -210,7 +210,9 @@ function shardPlans(plans: SuitePlan[], opts: RunOptions): SuitePlan[] {
   return plans.flatMap((p) => {
     const cells = shard ? selectShard(p.cells, shard) : p.cells;
     if (cells.length === 0) {
-      throw new UserError(`${p.file}: --shard ${shard?.index}/${shard?.count} has no cells: the suite has ${p.cells.length}; use at most ${p.cells.length} shards`);
+      throw new UserError(
+        `${p.file}: --shard ${shard?.index}/${shard?.count} has no cells: the suite has ${p.cells.length}; use at most ${p.cells.length} shards`,
+      );
     }
     return [{ ...p, cells: loadShard ? splitLoad(cells, loadShard) : cells }];
   });

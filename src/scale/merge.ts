@@ -77,7 +77,9 @@ export function mergeRuns(parts: readonly Part[], options: MergeOptions): Merged
     }
   }
   const order = matrixOrder(first.data.resolvedSuite, [...byId.keys()]);
-  const suite = first.data.resolvedSuite as Partial<ResolvedSuite> | null;
+  // A suite stored by another bench may lack what this one's has: every key is looked up with care.
+  type StoredTarget = { name: string; measure?: Partial<ResolvedSuite["measure"]>; load?: { maxErrorRate?: number } };
+  const suite = first.data.resolvedSuite as { targets?: StoredTarget[] } | null;
   const targetOf = (name: string) => suite?.targets?.find((t) => t.name === name);
 
   const infos: TrialInfo[] = renumbered.flatMap(({ part, trialOffset }) => part.data.trials.infos.map((t) => ({ ...t, trial: t.trial + trialOffset })));
@@ -109,7 +111,7 @@ export function mergeRuns(parts: readonly Part[], options: MergeOptions): Merged
       continue;
     }
     const input: AggregateInput = {
-      trials: own as TrialCell[],
+      trials: own satisfies TrialCell[],
       itemsPerCall: one.cell.result.batch,
       disturbed,
       headline: targetOf(one.cell.result.target)?.measure?.headline ?? "p50",
@@ -119,7 +121,11 @@ export function mergeRuns(parts: readonly Part[], options: MergeOptions): Merged
     if (!aggregated) continue;
     // What the run itself adds after its trials (outputs against the reference, the Pareto marks): the first part's.
     const { accuracy, labelAccuracy, outputDigest, pareto, dominatedBy } = one.cell.result;
-    const extra = { ...(labelAccuracy ? { labelAccuracy } : {}), ...(outputDigest ? { outputDigest } : {}), ...(pareto !== undefined ? { pareto, dominatedBy } : {}) };
+    const extra = {
+      ...(labelAccuracy ? { labelAccuracy } : {}),
+      ...(outputDigest ? { outputDigest } : {}),
+      ...(pareto !== undefined ? { pareto, dominatedBy } : {}),
+    };
     const result = aggregated.result.status === "ok" ? { ...aggregated.result, accuracy, ...extra } : aggregated.result;
     cells.push({ ordinal, result: { ...result, notes: [...result.notes, `merged: trials from ${from.length} machines`] }, latencyNs: aggregated.latencyNs });
   }
@@ -134,7 +140,10 @@ export function mergeRuns(parts: readonly Part[], options: MergeOptions): Merged
     cells: part.data.cells.length,
     fingerprint: part.data.run.fingerprint,
   }));
-  const status = worstStatus([...runs.map((r) => r.status), ...(cells.some((c) => c.result.status === "failed" || c.result.status === "invalid") ? ["failed" as const] : [])]);
+  const status = worstStatus([
+    ...runs.map((r) => r.status),
+    ...(cells.some((c) => c.result.status === "failed" || c.result.status === "invalid") ? ["failed" as const] : []),
+  ]);
   const finished = runs.map((r) => r.finishedAt);
   const run: RunInfo = {
     ...first.data.run,
@@ -144,7 +153,12 @@ export function mergeRuns(parts: readonly Part[], options: MergeOptions): Merged
     finishedAt: finished.includes(null) ? null : ([...finished].sort().pop() ?? null),
     noise: judged.noise ?? mergedNoise(parts),
     trials: plan
-      ? { ...plan, trials: judged.infos, canaryMs: judged.canaryMs ?? plan.canaryMs, stopReason: runs.every((r) => r.trials?.stopReason === "precise") ? "precise" : "max-trials" }
+      ? {
+          ...plan,
+          trials: judged.infos,
+          canaryMs: judged.canaryMs ?? plan.canaryMs,
+          stopReason: runs.every((r) => r.trials?.stopReason === "precise") ? "precise" : "max-trials",
+        }
       : null,
     origin: { merged: { mode, parts: mergedParts, forced } },
   };
@@ -159,7 +173,13 @@ function checkFingerprints(parts: readonly Part[], force: boolean, warnings: str
   const firstConflict = conflicts[0];
   if (!firstConflict) return [];
   if (!force) {
-    const more = conflicts.length > 1 ? ` (and ${conflicts.slice(1).map((c) => c.field).join(", ")})` : "";
+    const more =
+      conflicts.length > 1
+        ? ` (and ${conflicts
+            .slice(1)
+            .map((c) => c.field)
+            .join(", ")})`
+        : "";
     throw new UserError(`${describeConflict(firstConflict)}${more}: parts of one run must match there; pass --force to merge them anyway`);
   }
   for (const c of conflicts) warnings.push(`merged with --force although ${describeConflict(c)}`);
@@ -171,7 +191,9 @@ function mergeMode(parts: readonly Part[], asTrials: boolean, warnings: string[]
   const loadShards = parts.map((p) => p.data.run.origin?.loadShard);
   if (loadShards.some((s) => s !== undefined)) {
     checkShards(parts, loadShards, "--load-shard", (missing, n) => {
-      throw new UserError(`load shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of ${n} missing: the load would be short of its rate; give every load shard`);
+      throw new UserError(
+        `load shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of ${n} missing: the load would be short of its rate; give every load shard`,
+      );
     });
     return "load";
   }
@@ -314,12 +336,32 @@ function unionLoad(
     return { result: { ...result, inputs: head.inputs ?? null, load: withHistogram, notes: [...result.notes, note] }, latencyNs: latenciesNs };
   }
   if (!histogram) throw new UserError(`load cell ${head.id}: a part has neither its samples nor its latency histogram; export the parts again`);
-  return { result: fromHistogram(head, from.map((f) => f.cell.result), r, histogram, concurrent, note), latencyNs: undefined };
+  return {
+    result: fromHistogram(
+      head,
+      from.map((f) => f.cell.result),
+      r,
+      histogram,
+      concurrent,
+      note,
+    ),
+    latencyNs: undefined,
+  };
 }
 
 /** A load cell known only by its parts' histograms: percentiles without intervals (a histogram has no order to bootstrap). */
-function fromHistogram(head: CellResult, results: readonly CellResult[], r: LoadResult, histogram: LatencyHistogram, concurrent: boolean, note: string): CellResult {
-  const values = histogramPercentiles(histogram, PERCENTILES.map((p) => PERCENTILE_PROBABILITY[p] * 100));
+function fromHistogram(
+  head: CellResult,
+  results: readonly CellResult[],
+  r: LoadResult,
+  histogram: LatencyHistogram,
+  concurrent: boolean,
+  note: string,
+): CellResult {
+  const values = histogramPercentiles(
+    histogram,
+    PERCENTILES.map((p) => PERCENTILE_PROBABILITY[p] * 100),
+  );
   const est = (ns: number) => ({ value: nsToMs(ns), ci: null });
   // The mean, spread and extremes of the union are exact from the parts' own (pooled variance).
   const parts = results.map((c) => ({ n: c.samples, l: c.latencyMs as LatencyMs }));
@@ -342,7 +384,16 @@ function fromHistogram(head: CellResult, results: readonly CellResult[], r: Load
     outliers: null,
     throughput: { value: r.achievedRate * head.batch, ci: null, unit: "items/s" },
     load: headLoad
-      ? { ...headLoad, sent: r.sent, ok: r.ok, errors: r.errors, errorRate: r.sent > 0 ? r.errorCount / r.sent : 0, achievedRate: r.achievedRate, targetRate: r.targetRate, latencyHistogram: histogram }
+      ? {
+          ...headLoad,
+          sent: r.sent,
+          ok: r.ok,
+          errors: r.errors,
+          errorRate: r.sent > 0 ? r.errorCount / r.sent : 0,
+          achievedRate: r.achievedRate,
+          targetRate: r.targetRate,
+          latencyHistogram: histogram,
+        }
       : null,
     rate: concurrent && head.rate !== null ? (r.targetRate ?? head.rate) : head.rate,
     notes: [...head.notes, note, "merged from latency histograms alone: percentiles within 0.1%, without intervals"],

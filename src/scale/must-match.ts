@@ -24,8 +24,8 @@ export function mustMatchFields(part: { fingerprint: Fingerprint; resolvedSuite:
  * checkouts of one commit on different machines. Short, for messages.
  */
 export function resolvedSuiteHash(resolvedSuite: unknown): string {
-  const body = resolvedSuite !== null && typeof resolvedSuite === "object" ? { ...resolvedSuite, file: undefined } : resolvedSuite;
-  return `sha256:${suiteHash(JSON.stringify(body) ?? "null").slice(0, 12)}`;
+  const body = resolvedSuite !== null && typeof resolvedSuite === "object" ? { ...resolvedSuite, file: undefined } : { suite: null };
+  return `sha256:${suiteHash(JSON.stringify(body)).slice(0, 12)}`;
 }
 
 export interface Conflict {

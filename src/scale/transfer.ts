@@ -101,7 +101,7 @@ export function parseExport(text: string, file: string): RunData {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join(".") || "(top level)";
     const kind = (raw as { format?: unknown } | null)?.format;
-    const what = kind === EXPORT_FORMAT ? `${where}: ${issue?.message ?? "invalid"}` : "not a bench export (no \"format\": \"bench-run\")";
+    const what = kind === EXPORT_FORMAT ? `${where}: ${issue?.message ?? "invalid"}` : 'not a bench export (no "format": "bench-run")';
     throw new UserError(`${file}: ${what}; expected a file written by 'bench export' (format ${EXPORT_FORMAT} version ${EXPORT_VERSION})`);
   }
   // The values as written: zod's output would put the keys it checks first, and a re-export must give the same bytes.

@@ -2,7 +2,20 @@ import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
-import type { CellResult, CellStatus, NoiseReport, Order, RunInfo, RunListEntry, RunOrigin, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
+import type {
+  CellResult,
+  CellStatus,
+  NoiseReport,
+  Order,
+  RunInfo,
+  RunListEntry,
+  RunOrigin,
+  RunResult,
+  RunSink,
+  RunStatus,
+  RunTrials,
+  TrialInfo,
+} from "../results.js";
 import { BUSY_TIMEOUT_MS, guarded } from "./failures.js";
 import { currentOwner, isGone } from "./liveness.js";
 import { type OpenMode, openDatabase } from "./open.js";

@@ -46,7 +46,8 @@ export const httpRunner: Runner = {
           const plan = target.load;
           const common = { request: spec, durationMs: plan.durationMs, maxRequests: plan.maxRequests, warmupRequests: plan.warmupRequests, signal };
           if (load.mode === "closed") return closedLoopHttp({ ...common, connections: load.concurrency });
-          if (load.mode === "open") return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, seed), connections: plan.connections });
+          if (load.mode === "open")
+            return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, seed), connections: plan.connections });
           throw new RangeError(`${cell.id}: not a load cell`);
         }),
       release: () => client.close(),
