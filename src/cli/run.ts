@@ -61,6 +61,11 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   checkMetricNames(opts.metric);
   checkOutputFiles(opts);
   checkDebugRunner(opts.debugRunner); // a bad --debug-runner is bad input before anything runs
+  if (opts.loadShard && opts.baseline) {
+    throw new UserError(
+      `--baseline with --load-shard: a load shard sends 1/${opts.loadShard.count} of each load, the baseline all of it; gate on the merged run (bench merge, then bench diff baseline:${opts.baseline} latest)`,
+    );
+  }
   const plans = shardPlans(await planSuites(files, opts), opts);
   // Guesses the run rests on (an integer input's default fill) are said before it starts, even with -q.
   for (const w of plans.flatMap((p) => p.warnings)) process.stderr.write(`bench: warning: ${w}\n`);
@@ -274,7 +279,8 @@ function comparisons(
       failures.push(`comparison not made: ${err.message}`);
     }
   };
-  if (suite.compare) {
+  // A shard may lack one side's cells: the suite's comparison is made on the merged run.
+  if (suite.compare && !opts.shard) {
     const { base, head } = suite.compare;
     compare(
       () => loadSide(`${result.run.id}:${base}`, ctx),
