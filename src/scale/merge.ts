@@ -157,7 +157,7 @@ export function mergeRuns(parts: readonly Part[], options: MergeOptions): Merged
           ...plan,
           trials: judged.infos,
           canaryMs: judged.canaryMs ?? plan.canaryMs,
-          stopReason: runs.every((r) => r.trials?.stopReason === "precise") ? "precise" : "max-trials",
+          stopReason: status === "interrupted" ? "interrupted" : runs.every((r) => r.trials?.stopReason === "precise") ? "precise" : "max-trials",
         }
       : null,
     origin: { merged: { mode, parts: mergedParts, forced } },
