@@ -182,7 +182,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
  * against the reference, whose own cells count as exact (1) and the others by their first
  * output's top-1 agreement, else its cosine; without either, over latency and throughput alone.
  */
-function tradeOff(measured: readonly { cell: PlannedCell | undefined; result: CellResult }[]): Map<string, ParetoMark> {
+export function tradeOff(measured: readonly { cell: PlannedCell | undefined; result: CellResult }[]): Map<string, ParetoMark> {
   const byTarget = new Map<string, TradeOffPoint[]>();
   for (const { cell, result } of measured) {
     const latency = result.latencyMs;

@@ -2,11 +2,12 @@ import { UserError } from "../errors.js";
 import { histogramPercentiles, type LatencyHistogram, mergeHistograms } from "../load/histogram.js";
 import { emptyErrors, type LoadErrors, type LoadResult } from "../load/types.js";
 import { type AggregateInput, aggregateCells, judgeTrials, type TrialCell } from "../measure/aggregate.js";
+import { tradeOff } from "../measure/execute.js";
 import { measuredLoadCell } from "../measure/cell-result.js";
 import type { CellResult, LatencyMs, MergedPart, NoiseReport, RunInfo, RunOrigin, RunStatus, ShardOf, TrialInfo } from "../results.js";
 import { msToNs, nsToMs, PERCENTILE_PROBABILITY, PERCENTILES } from "../stats/index.js";
 import type { Percentile } from "../stats/metrics.js";
-import { type CellLoad, expandCells } from "../suite/expand.js";
+import { type CellLoad, expandCells, type PlannedCell } from "../suite/expand.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 import { type Conflict, describeConflict, mustMatchConflicts } from "./must-match.js";
 import type { RunData } from "./transfer.js";
@@ -119,16 +120,18 @@ export function mergeRuns(parts: readonly Part[], options: MergeOptions): Merged
     };
     const aggregated = aggregateCells(new Map([[ordinal, input]])).get(ordinal);
     if (!aggregated) continue;
-    // What the run itself adds after its trials (outputs against the reference, the Pareto marks): the first part's.
-    const { accuracy, labelAccuracy, outputDigest, pareto, dominatedBy } = one.cell.result;
+    // What the run itself adds after its trials (its outputs against the reference): the first part's.
+    const { accuracy, labelAccuracy, outputDigest } = one.cell.result;
     const extra = {
       ...(labelAccuracy ? { labelAccuracy } : {}),
       ...(outputDigest ? { outputDigest } : {}),
-      ...(pareto !== undefined ? { pareto, dominatedBy } : {}),
     };
     const result = aggregated.result.status === "ok" ? { ...aggregated.result, accuracy, ...extra } : aggregated.result;
     cells.push({ ordinal, result: { ...result, notes: [...result.notes, `merged: trials from ${from.length} machines`] }, latencyNs: aggregated.latencyNs });
   }
+
+  // The Pareto marks are over a target's cells: a shard saw only some of them, so they are judged again over all.
+  remark(cells, first.data.resolvedSuite);
 
   const runs = parts.map((p) => p.data.run);
   const mergedParts: MergedPart[] = renumbered.map(({ part, trialOffset }) => ({
@@ -225,6 +228,21 @@ function checkShards(parts: readonly Part[], shards: (ShardOf | undefined)[], fl
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
   if (missing.length > 0) onMissing(missing, count);
+}
+
+function remark(cells: RunData["cells"], resolvedSuite: unknown): void {
+  let planned: Map<string, PlannedCell>;
+  try {
+    planned = new Map(expandCells(resolvedSuite as ResolvedSuite).map((c) => [c.id, c]));
+  } catch {
+    return; // a suite stored by another bench: the parts' own marks stay
+  }
+  const marks = tradeOff(cells.map((c) => ({ cell: planned.get(c.result.id), result: c.result })));
+  for (const c of cells) {
+    const { pareto: _p, dominatedBy: _d, ...rest } = c.result;
+    const mark = marks.get(c.result.id);
+    c.result = mark ? { ...rest, pareto: mark.pareto, dominatedBy: mark.dominatedBy } : rest;
+  }
 }
 
 /** The cell ids in the order of the suite's matrix, those it does not list after them. */
