@@ -61,6 +61,9 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   checkMetricNames(opts.metric);
   checkOutputFiles(opts);
   checkDebugRunner(opts.debugRunner); // a bad --debug-runner is bad input before anything runs
+  if (opts.loadShard && opts.shard) {
+    throw new UserError("--shard with --load-shard: a run is either a part of the matrix or one of the load generators of every load cell; give one of them");
+  }
   if (opts.loadShard && opts.baseline) {
     throw new UserError(
       `--baseline with --load-shard: a load shard sends 1/${opts.loadShard.count} of each load, the baseline all of it; gate on the merged run (bench merge, then bench diff baseline:${opts.baseline} latest)`,
