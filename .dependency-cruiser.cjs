@@ -24,6 +24,9 @@ const LAYERS = [
   ["measure/"],
   ["store/", "baseline/"],
   ["compare/"],
+  // scale: runs spread over machines (shards, merge, export and import) on top of the store;
+  // its merge refuses parts whose must-match fields (compare/env.ts) differ.
+  ["scale/"],
   ["report/"],
   ["serve/"],
   ["cli/", "cli.ts"],

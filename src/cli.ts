@@ -9,16 +9,29 @@ import type { InitOptions } from "./cli/init.js";
 import type { InspectOptions } from "./cli/inspect.js";
 import type { ListOptions } from "./cli/list.js";
 import type { ReportOptions } from "./cli/report.js";
+import type { MergeCommandOptions } from "./cli/merge.js";
 import type { RunOptions } from "./cli/run.js";
 import type { ServeOptions } from "./cli/serve.js";
 import type { ShowOptions } from "./cli/show.js";
+import type { ExportOptions, ImportOptions } from "./cli/transfer.js";
 import type { TrialCommandOptions } from "./cli/trial.js";
 import type { ValidateOptions } from "./cli/validate.js";
 import { ExitCode } from "./errors.js";
 import { exitCodeOf, exitCodeOfError, type Outcome } from "./cli/outcome.js";
 import { ORDERS } from "./suite/order.js";
 import { REPORT_FORMATS } from "./report/format-names.js";
-import { collectNonEmpty, nonEmpty, parseFraction, parseLimit, parsePort, parseRuns, parseSeed, parseTrialNumber, parseTrials } from "./cli/args.js";
+import {
+  collectNonEmpty,
+  nonEmpty,
+  parseFraction,
+  parseLimit,
+  parsePort,
+  parseRuns,
+  parseSeed,
+  parseShard,
+  parseTrialNumber,
+  parseTrials,
+} from "./cli/args.js";
 
 /**
  * Every command in one place. Each command's work lives in src/cli/<name>.ts, imported only when
@@ -125,6 +138,16 @@ gateOptions(
       nonEmpty("a file name such as report.html"),
     )
     .addOption(new Option("--report-format <format>", "the format of --report when not its extension's: bmf, gab, gab-bigger, …").choices(REPORT_FORMATS))
+    .option(
+      "--shard <i/n>",
+      "run only the I-th of N parts of the matrix (every N-th cell from the I-th), stored as shard I of N; 'bench merge' joins the parts",
+      parseShard,
+    )
+    .option(
+      "--load-shard <i/n>",
+      "this machine is the I-th of N load generators: each load cell sends rate/N (open loop) or its share of the concurrency; 'bench merge' adds up the loads",
+      parseShard,
+    )
     // Tests only (as hyperfine's --debug-mode): a deterministic fake runner on a virtual clock.
     .addOption(new Option("--debug-runner <spec>").hideHelp().argParser(nonEmpty("fake[:KEY=VALUE,...]"))),
 )
@@ -161,6 +184,45 @@ program
   .option("--debug-runner <spec>")
   .option("--plan-stdin")
   .action(async (suite: string, opts: TrialCommandOptions) => done((await import("./cli/trial.js")).trialCommand(suite, opts)));
+
+program
+  .command("merge")
+  .description("merge runs from several machines into one: shards of the matrix, extra trials (--as-trials), or load shards")
+  .argument("<parts...>", "export files (bench export) or results databases (DB for its latest run, DB@RUN for another)")
+  .addOption(dbOption())
+  .option("-o, --out <file>", "also write the merged run as an export file", nonEmpty("a file name such as merged.json"))
+  .option("--as-trials", "the parts measured the same cells on machines of one type: each cell's trials from every part")
+  .option("--force", "merge even when the parts' machines differ in a field that must match (CPU model, cores, OS, arch, onnxruntime, bench, suite)")
+  .option("--json", "print the merged run as one JSON document")
+  .addHelpText(
+    "after",
+    `
+Shards of one suite ('bench run --shard I/N' on N machines) give the union of their cells; a cell in
+two parts is an error unless --as-trials. Load shards ('--load-shard I/N') give each load cell the
+requests of every part as one load: counts and rates added, percentiles over all the requests (their
+latency histograms added), never averaged percentiles. The merged run keeps each part's fingerprint.
+
+Examples:
+  bench merge shard-1.json shard-2.json shard-3.json --out merged.json
+  bench merge runner-a.db runner-b.db --as-trials
+  bench merge results/a.db@latest~1 b.json`,
+  )
+  .action(async (parts: string[], opts: MergeCommandOptions) => done((await import("./cli/merge.js")).mergeCommand(parts, opts)));
+
+program
+  .command("export")
+  .description("write a stored run as one self-contained JSON file: run, cells, samples, trials, fingerprint, resolved suite")
+  .argument("[run]", "run id or prefix, latest, latest~N", "latest")
+  .addOption(dbOption())
+  .option("-o, --out <file>", "where to write it (default: stdout)", nonEmpty("a file name such as run.json"))
+  .action(async (run: string, opts: ExportOptions) => done((await import("./cli/transfer.js")).exportCommand(run, opts)));
+
+program
+  .command("import")
+  .description("store runs exported elsewhere (bench export) in this results database, under their own ids")
+  .argument("<files...>", "export files")
+  .addOption(dbOption())
+  .action(async (files: string[], opts: ImportOptions) => done((await import("./cli/transfer.js")).importCommand(files, opts)));
 
 program
   .command("list")

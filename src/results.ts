@@ -4,6 +4,7 @@ import type { CellAccuracy } from "./accuracy/metrics.js";
 import type { Fingerprint } from "./fingerprint/index.js";
 import type { TensorPlan } from "./inputs/plan.js";
 import type { GeneratorHealth } from "./load/health.js";
+import type { LatencyHistogram } from "./load/histogram.js";
 import type { LoadErrors } from "./load/types.js";
 import type { Order } from "./suite/schema.js";
 
@@ -39,6 +40,39 @@ export interface RunInfo {
   noise: NoiseReport | null;
   /** The trials (fresh processes) the run measured its cells in; null for a run stored before trials. */
   trials: RunTrials | null;
+  /** Absent for a plain run: set for a shard, a load shard, a merged or an imported run (src/scale). */
+  origin?: RunOrigin;
+}
+
+/** One of N: `index` is 1-based. */
+export interface ShardOf {
+  index: number;
+  count: number;
+}
+
+/** A run the merged run was made of: what it was, and the machine it ran on. */
+export interface MergedPart {
+  /** Where the part was read from (an export file, or DB@RUN). */
+  source: string;
+  runId: string;
+  shard: ShardOf | null;
+  loadShard: ShardOf | null;
+  /** The merged run's trial number of the part's trial 1 is this + 1. */
+  trialOffset: number;
+  cells: number;
+  fingerprint: Fingerprint;
+}
+
+/** Where a run came from when it is not one machine's whole run. */
+export interface RunOrigin {
+  /** `bench run --shard I/N`: this run measured the I-th of N parts of the matrix. */
+  shard?: ShardOf;
+  /** `bench run --load-shard I/N`: every load cell sent 1/N of its rate (or concurrency) from this machine. */
+  loadShard?: ShardOf;
+  /** `bench merge`: the runs it was made of, and how. */
+  merged?: { mode: "shards" | "trials" | "load"; parts: MergedPart[]; forced: string[] };
+  /** `bench import`: the file it came from (not part of the run: left out of a later export). */
+  imported?: { file: string; at: string };
 }
 
 /** A stored run as `bench list` shows it: of its fingerprint only the git state, and how many of its cells ended in each status. */
@@ -214,6 +248,8 @@ export interface LoadSummary {
   maxDispatchLagMs: number;
   /** The generator's own health over the measured phase (src/load/health.ts); absent before it was measured. */
   generator?: GeneratorHealth;
+  /** The successful requests' latencies as a mergeable HDR histogram (src/load/histogram.ts); absent in results stored before it. */
+  latencyHistogram?: LatencyHistogram;
 }
 
 /** One operator type on one execution provider, in a cell's profile: mean kernel time per profiled call. */

@@ -56,3 +56,17 @@ export function collectNonEmpty(what: string): (v: string, prev?: string[]) => s
   const check = nonEmpty(what);
   return (v, prev = []) => [...prev, check(v)];
 }
+
+/** More parts than this is a typo: no CI matrix or Kubernetes Job runs a thousand pods of one benchmark. */
+const MAX_SHARDS = 1000;
+
+/** `I/N` with 1 ≤ I ≤ N: the I-th of N parts (`--shard`, `--load-shard`). */
+export function parseShard(v: string): { index: number; count: number } {
+  const m = /^(\d{1,4})\/(\d{1,4})$/.exec(v.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || !(count >= 1) || count > MAX_SHARDS || !(index >= 1) || index > count) {
+    throw new InvalidArgumentError(`expected I/N with 1 <= I <= N <= ${MAX_SHARDS}, such as 2/3 (the 2nd of 3 parts)`);
+  }
+  return { index, count };
+}

@@ -2,7 +2,7 @@ import { UserError } from "../errors.js";
 import { executeSuite } from "../measure/execute.js";
 import { runDocument } from "../report/json.js";
 import { renderRunTable } from "../report/table.js";
-import type { Order, RunResult } from "../results.js";
+import type { Order, RunResult, ShardOf } from "../results.js";
 import { checkDebugRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
@@ -16,7 +16,8 @@ import { accuracyBreaches, accuracyDrops } from "../accuracy/limits.js";
 import { checkOutputFiles, type GateOptions, type Gated, reportDiffs } from "./gate.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { useColor } from "./output.js";
-import { type Interrupt, interruptedBy, onInterrupt, planSuites } from "./plan.js";
+import { type Interrupt, interruptedBy, onInterrupt, planSuites, type SuitePlan } from "./plan.js";
+import { selectShard, splitLoad } from "../scale/shard.js";
 import { createProgress } from "./progress.js";
 import { spawnTrials } from "./spawn-trial.js";
 
@@ -43,6 +44,10 @@ export interface RunOptions extends GateOptions {
   reportFormat?: string;
   /** onnxruntime's profiler on every local cell after the trials: operators and execution providers, stored with the cell. */
   profile?: boolean;
+  /** `--shard I/N`: only the I-th of N parts of the matrix (src/scale/shard.ts). */
+  shard?: ShardOf;
+  /** `--load-shard I/N`: every load cell sends 1/N of its load from this machine. */
+  loadShard?: ShardOf;
 }
 
 export async function runCommand(files: string[], opts: RunOptions): Promise<Outcome> {
@@ -64,7 +69,15 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
   // Loaded only when asked for: the HTML renderer brings its charting library.
   const reporting = opts.report !== undefined ? await import("./report.js") : undefined;
   const report = reporting && opts.report !== undefined ? { file: opts.report, format: reporting.prepareRunReport(opts.report, opts.reportFormat) } : undefined;
-  const plans = await planSuites(files, opts);
+  if (opts.loadShard && opts.shard) {
+    throw new UserError("--shard with --load-shard: a run is either a part of the matrix or one of the load generators of every load cell; give one of them");
+  }
+  if (opts.loadShard && opts.baseline) {
+    throw new UserError(
+      `--baseline with --load-shard: a load shard sends 1/${opts.loadShard.count} of each load, the baseline all of it; gate on the merged run (bench merge, then bench diff baseline:${opts.baseline} latest)`,
+    );
+  }
+  const plans = shardPlans(await planSuites(files, opts), opts);
   // Guesses the run rests on (an integer input's default fill) are said before it starts, even with -q.
   for (const w of plans.flatMap((p) => p.warnings)) process.stderr.write(`bench: warning: ${w}\n`);
 
@@ -98,12 +111,14 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
     const measure = async (suite: ResolvedSuite, cells: PlannedCell[], filter: string[] | undefined): Promise<RunResult> => {
       const progress = createProgress({ quiet: opts.quiet === true, suite: suite.name });
       const trials = opts.trials ? { ...suite.trials, ...opts.trials } : suite.trials;
+      const origin = { ...(opts.shard ? { shard: opts.shard } : {}), ...(opts.loadShard ? { loadShard: opts.loadShard } : {}) };
       try {
         return await executeSuite(suite, {
           outputs: opts.debugRunner === undefined,
           profile: opts.profile === true,
           store,
           cells,
+          ...(opts.shard || opts.loadShard ? { origin } : {}),
           trials,
           order: opts.order ?? suite.order,
           launch: spawnTrials({
@@ -152,7 +167,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
           process.stderr.write(`bench: ${suite.name}: regression in ${flagged.length} cell(s); confirming in new trials (--no-confirm to skip)\n`);
         const [again] = await planSuites([suite.file], { ...opts, filter: flagged, checkModels: false });
         if (!again) continue;
-        const confirmation = await measure(again.suite, again.cells, flagged);
+        const confirmation = await measure(again.suite, opts.loadShard ? splitLoad(again.cells, opts.loadShard) : again.cells, flagged);
         gate.gating = false;
         gate.title = `${suite.name} (first trials)`;
         if (confirmation.run.status === "interrupted") {
@@ -211,6 +226,24 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
 }
 
 /**
+ * `--shard I/N`: each suite's I-th of N parts of its (filtered) matrix; `--load-shard I/N`: its
+ * load cells at 1/N of their load. A shard left without a cell (more shards than cells) is bad input.
+ */
+function shardPlans(plans: SuitePlan[], opts: RunOptions): SuitePlan[] {
+  const { shard, loadShard } = opts;
+  if (!shard && !loadShard) return plans;
+  return plans.flatMap((p) => {
+    const cells = shard ? selectShard(p.cells, shard) : p.cells;
+    if (cells.length === 0) {
+      throw new UserError(
+        `${p.file}: --shard ${shard?.index}/${shard?.count} has no cells: the suite has ${p.cells.length}; use at most ${p.cells.length} shards`,
+      );
+    }
+    return [{ ...p, cells: loadShard ? splitLoad(cells, loadShard) : cells }];
+  });
+}
+
+/**
  * What a gated run's outputs say, a line each: `regression.accuracy` limits (with --baseline or
  * --fail-on-regression), and against a baseline its output digests and `maxDrop`. Any line fails
  * the gate, whatever the latency did.
@@ -266,7 +299,8 @@ function comparisons(
       failures.push(`comparison not made: ${err.message}`);
     }
   };
-  if (suite.compare) {
+  // A shard may lack one side's cells: the suite's comparison is made on the merged run.
+  if (suite.compare && !opts.shard) {
     const { base, head } = suite.compare;
     compare(
       () => loadSide(`${result.run.id}:${base}`, ctx),

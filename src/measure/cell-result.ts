@@ -3,6 +3,7 @@ import { type Cell, isRemote, loadFields } from "../suite/expand.js";
 import { type LatencySummary, normalQuantile, nsToMs, summarizeLatency, throughput } from "../stats/index.js";
 import { steadyStateCut } from "../stats/steady-cut.js";
 import { generatorLimit } from "../load/health.js";
+import { recordLatencies } from "../load/histogram.js";
 import { describeLoadErrors } from "../load/recorder.js";
 import type { LoadResult } from "../load/types.js";
 import type { TensorPlan } from "../inputs/plan.js";
@@ -169,6 +170,7 @@ export function measuredLoadCell(
   const failed = errorRate > extra.maxErrorRate;
   return {
     ...keyed,
+    load: { ...load, latencyHistogram: recordLatencies(r.latenciesNs) },
     status: limit !== null ? "invalid" : failed ? "failed" : "ok",
     error:
       limit ??

@@ -5,7 +5,7 @@ import type { CellAccuracy } from "../accuracy/metrics.js";
 import { type ParetoMark, paretoFront, type TradeOffPoint } from "../accuracy/pareto.js";
 import path from "node:path";
 import { collectFingerprint } from "../fingerprint/index.js";
-import type { CellResult, Order, RunInfo, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
+import type { CellResult, Order, RunInfo, RunOrigin, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
 import type { PlannedCell } from "../suite/expand.js";
 import { modelFiles, redactSuite, type ResolvedSuite, type TrialPlan } from "../suite/resolve.js";
 import { type AggregateInput, aggregateCells, headlinePrecision, judgeTrials, type TrialCell } from "./aggregate.js";
@@ -38,6 +38,8 @@ export interface ExecuteOptions {
   outputs?: boolean;
   /** Profile every local cell with onnxruntime's profiler after the trials (profile.ts): operators and the provider of each node. */
   profile?: boolean;
+  /** A shard or a load shard of a run spread over machines (src/scale): stored with the run. */
+  origin?: RunOrigin;
   now?: () => Date;
 }
 
@@ -73,6 +75,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
     fingerprint,
     noise: null,
     trials: null,
+    ...(options.origin ? { origin: options.origin } : {}),
   };
   store.createRun({ ...run, resolvedSuite: redactSuite(suite), trials: { ...plan, trials: [], canaryMs: null, stopReason: "interrupted" } });
 
@@ -193,7 +196,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
  * against the reference, whose own cells count as exact (1) and the others by their first
  * output's top-1 agreement, else its cosine; without either, over latency and throughput alone.
  */
-function tradeOff(measured: readonly { cell: PlannedCell | undefined; result: CellResult }[]): Map<string, ParetoMark> {
+export function tradeOff(measured: readonly { cell: PlannedCell | undefined; result: CellResult }[]): Map<string, ParetoMark> {
   const byTarget = new Map<string, TradeOffPoint[]>();
   for (const { cell, result } of measured) {
     const latency = result.latencyMs;

@@ -38,6 +38,7 @@ export function runDocument(result: RunResult, options: RunDocumentOptions = {})
       fingerprint: run.fingerprint,
       noise: run.noise,
       trials: run.trials,
+      ...(run.origin ? { origin: run.origin } : {}),
     },
     cells: samplesNs ? withSamples(cells, samplesNs) : cells,
     ...(comparisons.length > 0 ? { comparisons: comparisons.map(diffDocument) } : {}),

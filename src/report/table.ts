@@ -2,7 +2,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import type { CellLabelAccuracy } from "../accuracy/labels.js";
 import type { Agreement, CellAccuracy } from "../accuracy/metrics.js";
-import type { CellResult, RunResult, RunTrials } from "../results.js";
+import type { CellResult, RunOrigin, RunResult, RunTrials } from "../results.js";
 import { bytesKb, num, withCI } from "./format.js";
 import { fellBack } from "../measure/profile-trace.js";
 
@@ -19,6 +19,7 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
     `started ${run.startedAt}  seed ${run.seed}\n` +
     `${run.fingerprint.host.cpuModel} · ${run.fingerprint.host.logicalCores} cores · ` +
     `onnxruntime ${run.fingerprint.runtime.onnxruntime} · node ${run.fingerprint.runtime.node} · ${run.order}` +
+    (run.origin ? originText(run.origin, c) : "") +
     (run.trials ? `\n${trialsText(run.trials, c)}` : "") +
     (run.noise?.noisy ? `\n${c.yellow(`noisy run: ${run.noise.reasons.join("; ")}`)}` : "");
 
@@ -191,6 +192,21 @@ function row(cell: CellResult, c: ChalkInstance, withTrials: boolean): Table.Hor
     cell.coldStart ? `${num(cell.coldStart.sessionCreateMs)}+${num(cell.coldStart.firstCallMs)}` : "",
     cell.peakRssKb !== null ? bytesKb(cell.peakRssKb) : "",
   ];
+}
+
+/** Where a run came from, when it is not one machine's whole run (src/scale): "\nshard 2 of 3", "\nmerged from 3 runs (shards) …". */
+function originText(origin: RunOrigin, c: ChalkInstance): string {
+  const lines: string[] = [];
+  if (origin.shard) lines.push(`shard ${origin.shard.index} of ${origin.shard.count}`);
+  if (origin.loadShard)
+    lines.push(`load shard ${origin.loadShard.index} of ${origin.loadShard.count}: each load cell sent 1/${origin.loadShard.count} of its load`);
+  if (origin.merged) {
+    const hosts = new Set(origin.merged.parts.map((p) => p.fingerprint.host.hostname));
+    lines.push(`merged from ${origin.merged.parts.length} runs (${origin.merged.mode}) on ${hosts.size} machine${hosts.size > 1 ? "s" : ""}`);
+    if (origin.merged.forced.length > 0) lines.push(c.yellow(`merged with --force although the machines differ in ${origin.merged.forced.join(", ")}`));
+  }
+  if (origin.imported) lines.push(`imported from ${origin.imported.file} at ${origin.imported.at}`);
+  return lines.map((l) => `\n${l}`).join("");
 }
 
 /** "5 trials (precise) · canary 10.2 ms · disturbed: trial 3" */

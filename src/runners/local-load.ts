@@ -1,6 +1,6 @@
 import { closedLoopLocal, openLoopLocal } from "../load/local.js";
 import type { LoadResult } from "../load/types.js";
-import type { PlannedCell } from "../suite/expand.js";
+import { arrivalSeed, type PlannedCell } from "../suite/expand.js";
 
 /**
  * In-process load on one session: N `session.run` calls in flight (MLPerf LoadGen's Offline-like
@@ -15,5 +15,5 @@ export async function runLocalLoad(call: () => Promise<unknown>, cell: PlannedCe
   for (let i = 0; i < plan.warmupRequests && !signal.aborted; i++) await call();
   const common = { call, durationMs: plan.durationMs, maxRequests: plan.maxRequests, signal };
   if (load.mode === "closed") return closedLoopLocal({ ...common, concurrency: load.concurrency });
-  return openLoopLocal({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed });
+  return openLoopLocal({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, seed) });
 }

@@ -2,7 +2,20 @@ import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import type { Fingerprint } from "../fingerprint/index.js";
-import type { CellResult, CellStatus, NoiseReport, Order, RunInfo, RunListEntry, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
+import type {
+  CellResult,
+  CellStatus,
+  NoiseReport,
+  Order,
+  RunInfo,
+  RunListEntry,
+  RunOrigin,
+  RunResult,
+  RunSink,
+  RunStatus,
+  RunTrials,
+  TrialInfo,
+} from "../results.js";
 import { BUSY_TIMEOUT_MS, guarded } from "./failures.js";
 import { currentOwner, isGone } from "./liveness.js";
 import { type OpenMode, openDatabase } from "./open.js";
@@ -101,6 +114,14 @@ export class Store implements RunSink {
       .run(found?.noise ? JSON.stringify(found.noise) : null, found?.trials ? JSON.stringify(found.trials) : row.trials, id);
   }
 
+  /**
+   * Several writes as one: all of them are stored or none (an import, a merge). The store's own
+   * writes inside `fn` become savepoints of this transaction.
+   */
+  atomically<T>(doing: string, fn: () => T): T {
+    return this.write(doing, () => this.db.transaction(fn).immediate());
+  }
+
   /** A write, its failure (a full disk, a lock held too long) told in one line. */
   private write<T>(doing: string, fn: () => T): T {
     return guarded(this.file, doing, fn, this.busyTimeoutMs);
@@ -123,8 +144,8 @@ export class Store implements RunSink {
     const owner = currentOwner();
     const insertSuite = this.db.prepare("INSERT OR IGNORE INTO suites (hash, body) VALUES (?, ?)");
     const insertRun = this.db.prepare(
-      `INSERT INTO runs (id, suite, suite_file, suite_hash, seed, status, started_at, finished_at, fingerprint, bench_version, order_mode, noise, trials, host, pid, process)
-       VALUES (@id, @suite, @suiteFile, @hash, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion, @order, @noise, @trials, @host, @pid, @process)`,
+      `INSERT INTO runs (id, suite, suite_file, suite_hash, seed, status, started_at, finished_at, fingerprint, bench_version, order_mode, noise, trials, origin, host, pid, process)
+       VALUES (@id, @suite, @suiteFile, @hash, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion, @order, @noise, @trials, @origin, @host, @pid, @process)`,
     );
     this.write("storing the new run", () =>
       this.db
@@ -144,6 +165,7 @@ export class Store implements RunSink {
             order: run.order,
             noise: run.noise ? JSON.stringify(run.noise) : null,
             trials: run.trials ? JSON.stringify(run.trials) : null,
+            origin: run.origin ? JSON.stringify(run.origin) : null,
             ...owner,
           });
         })
@@ -332,6 +354,17 @@ export class Store implements RunSink {
     return rawToRunInfo(r, r.status === "running" && this.abandoned.has(r.id) ? "abandoned" : r.status);
   }
 
+  /** Each stored cell's position in the run's matrix, by cell id. */
+  cellOrdinals(runId: string): Map<string, number> {
+    const rows = this.db.prepare("SELECT cell_id, ordinal FROM cells WHERE run_id = ?").all(runId) as { cell_id: string; ordinal: number }[];
+    return new Map(rows.map((r) => [r.cell_id, r.ordinal]));
+  }
+
+  /** Whether a run with exactly this id is stored. */
+  hasRun(id: string): boolean {
+    return this.db.prepare("SELECT 1 FROM runs WHERE id = ?").get(id) !== undefined;
+  }
+
   loadSamples(runId: string, cellId: string): Float64Array | undefined {
     const row = this.db.prepare("SELECT latency_ns FROM samples WHERE run_id = ? AND cell_id = ?").get(runId, cellId) as { latency_ns: Buffer } | undefined;
     if (!row) return undefined;
@@ -368,6 +401,7 @@ interface RawRun {
   order_mode: Order;
   noise: string | null;
   trials: string | null;
+  origin: string | null;
 }
 
 function rawToRunInfo(r: RawRun, status: RunStatus): RunInfo {
@@ -384,6 +418,7 @@ function rawToRunInfo(r: RawRun, status: RunStatus): RunInfo {
     fingerprint: JSON.parse(r.fingerprint) as Fingerprint,
     noise: r.noise ? (JSON.parse(r.noise) as NoiseReport) : null,
     trials: r.trials ? (JSON.parse(r.trials) as RunTrials) : null,
+    ...(r.origin ? { origin: JSON.parse(r.origin) as RunOrigin } : {}),
   };
 }
 

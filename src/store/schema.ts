@@ -155,6 +155,11 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE trial_cells SET summary = bench_pack_json(summary), latency_ns = bench_pack_samples(latency_ns);
   UPDATE samples SET latency_ns = bench_pack_samples(latency_ns);
   `,
+  // 6: where a run came from when it is not one machine's whole run (src/scale): a shard of the
+  // matrix, a load shard, a merge of parts (each part's run id and fingerprint) or an import.
+  `
+  ALTER TABLE runs ADD COLUMN origin TEXT;  -- JSON: RunOrigin (results.ts); null for a plain run
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,3 +1,4 @@
+import { deriveSeed } from "../util/rng.js";
 import type { ResolvedSuite, ResolvedTarget, ResolvedVariant } from "./resolve.js";
 
 /**
@@ -53,6 +54,13 @@ export function isRemote(cell: { provider: string }): boolean {
 export interface PlannedCell extends Cell {
   targetSpec: ResolvedTarget;
   variantSpec: ResolvedVariant;
+  /** `--load-shard I/N`: this machine sends its share of the cell's load (src/scale/shard.ts). */
+  loadShard?: { index: number; count: number };
+}
+
+/** The seed of a cell's arrival schedule: each load shard's its own, so that N machines do not send in lockstep. */
+export function arrivalSeed(cell: Pick<PlannedCell, "loadShard">, seed: number): number {
+  return cell.loadShard ? deriveSeed(seed, `load shard ${cell.loadShard.index}`) : seed;
 }
 
 /** The load points of a target: each concurrency, then each rate; one call at a time when there are none. */

@@ -4,7 +4,7 @@ import { closedLoopHttp } from "../../load/closed-http.js";
 import { HttpClient, type HttpResponse } from "../../load/http-client.js";
 import { openLoopHttp } from "../../load/open-http.js";
 import type { HttpRequestSpec } from "../../load/types.js";
-import type { PlannedCell } from "../../suite/expand.js";
+import { arrivalSeed, type PlannedCell } from "../../suite/expand.js";
 import { errorMessage } from "../../errors.js";
 import { expandEnv, scrub } from "../../suite/env.js";
 import type { ResolvedHttpTarget } from "../../suite/resolve.js";
@@ -46,7 +46,8 @@ export const httpRunner: Runner = {
           const plan = target.load;
           const common = { request: spec, durationMs: plan.durationMs, maxRequests: plan.maxRequests, warmupRequests: plan.warmupRequests, signal };
           if (load.mode === "closed") return closedLoopHttp({ ...common, connections: load.concurrency });
-          if (load.mode === "open") return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed, connections: plan.connections });
+          if (load.mode === "open")
+            return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, seed), connections: plan.connections });
           throw new RangeError(`${cell.id}: not a load cell`);
         }),
       release: () => client.close(),
