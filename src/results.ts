@@ -179,7 +179,7 @@ export interface GenerativeSummary {
   outputTokens: { mean: number; min: number; max: number; total: number };
   /** Input tokens of one request (the server's prompt_tokens, else the planned synthetic length); null when unknown. */
   inputTokens: { mean: number; min: number; max: number; total: number } | null;
-  /** Aggregate: all output tokens over the measured window, tokens/s (interval: requests' Poisson count × mean tokens' interval). */
+  /** Aggregate: all output tokens from the first request's start to the last one's end, tokens/s (interval: requests' Poisson count × mean tokens' interval). */
   outputTokensPerS: { value: number; ci: [number, number] | null };
   /** Per request: output tokens / e2e, tokens/s. */
   requestTokensPerS: LatencyMs;

@@ -102,6 +102,8 @@ export interface GenerativeSamples {
   /** Requests with both a usage and a local count, how many differ, and by how much at most. */
   tokenizerCheck: { compared: number; differing: number; maxAbsDiff: number; usageTotal: number; tokenizerTotal: number };
   faults: StreamFaultCounts;
+  /** From the earliest start to the latest end of the measured requests, ns: the time the output tokens took to come. */
+  spanNs: number;
 }
 
 /** What went wrong in streams, by kind (a failed request is also in LoadErrors: errorEvent → other, stall → timeouts, cut → reset, malformedEvent/noTokens → malformed). */

@@ -168,7 +168,7 @@ export function measuredLoadCell(
         : null
       : [rate * Math.max(0, 1 - z / Math.sqrt(r.ok)), rate * (1 + z / Math.sqrt(r.ok))];
   const failed = errorRate > extra.maxErrorRate;
-  const generative = r.generative ? summarizeGenerative(r.generative, r.durationNs) : null;
+  const generative = r.generative ? summarizeGenerative(r.generative) : null;
   if (generative) notes.push(...generative.notes);
   return {
     ...keyed,

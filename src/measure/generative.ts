@@ -30,7 +30,7 @@ const finite = (a: Float64Array): number[] => Array.from(a).filter(Number.isFini
  * Returns the summary and the notes it calls for (token source, a tokenizer that disagrees,
  * faults). null when no request succeeded.
  */
-export function summarizeGenerative(g: GenerativeSamples, windowNs: number): { summary: GenerativeSummary; notes: string[] } | null {
+export function summarizeGenerative(g: GenerativeSamples): { summary: GenerativeSummary; notes: string[] } | null {
   const n = g.ttftNs.length;
   if (n === 0) return null;
   const ttft = Array.from(g.ttftNs, nsToMs);
@@ -49,6 +49,9 @@ export function summarizeGenerative(g: GenerativeSamples, windowNs: number): { s
   const perRequest = out.map((tokens, i) => tokens / Math.max(1e-9, (e2e[i] ?? 0) / 1000));
   // Aggregate rate: requests over the window × mean tokens; its interval combines the Poisson
   // count of requests (±z/√n) with the mean tokens' own interval, in relative terms.
+  // Over the time the tokens took to come (first start to last end), not the schedule's window:
+  // answers that a queue held past the window would otherwise inflate the rate.
+  const windowNs = g.spanNs;
   const rate = windowNs > 0 ? outTotals.total / nsToS(windowNs) : 0;
   const z = normalQuantile(0.975);
   const tokensMean = summarizeLatency(out).mean;

@@ -75,7 +75,27 @@ export function generativeSamples(records: readonly StreamRecord[], count: Count
     for (let k = 1; k < r.contentNs.length; k++) itl.push((r.contentNs[k] as number) - (r.contentNs[k - 1] as number));
   });
   itlOffsets[n] = itl.length;
-  return { ttftNs, e2eNs, tpotNs, outputTokens, inputTokens, itlNs: Float64Array.from(itl), itlOffsets, tokenSource, tokenizer, tokenizerCheck, faults };
+  let first: bigint | null = null;
+  let last: bigint | null = null;
+  for (const r of records) {
+    if (first === null || r.startNs < first) first = r.startNs;
+    if (last === null || r.endNs > last) last = r.endNs;
+  }
+  const spanNs = first !== null && last !== null ? Number(last - first) : 0;
+  return {
+    spanNs,
+    ttftNs,
+    e2eNs,
+    tpotNs,
+    outputTokens,
+    inputTokens,
+    itlNs: Float64Array.from(itl),
+    itlOffsets,
+    tokenSource,
+    tokenizer,
+    tokenizerCheck,
+    faults,
+  };
 }
 
 interface LoopCommon {
