@@ -1,5 +1,5 @@
 import type { GenerativeSamples } from "../load/types.js";
-import type { GenerativeSummary, LatencyMs } from "../results.js";
+import type { GenerativeMetric, GenerativeSummary, LatencyMs } from "../results.js";
 import { normalQuantile, nsToMs, nsToS, summarizeLatency } from "../stats/index.js";
 
 function latencyOf(values: readonly number[]): LatencyMs | null {
@@ -21,6 +21,16 @@ function totals(values: readonly number[]): { mean: number; min: number; max: nu
   return { mean: total / values.length, min, max, total };
 }
 
+/**
+ * The per-request values of a generative metric by its `slo:` name, ms, index i being the i-th
+ * successful request in every metric but itl, which gives every gap of every request (request i's
+ * are at g.itlOffsets[i] up to g.itlOffsets[i + 1]). tpot is NaN for a request of one token.
+ */
+export function generativeValuesMs(g: GenerativeSamples, metric: GenerativeMetric): Float64Array {
+  const ns = metric === "ttft" ? g.ttftNs : metric === "tpot" ? g.tpotNs : metric === "itl" ? g.itlNs : g.e2eNs;
+  return ns.map(nsToMs);
+}
+
 const finite = (a: Float64Array): number[] => Array.from(a).filter(Number.isFinite);
 
 /**
@@ -33,9 +43,9 @@ const finite = (a: Float64Array): number[] => Array.from(a).filter(Number.isFini
 export function summarizeGenerative(g: GenerativeSamples): { summary: GenerativeSummary; notes: string[] } | null {
   const n = g.ttftNs.length;
   if (n === 0) return null;
-  const ttft = Array.from(g.ttftNs, nsToMs);
-  const e2e = Array.from(g.e2eNs, nsToMs);
-  const tpot = Array.from(g.tpotNs, (v) => (Number.isFinite(v) ? nsToMs(v) : null));
+  const ttft = Array.from(generativeValuesMs(g, "ttft"));
+  const e2e = Array.from(generativeValuesMs(g, "e2e"));
+  const tpot = Array.from(generativeValuesMs(g, "tpot"), (v) => (Number.isFinite(v) ? v : null));
   const out = Array.from(g.outputTokens);
   const itlMax: (number | null)[] = [];
   for (let i = 0; i < n; i++) {
@@ -61,7 +71,7 @@ export function summarizeGenerative(g: GenerativeSamples): { summary: Generative
     requests: n,
     ttftMs: latencyOf(ttft) as LatencyMs,
     tpotMs: latencyOf(tpot.filter((v): v is number => v !== null)),
-    itlMs: latencyOf(Array.from(g.itlNs, nsToMs)),
+    itlMs: latencyOf(Array.from(generativeValuesMs(g, "itl"))),
     e2eMs: latencyOf(e2e) as LatencyMs,
     outputTokens: outTotals,
     inputTokens: totals(finite(g.inputTokens)),

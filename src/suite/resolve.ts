@@ -246,6 +246,8 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
         kind: "http",
         // A server is measured under load; with neither axis given, one request at a time.
         concurrency: common.concurrency.length === 0 && common.rate.length === 0 ? [1] : common.concurrency,
+        // A streaming request carries one prompt: the suite's batch axis does not apply.
+        ...(resolveGenerate(t, dir) !== null ? { batch: [1] } : {}),
         variants,
         url: t.url,
         protocol: t.protocol,

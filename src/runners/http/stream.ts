@@ -104,23 +104,26 @@ export class StreamClient {
         return end({ kind: "status", status: res.statusCode }, null, text);
       }
       watch();
-      let done = false;
-      let finished = false;
-      let failure: { fault: StreamFault; message: string | null } | null = null;
+      // Set by the parser's callback, which flow analysis does not follow.
+      const st: { done: boolean; finished: boolean; failure: { fault: StreamFault; message: string | null } | null } = {
+        done: false,
+        finished: false,
+        failure: null,
+      };
       let now = 0;
       const parser = createParser({
         onEvent: (ev) => {
-          if (failure !== null) return;
+          if (st.failure !== null) return;
           const e = parseStreamEvent(ev.data);
           switch (e.kind) {
             case "done":
-              done = true;
+              st.done = true;
               return;
             case "error":
-              failure = { fault: "errorEvent", message: e.message };
+              st.failure = { fault: "errorEvent", message: e.message };
               return;
             case "malformed":
-              failure = { fault: "malformedEvent", message: ev.data.slice(0, 200) };
+              st.failure = { fault: "malformedEvent", message: ev.data.slice(0, 200) };
               return;
             case "usage":
               rec.usage = e.usage;
@@ -128,7 +131,7 @@ export class StreamClient {
             case "text":
               break;
           }
-          if (e.finished) finished = true;
+          if (e.finished) st.finished = true;
           if (e.text.length > 0) {
             rec.text += e.text;
             rec.contentNs.push(now);
@@ -147,16 +150,16 @@ export class StreamClient {
           return end({ kind: "tooLarge" }, null);
         }
         parser.feed(decoder.decode(buf, { stream: true }));
-        if (failure !== null) break;
+        if (st.failure !== null) break;
       }
       parser.reset({ consume: true });
-      if (failure !== null) {
+      const f = st.failure;
+      if (f !== null) {
         res.body.destroy();
-        const f = failure as { fault: StreamFault; message: string | null };
         return end({ kind: f.fault === "errorEvent" ? "other" : "malformed" }, f.fault, f.message);
       }
       // A stream that ends with neither [DONE] nor a finish_reason was cut short.
-      if (!done && !finished) return end({ kind: "reset" }, "cut", "the stream ended without [DONE] or a finish_reason");
+      if (!st.done && !st.finished) return end({ kind: "reset" }, "cut", "the stream ended without [DONE] or a finish_reason");
       if (rec.contentNs.length === 0) return end({ kind: "malformed" }, "noTokens", "the stream carried no text");
       return end({ kind: "ok" }, null);
     } catch (err) {

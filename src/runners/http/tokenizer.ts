@@ -11,10 +11,20 @@ export type TokenizerName = (typeof TOKENIZERS)[number];
 
 export type CountTokens = (text: string) => number;
 
+interface Encoding {
+  countTokens: (text: string, options?: { disallowedSpecial?: Set<string> }) => number;
+}
+
+/** Each vocabulary is a module of its own (a few MB): only the one named is loaded. */
+const ENCODINGS: Record<TokenizerName, () => Promise<Encoding>> = {
+  cl100k_base: () => import("gpt-tokenizer/encoding/cl100k_base"),
+  o200k_base: () => import("gpt-tokenizer/encoding/o200k_base"),
+  p50k_base: () => import("gpt-tokenizer/encoding/p50k_base"),
+  r50k_base: () => import("gpt-tokenizer/encoding/r50k_base"),
+};
+
 export async function loadTokenizer(name: TokenizerName): Promise<CountTokens> {
-  const m = (await import(`gpt-tokenizer/encoding/${name}`)) as {
-    countTokens: (text: string, options?: { disallowedSpecial?: Set<string> }) => number;
-  };
+  const m = await ENCODINGS[name]();
   // A generated text may contain "<|endoftext|>" as plain text: count it, never throw.
   const options = { disallowedSpecial: new Set<string>() };
   return (text) => m.countTokens(text, options);
