@@ -25,10 +25,14 @@ import {
   nonEmpty,
   parseFraction,
   parseLimit,
+  parseMs,
   parsePort,
   parseRuns,
   parseSeed,
   parseShard,
+  parseShare,
+  parseSlots,
+  parseTokensPerChunk,
   parseTrialNumber,
   parseTrials,
 } from "./cli/args.js";
@@ -373,19 +377,39 @@ without trials (load cells, older runs) against the baseline. Run it on the mach
 
 program
   .command("serve")
-  .description("serve ONNX models over the KServe v2 REST protocol (what suites/remote.yaml benchmarks)")
-  .argument("<models...>", "ONNX model files; each is served under its file name without .onnx")
-  .option("-p, --port <port>", "TCP port (0 picks a free one)", parsePort, 8500)
+  .description(
+    "serve ONNX models over KServe v2 REST (suites/remote.yaml), or with --openai an OpenAI-compatible streaming endpoint of known timing (suites/openai.yaml)",
+  )
+  .argument("[models...]", "ONNX model files; each is served under its file name without .onnx (none with --openai)")
+  .option("-p, --port <port>", "TCP port (0 picks a free one; default 8500, with --openai 8000)", parsePort)
   .option("--host <host>", "interface to bind; 127.0.0.1 keeps it on this machine", nonEmpty("an interface such as 127.0.0.1"), "127.0.0.1")
+  .option("--openai", "serve /v1/chat/completions and /v1/completions (streaming, usage) instead of models")
+  .option("--model <name>", "--openai: the model name it lists", nonEmpty("a model name"), "bench-echo")
+  .option("--ttft-ms <ms>", "--openai: from a free slot to the first token", parseMs, 50)
+  .option("--gap-ms <ms>", "--openai: between tokens", parseMs, 10)
+  .option("--slots <n>", "--openai: generations at once; more wait for a slot (the server's capacity)", parseSlots, 8)
+  .option("--tokens-per-chunk <n>", "--openai: tokens in each streamed chunk", parseTokensPerChunk, 1)
+  .option("--stall-every-ms <ms>", "--openai fault: freeze the whole server at the end of every this many ms", parseMs)
+  .option("--stall-ms <ms>", "--openai fault: for this long", parseMs)
+  .option("--error-rate <share>", "--openai fault: share of streams that send an error event halfway", parseShare, 0)
+  .option("--cut-rate <share>", "--openai fault: share of streams whose connection is cut halfway", parseShare, 0)
+  .option("--hang-rate <share>", "--openai fault: share of streams that stop halfway and never end", parseShare, 0)
+  .option("--empty-chunks", "--openai fault: an empty delta between every two chunks")
+  .option("--no-usage", "--openai: never send usage, even when asked")
   .addHelpText(
     "after",
     `
-Endpoints: GET /v2/health/live, /v2/health/ready, /v2, /v2/models/NAME, /v2/models/NAME/ready,
-POST /v2/models/NAME/infer. Stops on Ctrl-C.
+KServe v2 endpoints: GET /v2/health/live, /v2/health/ready, /v2, /v2/models/NAME,
+/v2/models/NAME/ready, POST /v2/models/NAME/infer.
+--openai endpoints: POST /v1/chat/completions, /v1/completions (stream, stream_options.include_usage,
+max_tokens), GET /v1/models. Each token is one word; a stream's TTFT is --ttft-ms after a slot
+is free, then a token every --gap-ms up to max_tokens. Stops on Ctrl-C.
 
-Example:
+Examples:
   bench serve suites/models/mlp-fp32.onnx &
-  bench run suites/remote.yaml`,
+  bench run suites/remote.yaml
+  bench serve --openai --ttft-ms 80 --gap-ms 20 --slots 4 &
+  bench run suites/openai.yaml`,
   )
   .action(async (models: string[], opts: ServeOptions) => done((await import("./cli/serve.js")).serveCommand(models, opts)));
 

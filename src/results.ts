@@ -5,7 +5,7 @@ import type { Fingerprint } from "./fingerprint/index.js";
 import type { TensorPlan } from "./inputs/plan.js";
 import type { GeneratorHealth } from "./load/health.js";
 import type { LatencyHistogram } from "./load/histogram.js";
-import type { LoadErrors } from "./load/types.js";
+import type { LoadErrors, StreamFaultCounts } from "./load/types.js";
 import type { Order } from "./suite/schema.js";
 
 export type { Order } from "./suite/schema.js";
@@ -188,7 +188,48 @@ export interface CellResult {
    * (stats/trials.ts). null for a cell measured in one trial only (a load cell, an older run).
    */
   trials: TrialSummary[] | null;
+  /** A streaming (openai-chat, openai-completions) cell's generative metrics (docs/LOAD.md); absent for every other cell. */
+  generative?: GenerativeSummary | null;
   notes: string[];
+}
+
+/** The generative metrics of which the per-request values are kept, by the names `slo:` uses. */
+export const GENERATIVE_METRICS = ["ttft", "tpot", "itl", "e2e"] as const;
+export type GenerativeMetric = (typeof GENERATIVE_METRICS)[number];
+
+/**
+ * A streaming cell's generative metrics (docs/LOAD.md defines each). Every latency is in ms with
+ * the same percentiles and intervals as `latencyMs`; `samplesMs` holds the per-request values,
+ * index i being the same request in every array (in order of completion).
+ */
+export interface GenerativeSummary {
+  /** Successful requests behind the statistics. */
+  requests: number;
+  ttftMs: LatencyMs;
+  /** null when no request had 2 or more output tokens. */
+  tpotMs: LatencyMs | null;
+  /** Over every gap between text chunks of every request (vLLM's ITL); null when no request had 2 chunks. */
+  itlMs: LatencyMs | null;
+  e2eMs: LatencyMs;
+  /** Output tokens of one request. */
+  outputTokens: { mean: number; min: number; max: number; total: number };
+  /** Input tokens of one request (the server's prompt_tokens, else the planned synthetic length); null when unknown. */
+  inputTokens: { mean: number; min: number; max: number; total: number } | null;
+  /** Aggregate: all output tokens from the first request's start to the last one's end, tokens/s (interval: requests' Poisson count × mean tokens' interval). */
+  outputTokensPerS: { value: number; ci: [number, number] | null };
+  /** Per request: output tokens / e2e, tokens/s. */
+  requestTokensPerS: LatencyMs;
+  /** Whose count outputTokens is, request by request, and how a local tokenizer compares with the server's usage. */
+  tokens: {
+    usage: number;
+    tokenizer: number;
+    chunks: number;
+    tokenizerName: string | null;
+    check: { compared: number; differing: number; maxAbsDiff: number; usageTotal: number; tokenizerTotal: number } | null;
+  };
+  faults: StreamFaultCounts;
+  /** Per-request values, ms (tpot null for a 1-token answer; itlMaxMs: the request's longest gap, null under 2 chunks). */
+  samplesMs: { ttft: number[]; tpot: (number | null)[]; e2e: number[]; itlMax: (number | null)[]; outputTokens: number[] };
 }
 
 /**

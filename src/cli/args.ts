@@ -26,6 +26,23 @@ export const parsePort = wholeNumber(0, 65_535, 8500);
 // The hidden `bench trial`: what `bench run` passes on, whatever the suite asked for.
 export const parseTrialNumber = wholeNumber(1, Number.MAX_SAFE_INTEGER, 1);
 
+/** A duration in ms (`bench serve --openai`'s timing): a number from 0 to one hour. */
+export function parseMs(v: string): number {
+  const n = v.trim() === "" ? NaN : Number(v.trim());
+  if (!Number.isFinite(n) || n < 0 || n > 3_600_000) throw new InvalidArgumentError("expected milliseconds from 0 to 3600000, e.g. 50");
+  return n;
+}
+
+/** A probability (a fault's share of streams). */
+export function parseShare(v: string): number {
+  const n = v.trim() === "" ? NaN : Number(v.trim());
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError("expected a share from 0 to 1, e.g. 0.05");
+  return n;
+}
+
+export const parseSlots = wholeNumber(1, 100_000, 8);
+export const parseTokensPerChunk = wholeNumber(1, 1000, 4);
+
 export function parseTrials(v: string): { min: number; max: number } {
   const m = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(v.trim());
   const min = Number(m?.[1]);

@@ -44,6 +44,8 @@ export interface LoadResult {
   maxDispatchLagNs: number;
   /** How well the generator kept up (absent from a fake runner's results and from older ones). */
   generator?: GeneratorHealth;
+  /** A streaming (generative) cell's per-request values; absent for every other cell. */
+  generative?: GenerativeSamples;
 }
 
 export interface HttpRequestSpec {
@@ -74,4 +76,50 @@ export type Outcome = { kind: "ok" } | { kind: "status"; status: number } | { ki
 
 export function emptyErrors(): LoadErrors {
   return { status: {}, timeouts: 0, refused: 0, dns: 0, reset: 0, malformed: 0, tooLarge: 0, other: 0 };
+}
+
+/**
+ * A generative (streaming) cell's per-request values, filled by src/runners/http/generative-load.ts.
+ * Index i is the i-th successful request in order of completion, in every per-request array.
+ */
+export interface GenerativeSamples {
+  /** Time to first token: from the request's start (open loop: scheduled) to its first chunk with text, ns. */
+  ttftNs: Float64Array;
+  /** End to end: from the start to the end of the stream, ns (the cell's latency of the same request). */
+  e2eNs: Float64Array;
+  /** (e2e − ttft) / (outputTokens − 1), ns; NaN for a response of fewer than 2 tokens. */
+  tpotNs: Float64Array;
+  outputTokens: Float64Array;
+  /** The server's prompt_tokens, else the synthetic prompt's planned length; NaN when neither is known. */
+  inputTokens: Float64Array;
+  /** Every gap between successive text chunks of every successful request; request i's are itlNs[itlOffsets[i]] up to itlNs[itlOffsets[i + 1]]. */
+  itlNs: Float64Array;
+  itlOffsets: Uint32Array;
+  /** Whose count each successful request's outputTokens is: the server's usage, the local tokenizer's, or (neither) its text chunks. */
+  tokenSource: { usage: number; tokenizer: number; chunks: number };
+  /** The suite's local tokenizer, or null. */
+  tokenizer: string | null;
+  /** Requests with both a usage and a local count, how many differ, and by how much at most. */
+  tokenizerCheck: { compared: number; differing: number; maxAbsDiff: number; usageTotal: number; tokenizerTotal: number };
+  faults: StreamFaultCounts;
+  /** From the earliest start to the latest end of the measured requests, ns: the time the output tokens took to come. */
+  spanNs: number;
+}
+
+/** What went wrong in streams, by kind (a failed request is also in LoadErrors: errorEvent → other, stall → timeouts, cut → reset, malformedEvent/noTokens → malformed). */
+export interface StreamFaultCounts {
+  /** A `data: {"error": …}` event mid-stream. */
+  errorEvents: number;
+  /** The answer began, then no bytes came within the stall limit (or the timeout). */
+  stalls: number;
+  /** The connection closed, or the stream ended without [DONE] or a finish_reason. */
+  cuts: number;
+  /** An event whose data is not JSON. */
+  malformedEvents: number;
+  /** A complete stream that carried no text. */
+  noTokens: number;
+  /** Data events without text or usage, in all requests (not failures). */
+  emptyChunks: number;
+  /** Successful requests with more tokens than text chunks: some chunk carried several tokens (not failures). */
+  multiTokenChunks: number;
 }

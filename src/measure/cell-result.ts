@@ -8,6 +8,7 @@ import { describeLoadErrors } from "../load/recorder.js";
 import type { LoadResult } from "../load/types.js";
 import type { TensorPlan } from "../inputs/plan.js";
 import type { Measurement } from "./loop.js";
+import { summarizeGenerative } from "./generative.js";
 import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
 
 /** What a result needs to know of its cell. */
@@ -168,6 +169,8 @@ export function measuredLoadCell(
         : null
       : [rate * Math.max(0, 1 - z / Math.sqrt(r.ok)), rate * (1 + z / Math.sqrt(r.ok))];
   const failed = errorRate > extra.maxErrorRate;
+  const generative = r.generative ? summarizeGenerative(r.generative) : null;
+  if (generative) notes.push(...generative.notes);
   return {
     ...keyed,
     load: { ...load, latencyHistogram: recordLatencies(r.latenciesNs) },
@@ -185,6 +188,7 @@ export function measuredLoadCell(
     throughput: { value: rate, ci: throughputCI, unit: "items/s" },
     stopReason: "duration",
     converged: true,
+    ...(r.generative ? { generative: generative?.summary ?? null } : {}),
     notes: [...s.notes, ...notes],
   };
 }

@@ -68,9 +68,50 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
       : []),
   ];
   const notesBlock = notes.length > 0 ? ["notes (one line per kind, then its cells; every note is in --json):", ...notes.map((n) => `  ${n}`)] : [];
-  const accuracy = [renderAccuracy(result.cells, color), renderLabelAccuracy(result.cells, color)].filter((x) => x !== null).join("\n") || null;
+  const accuracy =
+    [renderGenerative(result.cells, color), renderAccuracy(result.cells, color), renderLabelAccuracy(result.cells, color)]
+      .filter((x) => x !== null)
+      .join("\n") || null;
   const profiles = renderProfiles(result.cells, c);
   return `${[header, table.toString(), ...(accuracy ? [accuracy] : []), ...profiles, ...notesBlock, ...footer].join("\n")}\n`;
+}
+
+/** Streaming cells' generative metrics (docs/LOAD.md): one row per cell; null when none has them. */
+function renderGenerative(cells: readonly CellResult[], color: boolean): string | null {
+  const streamed = cells.filter((c) => c.generative);
+  if (streamed.length === 0) return null;
+  const table = new Table({
+    head: [
+      "generative",
+      "TTFT p50 ms (95% CI)",
+      "TTFT p99 ms",
+      "TPOT p50 ms (95% CI)",
+      "TPOT p99 ms",
+      "ITL p99 ms",
+      "out tok/req",
+      "out tok/s (95% CI)",
+      "tokens by",
+    ],
+    style: { head: color ? ["cyan"] : [], border: [], compact: true },
+    colAligns: ["left", "right", "right", "right", "right", "right", "right", "right", "left"],
+  });
+  for (const cell of streamed) {
+    const g = cell.generative as NonNullable<CellResult["generative"]>;
+    const t = g.tokens;
+    const by = [t.usage > 0 ? "usage" : "", t.tokenizer > 0 ? (t.tokenizerName ?? "tokenizer") : "", t.chunks > 0 ? "chunks" : ""].filter(Boolean).join("+");
+    table.push([
+      cell.id,
+      withCI(g.ttftMs.p50),
+      num(g.ttftMs.p99.value),
+      g.tpotMs ? withCI(g.tpotMs.p50) : "–",
+      g.tpotMs ? num(g.tpotMs.p99.value) : "–",
+      g.itlMs ? num(g.itlMs.p99.value) : "–",
+      num(g.outputTokens.mean),
+      withCI(g.outputTokensPerS),
+      by + (t.check && t.check.differing > 0 ? ` (${t.tokenizerName ?? "tokenizer"} differs)` : ""),
+    ]);
+  }
+  return table.toString();
 }
 
 /** Accuracy against each target's labels: one row per variant × batch (thread counts share one); null when none. */

@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { z } from "zod";
 import type { AccuracyLimits } from "../accuracy/limits.js";
 import type { Order } from "./schema.js";
 import { type Headline, METRICS, type Metric } from "../stats/metrics.js";
@@ -8,6 +9,9 @@ import {
   type InputSpec,
   type MeasureSpec,
   type PROTOCOLS,
+  type TOKENIZERS,
+  type httpTargetSchema,
+  OPENAI_PROTOCOLS,
   type Provider,
   type RegressionSpec,
   type SuiteSpec,
@@ -99,6 +103,51 @@ export interface ResolvedHttpTarget extends TargetCommon {
   timeoutMs: number;
   body: string | undefined;
   tfserving: { format: "instances" | "inputs"; signatureName: string | undefined; version: number | undefined };
+  /** openai-chat, openai-completions: the workload (lengths in tokens); null for the other protocols. */
+  generate: ResolvedGenerate | null;
+}
+
+export interface TokenLengths {
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+}
+
+export interface ResolvedGenerate {
+  /** Absolute path of the JSONL prompts, or null for synthetic prompts. */
+  prompts: string | null;
+  input: TokenLengths;
+  output: TokenLengths;
+  ignoreEos: boolean;
+  minTokens: boolean;
+  tokenizer: (typeof TOKENIZERS)[number] | null;
+  stallMs: number | null;
+  params: Record<string, unknown>;
+}
+
+/** Synthetic prompts of 128 tokens asking for 128: a short chat turn. */
+const DEFAULT_TOKENS = 128;
+
+function tokenLengths(l: number | { mean: number; sd?: number | undefined; min?: number | undefined; max?: number | undefined } | undefined): TokenLengths {
+  if (l === undefined) return { mean: DEFAULT_TOKENS, sd: 0, min: DEFAULT_TOKENS, max: DEFAULT_TOKENS };
+  if (typeof l === "number") return { mean: l, sd: 0, min: l, max: l };
+  return { mean: l.mean, sd: l.sd ?? 0, min: l.min ?? 1, max: l.max ?? Math.max(1, Math.ceil(l.mean + 4 * (l.sd ?? 0))) };
+}
+
+function resolveGenerate(t: z.infer<typeof httpTargetSchema>, dir: string): ResolvedGenerate | null {
+  if (!(OPENAI_PROTOCOLS as readonly string[]).includes(t.protocol)) return null;
+  const g = t.generate ?? {};
+  return {
+    prompts: g.prompts !== undefined ? path.resolve(dir, g.prompts) : null,
+    input: tokenLengths(g.input),
+    output: tokenLengths(g.output),
+    ignoreEos: g.ignoreEos ?? false,
+    minTokens: g.minTokens ?? false,
+    tokenizer: g.tokenizer ?? null,
+    stallMs: g.stallMs ?? null,
+    params: g.params ?? {},
+  };
 }
 
 export type ResolvedTarget = ResolvedOnnxTarget | ResolvedHttpTarget;
@@ -201,6 +250,8 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
         kind: "http",
         // A server is measured under load; with neither axis given, one request at a time.
         concurrency: common.concurrency.length === 0 && common.rate.length === 0 ? [1] : common.concurrency,
+        // A streaming request carries one prompt: the suite's batch axis does not apply.
+        ...(resolveGenerate(t, dir) !== null ? { batch: [1] } : {}),
         variants,
         url: t.url,
         protocol: t.protocol,
@@ -209,6 +260,7 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
         timeoutMs: t.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
         body: t.body,
         tfserving: { format: t.tfserving?.format ?? "instances", signatureName: t.tfserving?.signatureName, version: t.tfserving?.version },
+        generate: resolveGenerate(t, dir),
       };
     }
     return {

@@ -32,6 +32,7 @@ export const LIMITS = {
   dimension: 1_000_000,
   requests: 10_000_000,
   connections: 10_000,
+  tokens: 1_000_000,
 } as const;
 
 /** A whole number in [min, max]; the message names the range. */
@@ -166,7 +167,47 @@ export const onnxTargetSchema = z.strictObject({
   load: loadSchema.optional(),
 });
 
-export const PROTOCOLS = ["kserve-v2", "tfserving", "json"] as const;
+export const PROTOCOLS = ["kserve-v2", "tfserving", "json", "openai-chat", "openai-completions"] as const;
+/** The streaming protocols: OpenAI-compatible chat and text completions over Server-Sent Events. */
+export const OPENAI_PROTOCOLS = ["openai-chat", "openai-completions"] as const;
+/** Local tokenizers (gpt-tokenizer's encodings, shipped in the package). */
+export const TOKENIZERS = ["cl100k_base", "o200k_base", "p50k_base", "r50k_base"] as const;
+
+/** A length in tokens: a fixed number, or a normal distribution rounded and clamped to [min, max]. */
+const lengthSchema = z.union(
+  [
+    wholeNumber(1, LIMITS.tokens),
+    z
+      .strictObject({
+        mean: positiveNumber(LIMITS.tokens),
+        sd: positiveNumber(LIMITS.tokens, { zero: true }).optional(),
+        min: wholeNumber(1, LIMITS.tokens).optional(),
+        max: wholeNumber(1, LIMITS.tokens).optional(),
+      })
+      .refine((d) => d.min === undefined || d.max === undefined || d.min <= d.max, { message: "min must not be larger than max" }),
+  ],
+  { error: "expected a number of tokens (128) or { mean, sd, min, max }" },
+);
+
+/** The workload of a streaming (openai-*) target. */
+const generateSchema = z.strictObject({
+  /** A JSONL file of prompts ({"prompt": …} or {"messages": […]}, optional max_tokens), relative to the suite; default: synthetic prompts. */
+  prompts: z.string().min(1).optional(),
+  /** Synthetic prompts' length in tokens (default 128). */
+  input: lengthSchema.optional(),
+  /** Each request's max_tokens (default 128). */
+  output: lengthSchema.optional(),
+  /** Send ignore_eos: true (vLLM, SGLang): the server generates max_tokens whatever the text. */
+  ignoreEos: z.boolean().optional(),
+  /** Send min_tokens = max_tokens (vLLM): the same, for servers that take min_tokens. */
+  minTokens: z.boolean().optional(),
+  /** Count tokens locally when the server sends no usage, and check its usage when it does. */
+  tokenizer: z.enum(TOKENIZERS).optional(),
+  /** A stream that sends no bytes for this long is given up as stalled (default: only the timeout). */
+  stallMs: positiveNumber(LIMITS.timeMs).optional(),
+  /** Extra fields of every request body (temperature, seed, …). */
+  params: z.record(z.string(), z.unknown()).optional(),
+});
 
 export const httpTargetSchema = z.strictObject({
   kind: z.literal("http"),
@@ -199,6 +240,8 @@ export const httpTargetSchema = z.strictObject({
    */
   reference: reference.optional(),
   accuracy: accuracySchema.optional(),
+  /** openai-chat, openai-completions: the prompts and output lengths. */
+  generate: generateSchema.optional(),
   matrix: matrixSchema.optional(),
   load: loadSchema.optional(),
 });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { templateTensorNames } from "./body-template.js";
 import { checkEnvReferences, type Env, expandEnv, missingEnv } from "./env.js";
 import { formatPath } from "./path.js";
-import { type MeasureSpec, type SuiteSpec, suiteSchema } from "./schema.js";
+import { type MeasureSpec, OPENAI_PROTOCOLS, type SuiteSpec, suiteSchema } from "./schema.js";
 import { closestName, didYouMean } from "./suggest.js";
 
 /**
@@ -94,6 +94,15 @@ function checkHttpTargets(suite: SuiteSpec): string[] {
       errors.push(`${at}.model: missing; protocol ${t.protocol} needs the model's name on the server (model: NAME, or variants: {name: MODEL})`);
     }
     if (t.model && t.variants) errors.push(`${at}: give either model or variants, not both`);
+    const streaming = (OPENAI_PROTOCOLS as readonly string[]).includes(t.protocol);
+    if (t.generate && !streaming)
+      errors.push(`${at}.generate: only the streaming protocols (openai-chat, openai-completions) take a workload; remove it or change the protocol`);
+    if (streaming && t.matrix?.batch && t.matrix.batch.some((b) => b !== 1)) {
+      errors.push(`${at}.matrix.batch: a streaming request carries one prompt; remove batch (use concurrency or rate for load)`);
+    }
+    if (streaming && t.generate?.prompts !== undefined && t.generate.input !== undefined) {
+      errors.push(`${at}.generate: give either prompts (a JSONL file) or input (synthetic prompt lengths), not both`);
+    }
     for (const key of ["providers", "threads"] as const) {
       if (t.matrix?.[key]) errors.push(`${at}.matrix.${key}: a remote target has no ${key}; the server decides`);
     }

@@ -14,6 +14,7 @@ import { renderTemplate, validateJsonResponse } from "./json-template.js";
 import { describeRequestError } from "./send-errors.js";
 import { encodePredictRequest, predictUrl, TFSERVING_CONTENT_TYPE, validatePredictResponse } from "./tfserving.js";
 import { nsToMs } from "../../stats/metrics.js";
+import { prepareGenerative } from "./generative.js";
 
 /**
  * A remote model behind an HTTP server. prepare() reads the model's metadata (KServe v2) or the
@@ -26,6 +27,7 @@ export const httpRunner: Runner = {
   async prepare(cell, seed) {
     const target = cell.targetSpec;
     if (target.kind !== "http") throw new Error(`${cell.id}: not a remote cell`);
+    if (target.generate !== null) return prepareGenerative(cell, { ...target, generate: target.generate }, seed);
     // Values expanded from ${ENV} (tokens in a URL, say) never reach a message that is printed or stored.
     const secrets = new Set<string>();
     const scrubbed = <T>(work: () => Promise<T>) =>
@@ -117,6 +119,9 @@ export function encodeRequest(
         body: renderTemplate(t.body ?? "", tensors),
         validate: validateJsonResponse,
       };
+    case "openai-chat":
+    case "openai-completions":
+      throw new Error(`${cell.id}: a streaming protocol has no single request body (see generative.ts)`);
   }
 }
 
