@@ -1,0 +1,354 @@
+/** The charts of the runs themselves: latency CDFs, throughput by batch, saturation, trade-off, trial spread. */
+import type { TopLevelSpec } from "vega-lite";
+import { steadyPart } from "../../compare/side.js";
+import type { CellResult } from "../../results.js";
+import { nsToMs } from "../../stats/metrics.js";
+import type { Estimate } from "../../stats/index.js";
+import { cellList } from "../diff-common.js";
+import { num, percent, withCI } from "../format.js";
+import type { ReportInput } from "../model.js";
+import { ecdfPoints, headlineOf, isLoad, type ReportCell, tradeOffAccuracy } from "./data.js";
+import { esc, figure, missing, table } from "./page.js";
+import { renderSvg } from "./svg.js";
+
+const interval = (e: Estimate) => ({ value: e.value, lo: e.ci?.[0] ?? e.value, hi: e.ci?.[1] ?? e.value });
+const ok = (rc: ReportCell) => rc.cell.status === "ok";
+const seriesColor = { field: "series", type: "nominal", title: "variant" } as const;
+
+function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const x of xs) map.set(key(x), [...(map.get(key(x)) ?? []), x]);
+  return map;
+}
+
+/** One CDF chart per target, a panel per cell group, a line per variant (and run). */
+export async function cdfCharts(input: ReportInput, cells: readonly ReportCell[]): Promise<string> {
+  const title = "Latency CDF";
+  const drawn = cells.filter((rc) => ok(rc) && rc.cell.latencyMs !== null);
+  const rows: Record<string, unknown>[] = [];
+  for (const rc of drawn) {
+    const { cell } = rc;
+    const ns = input.samples?.(rc.runId, cell.id);
+    if (!ns || ns.length < 2) continue;
+    const ms = steadyPart(Float64Array.from(ns, nsToMs), cell.trials ? 0 : cell.samplesDropped);
+    const base = { target: cell.target, group: rc.group, series: rc.series };
+    for (const pt of ecdfPoints(ms)) rows.push({ ...base, kind: "cdf", x: pt.x, p: pt.p });
+    const latency = cell.latencyMs;
+    if (latency) {
+      rows.push({ ...base, kind: "q", q: "p50", p: 0.5, ...interval(latency.p50) });
+      rows.push({ ...base, kind: "q", q: "p99", p: 0.99, ...interval(latency.p99) });
+    }
+  }
+  if (!rows.some((r) => r.kind === "cdf")) return missing("cdf", title, "no cell of this report has stored samples");
+  const parts: string[] = [];
+  for (const [target, targetRows] of groupBy(rows, (r) => r.target as string)) {
+    const groups = [...new Set(targetRows.map((r) => r.group as string))];
+    const x = { field: "x", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log scale)" } as const;
+    const spec = {
+      data: { values: targetRows },
+      facet: { field: "group", type: "nominal", title: null, columns: 3, sort: groups },
+      spec: {
+        width: 250,
+        height: 160,
+        layer: [
+          {
+            transform: [{ filter: "datum.kind === 'cdf'" }],
+            mark: { type: "line", strokeWidth: 1.5, interpolate: "step-after" },
+            encoding: { x, y: { field: "p", type: "quantitative", title: "fraction of calls ≤ x", scale: { domain: [0, 1] } }, color: seriesColor },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'q'" }],
+            mark: { type: "rule", strokeWidth: 3, opacity: 0.55 },
+            encoding: { x: { ...x, field: "lo" }, x2: { field: "hi" }, y: { field: "p", type: "quantitative" }, color: seriesColor },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'q'" }],
+            mark: { type: "point", filled: true, size: 45, opacity: 1 },
+            encoding: {
+              x: { ...x, field: "value" },
+              y: { field: "p", type: "quantitative" },
+              color: seriesColor,
+              shape: { field: "q", type: "nominal", title: "percentile", scale: { domain: ["p50", "p99"], range: ["circle", "diamond"] } },
+            },
+          },
+        ],
+      },
+    } as unknown as TopLevelSpec;
+    parts.push(
+      figure(
+        "cdf",
+        `${title}: ${target}`,
+        await renderSvg(spec),
+        "Each line is the empirical CDF of one cell's steady-state latencies (at most 200 points per line, the tail kept); a panel overlays the variants of one batch size, provider and thread count. The marks at heights 0.5 and 0.99 are the cell's p50 and p99 with their 95% intervals as bars. A line further left is faster; a line that bends right near the top has a long tail.",
+        "",
+      ),
+    );
+  }
+  return parts.join("\n");
+}
+
+/** Throughput against batch size, a line per variant and thread count, a panel per target. */
+export async function throughputChart(cells: readonly ReportCell[]): Promise<string> {
+  const title = "Throughput against batch size";
+  const drawn = cells.filter((rc) => ok(rc) && !isLoad(rc.cell) && rc.cell.throughput !== null);
+  if (drawn.length === 0) return missing("throughput", title, "no cell measured one call at a time has a throughput");
+  const rows = drawn.map(({ cell, series, config }) => ({
+    target: cell.target,
+    series,
+    config,
+    line: `${series} ${config}`,
+    batch: cell.batch,
+    ...interval(cell.throughput as Estimate),
+  }));
+  const batches = [...new Set(rows.map((r) => r.batch))].sort((a, b) => a - b);
+  const x = { field: "batch", type: "quantitative", scale: { type: "log", base: 2 }, axis: { values: batches, format: "d" }, title: "batch size" };
+  const y = { field: "value", type: "quantitative", scale: { type: "log", nice: false, padding: 8 }, title: "throughput (items/s, log scale)" };
+  const spec = {
+    data: { values: rows },
+    facet: { field: "target", type: "nominal", title: null, columns: 3 },
+    spec: {
+      width: 320,
+      height: 220,
+      layer: [
+        {
+          mark: { type: "line", point: { filled: true, size: 30 } },
+          encoding: { x, y, color: seriesColor, strokeDash: { field: "config", type: "nominal", title: "provider, threads" }, detail: { field: "line" } },
+        },
+        { mark: { type: "rule", strokeWidth: 2, opacity: 0.6 }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color: seriesColor } },
+      ],
+    },
+    resolve: { scale: { y: "independent" } },
+  } as unknown as TopLevelSpec;
+  const numbers = table(
+    ["cell", "batch", "provider, threads", "throughput items/s (95% CI)"],
+    drawn.map(({ cell, label, config }) => [label, cell.batch, config, withCI(cell.throughput as Estimate)]),
+  );
+  return figure(
+    "throughput",
+    title,
+    await renderSvg(spec),
+    "Items per second (batch × calls per second) at each batch size, both axes logarithmic; a line per variant, dashed by provider and thread count; vertical bars are the 95% intervals. Where a line flattens, a larger batch no longer buys throughput.",
+    numbers,
+  );
+}
+
+/** Load cells: p50 and p99 against the achieved request rate. */
+export async function saturationChart(cells: readonly ReportCell[]): Promise<string> {
+  const title = "Saturation: latency against achieved rate";
+  const drawn = cells.filter((rc) => ok(rc) && rc.cell.load !== null && rc.cell.latencyMs !== null);
+  if (drawn.length === 0) return missing("saturation", title, "no load cell (concurrency or rate) in this report");
+  const rows = drawn.flatMap(({ cell, series }) => {
+    const load = cell.load as NonNullable<CellResult["load"]>;
+    const latency = cell.latencyMs as NonNullable<CellResult["latencyMs"]>;
+    const panel = `${cell.target} b${cell.batch} ${load.mode} loop`;
+    return (["p50", "p99"] as const).map((q) => ({ panel, series, q, line: `${series} ${q}`, rate: load.achievedRate, ...interval(latency[q]) }));
+  });
+  const x = { field: "rate", type: "quantitative", title: "achieved rate (requests/s)" };
+  const y = { field: "value", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log scale)" };
+  const spec = {
+    data: { values: rows },
+    facet: { field: "panel", type: "nominal", title: null, columns: 3 },
+    spec: {
+      width: 320,
+      height: 220,
+      layer: [
+        {
+          mark: { type: "line", point: { filled: true, size: 30 } },
+          encoding: { x, y, color: seriesColor, strokeDash: { field: "q", type: "nominal", title: "percentile" }, detail: { field: "line" } },
+        },
+        { mark: { type: "rule", strokeWidth: 2, opacity: 0.6 }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color: seriesColor } },
+      ],
+    },
+    resolve: { scale: { y: "independent", x: "independent" } },
+  } as unknown as TopLevelSpec;
+  const numbers = table(
+    ["cell", "mode", "concurrency", "target rate /s", "achieved rate /s", "sent", "ok", "error rate", "p50 ms (95% CI)", "p99 ms (95% CI)", "generator lagged"],
+    drawn.map(({ cell, label }) => {
+      const load = cell.load as NonNullable<CellResult["load"]>;
+      const latency = cell.latencyMs as NonNullable<CellResult["latencyMs"]>;
+      return [
+        label,
+        load.mode,
+        load.concurrency,
+        load.targetRate === null ? "" : num(load.targetRate),
+        num(load.achievedRate),
+        load.sent,
+        load.ok,
+        percent(load.errorRate),
+        withCI(latency.p50),
+        withCI(latency.p99),
+        load.generatorLagged ? "yes" : "no",
+      ];
+    }),
+  );
+  return figure(
+    "saturation",
+    title,
+    await renderSvg(spec),
+    "Each point is a load cell: the request rate it achieved and its p50 (solid) and p99 (dashed) latency with 95% intervals. Latency stays flat while the server keeps up; the knee, where it turns up steeply while the rate stops growing, is the saturation point.",
+    numbers,
+  );
+}
+
+/** Latency against accuracy, the Pareto front highlighted, a panel per target. */
+export async function tradeOffChart(cells: readonly ReportCell[]): Promise<string> {
+  const title = "Latency against accuracy";
+  const references = new Set(cells.flatMap((rc) => (rc.cell.accuracy ? [`${rc.runId}\u0000${rc.cell.target}\u0000${rc.cell.accuracy.reference}`] : [])));
+  const drawn = cells.flatMap((rc) => {
+    const { cell } = rc;
+    if (!ok(rc) || isLoad(cell) || !cell.latencyMs) return [];
+    const acc = tradeOffAccuracy(cell, references.has(`${rc.runId}\u0000${cell.target}\u0000${cell.variant}`));
+    return acc ? [{ rc, acc }] : [];
+  });
+  if (drawn.length === 0) return missing("tradeoff", title, "no cell has an accuracy (a reference variant or labels)");
+  const rows = drawn.map(({ rc, acc }) => {
+    const p50 = interval((rc.cell.latencyMs as NonNullable<CellResult["latencyMs"]>).p50);
+    return {
+      target: rc.cell.target,
+      series: rc.series,
+      id: rc.cell.id,
+      front: rc.cell.pareto === true ? "on the Pareto front" : rc.cell.pareto === false ? "dominated" : "not judged",
+      p50: p50.value,
+      p50lo: p50.lo,
+      p50hi: p50.hi,
+      acc: acc.value,
+      acclo: acc.ci?.[0] ?? acc.value,
+      acchi: acc.ci?.[1] ?? acc.value,
+    };
+  });
+  const x = { field: "p50", type: "quantitative", scale: { type: "log" }, title: "p50 latency (ms, log scale)" };
+  const y = { field: "acc", type: "quantitative", scale: { zero: false }, title: "accuracy (higher is better)" };
+  const front = {
+    field: "front",
+    type: "nominal",
+    title: "Pareto",
+    scale: { domain: ["on the Pareto front", "dominated", "not judged"], range: ["circle", "cross", "square"] },
+  };
+  const spec = {
+    data: { values: rows },
+    facet: { field: "target", type: "nominal", title: null, columns: 3 },
+    spec: {
+      width: 320,
+      height: 220,
+      layer: [
+        { mark: { type: "rule", opacity: 0.5 }, encoding: { x: { ...x, field: "p50lo" }, x2: { field: "p50hi" }, y, color: seriesColor } },
+        { mark: { type: "rule", opacity: 0.5 }, encoding: { x, y: { ...y, field: "acclo" }, y2: { field: "acchi" }, color: seriesColor } },
+        {
+          mark: { type: "point", size: 70, strokeWidth: 2 },
+          encoding: {
+            x,
+            y,
+            color: seriesColor,
+            shape: front,
+            fillOpacity: { condition: { test: "datum.front === 'on the Pareto front'", value: 1 }, value: 0 },
+            size: { condition: { test: "datum.front === 'on the Pareto front'", value: 110 }, value: 50 },
+            fill: { ...seriesColor, legend: null },
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: "independent", x: "independent" } },
+  } as unknown as TopLevelSpec;
+  const numbers = table(
+    ["cell", "p50 ms (95% CI)", "p99 ms (95% CI)", "throughput items/s", "accuracy", "95% CI", "accuracy measure", "Pareto", "dominated by"],
+    drawn.map(({ rc, acc }) => {
+      const latency = rc.cell.latencyMs as NonNullable<CellResult["latencyMs"]>;
+      return [
+        rc.label,
+        withCI(latency.p50),
+        withCI(latency.p99),
+        rc.cell.throughput ? withCI(rc.cell.throughput) : "",
+        num(acc.value),
+        acc.ci ? `${num(acc.ci[0])}–${num(acc.ci[1])}` : "",
+        acc.measure,
+        rc.cell.pareto === undefined ? "not judged" : rc.cell.pareto ? "front" : "dominated",
+        cellList(rc.cell.dominatedBy ?? [], 4),
+      ];
+    }),
+  );
+  return figure(
+    "tradeoff",
+    title,
+    await renderSvg(spec),
+    "Each point is a cell: its p50 latency (log scale) and its accuracy (top-1 agreement with the reference variant, else the cosine of its outputs; against labels when the target has them; the reference itself is 1), with 95% intervals as bars. Large filled points are on the target's Pareto front over p50, p99, throughput and accuracy (four axes, so a point on the front can look dominated in this plane); hollow crosses are dominated (the table names by which cells).",
+    numbers,
+  );
+}
+
+/** Every trial's headline statistic per cell, against the cell's interval. */
+export async function trialsChart(input: ReportInput, cells: readonly ReportCell[]): Promise<string> {
+  const title = "Trial-level spread";
+  const drawn = cells.filter((rc) => ok(rc) && rc.cell.latencyMs !== null && (rc.cell.trials?.length ?? 0) > 0);
+  if (drawn.length === 0) return missing("trials", title, "no cell was measured in trials");
+  const headline = (rc: ReportCell) => headlineOf(input.resolvedSuite?.(rc.runId), rc.cell.target);
+  const label = (rc: ReportCell) => rc.label;
+  const order = drawn.map(label);
+  const rows = drawn.flatMap((rc) => {
+    const h = headline(rc);
+    const est = interval((rc.cell.latencyMs as NonNullable<CellResult["latencyMs"]>)[h]);
+    return [
+      { row: label(rc), kind: "cell", stat: h, ...est },
+      ...(rc.cell.trials ?? []).map((t) => ({
+        row: label(rc),
+        kind: "trial",
+        stat: h,
+        trial: t.trial,
+        value: t[h === "p95" ? "p90" : h],
+        disturbed: t.disturbed ? "disturbed" : "undisturbed",
+      })),
+    ];
+  });
+  const x = { field: "value", type: "quantitative", scale: { type: "log" }, title: "headline latency (ms, log scale)" };
+  const y = { field: "row", type: "nominal", sort: order, title: null };
+  const spec = {
+    data: { values: rows },
+    width: 560,
+    height: { step: 14 },
+    layer: [
+      {
+        transform: [{ filter: "datum.kind === 'cell'" }],
+        mark: { type: "rule", strokeWidth: 5, color: "#9ecae9" },
+        encoding: { x: { ...x, field: "lo" }, x2: { field: "hi" }, y },
+      },
+      { transform: [{ filter: "datum.kind === 'cell'" }], mark: { type: "tick", color: "#1f4e79", thickness: 2 }, encoding: { x, y } },
+      {
+        transform: [{ filter: "datum.kind === 'trial'" }],
+        mark: { type: "point", size: 28, filled: true, opacity: 0.85 },
+        encoding: {
+          x,
+          y,
+          color: { field: "disturbed", type: "nominal", title: "trial", scale: { domain: ["undisturbed", "disturbed"], range: ["#333", "#e45756"] } },
+        },
+      },
+    ],
+  } as unknown as TopLevelSpec;
+  const maxTrials = Math.max(...drawn.map((rc) => rc.cell.trials?.length ?? 0));
+  const numbers = table(
+    ["cell", "statistic", "estimate ms (95% CI)", ...Array.from({ length: maxTrials }, (_, i) => `trial ${i + 1}`), "disturbed trials"],
+    drawn.map((rc) => {
+      const h = headline(rc);
+      const trials = rc.cell.trials ?? [];
+      const latency = rc.cell.latencyMs as NonNullable<CellResult["latencyMs"]>;
+      return [
+        label(rc),
+        h,
+        withCI(latency[h]),
+        ...Array.from({ length: maxTrials }, (_, i) => {
+          const t = trials[i];
+          return t ? num(t[h === "p95" ? "p90" : h]) : "";
+        }),
+        trials
+          .filter((t) => t.disturbed)
+          .map((t) => t.trial)
+          .join(", "),
+      ];
+    }),
+  );
+  return figure(
+    "trials",
+    title,
+    await renderSvg(spec),
+    "Each dot is one trial (a fresh process) of a cell: its headline statistic (the suite's measure.headline, p50 unless set). The bar is the cell's 95% interval between trials and the tick its estimate. Dots far apart mean the run-to-run variation is large; red dots are trials whose machine canary or noise check saw interference.",
+    `${numbers}<p class="muted">${esc("A trial summary stores p50, p90 and p99; for a p95 headline the trial column shows p90.")}</p>`,
+  );
+}
