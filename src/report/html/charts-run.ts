@@ -141,7 +141,8 @@ export async function saturationChart(cells: readonly ReportCell[]): Promise<str
     const load = cell.load as NonNullable<CellResult["load"]>;
     const latency = cell.latencyMs as NonNullable<CellResult["latencyMs"]>;
     const panel = `${cell.target} b${cell.batch} ${load.mode} loop`;
-    return (["p50", "p99"] as const).map((q) => ({ panel, series, q, line: `${series} ${q}`, rate: load.achievedRate, ...interval(latency[q]) }));
+    const level = load.concurrency ?? load.targetRate ?? 0;
+    return (["p50", "p99"] as const).map((q) => ({ panel, series, q, level, line: `${series} ${q}`, rate: load.achievedRate, ...interval(latency[q]) }));
   });
   const x = { field: "rate", type: "quantitative", title: "achieved rate (requests/s)" };
   const y = { field: "value", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log scale)" };
@@ -154,7 +155,15 @@ export async function saturationChart(cells: readonly ReportCell[]): Promise<str
       layer: [
         {
           mark: { type: "line", point: { filled: true, size: 30 } },
-          encoding: { x, y, color: seriesColor, strokeDash: { field: "q", type: "nominal", title: "percentile" }, detail: { field: "line" } },
+          encoding: {
+            x,
+            y,
+            color: seriesColor,
+            strokeDash: { field: "q", type: "nominal", title: "percentile" },
+            detail: { field: "line" },
+            // Joined in the order of the load asked for (concurrency or target rate), not of the rate achieved.
+            order: { field: "level", type: "quantitative" },
+          },
         },
         { mark: { type: "rule", strokeWidth: 2, opacity: 0.6 }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color: seriesColor } },
       ],
@@ -298,7 +307,7 @@ export async function trialsChart(input: ReportInput, cells: readonly ReportCell
       })),
     ];
   });
-  const x = { field: "value", type: "quantitative", scale: { type: "log" }, title: "headline latency (ms, log scale)" };
+  const x = { field: "value", type: "quantitative", scale: { type: "log", nice: false, padding: 10 }, title: "headline latency (ms, log scale)" };
   const y = { field: "row", type: "nominal", sort: order, title: null };
   const spec = {
     data: { values: rows },
@@ -349,6 +358,6 @@ export async function trialsChart(input: ReportInput, cells: readonly ReportCell
     title,
     await renderSvg(spec),
     "Each dot is one trial (a fresh process) of a cell: its headline statistic (the suite's measure.headline, p50 unless set). The bar is the cell's 95% interval between trials and the tick its estimate. Dots far apart mean the run-to-run variation is large; red dots are trials whose machine canary or noise check saw interference.",
-    `${numbers}<p class="muted">${esc("A trial summary stores p50, p90 and p99; for a p95 headline the trial column shows p90.")}</p>`,
+    drawn.some((rc) => headline(rc) === "p95") ? `${numbers}<p class="muted">${esc("A trial summary stores p50, p90 and p99; for a p95 headline the trial dots and columns show p90.")}</p>` : numbers,
   );
 }
