@@ -156,7 +156,8 @@ export async function historyChart(history: readonly HistorySeries[] | undefined
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   const spec = {
     data: { values: rows },
-    facet: { field: "series", type: "nominal", title: null, columns: 2 },
+    facet: { field: "series", type: "nominal", title: null },
+    columns: 2,
     spec: {
       width: 420,
       height: 200,

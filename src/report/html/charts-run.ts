@@ -46,7 +46,8 @@ export async function cdfCharts(input: ReportInput, cells: readonly ReportCell[]
     const x = { field: "x", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log scale)" } as const;
     const spec = {
       data: { values: targetRows },
-      facet: { field: "group", type: "nominal", title: null, columns: 3, sort: groups },
+      facet: { field: "group", type: "nominal", title: null, sort: groups },
+      columns: 3,
       spec: {
         width: 250,
         height: 160,
@@ -105,7 +106,8 @@ export async function throughputChart(cells: readonly ReportCell[]): Promise<str
   const y = { field: "value", type: "quantitative", scale: { type: "log", nice: false, padding: 8 }, title: "throughput (items/s, log scale)" };
   const spec = {
     data: { values: rows },
-    facet: { field: "target", type: "nominal", title: null, columns: 3 },
+    facet: { field: "target", type: "nominal", title: null },
+    columns: 3,
     spec: {
       width: 320,
       height: 220,
@@ -148,7 +150,8 @@ export async function saturationChart(cells: readonly ReportCell[]): Promise<str
   const y = { field: "value", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log scale)" };
   const spec = {
     data: { values: rows },
-    facet: { field: "panel", type: "nominal", title: null, columns: 3 },
+    facet: { field: "panel", type: "nominal", title: null },
+    columns: 3,
     spec: {
       width: 320,
       height: 220,
@@ -235,7 +238,8 @@ export async function tradeOffChart(cells: readonly ReportCell[]): Promise<strin
   };
   const spec = {
     data: { values: rows },
-    facet: { field: "target", type: "nominal", title: null, columns: 3 },
+    facet: { field: "target", type: "nominal", title: null },
+    columns: 3,
     spec: {
       width: 320,
       height: 220,
@@ -358,6 +362,8 @@ export async function trialsChart(input: ReportInput, cells: readonly ReportCell
     title,
     await renderSvg(spec),
     "Each dot is one trial (a fresh process) of a cell: its headline statistic (the suite's measure.headline, p50 unless set). The bar is the cell's 95% interval between trials and the tick its estimate. Dots far apart mean the run-to-run variation is large; red dots are trials whose machine canary or noise check saw interference.",
-    drawn.some((rc) => headline(rc) === "p95") ? `${numbers}<p class="muted">${esc("A trial summary stores p50, p90 and p99; for a p95 headline the trial dots and columns show p90.")}</p>` : numbers,
+    drawn.some((rc) => headline(rc) === "p95")
+      ? `${numbers}<p class="muted">${esc("A trial summary stores p50, p90 and p99; for a p95 headline the trial dots and columns show p90.")}</p>`
+      : numbers,
   );
 }

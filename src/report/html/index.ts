@@ -8,7 +8,7 @@ import type { ReportInput } from "../model.js";
 import { diffSummary, forestChart, historyChart } from "./charts-compare.js";
 import { cdfCharts, saturationChart, throughputChart, tradeOffChart, trialsChart } from "./charts-run.js";
 import { reportCells } from "./data.js";
-import { page, paragraph, section } from "./page.js";
+import { folded, page, paragraph, section } from "./page.js";
 import { cellsTable, fingerprintTable, notesBlock, runsTable, sideBySide, suitesBlock } from "./tables.js";
 
 export async function renderHtmlReport(input: ReportInput): Promise<string> {
@@ -29,12 +29,12 @@ export async function renderHtmlReport(input: ReportInput): Promise<string> {
     add("throughput", "Throughput", (await throughputChart(cells)) + (await saturationChart(cells)));
     add("accuracy", "Accuracy", await tradeOffChart(cells));
     add("trials", "Trials", await trialsChart(input, cells));
-    add("cells", "Every cell", cellsTable(cells));
+    add("cells", "Every cell", folded(`Every number of every cell (${cells.length} cells)`, cellsTable(cells), cells.length <= 12));
   } else if (!input.history) {
     sections.push(paragraph("No run and no history: nothing to report.", "missing"));
   }
   if (input.runs.length > 0) {
-    add("fingerprint", "Fingerprint", fingerprintTable(input.runs));
+    add("fingerprint", "Fingerprint", folded("Machine, runtimes, dependencies, model files and git state", fingerprintTable(input.runs)));
     add("suite", "Resolved suite", suitesBlock(input));
     add("notes", "Notes", notesBlock(input));
   }

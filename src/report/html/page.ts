@@ -24,15 +24,21 @@ export function paragraph(text: string, cls?: string): string {
   return text === "" ? "" : `<p${cls ? ` class="${cls}"` : ""}>${esc(text)}</p>`;
 }
 
+/** A block folded away until clicked (native <details>, no script). */
+export function folded(summary: string, body: string, open = false): string {
+  return `<details${open ? " open" : ""}><summary>${esc(summary)}</summary>${body}</details>`;
+}
+
 export function section(id: string, title: string, body: string): string {
   return `<section id="${esc(id)}"><h2>${esc(title)}</h2>\n${body}\n</section>`;
 }
 
-/** A rendered chart: its static SVG, what it shows and how to read it, and its numbers below. */
+/** A rendered chart: its static SVG, what it shows and how to read it, and its numbers below (folded: a click opens them, no script needed). */
 export function figure(id: string, title: string, svg: string, howToRead: string, numbers: string): string {
+  const table = numbers === "" ? "" : `<details class="numbers"><summary>The numbers</summary>${numbers}</details>`;
   return `<figure class="chart" data-chart="${esc(id)}"><figcaption><h3>${esc(title)}</h3><p>${esc(howToRead)}</p></figcaption>
 <div class="svg">${svg}</div>
-${numbers}</figure>`;
+${table}</figure>`;
 }
 
 /** The one line that stands where a chart with no data for this report would have been. */
@@ -67,6 +73,10 @@ tr.differs td { background: #fff8c5; }
 pre { background: var(--bg-alt); padding: 10px; overflow-x: auto; font-size: 12px; }
 details { margin: 8px 0; }
 summary { cursor: pointer; font-weight: 600; }
+details.numbers > summary { font-weight: 500; color: #0969da; }
+li details { margin: 0 0 4px; }
+li details > summary { font-weight: 400; color: var(--muted); }
+@media print { details { display: block; } }
 `;
 
 export function page(title: string, subtitle: string, nav: readonly [string, string][], sections: readonly string[]): string {

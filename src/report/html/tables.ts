@@ -5,7 +5,7 @@ import { bytesKb, num, percent, withCI } from "../format.js";
 import type { ReportInput } from "../model.js";
 import { groupNotes } from "../table.js";
 import { type ReportCell, runLabel } from "./data.js";
-import { esc, list, paragraph, table } from "./page.js";
+import { esc, folded, list, paragraph, table } from "./page.js";
 
 const ci = (e: { value: number; ci: [number, number] | null } | undefined | null) => (e ? withCI(e) : "");
 
@@ -143,7 +143,7 @@ export function suitesBlock(input: ReportInput): string {
         suite === undefined || suite === null
           ? paragraph("The resolved suite of this run is not in the report's input.", "muted")
           : `<pre>${esc(stringify(suite))}</pre>`;
-      return `<details${i === 0 ? " open" : ""}><summary>${esc(`${runLabel(r, i, n)}: ${r.run.suite} (${r.run.suiteFile})`)}</summary>${body}</details>`;
+      return folded(`${runLabel(r, i, n)}: ${r.run.suite} (${r.run.suiteFile})`, body);
     })
     .join("\n");
 }
@@ -154,26 +154,39 @@ export function notesBlock(input: ReportInput): string {
   return input.runs
     .map((r, i) => {
       const lines: string[] = [];
+      const details: string[] = [];
       const noise = r.run.noise;
       if (noise) {
         lines.push(
           `noise check: ${noise.noisy ? "noisy" : "quiet"}; calibration workload ${num(noise.calibrationBeforeMs)} ms before, ${num(noise.calibrationAfterMs)} ms after the run`,
         );
-        lines.push(...noise.reasons.map((x) => `noise: ${x}`));
+        if (noise.reasons.length > 0) details.push(folded(`What the noise check saw (${noise.reasons.length})`, list(noise.reasons)));
       }
       const trials = r.run.trials;
+
       if (trials) {
+        const disturbed = trials.trials.filter((t) => t.disturbed).length;
         lines.push(
-          `trials: ${trials.trials.length}, stopped: ${trials.stopReason}; machine canary ${trials.canaryMs === null ? "not measured" : `${num(trials.canaryMs)} ms`}`,
+          `trials: ${trials.trials.length} (${disturbed} disturbed), stopped: ${trials.stopReason}; machine canary ${trials.canaryMs === null ? "not measured" : `${num(trials.canaryMs)} ms`}`,
         );
-        for (const t of trials.trials) {
+        const trialLines = trials.trials.map((t) => {
           const canary = t.canaryMs ? `, canary ${num(t.canaryMs[0])} → ${num(t.canaryMs[1])} ms` : "";
-          lines.push(`trial ${t.trial}: ${t.status}${t.disturbed ? ", disturbed" : ""}${canary}${t.notes.length > 0 ? `; ${t.notes.join("; ")}` : ""}`);
-        }
+          return `trial ${t.trial}: ${t.status}${t.disturbed ? ", disturbed" : ""}${canary}${t.notes.length > 0 ? `; ${t.notes.join("; ")}` : ""}`;
+        });
+        details.push(folded(`Each trial's canary and noise notes (${trials.trials.length})`, list(trialLines)));
       }
-      lines.push(...groupNotes(r.cells.map((c) => ({ cell: c.id, notes: c.notes }))));
       lines.push(...r.cells.filter((c) => c.error !== null).map((c) => `${c.id} ${c.status}: ${c.error ?? ""}`));
-      return `<h3>${esc(runLabel(r, i, n))}</h3>${lines.length > 0 ? list(lines) : paragraph("No notes.", "muted")}`;
+      // A note's text, then the cells it applies to folded away: some notes name every cell.
+      const cellNotes = groupNotes(r.cells.map((c) => ({ cell: c.id, notes: c.notes }))).map((line) => {
+        const at = line.lastIndexOf(" — ");
+        if (at < 0) return `<li>${esc(line)}</li>`;
+        const cells = line.slice(at + 3);
+        const members = cells.split(/, (?![^[]*\])/);
+        return `<li>${esc(line.slice(0, at))}${members.length === 1 ? ` — ${esc(cells)}` : folded(`${new Set(members.map((m) => m.replace(/ \[.*\]$/, ""))).size} cells`, `<p>${esc(cells)}</p>`)}</li>`;
+      });
+      const body =
+        lines.length + cellNotes.length > 0 ? `${list(lines)}${cellNotes.length > 0 ? `<ul>${cellNotes.join("")}</ul>` : ""}` : paragraph("No notes.", "muted");
+      return `<h3>${esc(runLabel(r, i, n))}</h3>${body}${details.join("")}`;
     })
     .join("\n");
 }
