@@ -40,12 +40,12 @@ export async function forestChart(d: DiffResult): Promise<string> {
     pos: c.threshold,
   }));
   const x = { field: "change", type: "quantitative", axis: { format: "+.0%" }, title: "relative change (head / base − 1)" };
-  const y = { field: "cell", type: "nominal", sort: cells, title: null };
+  const y = { field: "cell", type: "nominal", sort: cells, title: null, axis: { labelLimit: 320 } };
   const spec = {
     data: { values: rows },
     facet: { column: { field: "metric", type: "nominal", sort: metrics, title: null, header: { labelFontWeight: 600 } } },
     spec: {
-      width: 190,
+      width: 150,
       height: { step: 15 },
       layer: [
         { mark: { type: "bar", color: "#eeeeee", height: { band: 1 } }, encoding: { x: { ...x, field: "neg" }, x2: { field: "pos" }, y } },
@@ -96,11 +96,18 @@ export async function forestChart(d: DiffResult): Promise<string> {
   );
 }
 
+const sideName = (label: string, run: string) => (label === run ? run : `${label} (${run})`);
+
 /** The comparison's summary lines and what could not be compared. */
 export function diffSummary(d: DiffResult): string {
-  const lines = [`${d.base} (${d.baseRun}) → ${d.head} (${d.headRun})`, headline(d), methodText(d), thresholdText(d), sensitivityText(d), canaryText(d)].filter(
-    (l) => l !== "",
-  );
+  const lines = [
+    `${sideName(d.base, d.baseRun)} → ${sideName(d.head, d.headRun)}`,
+    headline(d),
+    methodText(d),
+    thresholdText(d),
+    sensitivityText(d),
+    canaryText(d),
+  ].filter((l) => l !== "");
   const env =
     d.environment.length === 0
       ? ""

@@ -312,7 +312,7 @@ export async function trialsChart(input: ReportInput, cells: readonly ReportCell
     ];
   });
   const x = { field: "value", type: "quantitative", scale: { type: "log", nice: false, padding: 10 }, title: "headline latency (ms, log scale)" };
-  const y = { field: "row", type: "nominal", sort: order, title: null };
+  const y = { field: "row", type: "nominal", sort: order, title: null, axis: { labelLimit: 320 } };
   const spec = {
     data: { values: rows },
     width: 560,
