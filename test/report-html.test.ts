@@ -56,6 +56,8 @@ function steppedHistory(): HistorySeries {
 let dir = "";
 let single: ReportInput;
 let pair: ReportInput;
+/** The single run's report, rendered once: several tests read it. */
+let singleHtml = "";
 const cellsOf = (input: ReportInput) => input.runs.flatMap((r) => r.cells);
 
 beforeAll(async () => {
@@ -69,6 +71,7 @@ beforeAll(async () => {
   for (const r of runs) expect(r.code, r.stderr).toBe(0);
   single = reportInputFromStore(db, ["latest"]);
   pair = reportInputFromStore(db, ["latest~1", "latest"]);
+  singleHtml = await renderHtmlReport(single);
 });
 
 afterAll(() => {
@@ -77,7 +80,7 @@ afterAll(() => {
 
 describe("the HTML report's page", () => {
   it("is one self-contained file: no script, stylesheet link, image or url() to fetch", async () => {
-    const html = await renderHtmlReport(single);
+    const html = singleHtml;
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(|@import/i);
     expect(html).toContain("default-src 'none'");
@@ -95,6 +98,15 @@ describe("the HTML report's page", () => {
     const noSamples = await renderHtmlReport({ runs: single.runs });
     expect(noSamples).toContain('data-missing="cdf"');
     expect(noSamples).not.toContain('data-chart="cdf"');
+  });
+
+  it("puts several runs side by side without a comparison", async () => {
+    const runs = [...pair.runs, ...single.runs];
+    const html = await renderHtmlReport({ ...pair, runs, diff: undefined });
+    expect(html).not.toContain('data-chart="forest"');
+    runs.forEach((r, i) => expect(html).toContain(`p50 ms #${i + 1} ${r.run.id}`));
+    // Every run's cells in the overlaid charts: the CDF legend names each run's variants.
+    for (const [i, r] of runs.entries()) expect(html).toContain(`#${i + 1} ${r.run.id} ${r.cells[0]?.variant ?? ""}`);
   });
 
   it("keeps at most 200 points of a CDF, the tail included", () => {
@@ -120,9 +132,9 @@ describe.skipIf(!haveChromium && !inCI)("the HTML report in headless Chromium", 
   });
 
   /** Open the report; return the page, its console errors and every request for something other than the file. */
-  async function open(input: ReportInput, name: string) {
+  async function open(input: ReportInput | string, name: string) {
     const file = path.join(dir, name);
-    writeFileSync(file, await renderHtmlReport(input));
+    writeFileSync(file, typeof input === "string" ? input : await renderHtmlReport(input));
     const url = pathToFileURL(file).href;
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -142,7 +154,7 @@ describe.skipIf(!haveChromium && !inCI)("the HTML report in headless Chromium", 
   }
 
   it("draws every chart of one run with its data, with no console error and no request", async () => {
-    const { page, errors, requests, marks } = await open(single, "single.html");
+    const { page, errors, requests, marks } = await open(singleHtml, "single.html");
     const cells = cellsOf(single);
     const timed = cells.filter((c) => c.concurrency === null);
     const load = cells.filter((c) => c.concurrency !== null);
