@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHtmlReport } from "../src/report/html/index.js";
-import { ecdfPoints } from "../src/report/html/data.js";
+import { ecdfPoints, headlineOf } from "../src/report/html/data.js";
 import type { HistorySeries, ReportInput } from "../src/report/model.js";
 import { CHROMIUM, launchChromium, reportInputFromStore } from "../scripts/html-report.js";
 import { bench, ROOT, tempDir } from "./helpers/cli.js";
@@ -107,6 +107,20 @@ describe("the HTML report's page", () => {
     runs.forEach((r, i) => expect(html).toContain(`p50 ms #${i + 1} ${r.run.id}`));
     // Every run's cells in the overlaid charts: the CDF legend names each run's variants.
     for (const [i, r] of runs.entries()) expect(html).toContain(`#${i + 1} ${r.run.id} ${r.cells[0]?.variant ?? ""}`);
+  });
+
+  it("judges the trial spread by the target's headline statistic in the resolved suite", () => {
+    const resolved = {
+      measure: { headline: "p99" },
+      targets: [
+        { name: "a", measure: { headline: "p90" } },
+        { name: "b", measure: {} },
+      ],
+    };
+    expect(headlineOf(resolved, "a")).toBe("p90");
+    expect(headlineOf(resolved, "b")).toBe("p99");
+    expect(headlineOf(null, "a")).toBe("p50");
+    expect(headlineOf({ targets: [] }, "mlp")).toBe("p50");
   });
 
   it("keeps at most 200 points of a CDF, the tail included", () => {

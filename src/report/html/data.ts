@@ -45,8 +45,8 @@ export function reportCells(input: ReportInput): ReportCell[] {
 export const isLoad = (c: CellResult): boolean => c.concurrency !== null || c.rate !== null;
 
 /**
- * The statistic a cell's trials are judged by: the suite's `measure.headline` (the target's over
- * the suite's), p50 when the resolved suite does not say.
+ * The statistic a cell's trials are judged by: its target's `measure.headline` in the resolved
+ * suite (the suite's where the target has none), p50 when neither says.
  */
 export function headlineOf(resolvedSuite: unknown, target: string): Headline {
   const asRecord = (x: unknown): Record<string, unknown> | undefined => (typeof x === "object" && x !== null ? (x as Record<string, unknown>) : undefined);
@@ -55,7 +55,9 @@ export function headlineOf(resolvedSuite: unknown, target: string): Headline {
     const h = asRecord(m)?.headline;
     return HEADLINES.find((x) => x === h);
   };
-  const targetSpec = asRecord(asRecord(suite?.targets)?.[target]);
+  // Resolved suites list their targets by name; a suite file maps name to target.
+  const targets = suite?.targets;
+  const targetSpec = Array.isArray(targets) ? asRecord(targets.find((t) => asRecord(t)?.name === target)) : asRecord(asRecord(targets)?.[target]);
   return fromMeasure(targetSpec?.measure) ?? fromMeasure(suite?.measure) ?? "p50";
 }
 
