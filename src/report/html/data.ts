@@ -1,4 +1,5 @@
 import type { CellResult, RunResult } from "../../results.js";
+import type { Estimate } from "../../stats/index.js";
 import { HEADLINES, type Headline } from "../../stats/metrics.js";
 import type { ReportInput } from "../model.js";
 
@@ -101,3 +102,9 @@ export function tradeOffAccuracy(cell: CellResult, isReference: boolean): { valu
   if (first.top1Agreement) return { ...first.top1Agreement, measure: `top-1 agreement of ${name} with ${acc.reference}` };
   return first.cosine === null ? null : { value: first.cosine, ci: null, measure: `cosine of ${name} with ${acc.reference}` };
 }
+
+/** An estimate as a chart's value with its interval; without an interval both ends are the value. */
+export const interval = (e: Estimate) => ({ value: e.value, lo: e.ci?.[0] ?? e.value, hi: e.ci?.[1] ?? e.value });
+export const ok = (rc: ReportCell): boolean => rc.cell.status === "ok";
+/** The colour channel every per-run chart shares: a colour per variant (and run). */
+export const seriesColor = { field: "series", type: "nominal", title: "variant" } as const;

@@ -6,7 +6,8 @@
  */
 import type { ReportInput } from "../model.js";
 import { diffSummary, forestChart, historyChart } from "./charts-compare.js";
-import { cdfCharts, saturationChart, throughputChart, tradeOffChart, trialsChart } from "./charts-run.js";
+import { cdfCharts, trialsChart } from "./charts-latency.js";
+import { saturationChart, throughputChart, tradeOffChart } from "./charts-rate.js";
 import { reportCells } from "./data.js";
 import { folded, page, paragraph, section } from "./page.js";
 import { cellsTable, fingerprintTable, notesBlock, runsTable, sideBySide, suitesBlock } from "./tables.js";
