@@ -91,7 +91,13 @@ export function runsInput(
   }
   const [base, head] = sides;
   const diff = sides.length === 2 && base && head ? compareSides(base.side, head.side, opts, opts.seed ?? 1) : undefined;
-  return { runs, samples: (runId, cellId) => lookups.get(runId)?.(cellId), ...(diff ? { diff } : {}) };
+  const stored = new Set(sides.filter((s) => s.stored).map((s) => s.side.runId));
+  return {
+    runs,
+    samples: (runId, cellId) => lookups.get(runId)?.(cellId),
+    resolvedSuite: (runId) => (stored.has(runId) ? openStore().loadRun(runId).resolvedSuite : undefined),
+    ...(diff ? { diff } : {}),
+  };
 }
 
 /** A baseline's or a JSON file's run, as far as the side tells it (no suite file, seed or noise report). */
@@ -143,7 +149,12 @@ function historyInput(store: Store, suite: string, cells: readonly string[] | un
     );
   }
   const latest = runs.at(-1) as RunResult;
-  return { runs: [latest], samples: (runId, cellId) => store.loadSamples(runId, cellId), history };
+  return {
+    runs: [latest],
+    samples: (runId, cellId) => store.loadSamples(runId, cellId),
+    resolvedSuite: (runId) => store.loadRun(runId).resolvedSuite,
+    history,
+  };
 }
 
 /**
@@ -192,6 +203,10 @@ export function prepareRunReport(file: string, override: string | undefined): Re
 export async function writeRunReport(results: readonly RunResult[], store: Store, file: string, format: ReportFormat): Promise<void> {
   const runs = results.filter((r, i) => results.findIndex((o) => o.run.suite === r.run.suite) === i);
   if (runs.length === 0) return;
-  const input: ReportInput = { runs, samples: (runId, cellId) => store.loadSamples(runId, cellId) };
+  const input: ReportInput = {
+    runs,
+    samples: (runId, cellId) => store.loadSamples(runId, cellId),
+    resolvedSuite: (runId) => store.loadRun(runId).resolvedSuite,
+  };
   writeReportFile(file, "--report", await renderReport(input, format));
 }

@@ -14,6 +14,8 @@ export interface ReportInput {
   diff?: DiffResult;
   /** `--history SUITE [--cell ID]`: the headline statistic of every stored run of a suite, oldest first. */
   history?: HistorySeries[];
+  /** The resolved suite a run was measured with (the store's `loadRun(id).resolvedSuite`); shown by the HTML report. */
+  resolvedSuite?: (runId: string) => unknown;
 }
 
 /** One cell's headline statistic over the stored runs of a suite. */
