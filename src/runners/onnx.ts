@@ -157,7 +157,7 @@ export const onnxRunner: Runner = {
         inputs: plans,
         notes: warnings,
         call,
-        runLoad: (signal) => runLocalLoad(call, cell, seed, signal),
+        runLoad: (signal, at) => runLocalLoad(call, cell, seed, signal, at),
         release: () => session.release(),
       };
       return prepared;

@@ -40,11 +40,12 @@ export const httpRunner: Runner = {
       sessionCreateMs,
       itemsPerCall: cell.batch,
       call: () => scrubbed(() => sendOnce(client, spec)),
-      runLoad: (signal) =>
+      runLoad: (signal, at) =>
         scrubbed(() => {
-          const { load } = cell;
+          const load = at?.load ?? cell.load;
           const plan = target.load;
-          const common = { request: spec, durationMs: plan.durationMs, maxRequests: plan.maxRequests, warmupRequests: plan.warmupRequests, signal };
+          const durationMs = at?.durationMs ?? plan.durationMs;
+          const common = { request: spec, durationMs, maxRequests: plan.maxRequests, warmupRequests: plan.warmupRequests, signal };
           if (load.mode === "closed") return closedLoopHttp({ ...common, connections: load.concurrency });
           if (load.mode === "open") return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed, connections: plan.connections });
           throw new RangeError(`${cell.id}: not a load cell`);
