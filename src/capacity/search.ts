@@ -51,8 +51,8 @@ function roundRate(x: number): number {
  * lowest one above it that did not pass, to the resolution. An undecided step (too few requests,
  * or a percentile too close to its threshold to tell at the confidence) counts as not passing:
  * the capacity claimed is one a step showed, never one it could not. An invalid step (the
- * generator could not drive it) ends the search: nothing above it can be measured with this
- * generator, and it is never counted against the server.
+ * generator could not drive it) is measured once more; invalid again, it ends the search: nothing
+ * above it can be measured with this generator, and it is never counted against the server.
  */
 export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> {
   const steps: CapacityStep[] = [];
@@ -65,8 +65,14 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
 
   const run = async (target: number): Promise<CapacityStep | null> => {
     if (steps.length >= o.maxSteps || o.stopped?.()) return null;
-    const s = await o.step(target);
+    let s = await o.step(target);
     steps.push(s);
+    // A generator held up once (a GC pause, a neighbour's burst on a shared machine) gets a second try at the same load.
+    if (s.verdict === "invalid" && steps.length < o.maxSteps && !o.stopped?.()) {
+      notes.push(`the step at ${target}${unit(o.axis)} was invalid (the generator fell behind) and was measured again`);
+      s = await o.step(target);
+      steps.push(s);
+    }
     if (s.verdict === "invalid") invalid = s;
     else if (s.verdict === "pass") {
       if (below === null || s.target > below.target) below = s;
@@ -113,7 +119,12 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
   });
   const inv = invalid as CapacityStep | null;
   if (inv !== null) {
-    notes.push(`the generator could not drive ${inv.target}${unit(o.axis)}: ${inv.generator.reason ?? "it fell behind"}; the capacity is above what this generator can drive`);
+    const why = `the step at ${inv.target}${unit(o.axis)} was invalid: ${inv.generator.reason ?? "the generator fell behind"}`;
+    notes.push(
+      below === null
+        ? `${why}; nothing could be measured: the generator could not drive even this load`
+        : `${why}; the capacity is above what this generator can drive`,
+    );
     return result(below === null ? "none" : "generator-limited");
   }
   if (steps.length >= o.maxSteps && !(below !== null && above !== null && close((below as CapacityStep).target, (above as CapacityStep).target))) {

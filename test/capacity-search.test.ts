@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { searchCapacity } from "../src/capacity/search.js";
+import type { CapacityStep } from "../src/capacity/step.js";
+
+/** A step with only what the search reads. */
+function step(target: number, verdict: CapacityStep["verdict"]): CapacityStep {
+  return {
+    target,
+    durationMs: 1000,
+    achievedRate: target,
+    sent: 100,
+    ok: 100,
+    errors: 0,
+    latencyMs: null,
+    slo: { confidence: 0.95, verdict: verdict === "invalid" ? "undecided" : verdict, checks: [], goodput: null },
+    generator: { verdict: verdict === "invalid" ? "invalid" : "ok", reason: verdict === "invalid" ? "the generator fell behind" : null, sendLagP99Ms: 0, eventLoopP99Ms: 0, dropped: 0 },
+    verdict,
+  };
+}
+
+/** A server that meets the SLO up to `capacity`; the generator can drive up to `generatorMax`. */
+const server =
+  (capacity: number, o: { generatorMax?: number; undecidedWithin?: number } = {}) =>
+  (target: number): Promise<CapacityStep> => {
+    if (target > (o.generatorMax ?? Infinity)) return Promise.resolve(step(target, "invalid"));
+    if (o.undecidedWithin !== undefined && Math.abs(target - capacity) <= o.undecidedWithin) return Promise.resolve(step(target, "undecided"));
+    return Promise.resolve(step(target, target <= capacity ? "pass" : "fail"));
+  };
+
+describe("capacity search", () => {
+  it("ramps up by doubling, then bisects to the resolution: the capacity within it, bracketed by a pass and a fail", async () => {
+    const r = await searchCapacity({ axis: "rate", start: 10, max: 1e6, resolution: 0.05, maxSteps: 40, step: server(173) });
+    expect(r.status).toBe("found");
+    expect(r.capacity).toBeLessThanOrEqual(173);
+    expect(r.capacity).toBeGreaterThanOrEqual(173 / 1.05);
+    expect(r.bracket.below?.verdict).toBe("pass");
+    expect(r.bracket.above?.verdict).toBe("fail");
+    const above = r.bracket.above?.target ?? 0;
+    expect((above - (r.capacity ?? 0)) / (r.capacity ?? 1)).toBeLessThanOrEqual(0.05);
+    expect(r.steps.slice(0, 6).map((s) => s.target)).toEqual([10, 20, 40, 80, 160, 320]);
+  });
+
+  it("ramps down by halving when the first step fails", async () => {
+    const r = await searchCapacity({ axis: "rate", start: 100, max: 1e6, resolution: 0.05, maxSteps: 40, step: server(30) });
+    expect(r.steps.slice(0, 3).map((s) => s.target)).toEqual([100, 50, 25]);
+    expect(r.status).toBe("found");
+    expect(r.capacity).toBeGreaterThanOrEqual(30 / 1.05);
+  });
+
+  it("searches whole numbers of requests in flight for a closed loop, to 1 apart", async () => {
+    const r = await searchCapacity({ axis: "concurrency", start: 1, max: 10_000, resolution: 0.05, maxSteps: 40, step: server(11) });
+    expect(r).toMatchObject({ status: "found", capacity: 11 });
+    expect(r.bracket.above?.target).toBe(12);
+    expect(r.steps.every((s) => Number.isInteger(s.target))).toBe(true);
+  });
+
+  it("counts an undecided step as not passing and says so", async () => {
+    const r = await searchCapacity({ axis: "rate", start: 10, max: 1e6, resolution: 0.05, maxSteps: 40, step: server(200, { undecidedWithin: 15 }) });
+    expect(r.status).toBe("found");
+    expect(r.capacity).toBeLessThan(185);
+    expect(r.bracket.above?.verdict).toBe("undecided");
+    expect(r.notes.join("\n")).toMatch(/undecided.*counted as not meeting the SLO/);
+  });
+
+  it("stops at a step the generator cannot drive, measured twice: a lower bound, never blamed on the server", async () => {
+    const r = await searchCapacity({ axis: "rate", start: 10, max: 1e6, resolution: 0.05, maxSteps: 40, step: server(500, { generatorMax: 100 }) });
+    expect(r.status).toBe("generator-limited");
+    expect(r.capacity).toBe(80);
+    expect(r.steps.map((s) => s.target)).toEqual([10, 20, 40, 80, 160, 160]);
+    expect(r.bracket.above?.verdict).toBe("invalid");
+    expect(r.steps.some((s) => s.verdict === "fail")).toBe(false);
+    expect(r.notes.join("\n")).toMatch(/above what this generator can drive/);
+  });
+
+  it("reports none when no step passes, and at-max when every step does", async () => {
+    const none = await searchCapacity({ axis: "rate", start: 64, max: 1e6, resolution: 0.05, maxSteps: 40, step: server(0.1) });
+    expect(none).toMatchObject({ status: "none", capacity: null });
+    expect(none.steps).toHaveLength(7); // 64 down to 1, six halvings
+    const max = await searchCapacity({ axis: "rate", start: 10, max: 80, resolution: 0.05, maxSteps: 40, step: server(1e9) });
+    expect(max).toMatchObject({ status: "at-max", capacity: 80 });
+  });
+});
