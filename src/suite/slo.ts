@@ -47,7 +47,7 @@ function parseLeft(left: string): Omit<Slo, "text" | "op" | "thresholdMs"> | str
   const m = /^p(\d{1,2}(?:\.\d{1,6})?)$/.exec(percentile);
   const pct = m ? Number(m[1]) : NaN;
   if (!(pct > 0 && pct < 100)) return `'${percentile}' is not a percentile; write p followed by a number above 0 and below 100, such as p50, p99 or p99.9`;
-  return { metric: metricName as SloMetric, percentile, probability: pct / 100 };
+  return { metric: metricName as SloMetric, percentile, probability: Number((pct / 100).toPrecision(12)) };
 }
 
 /** `<= 80ms`, `< 1.5s`. */
