@@ -59,9 +59,8 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
   const notes: string[] = [];
   const integer = o.axis === "concurrency";
   const min = integer ? 1 : o.start / 2 ** MAX_HALVINGS;
-  let below: CapacityStep | null = null; // highest passing
-  let above: CapacityStep | null = null; // lowest not passing
-  let invalid: CapacityStep | null = null;
+  // The highest passing step, the lowest one above it that did not pass, and an invalid one.
+  const at: { below: CapacityStep | null; above: CapacityStep | null; invalid: CapacityStep | null } = { below: null, above: null, invalid: null };
 
   const run = async (target: number): Promise<CapacityStep | null> => {
     if (steps.length >= o.maxSteps || o.stopped?.()) return null;
@@ -73,12 +72,12 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
       s = await o.step(target);
       steps.push(s);
     }
-    if (s.verdict === "invalid") invalid = s;
+    if (s.verdict === "invalid") at.invalid = s;
     else if (s.verdict === "pass") {
-      if (below === null || s.target > below.target) below = s;
+      if (at.below === null || s.target > at.below.target) at.below = s;
     } else {
-      if (s.verdict === "undecided") notes.push(`the step at ${s.target} was undecided (${describeUndecided(s)}): counted as not meeting the SLO`);
-      if (above === null || s.target < above.target) above = s;
+      if (s.verdict === "undecided") notes.push(`the step at ${s.target}${unit(o.axis)} was undecided (${describeUndecided(s)}): counted as not meeting the SLO`);
+      if (at.above === null || s.target < at.above.target) at.above = s;
     }
     return s;
   };
@@ -89,37 +88,39 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
     const s = await run(x);
     if (s === null || s.verdict === "invalid") break;
     if (s.verdict === "pass") {
-      if (above !== null || x >= o.max) break;
+      if (at.above !== null || x >= o.max) break;
       x = Math.min(o.max, integer ? x * 2 : roundRate(x * 2));
     } else {
-      if (below !== null) break;
+      if (at.below !== null) break;
       const next = integer ? Math.floor(x / 2) : roundRate(x / 2);
       if (next < min) break;
       x = next;
     }
   }
   // Bisection.
-  const close = (lo: number, hi: number) => (integer ? hi - lo <= 1 : (hi - lo) / lo <= o.resolution);
-  while (invalid === null && below !== null && above !== null) {
-    const lo = (below as CapacityStep).target;
-    const hi = (above as CapacityStep).target;
-    if (close(lo, hi)) break;
+  const converged = (): boolean => {
+    if (at.below === null || at.above === null) return false;
+    const [lo, hi] = [at.below.target, at.above.target];
+    return integer ? hi - lo <= 1 : (hi - lo) / lo <= o.resolution;
+  };
+  while (at.invalid === null && at.below !== null && at.above !== null && !converged()) {
+    const [lo, hi] = [at.below.target, at.above.target];
     const mid = integer ? Math.floor((lo + hi) / 2) : roundRate((lo + hi) / 2);
     if (mid <= lo || mid >= hi) break;
     if ((await run(mid)) === null) break;
   }
 
+  const { below, above, invalid } = at;
   const result = (status: CapacityResult["status"]): CapacityResult => ({
     axis: o.axis,
     status,
-    capacity: below === null ? null : (below as CapacityStep).target,
+    capacity: below?.target ?? null,
     bracket: { below, above: status === "generator-limited" ? invalid : above },
     steps,
     notes,
   });
-  const inv = invalid as CapacityStep | null;
-  if (inv !== null) {
-    const why = `the step at ${inv.target}${unit(o.axis)} was invalid: ${inv.generator.reason ?? "the generator fell behind"}`;
+  if (invalid !== null) {
+    const why = `the step at ${invalid.target}${unit(o.axis)} was invalid: ${invalid.generator.reason ?? "the generator fell behind"}`;
     notes.push(
       below === null
         ? `${why}; nothing could be measured: the generator could not drive even this load`
@@ -127,9 +128,7 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
     );
     return result(below === null ? "none" : "generator-limited");
   }
-  if (steps.length >= o.maxSteps && !(below !== null && above !== null && close((below as CapacityStep).target, (above as CapacityStep).target))) {
-    notes.push(`stopped after ${o.maxSteps} steps before reaching the resolution`);
-  }
+  if (steps.length >= o.maxSteps && !converged()) notes.push(`stopped after ${o.maxSteps} steps before reaching the resolution`);
   if (below === null) {
     if (steps.length > 0) notes.push(`no step met the SLO, down to ${steps[steps.length - 1]?.target}${unit(o.axis)}`);
     return result("none");
