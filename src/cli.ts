@@ -275,8 +275,17 @@ program
   .option("--resolution <fraction>", "open loop: bisect until the bracket is this narrow, relative to its lower end", parseResolution, 0.05)
   .option("--start <load>", "the first step: req/s (open loop) or requests in flight (closed loop); default: the suite's lowest rate or concurrency", parseLoad)
   .option("--max <load>", "the highest step the ramp tries", parseLoad)
-  .addOption(new Option("--mode <mode>", "search the open loop's rate or the closed loop's concurrency (default: rate when the suite has rates)").choices(["open", "closed"]))
-  .option("--step-ms <ms>", "each step's measured duration (default: the suite's load.durationMs); open-loop steps are stretched to hold enough requests", parseStepMs)
+  .addOption(
+    new Option("--mode <mode>", "search the open loop's rate or the closed loop's concurrency (default: rate when the suite has rates)").choices([
+      "open",
+      "closed",
+    ]),
+  )
+  .option(
+    "--step-ms <ms>",
+    "each step's measured duration (default: the suite's load.durationMs); open-loop steps are stretched to hold enough requests",
+    parseStepMs,
+  )
   .option("--max-step-ms <ms>", "the longest a stretched step may be", parseStepMs, 60_000)
   .option("--max-steps <n>", "the most steps per cell", parseMaxSteps, 30)
   .addOption(filterOption())

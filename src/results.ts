@@ -247,4 +247,3 @@ export interface SloReport {
    */
   goodput: { requests: number; ratePerS: number; share: number } | null;
 }
-

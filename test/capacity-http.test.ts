@@ -63,7 +63,10 @@ slo: ['p90 <= 30ms']
     expect(cell?.capacity, curve).toBeLessThanOrEqual(1.1 * KNOWN_CAPACITY);
     expect(cell?.bracket.below?.verdict).toBe("pass");
     expect(["fail", "undecided"]).toContain(cell?.bracket.above?.verdict);
-    expect(cell?.steps.every((s) => s.generator.verdict === "ok"), curve).toBe(true);
+    expect(
+      cell?.steps.every((s) => s.generator.verdict === "ok"),
+      curve,
+    ).toBe(true);
     expect(doc.slo).toEqual(["p90 <= 30ms"]);
     expect(r.stderr).toMatch(/capacity of srv\/default\/b1: open loop from 50 req\/s/);
   });
@@ -108,7 +111,10 @@ describe("capacity search with a throttled generator", () => {
       },
     });
     const curve = JSON.stringify(r.steps.map((s) => [s.target, s.verdict, s.slo.verdict, s.generator.reason]));
-    expect(r.steps.map((s) => s.target), curve).toEqual([200, 200]);
+    expect(
+      r.steps.map((s) => s.target),
+      curve,
+    ).toEqual([200, 200]);
     for (const s of r.steps) {
       expect(s.verdict, curve).toBe("invalid");
       expect(s.generator.reason, curve).toMatch(/^the generator fell behind: sent [\d,]+ of 200 req\/s, sends late by up to/);

@@ -13,7 +13,13 @@ function step(target: number, verdict: CapacityStep["verdict"]): CapacityStep {
     errors: 0,
     latencyMs: null,
     slo: { confidence: 0.95, verdict: verdict === "invalid" ? "undecided" : verdict, checks: [], goodput: null },
-    generator: { verdict: verdict === "invalid" ? "invalid" : "ok", reason: verdict === "invalid" ? "the generator fell behind" : null, sendLagP99Ms: 0, eventLoopP99Ms: 0, dropped: 0 },
+    generator: {
+      verdict: verdict === "invalid" ? "invalid" : "ok",
+      reason: verdict === "invalid" ? "the generator fell behind" : null,
+      sendLagP99Ms: 0,
+      eventLoopP99Ms: 0,
+      dropped: 0,
+    },
     verdict,
   };
 }

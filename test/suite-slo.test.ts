@@ -31,7 +31,9 @@ describe("SLO syntax", () => {
 
   it("a suite's slo: is checked with the other keys, each problem at its key", () => {
     expect(validateSuiteDocument(doc(["p99 <= 80ms", "ttft.p99 <= 500ms"])).errors).toEqual([]);
-    expect(validateSuiteDocument(doc({ p99: "<= 80ms", "tpot.p99": 50 })).errors).toEqual(["slo.tpot.p99: '50' has no unit; write it with ms, s or us, such as 50ms"]);
+    expect(validateSuiteDocument(doc({ p99: "<= 80ms", "tpot.p99": 50 })).errors).toEqual([
+      "slo.tpot.p99: '50' has no unit; write it with ms, s or us, such as 50ms",
+    ]);
     expect(validateSuiteDocument(doc(["p99 <= 80ms", "p95 <= 7"])).errors).toEqual(["slo[1]: '7' has no unit; write it with ms, s or us, such as 7ms"]);
     expect(validateSuiteDocument(doc("p99 <= 80ms")).errors.join("\n")).toMatch(/^slo: expected a list of SLOs/);
   });

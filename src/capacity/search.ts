@@ -76,7 +76,8 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
     else if (s.verdict === "pass") {
       if (at.below === null || s.target > at.below.target) at.below = s;
     } else {
-      if (s.verdict === "undecided") notes.push(`the step at ${s.target}${unit(o.axis)} was undecided (${describeUndecided(s)}): counted as not meeting the SLO`);
+      if (s.verdict === "undecided")
+        notes.push(`the step at ${s.target}${unit(o.axis)} was undecided (${describeUndecided(s)}): counted as not meeting the SLO`);
       if (at.above === null || s.target < at.above.target) at.above = s;
     }
     return s;

@@ -143,7 +143,9 @@ async function capacity(file: string, opts: CapacityOptions, interrupt: Interrup
           const s = capacityStep({ target, durationMs, result: r, slos, confidence: opts.confidence, inProcess: !isRemote(cell) });
           partial.steps.push(s);
           const p99 = s.latencyMs ? `p99 ${s.latencyMs.p99.toFixed(1)} ms` : "no latency";
-          say(`  ${target}${unit(axis)} for ${(durationMs / 1000).toFixed(1)} s: ${s.verdict} (sent ${s.achievedRate.toFixed(1)} req/s, ${s.ok} ok, ${s.errors} failed, ${p99})`);
+          say(
+            `  ${target}${unit(axis)} for ${(durationMs / 1000).toFixed(1)} s: ${s.verdict} (sent ${s.achievedRate.toFixed(1)} req/s, ${s.ok} ok, ${s.errors} failed, ${p99})`,
+          );
           return s;
         },
       });
@@ -169,5 +171,8 @@ async function capacity(file: string, opts: CapacityOptions, interrupt: Interrup
 function outcomeOf(cells: readonly CapacityCell[]): Outcome {
   const without = cells.filter((c) => c.capacity === null || c.state === "failed" || c.state === "skipped");
   if (without.length === 0) return OK;
-  return { kind: "failed", reason: `${without.length} of ${cells.length} cells: no capacity found (${without.map((c) => `${c.id}: ${c.error ?? c.notes.at(-1) ?? c.state}`).join("; ")})` };
+  return {
+    kind: "failed",
+    reason: `${without.length} of ${cells.length} cells: no capacity found (${without.map((c) => `${c.id}: ${c.error ?? c.notes.at(-1) ?? c.state}`).join("; ")})`,
+  };
 }

@@ -41,7 +41,13 @@ export function evaluateSlos(r: LoadResult, slos: readonly Slo[], confidence: nu
     let over = r.errorCount;
     for (const x of v) if (!meets(x, s)) over++;
     const n = v.length + r.errorCount;
-    return { ...base, observedMs: v.length > 0 ? quantile(sortSamples(v), s.probability) : null, n, over, verdict: testPercentile(n, over, s.probability, confidence).verdict };
+    return {
+      ...base,
+      observedMs: v.length > 0 ? quantile(sortSamples(v), s.probability) : null,
+      n,
+      over,
+      verdict: testPercentile(n, over, s.probability, confidence).verdict,
+    };
   });
   const verdict: PercentileVerdict = checks.some((c) => c.verdict === "fail") ? "fail" : checks.every((c) => c.verdict === "pass") ? "pass" : "undecided";
   return { confidence, verdict, checks, goodput: goodput(r, slos, values) };

@@ -107,7 +107,8 @@ export function parseSlos(spec: SloSpec, at = "slo"): { slos: Slo[]; errors: str
   for (const [where, text, value] of entries) {
     const r = parseSlo(text, value);
     if (typeof r === "string") errors.push(`${where}: ${r}`);
-    else if (slos.some((s) => s.metric === r.metric && s.probability === r.probability)) errors.push(`${where}: '${r.text}' repeats an SLO on the same percentile; keep one`);
+    else if (slos.some((s) => s.metric === r.metric && s.probability === r.probability))
+      errors.push(`${where}: '${r.text}' repeats an SLO on the same percentile; keep one`);
     else slos.push(r);
   }
   return { slos, errors };
