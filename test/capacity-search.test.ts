@@ -60,8 +60,22 @@ describe("capacity search", () => {
     expect(r.steps.every((s) => Number.isInteger(s.target))).toBe(true);
   });
 
-  it("counts an undecided step as not passing and says so", async () => {
-    const r = await searchCapacity({ axis: "rate", start: 10, max: 1e6, resolution: 0.05, maxSteps: 40, step: server(200, { undecidedWithin: 15 }) });
+  it("measures an undecided step again for longer, then counts it as not passing and says so", async () => {
+    const longer: number[] = [];
+    const undecided = server(200, { undecidedWithin: 15 });
+    const r = await searchCapacity({
+      axis: "rate",
+      start: 10,
+      max: 1e6,
+      resolution: 0.05,
+      maxSteps: 40,
+      step: (target, isLonger) => {
+        if (isLonger) longer.push(target);
+        return undecided(target);
+      },
+    });
+    expect(longer.length).toBeGreaterThan(0);
+    for (const t of longer) expect(r.steps.filter((s) => s.target === t)).toHaveLength(2);
     expect(r.status).toBe("found");
     expect(r.capacity).toBeLessThan(185);
     expect(r.bracket.above?.verdict).toBe("undecided");

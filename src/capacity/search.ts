@@ -31,8 +31,8 @@ export interface SearchOptions {
   resolution: number;
   /** A bound on the number of steps, whatever happens. */
   maxSteps: number;
-  /** Measures one step at `target`. */
-  step: (target: number) => Promise<CapacityStep>;
+  /** Measures one step at `target`; `longer`: an undecided step measured again, for longer (the caller says how much). */
+  step: (target: number, longer: boolean) => Promise<CapacityStep>;
   /** Stop early (a signal): the result so far is returned. */
   stopped?: () => boolean;
 }
@@ -49,7 +49,8 @@ function roundRate(x: number): number {
  * The highest load at which the SLOs hold: an exponential ramp from `start` (doubling while steps
  * pass, halving while they do not), then bisection between the highest passing step and the
  * lowest one above it that did not pass, to the resolution. An undecided step (too few requests,
- * or a percentile too close to its threshold to tell at the confidence) counts as not passing:
+ * or a percentile too close to its threshold to tell at the confidence) is measured again for
+ * longer; undecided again, it counts as not passing:
  * the capacity claimed is one a step showed, never one it could not. An invalid step (the
  * generator could not drive it) is measured once more; invalid again, it ends the search: nothing
  * above it can be measured with this generator, and it is never counted against the server.
@@ -64,12 +65,14 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
 
   const run = async (target: number): Promise<CapacityStep | null> => {
     if (steps.length >= o.maxSteps || o.stopped?.()) return null;
-    let s = await o.step(target);
+    let s = await o.step(target, false);
     steps.push(s);
-    // A generator held up once (a GC pause, a neighbour's burst on a shared machine) gets a second try at the same load.
-    if (s.verdict === "invalid" && steps.length < o.maxSteps && !o.stopped?.()) {
-      notes.push(`the step at ${target}${unit(o.axis)} was invalid (the generator fell behind) and was measured again`);
-      s = await o.step(target);
+    // A generator held up once (a GC pause, a neighbour's burst on a shared machine) gets a second try at the same load;
+    // a step with too few requests to decide, a longer one.
+    if ((s.verdict === "invalid" || s.verdict === "undecided") && steps.length < o.maxSteps && !o.stopped?.()) {
+      const again = s.verdict === "invalid" ? "the generator fell behind" : "too few requests to decide";
+      notes.push(`the step at ${target}${unit(o.axis)} was ${s.verdict} (${again}) and was measured again${s.verdict === "undecided" ? ", for longer" : ""}`);
+      s = await o.step(target, s.verdict === "undecided");
       steps.push(s);
     }
     if (s.verdict === "invalid") at.invalid = s;

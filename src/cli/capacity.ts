@@ -34,6 +34,10 @@ export interface CapacityOptions {
 const DEFAULT_START_RATE = 10;
 /** The unrecorded warm-up step before a search, ms. */
 const PRIME_MS = 1000;
+/** An undecided step is measured again for this many times as long. */
+const LONGER = 4;
+/** Seeds of successive steps' schedules, apart by this (a prime). */
+const SEED_STRIDE = 7919;
 /** A step's duration is stretched to hold this many times the requests the test needs to pass. */
 const REQUEST_MARGIN = 1.25;
 
@@ -123,6 +127,7 @@ async function capacity(file: string, opts: CapacityOptions, interrupt: Interrup
     }
     const partial: CapacityResult = { ...empty, steps: [] };
     const capped: number[] = [];
+    let stepIndex = 0;
     try {
       const start = opts.start ?? startOf(cells, axis);
       say(`bench: capacity of ${id}: ${axis === "rate" ? "open loop" : "closed loop"} from ${start}${unit(axis)}, SLO ${doc.slo.join(", ")}`);
@@ -135,11 +140,13 @@ async function capacity(file: string, opts: CapacityOptions, interrupt: Interrup
         resolution: opts.resolution,
         maxSteps: opts.maxSteps,
         stopped: () => signal.aborted,
-        step: async (target) => {
-          const durationMs = durationOf(target);
+        step: async (target, longer) => {
+          const durationMs = Math.min(opts.maxStepMs, durationOf(target) * (longer ? LONGER : 1));
+          // Each step its own arrival schedule: one seed's draw of a Poisson schedule would offer every step the same few percent too much or too little.
+          const seed = (suite.seed + SEED_STRIDE * ++stepIndex) % 2 ** 32;
           if (axis === "rate" && (REQUEST_MARGIN * need * 1000) / target > opts.maxStepMs) capped.push(target);
           const at: LoadStep = { load: axis === "rate" ? { mode: "open", rate: target } : { mode: "closed", concurrency: target }, durationMs };
-          const r = await prepared.runLoad(signal, at);
+          const r = await prepared.runLoad(signal, at, seed);
           const s = capacityStep({ target, durationMs, result: r, slos, confidence: opts.confidence, inProcess: !isRemote(cell) });
           partial.steps.push(s);
           const p99 = s.latencyMs ? `p99 ${s.latencyMs.p99.toFixed(1)} ms` : "no latency";

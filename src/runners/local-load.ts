@@ -15,7 +15,8 @@ export async function runLocalLoad(call: () => Promise<unknown>, cell: PlannedCe
   const plan = cell.targetSpec.load;
   if (load.mode === "single") throw new RangeError(`${cell.id}: not a load cell`);
   for (let i = 0; i < plan.warmupRequests && !signal.aborted; i++) await call();
-  const common = { call, durationMs: at?.durationMs ?? plan.durationMs, maxRequests: plan.maxRequests, signal };
+  const maxRequests = at ? undefined : plan.maxRequests;
+  const common = { call, durationMs: at?.durationMs ?? plan.durationMs, ...(maxRequests !== undefined ? { maxRequests } : {}), signal };
   if (load.mode === "closed") return closedLoopLocal({ ...common, concurrency: load.concurrency });
   return openLoopLocal({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed });
 }

@@ -157,7 +157,7 @@ export const onnxRunner: Runner = {
         inputs: plans,
         notes: warnings,
         call,
-        runLoad: (signal, at) => runLocalLoad(call, cell, seed, signal, at),
+        runLoad: (signal, at, stepSeed = seed) => runLocalLoad(call, cell, stepSeed, signal, at),
         release: () => session.release(),
       };
       return prepared;

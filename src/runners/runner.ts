@@ -37,9 +37,10 @@ export interface PreparedCell {
   /**
    * The cell's load test as its `load` and its target's load plan say, warm-up included; when
    * `signal` aborts it stops early and returns what it measured. `at` drives the same prepared
-   * cell at another load and duration (the steps of `bench capacity`).
+   * cell at another load and duration, without the plan's maxRequests, on the arrival schedule
+   * of `seed` (the steps of `bench capacity`).
    */
-  runLoad: (signal: AbortSignal, at?: LoadStep) => Promise<LoadResult>;
+  runLoad: (signal: AbortSignal, at?: LoadStep, seed?: number) => Promise<LoadResult>;
   release: () => Promise<void>;
 }
 
