@@ -26,8 +26,9 @@ describe("bench capacity against a server of known capacity", () => {
 
   beforeAll(async () => {
     server = await singleWorkerServer(SERVICE_MS);
-    // Fixed arrivals: below 200 req/s no request waits for the worker; above it the queue grows
-    // through the step, so its p90 leaves the SLO within a few percent above the capacity.
+    // Fixed arrivals: below 200 req/s no request waits for the worker; above it by a share e the
+    // queue grows through the 1.5 s step, so its p90 waits about 0.9 × e × 1.5 s and leaves the
+    // 50 ms SLO a few percent above the capacity, well beyond a busy machine's timer noise.
     writeFileSync(
       path.join(dir, "known.yaml"),
       `name: known-capacity
@@ -39,36 +40,42 @@ targets:
     body: '{"x": {{flat:x}}}'
     inputs: { x: { shape: [batch, 4], dtype: float32 } }
     timeoutMs: 1000
-matrix: { batch: [1], rate: [50] }
-load: { durationMs: 1000, warmupRequests: 5, arrival: fixed }
-slo: ['p90 <= 30ms']
+matrix: { batch: [1], rate: [100] }
+load: { durationMs: 1500, warmupRequests: 5, arrival: fixed }
+slo: ['p90 <= 50ms']
 `,
     );
   });
   afterAll(() => server.close());
 
-  it("lands within 10% of it, bracketed by a passing and a failing step, every step valid", async () => {
+  it("lands within 10% of it, bracketed by a passing and a failing step, every step valid", async (ctx) => {
     const search = async () => {
       const r = await bench(["capacity", path.join(dir, "known.yaml"), "--json", "--resolution", "0.08"], { env: { SRV_URL: server.url } });
       return { r, doc: JSON.parse(r.stdout) as CapacityDocument };
     };
-    // A generator starved by a busy machine says so (invalid steps); that search is tried once more.
+    const starved = (d: CapacityDocument) => d.cells[0]?.steps.some((s) => s.verdict === "invalid") === true;
+    // A generator starved of CPU by a busy machine says so (invalid steps); that search is tried once more.
     let { r, doc } = await search();
-    if (doc.cells[0]?.steps.some((s) => s.verdict === "invalid")) ({ r, doc } = await search());
+    if (starved(doc)) ({ r, doc } = await search());
     const [cell] = doc.cells;
     const curve = JSON.stringify(cell?.steps.map((s) => [s.target, s.verdict, s.latencyMs?.p90, s.generator.reason]));
+    if (starved(doc)) {
+      // Still starved: what must hold then is that nothing is claimed above an invalid step, nor blamed on the server.
+      const invalid = cell?.steps.find((s) => s.verdict === "invalid");
+      expect(invalid?.generator.reason, curve).toMatch(/^the generator fell behind|event loop was blocked/);
+      expect(cell?.capacity ?? 0, curve).toBeLessThan(invalid?.target ?? 0);
+      expect(["generator-limited", "none"], curve).toContain(cell?.state);
+      expect(r.code, curve).toBe(cell?.state === "none" ? 3 : 0);
+      ctx.skip(`this machine is too busy for the generator to drive the load (${invalid?.generator.reason ?? ""}): the 10% claim was not checked`);
+    }
     expect(r.code, `${r.stderr}\n${curve}`).toBe(0);
     expect(cell?.state, curve).toBe("found");
     expect(cell?.capacity, curve).toBeGreaterThanOrEqual(0.9 * KNOWN_CAPACITY);
     expect(cell?.capacity, curve).toBeLessThanOrEqual(1.1 * KNOWN_CAPACITY);
     expect(cell?.bracket.below?.verdict).toBe("pass");
     expect(["fail", "undecided"]).toContain(cell?.bracket.above?.verdict);
-    expect(
-      cell?.steps.every((s) => s.generator.verdict === "ok"),
-      curve,
-    ).toBe(true);
-    expect(doc.slo).toEqual(["p90 <= 30ms"]);
-    expect(r.stderr).toMatch(/capacity of srv\/default\/b1: open loop from 50 req\/s/);
+    expect(doc.slo).toEqual(["p90 <= 50ms"]);
+    expect(r.stderr).toMatch(/capacity of srv\/default\/b1: open loop from 100 req\/s/);
   });
 
   it("exits 2 naming the flag and the fix for a bad --slo, and for a suite without SLOs", async () => {
