@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { searchCapacity } from "../src/capacity/search.js";
-import type { CapacityStep } from "../src/capacity/step.js";
+import { type CapacityStep, capacityStep } from "../src/capacity/step.js";
+import type { LoadResult } from "../src/load/types.js";
+import { emptyErrors } from "../src/load/types.js";
+import { parseSlos } from "../src/suite/slo.js";
+import { createRng } from "../src/util/rng.js";
 
 /** A step with only what the search reads. */
 function step(target: number, verdict: CapacityStep["verdict"]): CapacityStep {
@@ -98,5 +102,47 @@ describe("capacity search", () => {
     expect(none.steps).toHaveLength(7); // 64 down to 1, six halvings
     const max = await searchCapacity({ axis: "rate", start: 10, max: 80, resolution: 0.05, maxSteps: 40, step: server(1e9) });
     expect(max).toMatchObject({ status: "at-max", capacity: 80 });
+  });
+
+  it("finds a simulated single-worker server's capacity (5 ms per request: 200 req/s) within 10%, through the SLO test", async () => {
+    // Fixed arrivals over 1.5 s; one worker, 5 ms each, in arrival order; up to 20 ms of noise on each reply.
+    const simulate = (rate: number, seed: number): LoadResult => {
+      const rng = createRng(seed);
+      const n = Math.round(1.5 * rate);
+      const latenciesNs = new Float64Array(n);
+      let free = 0;
+      for (let i = 0; i < n; i++) {
+        const arrival = (i * 1000) / rate;
+        free = Math.max(arrival, free) + 5;
+        latenciesNs[i] = (free - arrival + 20 * rng.next()) * 1e6;
+      }
+      return {
+        latenciesNs,
+        sent: n,
+        ok: n,
+        errors: emptyErrors(),
+        errorCount: 0,
+        durationNs: 1.5e9,
+        targetRate: rate,
+        achievedRate: n / 1.5,
+        generatorLagged: false,
+        maxDispatchLagNs: 0,
+      };
+    };
+    const slos = parseSlos(["p90 <= 50ms"]).slos;
+    let seed = 0;
+    const r = await searchCapacity({
+      axis: "rate",
+      start: 100,
+      max: 1e6,
+      resolution: 0.08,
+      maxSteps: 30,
+      step: (target) => Promise.resolve(capacityStep({ target, durationMs: 1500, result: simulate(target, ++seed), slos, confidence: 0.95, inProcess: false })),
+    });
+    const curve = JSON.stringify(r.steps.map((s) => [s.target, s.verdict]));
+    expect(r.status, curve).toBe("found");
+    expect(r.capacity, curve).toBeGreaterThanOrEqual(180);
+    expect(r.capacity, curve).toBeLessThanOrEqual(220);
+    expect(r.steps.filter((s) => s.target > 220).every((s) => s.verdict === "fail")).toBe(true);
   });
 });
