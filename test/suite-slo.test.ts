@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { measuredLoadCell } from "../src/measure/cell-result.js";
 import { evaluateSlos } from "../src/measure/slo.js";
 import type { LoadResult } from "../src/load/types.js";
 import { emptyErrors } from "../src/load/types.js";
@@ -75,5 +76,23 @@ describe("SLO verdicts and goodput on a load result", () => {
     expect(report.checks[1]).toMatchObject({ verdict: "not-measured", reason: "this cell has no per-request 'ttft'" });
     expect(report.verdict).toBe("undecided");
     expect(report.goodput).toBeNull();
+  });
+
+  it("a run's load cell carries the suite's SLO verdicts and goodput, in its JSON and its notes", () => {
+    const cell = {
+      id: "srv/default/b1/r200",
+      target: "srv",
+      variant: "default",
+      batch: 1,
+      provider: "http",
+      threads: null,
+      load: { mode: "open" as const, rate: 200 },
+    };
+    const extra = { sessionCreateMs: 0, itemsPerCall: 1, firstCallNs: 0, warmupIterations: 0, peakRssKb: 0, maxErrorRate: 0.01 };
+    const r = result([...Array<number>(395).fill(4), ...Array<number>(5).fill(30)], 0, 2);
+    const withSlo = measuredLoadCell(cell, r, { ...extra, slo: slos("p99 <= 20ms") });
+    expect(withSlo.load?.slo).toMatchObject({ verdict: "undecided", goodput: { requests: 395, ratePerS: 197.5 } });
+    expect(withSlo.notes).toContain("SLO at 95% confidence: p99 <= 20ms: undecided (5 of 400 over); goodput 197.5 req/s (98.8% of requests)");
+    expect(measuredLoadCell(cell, r, extra).load?.slo).toBeUndefined();
   });
 });
