@@ -17,7 +17,7 @@ export function renderCapacity(doc: CapacityDocument, { color }: { color: boolea
 
 function headline(cell: CapacityCell): string {
   const u = cell.unit;
-  const cap = cell.capacity === null ? null : `${num(cell.capacity)} ${u}`;
+  const cap = cell.capacity === null ? null : `${load(cell.capacity, u)} ${u}`;
   switch (cell.state) {
     case "failed":
     case "skipped":
@@ -28,13 +28,22 @@ function headline(cell: CapacityCell): string {
       return `capacity at least ${cap ?? "?"}: above what this generator can drive`;
     case "at-max":
       return `capacity at least ${cap ?? "?"}: every step met the SLO up to the search's maximum`;
-    case "none":
-      return "no capacity found: no step met the SLO";
+    case "none": {
+      const last = cell.steps.at(-1);
+      return last?.verdict === "invalid"
+        ? `no capacity found: the generator could not drive ${load(last.target, u)} ${u}, the lowest load tried`
+        : "no capacity found: no step met the SLO";
+    }
   }
 }
 
+/** A load as the user gave it: requests/s to 3 significant digits, requests in flight whole. */
+function load(x: number, unit: string): string {
+  return unit === "in flight" ? String(x) : num(x);
+}
+
 function verdictText(s: CapacityStep | null, unit: string): string {
-  return s === null ? "none" : `${num(s.target)} ${unit} (${s.verdict})`;
+  return s === null ? "none" : `${load(s.target, unit)} ${unit} (${s.verdict})`;
 }
 
 function renderCell(cell: CapacityCell, c: InstanceType<typeof Chalk>): string {
@@ -50,7 +59,7 @@ function renderCell(cell: CapacityCell, c: InstanceType<typeof Chalk>): string {
     const slo = s.slo.checks.map((k) => `${k.verdict}${k.verdict === "not-measured" ? "" : ` ${k.over}/${k.n}`}`).join(" ");
     table.push([
       String(i + 1),
-      num(s.target),
+      load(s.target, cell.unit),
       num(s.achievedRate),
       (s.durationMs / 1000).toFixed(1),
       String(s.ok),
