@@ -145,4 +145,31 @@ describe("capacity search", () => {
     expect(r.capacity, curve).toBeLessThanOrEqual(220);
     expect(r.steps.filter((s) => s.target > 220).every((s) => s.verdict === "fail")).toBe(true);
   });
+
+  it("stops at once when an SLO names a metric the cell does not carry", async () => {
+    const r = await searchCapacity({
+      axis: "rate",
+      start: 10,
+      max: 1e6,
+      resolution: 0.05,
+      maxSteps: 40,
+      step: (target) => {
+        const s = step(target, "undecided");
+        const check = {
+          slo: "ttft.p99 <= 500ms",
+          metric: "ttft" as const,
+          thresholdMs: 500,
+          observedMs: null,
+          n: 0,
+          over: 0,
+          verdict: "not-measured" as const,
+          reason: "this cell has no per-request 'ttft'",
+        };
+        return Promise.resolve({ ...s, slo: { ...s.slo, checks: [check] } });
+      },
+    });
+    expect(r).toMatchObject({ status: "none", capacity: null });
+    expect(r.steps).toHaveLength(1);
+    expect(r.notes).toEqual(["the search stopped: ttft.p99 <= 500ms: this cell has no per-request 'ttft'"]);
+  });
 });

@@ -61,12 +61,23 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
   const integer = o.axis === "concurrency";
   const min = integer ? 1 : o.start / 2 ** MAX_HALVINGS;
   // The highest passing step, the lowest one above it that did not pass, and an invalid one.
-  const at: { below: CapacityStep | null; above: CapacityStep | null; invalid: CapacityStep | null } = { below: null, above: null, invalid: null };
+  const at: { below: CapacityStep | null; above: CapacityStep | null; invalid: CapacityStep | null; unmeasured: string | null } = {
+    below: null,
+    above: null,
+    invalid: null,
+    unmeasured: null,
+  };
 
   const run = async (target: number): Promise<CapacityStep | null> => {
     if (steps.length >= o.maxSteps || o.stopped?.()) return null;
     let s = await o.step(target, false);
     steps.push(s);
+    // An SLO on a metric this cell does not carry (ttft on a non-streaming cell) cannot be decided by measuring more.
+    const unmeasured = s.slo.checks.find((c) => c.verdict === "not-measured");
+    if (unmeasured) {
+      at.unmeasured = `${unmeasured.slo}: ${unmeasured.reason ?? "not measured"}`;
+      return null;
+    }
     // A generator held up once (a GC pause, a neighbour's burst on a shared machine) gets a second try at the same load;
     // a step with too few requests to decide, a longer one.
     if ((s.verdict === "invalid" || s.verdict === "undecided") && steps.length < o.maxSteps && !o.stopped?.()) {
@@ -123,6 +134,10 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
     steps,
     notes,
   });
+  if (at.unmeasured !== null) {
+    notes.push(`the search stopped: ${at.unmeasured}`);
+    return result("none");
+  }
   if (invalid !== null) {
     const why = `the step at ${invalid.target}${unit(o.axis)} was invalid: ${invalid.generator.reason ?? "the generator fell behind"}`;
     notes.push(

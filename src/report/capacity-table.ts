@@ -30,6 +30,8 @@ function headline(cell: CapacityCell): string {
       return `capacity at least ${cap ?? "?"}: every step met the SLO up to the search's maximum`;
     case "none": {
       const last = cell.steps.at(-1);
+      const stopped = cell.notes.find((n) => n.startsWith("the search stopped: "));
+      if (stopped !== undefined) return `no capacity found: ${stopped.slice("the search stopped: ".length)}`;
       return last?.verdict === "invalid"
         ? `no capacity found: the generator could not drive ${load(last.target, u)} ${u}, the lowest load tried`
         : "no capacity found: no step met the SLO";
