@@ -41,7 +41,8 @@ function headline(cell: CapacityCell): string {
 
 /** A load as the user gave it: requests/s to 3 significant digits, requests in flight whole. */
 function load(x: number, unit: string): string {
-  return unit === "in flight" ? String(x) : num(x);
+  if (unit === "in flight") return String(x);
+  return String(x >= 100 ? Math.round(x) : Number(x.toPrecision(3)));
 }
 
 function verdictText(s: CapacityStep | null, unit: string): string {
