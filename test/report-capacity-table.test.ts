@@ -77,7 +77,7 @@ describe("capacity table", () => {
     const empty = { axis: "rate" as const, status: "none" as const, capacity: null, bracket: { below: null, above: null }, steps: [], notes: [] };
     const failed = capacityCell({ ...cell, target: "gone" }, "gone/default/b1", "rate", empty, { state: "failed", error: "connection refused" });
     const text = renderCapacity(doc([limited, failed]), { color: false });
-    expect(text).toMatch(/closed loop: capacity at least 5 in flight: above what this generator can drive/);
+    expect(text).toMatch(/closed loop: capacity at least 5 in flight: the generator could not drive 10 in flight, so the search stopped there/);
     expect(text).toMatch(/lowest above it 10 in flight \(invalid\)/);
     expect(text.match(/INVALID/g)).toHaveLength(2);
     expect(text).toMatch(/note: the step at 10 in flight was invalid/);

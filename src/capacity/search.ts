@@ -143,7 +143,7 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
     notes.push(
       below === null
         ? `${why}; nothing could be measured: the generator could not drive even this load`
-        : `${why}; the capacity is above what this generator can drive`,
+        : `${why}; the search stopped there: the capacity is at least ${below.target}${unit(o.axis)}, and may be above what this generator can drive`,
     );
     return result(below === null ? "none" : "generator-limited");
   }

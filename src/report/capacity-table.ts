@@ -24,8 +24,10 @@ function headline(cell: CapacityCell): string {
       return `${cell.state}: ${cell.error ?? ""}`;
     case "found":
       return `capacity ${cap ?? "?"}`;
-    case "generator-limited":
-      return `capacity at least ${cap ?? "?"}: above what this generator can drive`;
+    case "generator-limited": {
+      const above = cell.bracket.above;
+      return `capacity at least ${cap ?? "?"}: the generator could not drive ${above ? `${load(above.target, u)} ${u}` : "more"}, so the search stopped there`;
+    }
     case "at-max":
       return `capacity at least ${cap ?? "?"}: every step met the SLO up to the search's maximum`;
     case "none": {
