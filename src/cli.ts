@@ -299,10 +299,11 @@ For every cell (the load axis taken out), steps of load go up by doubling from -
 does not meet the SLOs, then bisect between the highest passing step and the lowest one above it.
 Each step passes or fails by a binomial test on the number of requests over each SLO's threshold
 at --confidence (MLPerf LoadGen's early stopping), never by a point estimate; a step with too few
-requests to tell is 'undecided' and counts as not passing. Every step also checks the generator
-(sent vs asked rate, send lag, event-loop delay): a step it could not drive is 'invalid', never
-blamed on the server, and ends the search (the capacity is then a lower bound). Failed requests
-count as over the threshold. Results are printed, not stored.
+requests to tell is 'undecided', measured again for 4x as long, and then counts as not passing.
+Every step also checks the generator (sent vs asked rate, send lag, event-loop delay): a step it
+could not drive is 'invalid', never blamed on the server; measured once more and invalid again,
+it ends the search (the capacity is then a lower bound). Failed requests count as over the
+threshold. Results are printed (see docs/CAPACITY.md), not stored.
 
 Examples:
   bench capacity suites/remote.yaml --slo 'p99 <= 80ms'
