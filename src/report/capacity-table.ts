@@ -56,9 +56,22 @@ function renderCell(cell: CapacityCell, c: InstanceType<typeof Chalk>): string {
   if (cell.steps.length === 0) return lines.join("\n");
   lines.push(`  bracket: highest passing ${verdictText(cell.bracket.below, cell.unit)}, lowest above it ${verdictText(cell.bracket.above, cell.unit)}`);
   const table = new Table({
-    head: ["step", cell.mode === "open" ? "target req/s" : "in flight", "sent req/s", "secs", "ok", "failed", "p50 ms", "p90 ms", "p99 ms", "SLO", "generator"],
+    head: [
+      "step",
+      cell.mode === "open" ? "target req/s" : "in flight",
+      "sent req/s",
+      "secs",
+      "ok",
+      "failed",
+      "p50 ms",
+      "p90 ms",
+      "p99 ms",
+      "goodput/s",
+      "SLO",
+      "generator",
+    ],
     style: { head: [], border: [], compact: true },
-    colAligns: ["right", "right", "right", "right", "right", "right", "right", "right", "right", "left", "left"],
+    colAligns: ["right", "right", "right", "right", "right", "right", "right", "right", "right", "right", "left", "left"],
   });
   cell.steps.forEach((s, i) => {
     const slo = s.slo.checks.map((k) => `${k.verdict}${k.verdict === "not-measured" ? "" : ` ${k.over}/${k.n}`}`).join(" ");
@@ -72,12 +85,15 @@ function renderCell(cell: CapacityCell, c: InstanceType<typeof Chalk>): string {
       s.latencyMs ? num(s.latencyMs.p50) : "-",
       s.latencyMs ? num(s.latencyMs.p90) : "-",
       s.latencyMs ? num(s.latencyMs.p99) : "-",
+      s.slo.goodput ? num(s.slo.goodput.ratePerS) : "-",
       `${s.slo.verdict}${slo ? ` (${slo})` : ""}`,
       s.generator.verdict === "ok" ? "ok" : "INVALID",
     ]);
   });
   lines.push(table.toString());
-  lines.push("  SLO: each SLO's test verdict with requests over its threshold / requests judged (failed requests count as over).");
+  lines.push(
+    "  goodput/s: requests per second that met every SLO's threshold. SLO: each SLO's test verdict with requests over its threshold / requests judged (failed requests count as over).",
+  );
   for (const n of cell.notes) lines.push(`  note: ${n}`);
   return lines.join("\n");
 }
