@@ -81,7 +81,7 @@ export async function searchCapacity(o: SearchOptions): Promise<CapacityResult> 
     // A generator held up once (a GC pause, a neighbour's burst on a shared machine) gets a second try at the same load;
     // a step with too few requests to decide, a longer one.
     if ((s.verdict === "invalid" || s.verdict === "undecided") && steps.length < o.maxSteps && !o.stopped?.()) {
-      const again = s.verdict === "invalid" ? "the generator fell behind" : "too few requests to decide";
+      const again = s.verdict === "invalid" ? "the generator fell behind" : "not enough requests to tell at this confidence";
       notes.push(`the step at ${target}${unit(o.axis)} was ${s.verdict} (${again}) and was measured again${s.verdict === "undecided" ? ", for longer" : ""}`);
       s = await o.step(target, s.verdict === "undecided");
       steps.push(s);
