@@ -12,7 +12,8 @@ import type { Slo, SloMetric } from "../suite/slo.js";
  * The one place that maps an SLO's metric name to data. Generative cells (the streaming
  * protocols) add their per-request TTFT, TPOT, ITL and E2E here: each case returns that
  * request-aligned array in ms (for `itl`, the value that stands for a request's inter-token
- * latency, e.g. its largest gap; docs/CAPACITY.md).
+ * latency, e.g. its largest gap; docs/CAPACITY.md). A request without a value (TPOT of a
+ * one-token answer) is NaN there: it counts as not meeting an SLO on that metric.
  */
 export function requestValuesMs(r: LoadResult, metric: SloMetric): Float64Array | undefined {
   switch (metric) {
@@ -41,9 +42,10 @@ export function evaluateSlos(r: LoadResult, slos: readonly Slo[], confidence: nu
     let over = r.errorCount;
     for (const x of v) if (!meets(x, s)) over++;
     const n = v.length + r.errorCount;
+    const finite = v.filter(Number.isFinite);
     return {
       ...base,
-      observedMs: v.length > 0 ? quantile(sortSamples(v), s.probability) : null,
+      observedMs: finite.length > 0 ? quantile(sortSamples(finite), s.probability) : null,
       n,
       over,
       verdict: testPercentile(n, over, s.probability, confidence).verdict,
