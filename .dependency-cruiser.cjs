@@ -22,6 +22,8 @@ const LAYERS = [
   // runners may import load (a load runner drives a load generator), not the reverse.
   ["runners/"],
   ["measure/"],
+  // capacity: the search for the highest load that meets the SLOs, over steps the runners measure.
+  ["capacity/"],
   ["store/", "baseline/"],
   ["compare/"],
   // scale: runs spread over machines (shards, merge, export and import) on top of the store;

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 // Types only: erased at build time, so the commands' modules still load lazily.
 import type { BaselineListOptions, BaselineSaveOptions, BaselineShowOptions } from "./cli/baseline.js";
 import type { CalibrateOptions } from "./cli/calibrate.js";
+import type { CapacityOptions } from "./cli/capacity.js";
 import type { DiffOptions as DiffCommandOptions } from "./cli/diff.js";
 import type { FingerprintOptions } from "./cli/fingerprint.js";
 import type { ReproduceOptions } from "./cli/reproduce.js";
@@ -23,15 +24,20 @@ import { REPORT_FORMATS } from "./report/format-names.js";
 import {
   collectNonEmpty,
   nonEmpty,
+  parseConfidence,
   parseFraction,
   parseLimit,
+  parseLoad,
+  parseMaxSteps,
   parseMs,
   parsePort,
+  parseResolution,
   parseRuns,
   parseSeed,
   parseShard,
   parseShare,
   parseSlots,
+  parseStepMs,
   parseTokensPerChunk,
   parseTrialNumber,
   parseTrials,
@@ -374,6 +380,60 @@ their comparisons use the trials' own spread. The stored noise widens the compar
 without trials (load cells, older runs) against the baseline. Run it on the machine type CI uses.`,
   )
   .action(async (suite: string, opts: CalibrateOptions) => done((await import("./cli/calibrate.js")).calibrateCommand(suite, opts)));
+
+program
+  .command("capacity")
+  .description("the highest load each cell takes while its SLOs hold: a ramp, then bisection, each step judged by a binomial test")
+  .argument("<suite>", "suite YAML file (its slo: list, or --slo)")
+  .option(
+    "--slo <slo>",
+    "an SLO such as 'p99 <= 80ms' or 'ttft.p99 <= 500ms' (repeatable; replaces the suite's slo:)",
+    collectNonEmpty("an SLO such as 'p99 <= 80ms'"),
+  )
+  .option("--confidence <p>", "confidence of each step's pass/fail test", parseConfidence, 0.95)
+  .option("--resolution <fraction>", "open loop: bisect until the bracket is this narrow, relative to its lower end", parseResolution, 0.05)
+  .option("--start <load>", "the first step: req/s (open loop) or requests in flight (closed loop); default: the suite's lowest rate or concurrency", parseLoad)
+  .option("--max <load>", "the highest step the ramp tries", parseLoad)
+  .addOption(
+    new Option("--mode <mode>", "search the open loop's rate or the closed loop's concurrency (default: rate when the suite has rates)").choices([
+      "open",
+      "closed",
+    ]),
+  )
+  .option(
+    "--step-ms <ms>",
+    "each step's measured duration (default: the suite's load.durationMs); open-loop steps are stretched to hold enough requests",
+    parseStepMs,
+  )
+  .option("--max-step-ms <ms>", "the longest a stretched step may be", parseStepMs, 60_000)
+  .option("--max-steps <n>", "the most steps per cell", parseMaxSteps, 30)
+  .addOption(filterOption())
+  .option("--seed <n>", "override the suite's seed (inputs and the arrival schedule)", parseSeed)
+  .option("--json", "print the result as one JSON document on stdout (progress stays on stderr)")
+  .option("-q, --quiet", "no progress output")
+  .addHelpText(
+    "after",
+    `
+For every cell (the load axis taken out), steps of load go up by doubling from --start until one
+does not meet the SLOs, then bisect between the highest passing step and the lowest one above it.
+Each step passes or fails by a binomial test on the number of requests over each SLO's threshold
+at --confidence (MLPerf LoadGen's early stopping), never by a point estimate; a step with too few
+requests to tell is 'undecided', measured again for 4x as long, and then counts as not passing.
+Every step also checks the generator (sent vs asked rate, send lag, event-loop delay): a step it
+could not drive is 'invalid', never blamed on the server; measured once more and invalid again,
+it ends the search (the capacity is then a lower bound). Failed requests count as over the
+threshold. Results are printed (see docs/CAPACITY.md), not stored.
+
+Examples:
+  bench capacity suites/remote.yaml --slo 'p99 <= 80ms'
+  bench capacity suites/llm.yaml --slo 'ttft.p99 <= 500ms' --slo 'tpot.p99 <= 50ms' --json
+  bench capacity suites/quickstart.yaml -f 'mlp/fp32/b1' --slo 'p90 <= 2ms' --mode closed
+
+Exit codes: 0 every cell has a capacity (a lower bound counts), 2 bad input, 3 a cell has none
+(no step met the SLO, the generator could not drive the first step, or it failed), 130/143/129
+interrupted.`,
+  )
+  .action(async (suite: string, opts: CapacityOptions) => done((await import("./cli/capacity.js")).capacityCommand(suite, opts)));
 
 program
   .command("serve")

@@ -6,6 +6,8 @@ import type { TensorPlan } from "./inputs/plan.js";
 import type { GeneratorHealth } from "./load/health.js";
 import type { LatencyHistogram } from "./load/histogram.js";
 import type { LoadErrors, StreamFaultCounts } from "./load/types.js";
+import type { PercentileVerdict } from "./stats/percentile-test.js";
+import type { SloMetric } from "./suite/slo.js";
 import type { Order } from "./suite/schema.js";
 
 export type { Order } from "./suite/schema.js";
@@ -291,6 +293,38 @@ export interface LoadSummary {
   generator?: GeneratorHealth;
   /** The successful requests' latencies as a mergeable HDR histogram (src/load/histogram.ts); absent in results stored before it. */
   latencyHistogram?: LatencyHistogram;
+  /** The suite's SLOs judged on this cell's requests, and its goodput (src/measure/slo.ts); absent when the suite names none. */
+  slo?: SloReport;
+}
+
+/** An SLO's verdict on one load (src/measure/slo.ts): the binomial test's, or not measured when the cell has no such per-request value. */
+export type SloVerdict = PercentileVerdict | "not-measured";
+
+export interface SloCheck {
+  slo: string;
+  metric: SloMetric;
+  thresholdMs: number;
+  /** The percentile's sample value over the successful requests, ms; null when not measured. */
+  observedMs: number | null;
+  /** Requests judged (successful and failed: a failed request did not meet the SLO). */
+  n: number;
+  /** Of them, those that did not meet it (failures included). */
+  over: number;
+  verdict: SloVerdict;
+  /** Why not measured. */
+  reason?: string;
+}
+
+export interface SloReport {
+  confidence: number;
+  /** pass: every SLO passed the test; fail: one failed; undecided: none failed but one could not be decided (or not measured). */
+  verdict: PercentileVerdict;
+  checks: SloCheck[];
+  /**
+   * Requests that met every SLO's per-request threshold, and their rate over the measured window
+   * (req/s); null when an SLO's metric is not measured on this cell.
+   */
+  goodput: { requests: number; ratePerS: number; share: number } | null;
 }
 
 /** One operator type on one execution provider, in a cell's profile: mean kernel time per profiled call. */

@@ -87,3 +87,20 @@ export function parseShard(v: string): { index: number; count: number } {
   }
   return { index, count };
 }
+
+/** A number in (low, high), e.g. a confidence. */
+function numberBetween(low: number, high: number, example: string): (v: string) => number {
+  return (v) => {
+    const t = v.trim();
+    const n = t === "" ? NaN : t.endsWith("%") ? Number(t.slice(0, -1)) / 100 : Number(t);
+    if (!(n > low && n < high)) throw new InvalidArgumentError(`expected a number above ${low} and below ${high}, such as ${example}`);
+    return n;
+  };
+}
+
+export const parseConfidence = numberBetween(0.5, 1, "0.95 (or 95%)");
+export const parseResolution = numberBetween(0, 1, "0.05 (or 5%)");
+/** A load: requests/s or requests in flight. */
+export const parseLoad = numberBetween(0, 1_000_001, "50");
+export const parseStepMs = wholeNumber(100, 3_600_000, 2000);
+export const parseMaxSteps = wholeNumber(1, 1000, 30);

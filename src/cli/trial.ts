@@ -38,6 +38,7 @@ export async function trialCommand(file: string, opts: TrialCommandOptions): Pro
       seed: plan.suite.seed,
       order: opts.order ?? plan.suite.order,
       plan: { ...plan.suite.trials, max: opts.trialsMax },
+      slo: plan.suite.slo ?? [],
       sink: store,
       runner: await selectRunner(opts.debugRunner, plan.cells, opts.trial),
       signal,

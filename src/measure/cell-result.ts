@@ -1,4 +1,4 @@
-import type { CellResult, LatencyMs, LoadSummary } from "../results.js";
+import type { CellResult, LatencyMs, LoadSummary, SloReport } from "../results.js";
 import { type Cell, isRemote, loadFields } from "../suite/expand.js";
 import { type LatencySummary, normalQuantile, nsToMs, summarizeLatency, throughput } from "../stats/index.js";
 import { steadyStateCut } from "../stats/steady-cut.js";
@@ -9,6 +9,8 @@ import type { LoadResult } from "../load/types.js";
 import type { TensorPlan } from "../inputs/plan.js";
 import type { Measurement } from "./loop.js";
 import { summarizeGenerative } from "./generative.js";
+import { evaluateSlos, SLO_CONFIDENCE } from "./slo.js";
+import type { Slo } from "../suite/slo.js";
 import { describeNoise, type NoiseSample, samplesDuring } from "./noise.js";
 
 /** What a result needs to know of its cell. */
@@ -124,7 +126,16 @@ export function flagNoise(cell: CellResult, samples: readonly NoiseSample[], fro
 export function measuredLoadCell(
   cell: CellIdentity,
   r: LoadResult,
-  extra: { sessionCreateMs: number; itemsPerCall: number; firstCallNs: number; warmupIterations: number; peakRssKb: number; maxErrorRate: number },
+  extra: {
+    sessionCreateMs: number;
+    itemsPerCall: number;
+    firstCallNs: number;
+    warmupIterations: number;
+    peakRssKb: number;
+    maxErrorRate: number;
+    /** The suite's SLOs: judged on this cell's requests (binomial test at SLO_CONFIDENCE), with its goodput. */
+    slo?: readonly Slo[] | undefined;
+  },
 ): CellResult {
   const errorRate = r.sent > 0 ? r.errorCount / r.sent : 0;
   const load: LoadSummary = {
@@ -140,6 +151,7 @@ export function measuredLoadCell(
     generatorLagged: r.generatorLagged,
     maxDispatchLagMs: nsToMs(r.maxDispatchLagNs),
     ...(r.generator ? { generator: r.generator } : {}),
+    ...(extra.slo && extra.slo.length > 0 ? { slo: evaluateSlos(r, extra.slo, SLO_CONFIDENCE) } : {}),
   };
   // A generator that could not drive the load measured its own queueing: the cell is invalid.
   const limit = r.generator ? generatorLimit(r.generator, { inProcess: !isRemote(cell) }) : null;
@@ -150,6 +162,7 @@ export function measuredLoadCell(
   if (r.targetRate !== null && r.achievedRate < 0.9 * r.targetRate) {
     notes.push(`open loop: only ${r.achievedRate.toFixed(1)} of ${r.targetRate} requests/s succeeded`);
   }
+  if (load.slo) notes.push(describeSlo(load.slo));
   const coldStart = { sessionCreateMs: extra.sessionCreateMs, firstCallMs: nsToMs(extra.firstCallNs) };
   const keyed = { ...base(cell), coldStart, warmupIterations: extra.warmupIterations, peakRssKb: extra.peakRssKb, elapsedMs: load.durationMs, load };
   if (r.ok < 2) {
@@ -191,4 +204,11 @@ export function measuredLoadCell(
     ...(r.generative ? { generative: generative?.summary ?? null } : {}),
     notes: [...s.notes, ...notes],
   };
+}
+
+/** "SLO p99 <= 80ms: pass (3 of 812 over); goodput 160.2 req/s (99.6%)", at the report's confidence. */
+function describeSlo(r: SloReport): string {
+  const checks = r.checks.map((c) => `${c.slo}: ${c.verdict}${c.verdict === "not-measured" ? "" : ` (${c.over} of ${c.n} over)`}`).join(", ");
+  const good = r.goodput ? `; goodput ${r.goodput.ratePerS.toFixed(1)} req/s (${(r.goodput.share * 100).toFixed(1)}% of requests)` : "";
+  return `SLO at ${r.confidence * 100}% confidence: ${checks}${good}`;
 }

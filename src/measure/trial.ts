@@ -2,6 +2,7 @@ import type { CellResult, Order, TrialInfo } from "../results.js";
 import type { Runner } from "../runners/runner.js";
 import type { PlannedCell } from "../suite/expand.js";
 import type { MeasurePlan, TrialPlan } from "../suite/resolve.js";
+import type { Slo } from "../suite/slo.js";
 import { type Clock, monotonicClock } from "../util/clock.js";
 import { deriveSeed } from "../util/rng.js";
 import { flagNoise, measuredLoadCell } from "./cell-result.js";
@@ -28,6 +29,8 @@ export interface TrialOptions {
   seed: number;
   order: Order;
   plan: TrialPlan;
+  /** The suite's SLOs: each load cell reports their verdicts and its goodput (measure/slo.ts). */
+  slo?: readonly Slo[];
   sink: TrialSink;
   runner: Runner;
   signal: AbortSignal;
@@ -119,6 +122,7 @@ export async function measureTrial(cells: readonly PlannedCell[], o: TrialOption
           warmupIterations: m.warmupIterations,
           peakRssKb: peakRssKb(),
           maxErrorRate: cell.targetSpec.load.maxErrorRate,
+          slo: o.slo,
         });
         await life.record(live, result, r.latenciesNs);
       } catch (err) {

@@ -1,19 +1,22 @@
 import { closedLoopLocal, openLoopLocal } from "../load/local.js";
 import type { LoadResult } from "../load/types.js";
 import { arrivalSeed, type PlannedCell } from "../suite/expand.js";
+import type { LoadStep } from "./runner.js";
 
 /**
  * In-process load on one session: N `session.run` calls in flight (MLPerf LoadGen's Offline-like
  * throughput mode when N is large) or calls at a rate (its Server scenario), so in-process and
  * served latency of one model under the same load can be compared cell by cell. The plan's
- * warm-up calls go first, one at a time (the HTTP generators send their own).
+ * warm-up calls go first, one at a time (the HTTP generators send their own). `at`: another load
+ * and duration than the cell's (a step of `bench capacity`).
  */
-export async function runLocalLoad(call: () => Promise<unknown>, cell: PlannedCell, seed: number, signal: AbortSignal): Promise<LoadResult> {
-  const { load } = cell;
+export async function runLocalLoad(call: () => Promise<unknown>, cell: PlannedCell, seed: number, signal: AbortSignal, at?: LoadStep): Promise<LoadResult> {
+  const load = at?.load ?? cell.load;
   const plan = cell.targetSpec.load;
   if (load.mode === "single") throw new RangeError(`${cell.id}: not a load cell`);
   for (let i = 0; i < plan.warmupRequests && !signal.aborted; i++) await call();
-  const common = { call, durationMs: plan.durationMs, maxRequests: plan.maxRequests, signal };
+  const maxRequests = at ? undefined : plan.maxRequests;
+  const common = { call, durationMs: at?.durationMs ?? plan.durationMs, ...(maxRequests !== undefined ? { maxRequests } : {}), signal };
   if (load.mode === "closed") return closedLoopLocal({ ...common, concurrency: load.concurrency });
   return openLoopLocal({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, seed) });
 }

@@ -158,7 +158,7 @@ export const onnxRunner = {
         inputs: plans,
         notes: warnings,
         call,
-        runLoad: (signal) => runLocalLoad(call, cell, seed, signal),
+        runLoad: (signal, at, stepSeed = seed) => runLocalLoad(call, cell, stepSeed, signal, at),
         release: () => session.release(),
       };
       return prepared;

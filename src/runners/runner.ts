@@ -1,6 +1,6 @@
 import type { TensorPlan } from "../inputs/plan.js";
 import type { LoadResult } from "../load/types.js";
-import type { PlannedCell } from "../suite/expand.js";
+import type { CellLoad, PlannedCell } from "../suite/expand.js";
 import type { Clock } from "../util/clock.js";
 
 /**
@@ -17,6 +17,12 @@ export interface Runner {
   readonly clock?: Clock;
 }
 
+/** A load other than the cell's own: a closed or open loop, for durationMs. */
+export interface LoadStep {
+  load: Exclude<CellLoad, { mode: "single" }>;
+  durationMs: number;
+}
+
 export interface PreparedCell {
   /** Wall time to create the session (load, optimise, allocate), or to read a server's metadata, in ms. */
   sessionCreateMs: number;
@@ -30,9 +36,11 @@ export interface PreparedCell {
   call: () => Promise<unknown>;
   /**
    * The cell's load test as its `load` and its target's load plan say, warm-up included; when
-   * `signal` aborts it stops early and returns what it measured.
+   * `signal` aborts it stops early and returns what it measured. `at` drives the same prepared
+   * cell at another load and duration, without the plan's maxRequests, on the arrival schedule
+   * of `seed` (the steps of `bench capacity`).
    */
-  runLoad: (signal: AbortSignal) => Promise<LoadResult>;
+  runLoad: (signal: AbortSignal, at?: LoadStep, seed?: number) => Promise<LoadResult>;
   release: () => Promise<void>;
 }
 

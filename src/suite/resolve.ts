@@ -2,6 +2,7 @@ import path from "node:path";
 import type { z } from "zod";
 import type { AccuracyLimits } from "../accuracy/limits.js";
 import type { Order } from "./schema.js";
+import { parseSlos, type Slo } from "./slo.js";
 import { type Headline, METRICS, type Metric } from "../stats/metrics.js";
 import {
   type ENV_TOLERANCE_FIELDS,
@@ -31,6 +32,8 @@ export interface ResolvedSuite {
   regression: RegressionPolicy;
   compare: { base: string; head: string } | null;
   environment: Partial<Record<(typeof ENV_TOLERANCE_FIELDS)[number], Tolerance>>;
+  /** The suite's SLOs (`slo:`), parsed; absent when it names none (and in suites resolved before SLOs existed). */
+  slo?: Slo[];
 }
 
 /** How many trials (fresh processes) a run measures its cells in; see the suite schema's `trials`. */
@@ -289,6 +292,8 @@ export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
     regression: regressionPolicy(spec.regression),
     compare: spec.compare ?? null,
     environment: spec.environment ?? {},
+    // Validation has reported any SLO that does not parse.
+    ...(spec.slo ? { slo: parseSlos(spec.slo).slos } : {}),
   };
 }
 

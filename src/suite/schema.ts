@@ -338,6 +338,16 @@ export const suiteSchema = z.strictObject({
   regression: regressionSchema.optional(),
   /** A/B inside one run: compare these two variants (or targets) cell by cell after the run. */
   compare: z.strictObject({ base: identifier, head: identifier }).optional(),
+  /**
+   * Service-level objectives on per-request values (suite/slo.ts): a list such as
+   * ['p99 <= 80ms', 'ttft.p99 <= 500ms'], or a map such as { p99: '<= 80ms' }. Load cells report
+   * each SLO's verdict and their goodput; `bench capacity` searches for the load they hold at.
+   */
+  slo: z
+    .union([z.array(z.string()).max(32), z.record(z.string(), z.union([z.string(), z.number()]))], {
+      error: "expected a list of SLOs such as ['p99 <= 80ms', 'ttft.p99 <= 500ms'], or a map such as { p99: '<= 80ms' }",
+    })
+    .optional(),
   /** How much each fingerprint field matters when comparing runs: must | warn | ignore. */
   environment: z.partialRecord(z.enum(ENV_TOLERANCE_FIELDS), z.enum(TOLERANCES)).optional(),
 });

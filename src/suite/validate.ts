@@ -3,6 +3,7 @@ import { templateTensorNames } from "./body-template.js";
 import { checkEnvReferences, type Env, expandEnv, missingEnv } from "./env.js";
 import { formatPath } from "./path.js";
 import { type MeasureSpec, OPENAI_PROTOCOLS, type SuiteSpec, suiteSchema } from "./schema.js";
+import { parseSlos } from "./slo.js";
 import { closestName, didYouMean } from "./suggest.js";
 
 /**
@@ -39,6 +40,7 @@ export function validateSuiteDocument(doc: unknown, env: Env = {}): ValidationRe
     ...checkUrls(parsed.data, env),
     ...checkInputs(parsed.data),
     ...checkCellCount(parsed.data),
+    ...(parsed.data.slo ? parseSlos(parsed.data.slo).errors : []),
   ];
   return { suite: errors.length === 0 ? parsed.data : undefined, errors };
 }

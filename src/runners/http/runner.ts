@@ -42,14 +42,16 @@ export const httpRunner: Runner = {
       sessionCreateMs,
       itemsPerCall: cell.batch,
       call: () => scrubbed(() => sendOnce(client, spec)),
-      runLoad: (signal) =>
+      runLoad: (signal, at, stepSeed = seed) =>
         scrubbed(() => {
-          const { load } = cell;
+          const load = at?.load ?? cell.load;
           const plan = target.load;
-          const common = { request: spec, durationMs: plan.durationMs, maxRequests: plan.maxRequests, warmupRequests: plan.warmupRequests, signal };
+          const durationMs = at?.durationMs ?? plan.durationMs;
+          const maxRequests = at ? undefined : plan.maxRequests;
+          const common = { request: spec, durationMs, ...(maxRequests !== undefined ? { maxRequests } : {}), warmupRequests: plan.warmupRequests, signal };
           if (load.mode === "closed") return closedLoopHttp({ ...common, connections: load.concurrency });
           if (load.mode === "open")
-            return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, seed), connections: plan.connections });
+            return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, stepSeed), connections: plan.connections });
           throw new RangeError(`${cell.id}: not a load cell`);
         }),
       release: () => client.close(),
