@@ -1,6 +1,6 @@
 /** A worker thread of a multi-threaded open loop (open-workers.ts): its share of the rate, on its own pool and event loop. */
 import { parentPort, workerData } from "node:worker_threads";
-import { openLoopHttpThread } from "./open-http.js";
+import { openLoopHttpThread } from "./open-thread.js";
 import type { WorkerInput, WorkerOutput } from "./open-workers.js";
 import type { HttpRequestSpec } from "./types.js";
 

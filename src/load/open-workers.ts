@@ -3,8 +3,7 @@ import type { RecordableHistogram } from "node:perf_hooks";
 import { monotonicClock } from "../util/clock.js";
 import { type GeneratorHealth, MIN_SENT_SHARE, mergeHealth } from "./health.js";
 import { defaultInFlightCap, LAGGED_FRACTION } from "./open.js";
-import type { OpenLoopHttpOptions } from "./open-http.js";
-import { defaultConnections } from "./open-http.js";
+import { defaultConnections, type OpenLoopHttpOptions } from "./open-thread.js";
 import { errorCount } from "./recorder.js";
 import { type LoadErrors, type LoadResult, emptyErrors, ERROR_KINDS } from "./types.js";
 
