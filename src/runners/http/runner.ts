@@ -46,7 +46,7 @@ export const httpRunner: Runner = {
           const plan = target.load;
           const common = { request: spec, durationMs: plan.durationMs, maxRequests: plan.maxRequests, warmupRequests: plan.warmupRequests, signal };
           if (load.mode === "closed") return closedLoopHttp({ ...common, connections: load.concurrency });
-          if (load.mode === "open") return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed, connections: plan.connections });
+          if (load.mode === "open") return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed, connections: plan.connections, workers: plan.workers });
           throw new RangeError(`${cell.id}: not a load cell`);
         }),
       release: () => client.close(),
@@ -72,6 +72,7 @@ async function buildRequest(cell: PlannedCell, t: ResolvedHttpTarget, seed: numb
         headers: { "content-type": KSERVE_CONTENT_TYPE, ...headers },
         body: encodeInferRequest(tensors),
         validate: validateInferResponse,
+        validator: { module: new URL("./kserve.js", import.meta.url).href, name: "validateInferResponse" },
       };
     case "tfserving":
       return {
@@ -80,6 +81,7 @@ async function buildRequest(cell: PlannedCell, t: ResolvedHttpTarget, seed: numb
         headers: { "content-type": TFSERVING_CONTENT_TYPE, ...headers },
         body: encodePredictRequest(tensors, { format: t.tfserving.format, ...(t.tfserving.signatureName ? { signatureName: t.tfserving.signatureName } : {}) }),
         validate: validatePredictResponse,
+        validator: { module: new URL("./tfserving.js", import.meta.url).href, name: "validatePredictResponse" },
       };
     case "json":
       return {
@@ -88,6 +90,7 @@ async function buildRequest(cell: PlannedCell, t: ResolvedHttpTarget, seed: numb
         headers: { "content-type": "application/json", ...headers },
         body: renderTemplate(t.body ?? "", tensors),
         validate: validateJsonResponse,
+        validator: { module: new URL("./json-template.js", import.meta.url).href, name: "validateJsonResponse" },
       };
   }
 }
