@@ -1,6 +1,6 @@
 import autocannon from "autocannon";
 import { monotonicClock } from "../util/clock.js";
-import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
+import { checkRequest, responseOutcome as checkResponse, userHeaders } from "./http-common.js";
 import { type AutocannonClient, patchClient } from "./autocannon-client.js";
 import { HealthMonitor } from "./health.js";
 import { LoadRecorder } from "./recorder.js";
@@ -99,10 +99,14 @@ export function closedLoopHttp(o: {
 
   // Set by a request's onResponse, consumed by its client's 'response' event in the same tick.
   let pending: Outcome = { kind: "ok" };
+  // Without a validator the status decides, and autocannon is spared decoding every body into a string for onResponse.
+  const OK: Outcome = { kind: "ok" };
+  const validating = spec.validate !== undefined;
+  const responseOutcome = (status: number): Outcome => (validating ? pending : status >= 200 && status <= 299 ? OK : { kind: "status", status });
 
   const maxBodyBytes = Math.min(spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_STRING_BODY_BYTES);
   const setupClient = (raw: unknown): void => {
-    const client = patchClient(raw, { timeoutMs: spec.timeoutMs, maxBodyBytes, responseOutcome: () => pending, onOutcome });
+    const client = patchClient(raw, { timeoutMs: spec.timeoutMs, maxBodyBytes, responseOutcome, onOutcome });
     clients.push(client);
     // Later, not now: after a timeout autocannon reconnects (and so ends a draining client) before it emits 'timeout'.
     client.on("done", () =>
@@ -131,9 +135,13 @@ export function closedLoopHttp(o: {
               headers: userHeaders(spec),
               ...(spec.body !== undefined ? { body: spec.body } : {}),
               // autocannon hands the body over as text (UTF-8 decoded): fine for the JSON protocols.
-              onResponse: (status: number, body: string) => {
-                pending = responseOutcome(spec, status, () => Buffer.from(body, "utf8"));
-              },
+              ...(validating
+                ? {
+                    onResponse: (status: number, body: string) => {
+                      pending = checkResponse(spec, status, () => Buffer.from(body, "utf8"));
+                    },
+                  }
+                : {}),
             },
           ],
           setupClient,
