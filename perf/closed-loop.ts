@@ -44,7 +44,7 @@ const engines: Record<string, () => Promise<string>> = {
           autocannon(
             { url, connections, duration: ms / 1000, method: "POST", body: '{"x":1}', headers: { "content-type": "application/json" } },
             (err: unknown, res: { requests: { total: number } }) => {
-              if (err) reject(err instanceof Error ? err : new Error(String(err)));
+              if (err) reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
               else resolve(res.requests.total);
             },
           );

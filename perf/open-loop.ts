@@ -51,7 +51,7 @@ for (let round = 0; round < rounds; round++) {
     });
     const g = r.generator;
     if (!g) throw new Error("no generator health");
-    const sorted = sortSamples(r.latenciesNs);
+    const q = (p: number) => (r.ok > 0 ? quantile(sortSamples(r.latenciesNs), p) / 1e6 : Number.NaN);
     const invalid = generatorLimit(g) !== null;
     const row: Row = {
       rate,
@@ -61,8 +61,8 @@ for (let round = 0; round < rounds; round++) {
       lagP99: g.sendLagMs?.p99 ?? 0,
       loopP99: g.eventLoopDelayMs.p99,
       cpu: g.cpuPercent,
-      p50: r.ok > 0 ? quantile(sorted, 0.5) / 1e6 : Number.NaN,
-      p99: r.ok > 0 ? quantile(sorted, 0.99) / 1e6 : Number.NaN,
+      p50: q(0.5),
+      p99: q(0.99),
       // Held: sent within 1% of the schedule's count, no lag flag, not invalid, nothing failed.
       held: !invalid && !r.generatorLagged && g.scheduled !== null && g.sent >= 0.99 * g.scheduled && r.errorCount === 0,
       invalid,

@@ -3,11 +3,12 @@ import { monotonicClock } from "../util/clock.js";
 import { checkRequest, responseOutcome as checkResponse, userHeaders } from "./http-common.js";
 import { type AutocannonClient, patchClient } from "./autocannon-client.js";
 import { HealthMonitor } from "./health.js";
+import { WarmupSettler, warmupBoundMs } from "./warmup.js";
 import { LoadRecorder } from "./recorder.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec, type LoadResult, type Outcome } from "./types.js";
 import { msToS } from "../stats/metrics.js";
 
-/** Warm-up ends after warmupRequests outcomes or after this long, whichever comes first. */
+/** The backstop on autocannon's own duration covers at least this much warm-up. */
 const MIN_WARMUP_BUDGET_MS = 1000;
 
 /** autocannon keeps a body as one string, and V8's strings end at 2^29 - 24 characters: a larger limit would throw. */
@@ -51,7 +52,9 @@ export function closedLoopHttp(o: {
 
   type Phase = "warmup" | "measure" | "drain" | "done";
   let phase: Phase = warmup > 0 ? "warmup" : "measure";
-  let warmupSeen = 0;
+  // Warm-up ends once at least warmupRequests outcomes came back and the latencies have settled, within a bound (warmup.ts).
+  const boundMs = warmupBoundMs(o.durationMs);
+  const settler = warmup > 0 ? new WarmupSettler(warmup, boundMs, Number(clock())) : undefined;
   let windowStart = clock();
   let windowEnd: bigint | undefined;
   let stopTimer: NodeJS.Timeout | undefined;
@@ -89,7 +92,8 @@ export function closedLoopHttp(o: {
   };
   const onOutcome = (outcome: Outcome, latencyNs: number): void => {
     if (phase === "warmup") {
-      if (++warmupSeen >= warmup) startMeasuring();
+      settler?.record(outcome.kind === "ok" ? latencyNs : Number.NaN);
+      if (settler?.over(Number(clock())) !== false) startMeasuring();
       return;
     }
     if (phase !== "measure" && phase !== "drain") return;
@@ -161,7 +165,11 @@ export function closedLoopHttp(o: {
               inFlightCap: o.connections,
             });
             // Each connection has one request out at a time (no pipelining).
-            resolve({ ...recorder.result({ durationNs, targetRate: null }), generator: { ...generator, maxInFlight: o.connections } });
+            const w = settler?.summary;
+            resolve({
+              ...recorder.result({ durationNs, targetRate: null }),
+              generator: { ...generator, maxInFlight: o.connections, ...(w ? { warmup: w } : {}) },
+            });
           }
         },
       );
@@ -174,12 +182,9 @@ export function closedLoopHttp(o: {
     if (phase === "measure") startMeasuring();
     else {
       // Warm-up is bounded in time too: a server that never answers must not hold the run.
-      setTimeout(
-        () => {
-          if (phase === "warmup") startMeasuring();
-        },
-        Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs),
-      ).unref();
+      setTimeout(() => {
+        if (phase === "warmup" && settler?.over(Number(clock())) !== false) startMeasuring();
+      }, boundMs).unref();
     }
   });
 }
