@@ -74,10 +74,11 @@ describe("open loop on worker threads", () => {
     expect(r.maxDispatchLagNs).toBe(7_000_000);
   });
 
-  it("default worker count: one below RATE_PER_WORKER, one per share of the rate above, at most the cores", () => {
+  it("default worker count: one below RATE_PER_WORKER, one per share of the rate above, a core left free", () => {
     expect(defaultOpenWorkers(RATE_PER_WORKER, 8)).toBe(1);
     expect(defaultOpenWorkers(RATE_PER_WORKER * 3, 8)).toBe(3);
-    expect(defaultOpenWorkers(RATE_PER_WORKER * 3, 2)).toBe(2);
+    expect(defaultOpenWorkers(RATE_PER_WORKER * 3, 3)).toBe(2);
+    expect(defaultOpenWorkers(RATE_PER_WORKER * 3, 2)).toBe(1);
     expect(defaultOpenWorkers(1e9, 64)).toBe(16);
   });
 

@@ -11,11 +11,12 @@ export const RATE_PER_WORKER = 8000;
 const MAX_DEFAULT_WORKERS = 16;
 
 /**
- * Worker threads for an open loop at `ratePerS`: one per RATE_PER_WORKER of rate, at most one per
- * core (os.availableParallelism) and MAX_DEFAULT_WORKERS; 1 (the main thread alone) below that.
+ * Worker threads for an open loop at `ratePerS`: one per RATE_PER_WORKER of rate, leaving a core
+ * to the server and the rest of the machine (at most os.availableParallelism() − 1, and
+ * MAX_DEFAULT_WORKERS); 1 (the main thread alone) below that, and on a machine of 2 cores or fewer.
  */
 export function defaultOpenWorkers(ratePerS: number, cores = availableParallelism()): number {
-  return Math.max(1, Math.min(cores, MAX_DEFAULT_WORKERS, Math.ceil(ratePerS / RATE_PER_WORKER)));
+  return Math.max(1, Math.min(cores - 1, MAX_DEFAULT_WORKERS, Math.ceil(ratePerS / RATE_PER_WORKER)));
 }
 
 /**

@@ -4,12 +4,12 @@
  * rounds of what the generator achieved, its send lag, event-loop delay and CPU, the server's
  * latency, and whether the cell would be `invalid`; then the highest rate held within 1% with no
  * lag flag in every round. Usage (perf/load.sh starts nginx and calls it):
- *   npx tsx perf/open-loop.ts URL [rates=5000,10000,20000,30000] [durationMs=3000] [rounds=3] [workers=1,auto]
+ *   node perf/open-loop.mjs URL [rates=5000,10000,20000,30000] [durationMs=3000] [rounds=3] [workers=1,auto]
  * `auto` is the default worker count for the rate (defaultOpenWorkers: one per 8,000 req/s, at most one per core).
  */
-import { generatorLimit } from "../src/load/health.js";
-import { defaultOpenWorkers, openLoopHttp } from "../src/load/open-http.js";
-import { quantile, sortSamples } from "../src/stats/index.js";
+import { generatorLimit } from "../dist/load/health.js";
+import { defaultOpenWorkers, openLoopHttp } from "../dist/load/open-http.js";
+import { quantile, sortSamples } from "../dist/stats/index.js";
 
 const [url = "http://127.0.0.1:8089/", ratesArg = "5000,10000,20000,30000", durationArg = "3000", roundsArg = "3", workersArg = "1,auto"] =
   process.argv.slice(2);
@@ -17,23 +17,10 @@ const rates = ratesArg.split(",").map(Number);
 const durationMs = Number(durationArg);
 const rounds = Number(roundsArg);
 const settings = workersArg.split(",");
-const workersFor = (setting: string, rate: number) => (setting === "auto" ? defaultOpenWorkers(rate) : Number(setting));
+const workersFor = (setting, rate) => (setting === "auto" ? defaultOpenWorkers(rate) : Number(setting));
 
-interface Row {
-  rate: number;
-  setting: string;
-  workers: number;
-  sentPerS: number;
-  lagP99: number;
-  loopP99: number;
-  cpu: number;
-  p50: number;
-  p99: number;
-  held: boolean;
-  invalid: boolean;
-}
-const rows: Row[] = [];
-const f = (x: number, d = 1) => x.toFixed(d);
+const rows = [];
+const f = (x, d = 1) => x.toFixed(d);
 
 const cells = rates.flatMap((rate) => settings.map((setting) => ({ rate, setting })));
 for (let round = 0; round < rounds; round++) {
@@ -51,9 +38,9 @@ for (let round = 0; round < rounds; round++) {
     });
     const g = r.generator;
     if (!g) throw new Error("no generator health");
-    const q = (p: number) => (r.ok > 0 ? quantile(sortSamples(r.latenciesNs), p) / 1e6 : Number.NaN);
+    const q = (p) => (r.ok > 0 ? quantile(sortSamples(r.latenciesNs), p) / 1e6 : Number.NaN);
     const invalid = generatorLimit(g) !== null;
-    const row: Row = {
+    const row = {
       rate,
       setting,
       workers,
@@ -74,12 +61,17 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
-const med = (xs: number[]) => {
+const med = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const span = (xs: number[], d = 1) => `${f(med(xs), d)} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})`;
+const span = (all, d = 1) => {
+  const xs = all.filter((x) => !Number.isNaN(x));
+  if (xs.length === 0) return "–";
+  const some = xs.length < all.length ? ` [${xs.length} of ${all.length} rounds]` : "";
+  return `${f(med(xs), d)} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})${some}`;
+};
 console.log(
   `| target req/s | workers | sent/s (sent ÷ target) | send lag p99 ms | event loop p99 ms | generator CPU % | p50 ms | p99 ms | held within 1% | invalid |`,
 );

@@ -5,21 +5,20 @@
  *   undici     an own closed loop on undici's dispatch (HttpSender, as the open loop sends)
  * One line per engine and round (req/s, CPU %, req per CPU-s). CPU is process.cpuUsage() over the
  * measured window, wall time likewise. perf/load.sh alternates it with wrk.
- *   npx tsx perf/closed-loop.ts URL [connections=32] [durationMs=3000] [rounds=1] [engines=bench,autocannon,undici]
+ *   node perf/closed-loop.mjs URL [connections=32] [durationMs=3000] [rounds=1] [engines=bench,autocannon,undici]
  */
 import autocannon from "autocannon";
-import { closedLoopHttp } from "../src/load/closed-http.js";
-import { generatorLimit } from "../src/load/health.js";
-import { HttpSender } from "../src/load/http-send.js";
-import type { HttpRequestSpec } from "../src/load/types.js";
+import { closedLoopHttp } from "../dist/load/closed-http.js";
+import { generatorLimit } from "../dist/load/health.js";
+import { HttpSender } from "../dist/load/http-send.js";
 
 const [url = "http://127.0.0.1:8089/", connArg = "32", durationArg = "3000", roundsArg = "1", enginesArg = "bench,autocannon,undici"] = process.argv.slice(2);
 const connections = Number(connArg);
 const durationMs = Number(durationArg);
-const request: HttpRequestSpec = { url, method: "POST", headers: { "content-type": "application/json" }, body: '{"x":1}', timeoutMs: 2000 };
+const request = { url, method: "POST", headers: { "content-type": "application/json" }, body: '{"x":1}', timeoutMs: 2000 };
 
 /** Runs `work` after a 1 s warm-up of the same engine and returns requests, wall s and CPU s of the measured part. */
-async function measured(work: (ms: number) => Promise<number>): Promise<{ n: number; wallS: number; cpuS: number }> {
+async function measured(work) {
   await work(1000);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -29,7 +28,7 @@ async function measured(work: (ms: number) => Promise<number>): Promise<{ n: num
   return { n, wallS, cpuS: (cpu.user + cpu.system) / 1e6 };
 }
 
-const engines: Record<string, () => Promise<string>> = {
+const engines = {
   async bench() {
     const r = await closedLoopHttp({ request, connections, durationMs, warmupRequests: 1000 });
     const g = r.generator;
@@ -43,7 +42,7 @@ const engines: Record<string, () => Promise<string>> = {
         new Promise((resolve, reject) => {
           autocannon(
             { url, connections, duration: ms / 1000, method: "POST", body: '{"x":1}', headers: { "content-type": "application/json" } },
-            (err: unknown, res: { requests: { total: number } }) => {
+            (err, res) => {
               if (err) reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
               else resolve(res.requests.total);
             },
@@ -57,9 +56,9 @@ const engines: Record<string, () => Promise<string>> = {
       const sender = new HttpSender(request, { connections });
       let n = 0;
       let stop = false;
-      const done = new Promise<void>((resolve) => {
+      const done = new Promise((resolve) => {
         let live = connections;
-        const go = (): void => {
+        const go = () => {
           sender.send(process.hrtime.bigint(), () => {
             n++;
             if (!stop) go();
@@ -78,14 +77,13 @@ const engines: Record<string, () => Promise<string>> = {
   },
 };
 
-const line = (m: { n: number; wallS: number; cpuS: number }) =>
-  `${(m.n / m.wallS).toFixed(0)} req/s, CPU ${((m.cpuS / m.wallS) * 100).toFixed(0)}%, ${(m.n / m.cpuS).toFixed(0)} req per CPU-s`;
+const line = (m) => `${(m.n / m.wallS).toFixed(0)} req/s, CPU ${((m.cpuS / m.wallS) * 100).toFixed(0)}%, ${(m.n / m.cpuS).toFixed(0)} req per CPU-s`;
 
 const names = enginesArg.split(",");
 for (let round = 1; round <= Number(roundsArg); round++) {
   // Alternated: the engines' order rotates each round.
   for (let i = 0; i < names.length; i++) {
-    const name = names[(i + round - 1) % names.length] as string;
+    const name = names[(i + round - 1) % names.length];
     const run = engines[name];
     if (!run) throw new Error(`unknown engine ${name}`);
     console.log(`${name} closed c${connections} round ${round}: ${await run()}`);
