@@ -7,6 +7,8 @@ import { defaultOpenWorkers, openLoopHttp, RATE_PER_WORKER } from "../src/load/o
 import { mergeParts, type WorkerOutput } from "../src/load/open-workers.js";
 import { emptyErrors, type LoadResult } from "../src/load/types.js";
 import { WarmupSettler } from "../src/load/warmup.js";
+import { validatePredictResponse } from "../src/runners/http/tfserving.js";
+import { staticServer } from "./helpers/servers.js";
 
 const health = (o: Partial<GeneratorHealth>): GeneratorHealth => ({
   targetRate: 500,
@@ -120,6 +122,27 @@ describe("open loop on worker threads", () => {
       if (r.errorCount === 0) expect(served, msg).toBe(r.sent);
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  }, 60_000);
+});
+
+describe("open loop on worker threads: the response check", () => {
+  it("runs in the workers (imported from the spec's validator), and a validator that cannot be found fails the cell", async () => {
+    const server = await staticServer();
+    try {
+      const module = new URL("../src/runners/http/tfserving.ts", import.meta.url).href;
+      const request = { url: server.url, method: "POST" as const, headers: {}, body: "{}", timeoutMs: 2000, validate: validatePredictResponse };
+      const load = { ratePerS: 40, arrival: "fixed" as const, durationMs: 300, seed: 1, workers: 2 };
+      // A TF Serving check rejects '{"ok":true}': every response is malformed, so the check ran.
+      const r = await openLoopHttp({ ...load, request: { ...request, validator: { module, name: "validatePredictResponse" } } });
+      expect(r.generator?.workers).toBe(2);
+      expect(r.sent).toBeGreaterThan(0);
+      expect(r.errors.malformed, JSON.stringify(r.errors)).toBe(r.sent);
+      await expect(openLoopHttp({ ...load, request: { ...request, validator: { module, name: "noSuchCheck" } } })).rejects.toThrow(
+        /exports no function 'noSuchCheck'/,
+      );
+    } finally {
+      await server.close();
     }
   }, 60_000);
 });

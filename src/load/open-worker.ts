@@ -10,7 +10,11 @@ const input = workerData as WorkerInput;
 const abort = new AbortController();
 let validate: HttpRequestSpec["validate"];
 const v = input.options.request.validator;
-if (v) validate = ((await import(v.module)) as Record<string, HttpRequestSpec["validate"]>)[v.name];
+if (v) {
+  validate = ((await import(v.module)) as Record<string, HttpRequestSpec["validate"]>)[v.name];
+  // A check that cannot be found must fail the cell, not let every response pass unchecked.
+  if (typeof validate !== "function") throw new Error(`open loop worker: ${v.module} exports no function '${v.name}' to check the responses with`);
+}
 
 const origin = await new Promise<bigint>((resolve) => {
   port.on("message", (m: { origin?: string; abort?: true }) => {
