@@ -93,7 +93,7 @@ describe("open loop: a generator that cannot drive the load", () => {
     global.gc?.();
     const rss0 = process.memoryUsage().rss;
     const t0 = performance.now();
-    const r = await openLoopHttp({ request: request(server.url, timeoutMs), ratePerS: 1e6, arrival: "poisson", durationMs, seed: 2 });
+    const r = await openLoopHttp({ request: request(server.url, timeoutMs), ratePerS: 1e6, arrival: "poisson", durationMs, seed: 2, workers: 1 });
     const wallMs = performance.now() - t0;
     const grownMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
     const g = r.generator as GeneratorHealth;

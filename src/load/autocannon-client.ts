@@ -33,8 +33,8 @@ const RECONNECT_DELAY_MS = 20;
 export interface ClientHooks {
   timeoutMs: number;
   maxBodyBytes: number;
-  /** The outcome of the response that just completed, as its request's onResponse hook judged it. */
-  responseOutcome: () => Outcome;
+  /** The outcome of the response that just completed (its status; with a validator, as its request's onResponse hook judged it). */
+  responseOutcome: (status: number) => Outcome;
   /** Every request's end: a response (with its latency), or a failure (latency 0). */
   onOutcome: (outcome: Outcome, latencyNs: number) => void;
 }
@@ -69,9 +69,9 @@ export function patchClient(raw: unknown, hooks: ClientHooks): AutocannonClient 
     bodyBytes = 0;
     overLimit = false;
   });
-  client.on("response", (_status: number, _bytes: number, durationMs: number) => {
+  client.on("response", (status: number, _bytes: number, durationMs: number) => {
     if (closeAfter) closingConn = client.conn;
-    const outcome = overLimit ? TOO_LARGE : hooks.responseOutcome();
+    const outcome = overLimit ? TOO_LARGE : hooks.responseOutcome(status);
     overLimit = false;
     onOutcome(outcome, msToNs(durationMs));
   });

@@ -1,13 +1,14 @@
 import autocannon from "autocannon";
 import { monotonicClock } from "../util/clock.js";
-import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
+import { checkRequest, responseOutcome as checkResponse, userHeaders } from "./http-common.js";
 import { type AutocannonClient, patchClient } from "./autocannon-client.js";
 import { HealthMonitor } from "./health.js";
+import { WarmupSettler, warmupBoundMs } from "./warmup.js";
 import { LoadRecorder } from "./recorder.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec, type LoadResult, type Outcome } from "./types.js";
 import { msToS } from "../stats/metrics.js";
 
-/** Warm-up ends after warmupRequests outcomes or after this long, whichever comes first. */
+/** The backstop on autocannon's own duration covers at least this much warm-up. */
 const MIN_WARMUP_BUDGET_MS = 1000;
 
 /** autocannon keeps a body as one string, and V8's strings end at 2^29 - 24 characters: a larger limit would throw. */
@@ -51,7 +52,9 @@ export function closedLoopHttp(o: {
 
   type Phase = "warmup" | "measure" | "drain" | "done";
   let phase: Phase = warmup > 0 ? "warmup" : "measure";
-  let warmupSeen = 0;
+  // Warm-up ends once at least warmupRequests outcomes came back and the latencies have settled, within a bound (warmup.ts).
+  const boundMs = warmupBoundMs(o.durationMs);
+  const settler = warmup > 0 ? new WarmupSettler(warmup, boundMs, Number(clock())) : undefined;
   let windowStart = clock();
   let windowEnd: bigint | undefined;
   let stopTimer: NodeJS.Timeout | undefined;
@@ -89,7 +92,8 @@ export function closedLoopHttp(o: {
   };
   const onOutcome = (outcome: Outcome, latencyNs: number): void => {
     if (phase === "warmup") {
-      if (++warmupSeen >= warmup) startMeasuring();
+      settler?.record(outcome.kind === "ok" ? latencyNs : Number.NaN);
+      if (settler?.over(Number(clock())) !== false) startMeasuring();
       return;
     }
     if (phase !== "measure" && phase !== "drain") return;
@@ -99,10 +103,14 @@ export function closedLoopHttp(o: {
 
   // Set by a request's onResponse, consumed by its client's 'response' event in the same tick.
   let pending: Outcome = { kind: "ok" };
+  // Without a validator the status decides, and autocannon is spared decoding every body into a string for onResponse.
+  const OK: Outcome = { kind: "ok" };
+  const validating = spec.validate !== undefined;
+  const responseOutcome = (status: number): Outcome => (validating ? pending : status >= 200 && status <= 299 ? OK : { kind: "status", status });
 
   const maxBodyBytes = Math.min(spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, MAX_STRING_BODY_BYTES);
   const setupClient = (raw: unknown): void => {
-    const client = patchClient(raw, { timeoutMs: spec.timeoutMs, maxBodyBytes, responseOutcome: () => pending, onOutcome });
+    const client = patchClient(raw, { timeoutMs: spec.timeoutMs, maxBodyBytes, responseOutcome, onOutcome });
     clients.push(client);
     // Later, not now: after a timeout autocannon reconnects (and so ends a draining client) before it emits 'timeout'.
     client.on("done", () =>
@@ -131,9 +139,13 @@ export function closedLoopHttp(o: {
               headers: userHeaders(spec),
               ...(spec.body !== undefined ? { body: spec.body } : {}),
               // autocannon hands the body over as text (UTF-8 decoded): fine for the JSON protocols.
-              onResponse: (status: number, body: string) => {
-                pending = responseOutcome(spec, status, () => Buffer.from(body, "utf8"));
-              },
+              ...(validating
+                ? {
+                    onResponse: (status: number, body: string) => {
+                      pending = checkResponse(spec, status, () => Buffer.from(body, "utf8"));
+                    },
+                  }
+                : {}),
             },
           ],
           setupClient,
@@ -153,7 +165,11 @@ export function closedLoopHttp(o: {
               inFlightCap: o.connections,
             });
             // Each connection has one request out at a time (no pipelining).
-            resolve({ ...recorder.result({ durationNs, targetRate: null }), generator: { ...generator, maxInFlight: o.connections } });
+            const w = settler?.summary;
+            resolve({
+              ...recorder.result({ durationNs, targetRate: null }),
+              generator: { ...generator, maxInFlight: o.connections, ...(w ? { warmup: w } : {}) },
+            });
           }
         },
       );
@@ -166,12 +182,9 @@ export function closedLoopHttp(o: {
     if (phase === "measure") startMeasuring();
     else {
       // Warm-up is bounded in time too: a server that never answers must not hold the run.
-      setTimeout(
-        () => {
-          if (phase === "warmup") startMeasuring();
-        },
-        Math.max(MIN_WARMUP_BUDGET_MS, o.durationMs),
-      ).unref();
+      setTimeout(() => {
+        if (phase === "warmup" && settler?.over(Number(clock())) !== false) startMeasuring();
+      }, boundMs).unref();
     }
   });
 }

@@ -1,4 +1,5 @@
 import { createHistogram, monitorEventLoopDelay, type IntervalHistogram, type RecordableHistogram } from "node:perf_hooks";
+import type { WarmupSummary } from "./warmup.js";
 import { nsToMs } from "../stats/metrics.js";
 
 /**
@@ -31,6 +32,10 @@ export interface GeneratorHealth {
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /** CPU time of the generator's process over the window, in % of one core (user + system; in-process load includes the model's threads). */
   cpuPercent: number;
+  /** Worker threads that drove the load (each its own schedule, pool and event loop); absent: the main thread alone. */
+  workers?: number;
+  /** How the warm-up ended (warmup.ts); absent when it was a fixed count of requests. Summed over workers (ms: the longest). */
+  warmup?: WarmupSummary;
 }
 
 /** An open-loop cell is invalid when fewer than this share of its scheduled requests were sent... */
@@ -115,6 +120,20 @@ export class HealthMonitor {
     this.inFlight--;
   }
 
+  /** The measured phase's send lags and event-loop delays, as histograms that can be posted to another thread and merged. */
+  histograms(): { lag: RecordableHistogram; loop: RecordableHistogram } {
+    // An event-loop histogram cannot be added to another: it is rebuilt from its percentile
+    // breakpoints (HdrHistogram's own iteration), one record per 10 ms sample, so a few thousand at most.
+    const loop = createHistogram();
+    const total = this.loop.count;
+    let before = 0;
+    for (const [p, value] of [...this.loop.percentiles.entries()].sort((a, b) => a[0] - b[0])) {
+      const upTo = Math.round((p / 100) * total);
+      for (; before < upTo; before++) loop.record(Math.max(1, value));
+    }
+    return { lag: this.lag, loop };
+  }
+
   sendLag(ns: number): void {
     this.lag.record(Math.max(1, Math.round(ns)));
     if (ns > LATE_SEND_MS * 1e6) this.late++;
@@ -138,4 +157,49 @@ export class HealthMonitor {
       cpuPercent: wallUs > 0 ? ((cpu.user + cpu.system) / wallUs) * 100 : 0,
     };
   }
+}
+
+/**
+ * The health of a generator that ran on several worker threads, from each one's counts and
+ * histograms (exact: counts summed, histograms merged, not percentiles averaged). `cpuPercent`
+ * is the whole process's over the window (Node 20 has no per-thread CPU time).
+ */
+export function mergeHealth(
+  parts: readonly { health: GeneratorHealth; lag: RecordableHistogram; loop: RecordableHistogram }[],
+  o: { cpuPercent: number },
+): GeneratorHealth {
+  const lag = createHistogram();
+  const loop = createHistogram();
+  const sum = (f: (h: GeneratorHealth) => number) => parts.reduce((a, p) => a + f(p.health), 0);
+  for (const p of parts) {
+    if (p.lag.count > 0) lag.add(p.lag);
+    if (p.loop.count > 0) loop.add(p.loop);
+  }
+  const first = parts[0]?.health;
+  const warmups = parts.flatMap((p) => (p.health.warmup ? [p.health.warmup] : []));
+  const scheduled = first?.scheduled !== null ? sum((h) => h.scheduled ?? 0) : null;
+  return {
+    targetRate: first?.targetRate !== null ? sum((h) => h.targetRate ?? 0) : null,
+    achievedRate: sum((h) => h.achievedRate),
+    scheduled,
+    sent: sum((h) => h.sent),
+    dropped: sum((h) => h.dropped),
+    sendLagMs: first?.sendLagMs ? percentiles(lag) : null,
+    lateSends: first?.lateSends !== null ? sum((h) => h.lateSends ?? 0) : null,
+    // Each worker's peak, summed: an upper bound on the requests out at once.
+    maxInFlight: sum((h) => h.maxInFlight),
+    inFlightCap: sum((h) => h.inFlightCap),
+    eventLoopDelayMs: percentiles(loop, LOOP_RESOLUTION_MS),
+    cpuPercent: o.cpuPercent,
+    workers: parts.length,
+    ...(warmups.length > 0
+      ? {
+          warmup: {
+            requests: warmups.reduce((a, w) => a + w.requests, 0),
+            ms: Math.max(...warmups.map((w) => w.ms)),
+            settled: warmups.every((w) => w.settled),
+          },
+        }
+      : {}),
+  };
 }

@@ -1,8 +1,10 @@
+import type { RecordableHistogram } from "node:perf_hooks";
 import { type Clock, monotonicClock } from "../util/clock.js";
 import { HealthMonitor, MIN_SENT_SHARE } from "./health.js";
 import { LoadRecorder } from "./recorder.js";
 import { type Arrival, arrivalOffsetsNs } from "./schedule.js";
 import type { LoadResult, Outcome } from "./types.js";
+import { WarmupSettler, warmupBoundMs } from "./warmup.js";
 import { msToNs, nsToMs } from "../stats/metrics.js";
 
 /** A request that ended: how, and when (clock ns; the latency runs from the scheduled start to here). */
@@ -19,8 +21,21 @@ export interface OpenLoopOptions {
   seed: number;
   /** Requests sent on the same schedule before the measured phase and not recorded. */
   warmupRequests?: number | undefined;
-  /** Sends one request; `scheduledNs` is its scheduled start on `clock`. Must not reject. */
-  send: (scheduledNs: bigint) => Promise<Completion>;
+  /** Sends one request; `scheduledNs` is its scheduled start on `clock`. Must not reject. Either this or `start`. */
+  send?: (scheduledNs: bigint) => Promise<Completion>;
+  /**
+   * Sends one request and calls `done` once when it ended (no promise per request: the HTTP
+   * generator's path). Must not throw. Either this or `send`.
+   */
+  start?: (scheduledNs: bigint, done: (outcome: Outcome, endNs: bigint) => void) => void;
+  /**
+   * Warm-up until the responses have settled (warmup.ts: consecutive windows' median latency
+   * stable), with `warmupRequests` as the minimum and a bound in time, instead of exactly
+   * `warmupRequests` requests.
+   */
+  settleWarmup?: boolean | undefined;
+  /** The schedule's time zero on `clock` (default: now); a later one is waited for. Workers of one cell share it. */
+  origin?: bigint | undefined;
   clock?: Clock;
   /** Aborting stops dispatching; requests in flight are still awaited and counted. */
   signal?: AbortSignal | undefined;
@@ -59,6 +74,16 @@ export const LAG_BOUND_NS = 10e6;
 /** The generator is flagged when more than this fraction of the measured requests lagged. */
 export const LAGGED_FRACTION = 0.01;
 
+/** What a worker of a multi-threaded open loop hands back besides its LoadResult, so the parts merge exactly. */
+export interface OpenLoopDetail {
+  result: LoadResult;
+  /** Each successful request's completion, ns after the origin, in the order of latenciesNs. */
+  endsNs: Float64Array;
+  /** Send lags (ns) and event-loop delays (ns) of the measured phase. */
+  lag: RecordableHistogram;
+  loop: RecordableHistogram;
+}
+
 /**
  * The open-loop engine, shared by the HTTP and the in-process generators. Each request has a
  * scheduled start t_i (see arrivalOffsetsNs) and is dispatched at t_i whether or not earlier
@@ -66,16 +91,22 @@ export const LAGGED_FRACTION = 0.01;
  * server (or a late generator) is counted, not omitted: the "coordinated omission" that
  * closed-loop tools suffer (Gil Tene, "How NOT to Measure Latency"; wrk2; MLPerf LoadGen's Server
  * scenario). A timer waits for the next arrival; within 2 ms of it the loop yields with
- * setImmediate instead, because setTimeout fires up to a millisecond or more late. The generator
- * itself is checked all the time (health.ts): every send's lag behind its schedule, requests in
- * flight, its event loop's delay and its CPU (result.generator); a cell whose generator could
- * not keep up (health.ts generatorLimit) is invalid, since its latencies then include the
- * generator's own delay. Memory and time stay bounded at any rate: at most maxInFlight requests
- * are out (one due beyond that is dropped and counted), a request the generator reaches after
- * its timeout is dropped rather than sent, dispatching stops when the window's wall time is up
- * even if the schedule is behind, and the drain gives up after the timeout.
+ * setImmediate instead, because setTimeout fires up to a millisecond or more late; every
+ * arrival that is due is sent in the same turn (up to MAX_BURST). The generator itself is
+ * checked all the time (health.ts): every send's lag behind its schedule, requests in flight,
+ * its event loop's delay and its CPU (result.generator); a cell whose generator could not keep
+ * up (health.ts generatorLimit) is invalid, since its latencies then include the generator's own
+ * delay. Memory and time stay bounded at any rate: at most maxInFlight requests are out (one due
+ * beyond that is dropped and counted), a request the generator reaches after its timeout is
+ * dropped rather than sent, dispatching stops when the window's wall time is up even if the
+ * schedule is behind, and the drain gives up after the timeout.
  */
-export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
+export async function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
+  return (await runOpenLoopDetailed(o)).result;
+}
+
+/** runOpenLoop, with what a multi-threaded open loop needs to merge its workers' parts exactly. */
+export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean }): Promise<OpenLoopDetail> {
   const clock = o.clock ?? monotonicClock;
   const warmup = o.warmupRequests ?? 0;
   const maxMeasured = o.maxRequests ?? Number.POSITIVE_INFINITY;
@@ -83,13 +114,17 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
   const timeoutMs = o.timeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
   const timeoutNs = msToNs(timeoutMs);
   const cap = o.maxInFlight ?? defaultInFlightCap(o.ratePerS, timeoutMs);
-  const recorder = new LoadRecorder();
+  const recorder = new LoadRecorder({ keepEnds: o.keepEnds === true });
   const health = new HealthMonitor();
   const offsets = arrivalOffsetsNs(o.ratePerS, o.arrival, o.seed);
-  const outstanding = new Set<Promise<void>>();
+  const send = o.send;
+  const startCb = o.start;
+  if (!send === !startCb) throw new TypeError("runOpenLoop: give exactly one of send and start");
 
-  return new Promise<LoadResult>((resolve) => {
-    const start = clock();
+  return new Promise<OpenLoopDetail>((resolve) => {
+    const start = o.origin ?? clock();
+    const settler = o.settleWarmup === true ? new WarmupSettler(warmup, warmupBoundMs(o.durationMs), Number(clock() - start)) : undefined;
+    let warming = settler !== undefined || warmup > 0;
     let index = 0;
     let next = offsets.next().value;
     let windowStartNs = Number.NaN; // offset of the first measured arrival
@@ -101,27 +136,44 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
     let lastDispatchNs = start;
     let stoppedEarly = false; // by maxRequests or an abort: the rest of the schedule was not asked for
     let closed = false;
+    let finishing = false;
+    let onIdle: (() => void) | undefined;
 
-    const measuring = () => index >= warmup;
+    const measuring = (nowOffset: number): boolean => {
+      if (!warming) return true;
+      if (settler ? settler.over(nowOffset) : index >= warmup) warming = false;
+      return !warming;
+    };
     const finished = (offset: number): boolean => {
       if (o.signal?.aborted || measuredSent >= maxMeasured) {
         stoppedEarly = true;
         return true;
       }
-      if (!measuring() || Number.isNaN(windowStartNs)) return false;
+      if (warming || Number.isNaN(windowStartNs)) return false;
       // The schedule's window is over, or its wall time is (a generator behind its schedule stops on time).
       return offset - windowStartNs >= durationNs || Number(clock() - start) - windowStartNs >= durationNs + WALL_SLACK_NS;
     };
 
-    const dispatch = (offset: number): void => {
+    /** One request ended: its latency from the scheduled start goes to the recorder or (warm-up) the settler. */
+    const settle = (measured: boolean, scheduled: bigint, outcome: Outcome, endNs: bigint): void => {
+      if (--health.inFlight === 0 && onIdle) onIdle();
+      if (closed) return;
+      if (!measured) {
+        settler?.record(outcome.kind === "ok" ? Number(endNs - scheduled) : Number.NaN);
+        return;
+      }
+      measuredInFlight--;
+      recorder.record(outcome, Number(endNs - scheduled), Number(endNs - start));
+    };
+
+    const dispatch = (offset: number, now: bigint): void => {
       const scheduled = start + BigInt(Math.round(offset));
-      const measured = measuring();
+      const measured = measuring(Number(now - start));
       if (measured && Number.isNaN(windowStartNs)) {
         windowStartNs = offset;
         health.start();
       }
       index++;
-      const now = clock();
       const lagNs = Number(now - scheduled);
       if (measured) {
         health.sendLag(lagNs);
@@ -138,18 +190,21 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
         lastDispatchNs = now;
       }
       health.began();
-      const settle = ({ outcome, endNs }: Completion): void => {
-        health.ended();
-        if (!measured || closed) return;
-        measuredInFlight--;
-        recorder.record(outcome, Number(endNs - scheduled));
-      };
-      const p = o.send(scheduled).then(settle, () => settle({ outcome: { kind: "other" }, endNs: clock() }));
-      outstanding.add(p);
-      void p.finally(() => outstanding.delete(p));
+      if (startCb) {
+        let called = false;
+        startCb(scheduled, (outcome, endNs) => {
+          if (called) return;
+          called = true;
+          settle(measured, scheduled, outcome, endNs);
+        });
+      } else if (send) {
+        send(scheduled).then(
+          (c) => settle(measured, scheduled, c.outcome, c.endNs),
+          () => settle(measured, scheduled, { kind: "other" }, clock()),
+        );
+      }
     };
 
-    let finishing = false;
     let timer: NodeJS.Timeout | undefined;
     const finish = async (): Promise<void> => {
       if (finishing) return;
@@ -157,21 +212,21 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
       clearTimeout(timer);
       o.signal?.removeEventListener("abort", onAbort);
       // Requests in flight are awaited up to their timeout (and a little), then counted as timeouts.
-      let drainTimer: NodeJS.Timeout | undefined;
-      const drained = new Promise<void>((r) => (drainTimer = setTimeout(r, timeoutMs + DRAIN_SLACK_MS)));
-      const all = (async () => {
-        while (outstanding.size > 0) await Promise.all([...outstanding]);
-      })();
-      await Promise.race([all, drained]);
-      clearTimeout(drainTimer);
+      if (health.inFlight > 0) {
+        let drainTimer: NodeJS.Timeout | undefined;
+        await new Promise<void>((r) => {
+          onIdle = r;
+          drainTimer = setTimeout(r, timeoutMs + DRAIN_SLACK_MS);
+        });
+        clearTimeout(drainTimer);
+      }
       closed = true;
       for (; measuredInFlight > 0; measuredInFlight--) recorder.fail("timeouts");
       const windowStart = start + BigInt(Math.round(Number.isNaN(windowStartNs) ? 0 : windowStartNs));
       // The measured window is the schedule's: from the first measured arrival to the last
       // dispatch. A straggler answering near its timeout must not stretch it (and so halve the
       // achieved rate); its latency already says how late it was.
-      const end = lastDispatchNs;
-      const windowNs = Math.max(0, Number(end - windowStart));
+      const windowNs = Math.max(0, Number(lastDispatchNs - windowStart));
       // Arrivals the schedule had in the window that were never reached count as dropped.
       let scheduled = measuredSent + dropped;
       if (!stoppedEarly && !Number.isNaN(windowStartNs)) {
@@ -186,23 +241,26 @@ export function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
         windowNs: stoppedEarly ? windowNs : durationNs,
         inFlightCap: cap,
       });
-      resolve({
+      const w = settler?.summary;
+      const result: LoadResult = {
         ...recorder.result({
           durationNs: windowNs,
           targetRate: o.ratePerS,
           generatorLagged: scheduled > 0 && (measuredSent / scheduled < MIN_SENT_SHARE || lagged / Math.max(1, measuredSent) > LAGGED_FRACTION),
           maxDispatchLagNs: maxLagNs,
         }),
-        generator,
-      });
+        generator: w ? { ...generator, warmup: w } : generator,
+      };
+      resolve({ result, endsNs: recorder.ends(), ...health.histograms() });
     };
 
     const tick = (): void => {
       if (finishing) return;
-      const elapsed = Number(clock() - start);
+      const now = clock();
+      const elapsed = Number(now - start);
       let burst = 0;
       while (next <= elapsed && burst < MAX_BURST && !finished(next)) {
-        dispatch(next);
+        dispatch(next, burst === 0 ? now : clock());
         next = offsets.next().value;
         burst++;
       }

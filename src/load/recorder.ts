@@ -7,26 +7,37 @@ import { nsToS } from "../stats/metrics.js";
  */
 export class LoadRecorder {
   private latencies = new Float64Array(4096);
+  /** keepEnds: each success's completion time (ns from the loop's origin), so parts from several threads merge in completion order. */
+  private endTimes: Float64Array<ArrayBuffer> | undefined;
   private n = 0;
   sent = 0;
   ok = 0;
   readonly errors: LoadErrors = emptyErrors();
 
-  record(outcome: Outcome, latencyNs: number): void {
+  constructor(o: { keepEnds?: boolean } = {}) {
+    if (o.keepEnds === true) this.endTimes = new Float64Array(4096);
+  }
+
+  record(outcome: Outcome, latencyNs: number, endNs = 0): void {
     this.sent++;
-    if (outcome.kind === "ok") this.success(latencyNs);
+    if (outcome.kind === "ok") this.success(latencyNs, endNs);
     else if (outcome.kind === "status") this.failStatus(outcome.status);
     else this.fail(outcome.kind);
   }
 
-  success(latencyNs: number): void {
+  success(latencyNs: number, endNs = 0): void {
     if (this.n === this.latencies.length) {
-      const grown = new Float64Array(this.latencies.length * 2);
-      grown.set(this.latencies);
-      this.latencies = grown;
+      this.latencies = grow(this.latencies);
+      if (this.endTimes) this.endTimes = grow(this.endTimes);
     }
+    if (this.endTimes) this.endTimes[this.n] = endNs;
     this.latencies[this.n++] = latencyNs;
     this.ok++;
+  }
+
+  /** The completion times kept (empty unless keepEnds). */
+  ends(): Float64Array {
+    return this.endTimes ? this.endTimes.slice(0, this.n) : new Float64Array(0);
   }
 
   failStatus(status: number): void {
@@ -58,6 +69,12 @@ export class LoadRecorder {
       maxDispatchLagNs: o.maxDispatchLagNs ?? 0,
     };
   }
+}
+
+function grow(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const grown = new Float64Array(a.length * 2);
+  grown.set(a);
+  return grown;
 }
 
 export function errorCount(e: LoadErrors): number {

@@ -58,6 +58,11 @@ export interface HttpRequestSpec {
   maxResponseBytes?: number;
   /** Checks a 2xx response; false counts the request as malformed. Not called for other statuses. */
   validate?: (status: number, body: Buffer) => boolean;
+  /**
+   * Where `validate` can be imported from (a module URL and its export), so that the open loop's
+   * worker threads validate too; without it a spec with `validate` runs on the main thread.
+   */
+  validator?: { module: string; name: string };
 }
 
 /**

@@ -184,6 +184,7 @@ export interface LoadPlan {
   maxRequests: number | undefined;
   arrival: "fixed" | "poisson";
   connections: number | undefined;
+  workers: number | undefined;
   maxErrorRate: number;
 }
 
@@ -193,6 +194,7 @@ export const DEFAULT_LOAD: LoadPlan = {
   maxRequests: undefined,
   arrival: "poisson",
   connections: undefined,
+  workers: undefined,
   maxErrorRate: 0.01,
 };
 

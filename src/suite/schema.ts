@@ -112,8 +112,10 @@ export const loadSchema = z.strictObject({
   warmupRequests: wholeNumber(0, LIMITS.requests).optional(),
   maxRequests: wholeNumber(1, LIMITS.requests).optional(),
   arrival: z.enum(["fixed", "poisson"]).optional(),
-  /** Open loop over HTTP: the most connections the generator may open (default: one second of arrivals). */
+  /** Open loop over HTTP: the most connections the generator may open (default: 20 ms of arrivals, 16..512). */
   connections: wholeNumber(1, LIMITS.connections).optional(),
+  /** Open loop over HTTP: worker threads that send (default: one per 8,000 req/s, at most one per core). */
+  workers: wholeNumber(1, 64).optional(),
   /** A cell whose share of failed requests exceeds this is `failed` (default 0.01). */
   maxErrorRate: positiveNumber(1, { zero: true }).optional(),
 });

@@ -51,7 +51,14 @@ export const httpRunner: Runner = {
           const common = { request: spec, durationMs, ...(maxRequests !== undefined ? { maxRequests } : {}), warmupRequests: plan.warmupRequests, signal };
           if (load.mode === "closed") return closedLoopHttp({ ...common, connections: load.concurrency });
           if (load.mode === "open")
-            return openLoopHttp({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, stepSeed), connections: plan.connections });
+            return openLoopHttp({
+              ...common,
+              ratePerS: load.rate,
+              arrival: plan.arrival,
+              seed: arrivalSeed(cell, stepSeed),
+              connections: plan.connections,
+              workers: plan.workers,
+            });
           throw new RangeError(`${cell.id}: not a load cell`);
         }),
       release: () => client.close(),
@@ -104,6 +111,7 @@ export function encodeRequest(
         headers: { "content-type": KSERVE_CONTENT_TYPE, ...headers },
         body: encodeInferRequest(tensors),
         validate: validateInferResponse,
+        validator: { module: new URL("./kserve.js", import.meta.url).href, name: "validateInferResponse" },
       };
     case "tfserving":
       return {
@@ -112,6 +120,7 @@ export function encodeRequest(
         headers: { "content-type": TFSERVING_CONTENT_TYPE, ...headers },
         body: encodePredictRequest(tensors, { format: t.tfserving.format, ...(t.tfserving.signatureName ? { signatureName: t.tfserving.signatureName } : {}) }),
         validate: validatePredictResponse,
+        validator: { module: new URL("./tfserving.js", import.meta.url).href, name: "validatePredictResponse" },
       };
     case "json":
       return {
@@ -120,6 +129,7 @@ export function encodeRequest(
         headers: { "content-type": "application/json", ...headers },
         body: renderTemplate(t.body ?? "", tensors),
         validate: validateJsonResponse,
+        validator: { module: new URL("./json-template.js", import.meta.url).href, name: "validateJsonResponse" },
       };
     case "openai-chat":
     case "openai-completions":

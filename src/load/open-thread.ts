@@ -1,0 +1,75 @@
+import { monotonicClock } from "../util/clock.js";
+import { HttpSender } from "./http-send.js";
+import { type OpenLoopDetail, runOpenLoopDetailed } from "./open.js";
+import type { Arrival } from "./schedule.js";
+import type { HttpRequestSpec } from "./types.js";
+
+/** The default pool: a connection per 20 ms of arrivals (rate / 50), at least 16, at most 512. */
+const MIN_DEFAULT_CONNECTIONS = 16;
+const MAX_DEFAULT_CONNECTIONS = 512;
+const DEFAULT_CONNECTIONS_PER_RATE = 1 / 50;
+
+/**
+ * Enough connections for the rate when each request holds one for up to 20 ms (Little's law:
+ * rate × 20 ms in flight), without opening a socket per request in the first second, which an
+ * arrival rate of thousands did when the pool could grow to one second of arrivals. A slower
+ * server makes requests wait for a connection, and that wait is in their latency; set
+ * `load.connections` for such a server.
+ */
+export function defaultConnections(ratePerS: number): number {
+  return Math.min(MAX_DEFAULT_CONNECTIONS, Math.max(MIN_DEFAULT_CONNECTIONS, Math.ceil(ratePerS * DEFAULT_CONNECTIONS_PER_RATE)));
+}
+
+export interface OpenLoopHttpOptions {
+  request: HttpRequestSpec;
+  ratePerS: number;
+  arrival: Arrival;
+  durationMs: number;
+  maxRequests?: number | undefined;
+  seed: number;
+  /** The most connections the generator opens, over all its workers (default defaultConnections). */
+  connections?: number | undefined;
+  /** Requests in flight per connection (undici's pipelining; default 1: HTTP/1.1 pipelining only helps idempotent requests). */
+  pipelining?: number | undefined;
+  /** The least warm-up: it goes on until the latencies have settled, within a bound (warmup.ts); 0 or none: no warm-up. */
+  warmupRequests?: number | undefined;
+  /**
+   * Worker threads that drive the load, each with rate / workers on its own schedule, pool and
+   * event loop (default defaultOpenWorkers; 1: the main thread). A spec whose `validate` cannot be
+   * imported by a worker (no `validator`) runs on the main thread.
+   */
+  workers?: number | undefined;
+  /** The most requests in flight (default: open.ts defaultInFlightCap of the rate; split over the workers). */
+  maxInFlight?: number | undefined;
+  /** Aborting stops dispatching; requests in flight are awaited (up to their timeout) and counted. */
+  signal?: AbortSignal | undefined;
+}
+
+/** The open loop on this thread; `origin` and `keepEnds` for a worker of a multi-threaded one. */
+export async function openLoopHttpThread(o: OpenLoopHttpOptions & { origin?: bigint; keepEnds?: boolean }): Promise<OpenLoopDetail> {
+  const spec = o.request;
+  const clock = monotonicClock;
+  const sender = new HttpSender(spec, { connections: o.connections ?? defaultConnections(o.ratePerS), pipelining: o.pipelining }, clock);
+  try {
+    return await runOpenLoopDetailed({
+      ratePerS: o.ratePerS,
+      arrival: o.arrival,
+      durationMs: o.durationMs,
+      maxRequests: o.maxRequests,
+      seed: o.seed,
+      warmupRequests: o.warmupRequests,
+      settleWarmup: (o.warmupRequests ?? 0) > 0,
+      signal: o.signal,
+      timeoutMs: spec.timeoutMs,
+      maxInFlight: o.maxInFlight,
+      clock,
+      origin: o.origin,
+      keepEnds: o.keepEnds,
+      start: (scheduledNs, done) => {
+        sender.send(scheduledNs, done);
+      },
+    });
+  } finally {
+    await sender.close();
+  }
+}
