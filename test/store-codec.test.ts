@@ -9,7 +9,7 @@ import type { CellResult } from "../src/results.js";
 import { msToNs, nsToMs } from "../src/stats/metrics.js";
 import { packJson, packSamples, unpackJson, unpackSamples } from "../src/store/codec.js";
 import { Store } from "../src/store/db.js";
-import { migrate } from "../src/store/schema.js";
+import { migrate, SCHEMA_VERSION } from "../src/store/schema.js";
 
 const cellKey = { id: "m/v/b1/cpu/t1", target: "m", variant: "v", batch: 1, provider: "cpu", threads: 1, load: { mode: "single" } } as const;
 const okCell = (samples: number, samplesDropped: number): CellResult => ({ ...skippedCell(cellKey, "x"), status: "ok", error: null, samples, samplesDropped });
@@ -67,8 +67,7 @@ describe("the store's packed summaries and samples (schema 5)", () => {
   it("migrates a schema-4 database's JSON summaries and float64 samples in place, the same when read back", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "bench-codec-")), "old.db");
     const db = new Database(file);
-    migrate(db, 0);
-    db.pragma("user_version = 4");
+    migrate(db, 0, 4);
     const cell = okCell(250, 0);
     const ns = latencies(250, 9);
     const raw = Buffer.from(ns.buffer);
@@ -91,7 +90,7 @@ describe("the store's packed summaries and samples (schema 5)", () => {
     db.close();
     const notices: string[] = [];
     const store = Store.open(file, { mode: "write", notice: (l) => notices.push(l) });
-    expect(notices.join("\n")).toMatch(/upgraded from schema 4 to 5; the database as it was is kept at .*old\.db\.v4\.bak/);
+    expect(notices.join("\n")).toMatch(new RegExp(`upgraded from schema 4 to ${SCHEMA_VERSION}; the database as it was is kept at .*old\\.db\\.v4\\.bak`));
     const run = store.loadRun("old");
     expect(run.cells).toHaveLength(50);
     expect(run.cells[7]).toEqual({ ...cell, id: "m/v/b7/cpu/t1" });
