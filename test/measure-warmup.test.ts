@@ -73,6 +73,16 @@ describe("the warm-up ends when the latency has settled, by time and stability",
     expect(notes).toMatch(/warm-up: the latency was still falling when the warm-up reached its limit/);
   });
 
+  it("says when the process's minimum calls did not fit in the warm-up's limit", async () => {
+    const rng = createRng(15);
+    const w = fakeWorkload(() => STEADY_NS * Math.exp(0.01 * rng.normal()));
+    // 100 ms at most (maxTimeMs): about 2,300 calls of 43 µs, short of the 100,000 asked for.
+    const m = await measure(w.call, { ...shortPlan, maxTimeMs: 100 }, { clock: w.clock, minProcessCalls: 100_000, processCalls: { n: 0 } });
+    expect(m.warmupEnd).toBe("process-calls");
+    expect(m.warmupNs).toBeGreaterThanOrEqual(100e6);
+    expect(summary(m).notes.join("\n")).toMatch(/warm-up: ended at its limit \(\d+ calls, 100 ms\) before this process had made the calls/);
+  });
+
   it("flags a timed series whose second half is clearly faster than its first", async () => {
     const rng = createRng(14);
     // Flat through the warm-up (which ends at its first check), then a fall of 10% early in the timed calls' second half.

@@ -97,7 +97,12 @@ export function measuredCell(
   // say why (too few samples, or too few independent ones).
   const notes: string[] = [...s.notes, ...(extra.notes ?? [])];
   if (steady.tested?.reliable === false) notes.push("no steady state found (MSER-5): the latency drifted through the whole measurement");
-  if (m.warmupSettled === false && m.stopReason !== "interrupted") {
+  if (m.warmupEnd === "process-calls" && m.stopReason !== "interrupted") {
+    notes.push(
+      `warm-up: ended at its limit (${m.warmupIterations} calls, ${nsToMs(m.warmupNs ?? 0).toFixed(0)} ms) before this process had made the calls ` +
+        "after which V8 has optimised the code around each call: the figures may be slightly high; give the cell more time (measure.maxTimeMs)",
+    );
+  } else if (m.warmupSettled === false && m.stopReason !== "interrupted") {
     notes.push(
       `warm-up: the latency was still falling when the warm-up reached its limit (${m.warmupIterations} calls, ${nsToMs(m.warmupNs ?? 0).toFixed(0)} ms): ` +
         "the figures may be high; give the cell more time (measure.maxTimeMs)",

@@ -6,6 +6,8 @@ import { type Clock, monotonicClock } from "../util/clock.js";
 
 export type { StopReason } from "../results.js";
 
+type WarmupEnd = "settled" | "still-falling" | "process-calls";
+
 export interface Measurement {
   /** Latency of the first call on a fresh session (cold start), ns. Not part of `latenciesNs`. */
   firstCallNs: number;
@@ -19,6 +21,8 @@ export interface Measurement {
   relativeCI: number;
   /** The warm-up ended because the latency had settled (false: at its time limit, or interrupted while still falling). */
   warmupSettled?: boolean;
+  /** Why the warm-up ended: settled; at its limit while still falling; or settled but at the limit of the process's minimum calls (PROCESS_WARMUP_CALLS). */
+  warmupEnd?: WarmupEnd;
   /** Time spent in the warm-up (cold start excluded), ns. */
   warmupNs?: number;
   /** Time the convergence checks took inside the timed phase (with the untimed call after each), ns. */
@@ -65,7 +69,10 @@ const SETTLE_GROWTH = 1.25;
  * The code is shared by every session of the process, so only a trial's first cell pays for it.
  */
 const PROCESS_WARMUP_CALLS = 2000;
-/** The settle phase's limit: this share of the plan's maxTimeMs, and at most WARMUP_SETTLE_MAX_MS. */
+/**
+ * The settle phase's limit: this share of the plan's maxTimeMs, and at most WARMUP_SETTLE_MAX_MS;
+ * the process's minimum calls, once the windows have settled, have WARMUP_SETTLE_MAX_MS (within maxTimeMs).
+ */
 const WARMUP_SETTLE_SHARE = 0.25;
 const WARMUP_SETTLE_MAX_MS = 2000;
 
@@ -95,6 +102,7 @@ export class TimedLoop {
   private firstCallNs = Number.NaN;
   private warmupIterations = 0;
   private warmupSettled = false;
+  private warmupEnd: WarmupEnd = "settled";
   private warmupNs = 0;
   private checkNs = 0;
   private checks = 0;
@@ -139,7 +147,9 @@ export class TimedLoop {
     const settleNs = Math.min(fixedNs * WARMUP_SETTLE_SHARE, msToNs(WARMUP_SETTLE_MAX_MS));
     let durations = new Float64Array(256);
     let nextCheck = Math.max(SETTLE_MIN_CALLS, plan.warmupIterations);
+    const processNs = Math.min(fixedNs, msToNs(WARMUP_SETTLE_MAX_MS));
     let settled = false;
+    let windowsSettled = false;
     while (!this.signal?.aborted) {
       const t0 = now();
       await this.call();
@@ -158,14 +168,20 @@ export class TimedLoop {
         if (elapsed >= fixedNs) break;
         continue;
       }
-      if (this.warmupIterations >= nextCheck && this.calls.n >= this.minProcessCalls) {
-        settled = settledQuarters(durations.subarray(0, this.warmupIterations));
-        if (settled) break;
+      if (this.warmupIterations >= nextCheck) {
+        windowsSettled = settledQuarters(durations.subarray(0, this.warmupIterations));
         nextCheck = Math.ceil(this.warmupIterations * SETTLE_GROWTH);
+        if (windowsSettled && this.calls.n >= this.minProcessCalls) {
+          settled = true;
+          break;
+        }
       }
-      if (elapsed >= settleNs) break;
+      // Settled but for the process's minimum: that has a limit of its own (it is paid once per process).
+      const processShort = windowsSettled && this.calls.n < this.minProcessCalls;
+      if (elapsed >= (processShort ? processNs : settleNs)) break;
     }
     this.warmupSettled = settled;
+    this.warmupEnd = settled ? "settled" : windowsSettled ? "process-calls" : "still-falling";
     this.warmupNs = Number(now() - start);
   }
 
@@ -256,6 +272,7 @@ export class TimedLoop {
       stopReason,
       relativeCI,
       warmupSettled: this.warmupSettled,
+      warmupEnd: this.warmupEnd,
       warmupNs: this.warmupNs,
       checkNs: this.checkNs,
       checks: this.checks,
