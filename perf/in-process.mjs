@@ -30,7 +30,9 @@ function run(argv) {
   return r.stdout;
 }
 const bare = (cell, o) =>
-  JSON.parse(run([path.join(ROOT, "perf/bare-loop.mjs"), JSON.stringify({ model: cell.model, inputs: cell.inputs, batch: 1, threads: cell.threads, seed: 1, ...o })]));
+  JSON.parse(
+    run([path.join(ROOT, "perf/bare-loop.mjs"), JSON.stringify({ model: cell.model, inputs: cell.inputs, batch: 1, threads: cell.threads, seed: 1, ...o })]),
+  );
 
 function benchCell(name, cell, measure) {
   const suite = path.join(dir, `${name}.yaml`);
@@ -75,10 +77,14 @@ if (mode === "overhead") {
     for (const who of pair) got[who] = who === "bare" ? bare(cell, { warmupCalls: warmup, calls }) : benchCell(`oh${r}`, cell, measure);
     const d = got.bench.p50Ns / got.bare.p50Ns - 1;
     diffs.push(d);
-    console.log(`round ${r + 1}: bare p50 ${us(got.bare.p50Ns)} µs, bench p50 ${us(got.bench.p50Ns)} µs (${got.bench.cell.samples} steady samples), bench/bare ${pct(d)}`);
+    console.log(
+      `round ${r + 1}: bare p50 ${us(got.bare.p50Ns)} µs, bench p50 ${us(got.bench.p50Ns)} µs (${got.bench.cell.samples} steady samples), bench/bare ${pct(d)}`,
+    );
   }
   const [m, lo, hi] = meanInterval(diffs);
-  console.log(`bench/bare − 1: median ${pct(median(diffs))} (min ${pct(Math.min(...diffs))}, max ${pct(Math.max(...diffs))}); mean ${pct(m)}, 95% t-interval [${pct(lo)}, ${pct(hi)}]`);
+  console.log(
+    `bench/bare − 1: median ${pct(median(diffs))} (min ${pct(Math.min(...diffs))}, max ${pct(Math.max(...diffs))}); mean ${pct(m)}, 95% t-interval [${pct(lo)}, ${pct(hi)}]`,
+  );
 } else if (mode === "short-plan") {
   const cell = CELLS.mlp;
   const measure = { warmupIterations: 20, minIterations: 1000, maxIterations: 1000, minTimeMs: 0, maxTimeMs: 600000 };

@@ -99,7 +99,15 @@ describe("convergence checks", () => {
     const call = async () => {
       for (let k = 0; k < 1000; k++) sink += Math.sqrt(k + sink);
     };
-    const plan = { ...DEFAULT_MEASURE, warmupIterations: 10, minIterations: 50, maxIterations: 1_000_000, minTimeMs: 50, maxTimeMs: 600, targetRelativeCI: 1e-9 };
+    const plan = {
+      ...DEFAULT_MEASURE,
+      warmupIterations: 10,
+      minIterations: 50,
+      maxIterations: 1_000_000,
+      minTimeMs: 50,
+      maxTimeMs: 600,
+      targetRelativeCI: 1e-9,
+    };
     const m = await measure(call, plan, { minProcessCalls: 0 });
     expect(sink).toBeGreaterThan(0);
     const n = m.latenciesNs.length;
