@@ -102,6 +102,23 @@ describe("a run's cell summary packed against its trial's", () => {
     expect(stored).toBeLessThan(packJson(runCell).length * 0.6);
   });
 
+  it("packs a later trial's summary against the first trial's, and reads every trial back the same", () => {
+    const file = tempDb();
+    const store = Store.open(file);
+    store.createRun(run("r", fingerprint("c")));
+    const later = (k: number): CellResult => ({ ...trialCell, elapsedMs: 10.941893 + k, relativeCI: 0.008 + k / 1000 });
+    store.saveTrialCell("r", 1, 0, trialCell, Float64Array.from([1e6, 1.1e6]));
+    for (let k = 2; k <= 4; k++) store.saveTrialCell("r", k, 0, later(k), Float64Array.from([1e6, 1.2e6]));
+    store.saveCell("r", 0, runCell, Float64Array.from([1e6, 1.1e6]));
+    expect(store.loadTrials("r").cells.map((c) => c.result)).toEqual([trialCell, later(2), later(3), later(4)]);
+    expect(store.loadRun("r").cells).toEqual([runCell]);
+    store.close();
+    const db = new Database(file, { readonly: true });
+    const sizes = db.prepare("SELECT length(summary) FROM trial_cells ORDER BY trial").pluck().all() as number[];
+    db.close();
+    for (const size of sizes.slice(1)) expect(size).toBeLessThan((sizes[0] ?? 0) * 0.6);
+  });
+
   it("refuses to read a summary against a reference that has changed, in one line", () => {
     const reference = JSON.stringify(trialCell);
     const packed = packJsonAgainst(runCell, 1, reference);

@@ -15,8 +15,9 @@ import { msToNs, nsToMs } from "../stats/metrics.js";
 
 const SUMMARY_DEFLATE_V1 = 1;
 /**
- * Schema 6: a run's cell summary deflated against the dictionary above followed by a reference
- * summary (the same cell's in one of the run's trials, which shares most of its numbers):
+ * Schema 6: a run's cell summary, or a trial's after the first, deflated against the dictionary
+ * above followed by a reference summary (the same cell's in an earlier trial of the run, which
+ * shares its keys, its notes and many of its numbers):
  * [format, trial (varint), 4 bytes of the reference's sha256, deflated]. 600 bytes become ~200.
  */
 const SUMMARY_AGAINST_TRIAL = 2;
@@ -101,7 +102,7 @@ export function unpackJson(stored: Buffer | string, reference?: (trial: number) 
     const trial = readVarint(stored, at);
     const ref = reference?.(trial);
     if (ref === undefined) throw new Error(`a summary stored against trial ${trial}'s, which is not there`);
-    const text = JSON.stringify(unpackJson(ref));
+    const text = JSON.stringify(unpackJson(ref, reference)); // itself packed against an earlier trial's, perhaps
     if (!referenceCheck(text).equals(stored.subarray(at.i, at.i + 4))) throw new Error(`a summary stored against trial ${trial}'s, which has changed since`);
     return JSON.parse(inflateRawSync(stored.subarray(at.i + 4), { dictionary: againstDictionary(text) }).toString("utf8"));
   }

@@ -110,8 +110,11 @@ export function storedRuns(db: string): StoredRun[] {
         conn.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { cell_id: string; summary: Buffer }[]
       ).map((r) => unpackJson(r.summary, (trial) => trialSummary.get(id, trial, r.cell_id) as Buffer | undefined) as CellResult);
       const trialCells = new Map<string, CellResult[]>();
-      for (const r of conn.prepare("SELECT summary FROM trial_cells WHERE run_id = ? ORDER BY trial").all(id) as { summary: Buffer }[]) {
-        const cell = unpackJson(r.summary) as CellResult;
+      for (const r of conn.prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? ORDER BY trial").all(id) as {
+        cell_id: string;
+        summary: Buffer;
+      }[]) {
+        const cell = unpackJson(r.summary, (trial) => trialSummary.get(id, trial, r.cell_id) as Buffer | undefined) as CellResult;
         trialCells.set(cell.id, [...(trialCells.get(cell.id) ?? []), cell]);
       }
       return { id, status, cells, trialCells, integrity };
