@@ -88,7 +88,7 @@ export class CellLifecycle {
       this.finish(index, result, fromMs);
       return undefined;
     }
-    const live: LiveCell = { index, cell, prepared, loop: new TimedLoop(prepared.call, this.o.plan(cell), { clock, signal }), fromMs };
+    const live: LiveCell = { index, cell, prepared, loop: new TimedLoop(prepared.call, this.o.plan(cell), { clock, signal, settle: runner.clock === undefined }), fromMs };
     this.live.add(live);
     try {
       await live.loop.coldStart();

@@ -40,6 +40,11 @@ export interface LoopOptions {
    * clock; none on an injected one, a virtual clock with no JIT behind it, unless given).
    */
   minProcessCalls?: number;
+  /**
+   * Warm up until settled (default); false: exactly `warmupIterations` calls, for a runner on a
+   * virtual clock (the fake one of the tests), whose latencies have no transient to wait out.
+   */
+  settle?: boolean;
   /** Where the process's calls are counted: this module's own counter unless a test gives its own. */
   processCalls?: { n: number };
 }
@@ -93,6 +98,7 @@ export class TimedLoop {
   private readonly signal: AbortSignal | undefined;
   private readonly minProcessCalls: number;
   private readonly calls: { n: number };
+  private readonly settle: boolean;
   private readonly p: number;
   private latencies: Float64Array;
   private n = 0;
@@ -117,6 +123,7 @@ export class TimedLoop {
     this.signal = options.signal;
     this.minProcessCalls = options.minProcessCalls ?? (this.now === monotonicClock ? PROCESS_WARMUP_CALLS : 0);
     this.calls = options.processCalls ?? processCalls;
+    this.settle = options.settle ?? true;
     this.p = PERCENTILE_PROBABILITY[plan.headline];
     // Grown as samples arrive (record): maxIterations may be ten million, most cells stop far sooner.
     this.latencies = new Float64Array(Math.min(plan.maxIterations, INITIAL_CAPACITY));
@@ -151,6 +158,10 @@ export class TimedLoop {
     let settled = false;
     let windowsSettled = false;
     while (!this.signal?.aborted) {
+      if (!this.settle && this.warmupIterations >= plan.warmupIterations) {
+        settled = true;
+        break;
+      }
       const t0 = now();
       await this.call();
       const t1 = now();
