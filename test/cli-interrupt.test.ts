@@ -31,10 +31,15 @@ trials: { min: 1, max: 1 }
       env: { ...process.env, NO_COLOR: "1" },
     });
     let stderr = "";
+    let armed = false;
     const code = await new Promise<number | null>((resolve) => {
       child.stderr.on("data", (d: Buffer) => {
         stderr += d.toString();
-        if (/\[trial 1: 1\/3\]/.test(stderr) && !child.killed) setTimeout(() => child.kill(signal), 300);
+        // Past the next cell's warm-up (at most 2 s: src/measure/loop.ts), inside its timed calls.
+        if (/\[trial 1: 1\/3\]/.test(stderr) && !armed) {
+          armed = true; // one signal: a second would stop the trial at once
+          setTimeout(() => child.kill(signal), 2500);
+        }
       });
       child.on("close", resolve);
     });

@@ -212,6 +212,8 @@ describe("executeSuite: trials", () => {
     const cell = r.result.cells[0];
     expect(cell?.coldStart?.firstCallMs).toBe(50);
     expect(cell?.latencyMs?.max).toBeLessThan(1.02);
-    expect(cell?.warmupIterations).toBe(3);
+    // The plan's 3 at least, then until the (steady) latency settles: at the first check.
+    expect(cell?.warmupIterations).toBeGreaterThanOrEqual(3);
+    expect(cell?.warmupIterations).toBeLessThanOrEqual(40);
   });
 });

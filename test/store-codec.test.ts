@@ -9,7 +9,7 @@ import type { CellResult } from "../src/results.js";
 import { msToNs, nsToMs } from "../src/stats/metrics.js";
 import { packJson, packSamples, unpackJson, unpackSamples } from "../src/store/codec.js";
 import { Store } from "../src/store/db.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "../src/store/schema.js";
+import { migrate, SCHEMA_VERSION } from "../src/store/schema.js";
 
 const cellKey = { id: "m/v/b1/cpu/t1", target: "m", variant: "v", batch: 1, provider: "cpu", threads: 1, load: { mode: "single" } } as const;
 const okCell = (samples: number, samplesDropped: number): CellResult => ({ ...skippedCell(cellKey, "x"), status: "ok", error: null, samples, samplesDropped });
@@ -67,10 +67,7 @@ describe("the store's packed summaries and samples (schema 5)", () => {
   it("migrates a schema-4 database's JSON summaries and float64 samples in place, the same when read back", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "bench-codec-")), "old.db");
     const db = new Database(file);
-    // Schema 4 as it shipped: its migrations alone (a later one may change what 4 had), with the SQL function the 4th calls.
-    db.function("bench_sha256", (text: unknown) => String(text));
-    for (const m of MIGRATIONS.slice(0, 4)) db.exec(m);
-    db.pragma("user_version = 4");
+    migrate(db, 0, 4);
     const cell = okCell(250, 0);
     const ns = latencies(250, 9);
     const raw = Buffer.from(ns.buffer);

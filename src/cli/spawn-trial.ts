@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import type { TrialLauncher } from "../measure/execute.js";
 import type { Order } from "../results.js";
@@ -6,6 +7,10 @@ import type { CellDone } from "./progress.js";
 import { ExitCode, UserError } from "../errors.js";
 import { endedByInterrupt, forwardInterrupt } from "./child.js";
 import type { Interrupt, SuitePlan } from "./plan.js";
+import type { TrialCommandOptions } from "./trial.js";
+
+/** trial-main.js beside this module (both compiled to dist/cli/). */
+const TRIAL_MAIN = fileURLToPath(new URL("./trial-main.js", import.meta.url));
 
 export interface SpawnOptions {
   file: string;
@@ -38,17 +43,29 @@ const STDERR_TAIL = 4000;
 export function spawnTrials(o: SpawnOptions): TrialLauncher {
   return (runId, trial) =>
     new Promise<void>((resolve, reject) => {
-      const args = [
-        process.argv[1] as string,
-        "trial",
-        o.file,
-        ...["--db", o.db, "--run", runId, "--trial", String(trial), "--trials-max", String(o.trialsMax)],
-        ...(o.seed !== undefined ? ["--seed", String(o.seed)] : []),
-        ...(o.order ? ["--order", o.order] : []),
-        ...(o.filter ?? []).flatMap((f) => ["-f", f]),
-        ...(o.debugRunner !== undefined ? ["--debug-runner", o.debugRunner] : []),
-        ...(o.plan ? ["--plan-stdin"] : []),
-      ];
+      const options: TrialCommandOptions = {
+        db: o.db,
+        run: runId,
+        trial,
+        trialsMax: o.trialsMax,
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o.order ? { order: o.order } : {}),
+        ...(o.filter ? { filter: o.filter } : {}),
+        ...(o.debugRunner !== undefined ? { debugRunner: o.debugRunner } : {}),
+      };
+      // With a plan, the trial's own entry (no commander, no command table); without, `bench trial`.
+      const args = o.plan
+        ? [TRIAL_MAIN, o.file, JSON.stringify(options)]
+        : [
+            process.argv[1] as string,
+            "trial",
+            o.file,
+            ...["--db", o.db, "--run", runId, "--trial", String(trial), "--trials-max", String(o.trialsMax)],
+            ...(o.seed !== undefined ? ["--seed", String(o.seed)] : []),
+            ...(o.order ? ["--order", o.order] : []),
+            ...(o.filter ?? []).flatMap((f) => ["-f", f]),
+            ...(o.debugRunner !== undefined ? ["--debug-runner", o.debugRunner] : []),
+          ];
       const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
       // A trial that dies before reading its plan closes the pipe: its exit says why, not this EPIPE.
       child.stdin.on("error", () => undefined);

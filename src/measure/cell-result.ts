@@ -1,6 +1,6 @@
 import type { CellResult, LatencyMs, LoadSummary, SloReport } from "../results.js";
 import { type Cell, isRemote, loadFields } from "../suite/expand.js";
-import { type LatencySummary, normalQuantile, nsToMs, summarizeLatency, throughput } from "../stats/index.js";
+import { type LatencySummary, normalQuantile, nsToMs, quantile, quantileCI, sortSamples, summarizeLatency, throughput } from "../stats/index.js";
 import { steadyStateCut } from "../stats/steady-cut.js";
 import { generatorLimit } from "../load/health.js";
 import { recordLatencies } from "../load/histogram.js";
@@ -65,6 +65,26 @@ export function failedCell(cell: CellIdentity, error: string, partial: Partial<C
 }
 
 /** Summarise a finished measurement: latency in ms with intervals, throughput in items/s. */
+/** Over this, a fall of the median from the first half of the timed calls to the second is reported (with intervals apart). */
+const FALLING_LIMIT = 0.02;
+
+/**
+ * How much lower the second half's median is than the first's, when by more than FALLING_LIMIT
+ * with their 95% order-statistic intervals apart; else null. A transient that outlasted the
+ * warm-up and that MSER-5 did not cut (longer than half the series) shows so.
+ */
+function fallingBy(ns: Float64Array): number | null {
+  const half = Math.floor(ns.length / 2);
+  if (half < 2) return null;
+  const first = sortSamples(ns.subarray(0, half));
+  const second = sortSamples(ns.subarray(half));
+  const a = quantileCI(first, 0.5);
+  const b = quantileCI(second, 0.5);
+  if (a === null || b === null || a.lo <= b.hi) return null;
+  const drop = 1 - quantile(second, 0.5) / quantile(first, 0.5);
+  return drop > FALLING_LIMIT ? drop : null;
+}
+
 export function measuredCell(
   cell: CellIdentity,
   m: Measurement,
@@ -81,6 +101,24 @@ export function measuredCell(
   // say why (too few samples, or too few independent ones).
   const notes: string[] = [...s.notes, ...(extra.notes ?? [])];
   if (steady.tested?.reliable === false) notes.push("no steady state found (MSER-5): the latency drifted through the whole measurement");
+  if (m.warmupEnd === "process-calls" && m.stopReason !== "interrupted") {
+    notes.push(
+      `warm-up: ended at its limit (${m.warmupIterations} calls, ${nsToMs(m.warmupNs ?? 0).toFixed(0)} ms) before this process had made the calls ` +
+        "after which V8 has optimised the code around each call: the figures may be slightly high; give the cell more time (measure.maxTimeMs)",
+    );
+  } else if (m.warmupSettled === false && m.stopReason !== "interrupted") {
+    notes.push(
+      `warm-up: the latency was still falling when the warm-up reached its limit (${m.warmupIterations} calls, ${nsToMs(m.warmupNs ?? 0).toFixed(0)} ms): ` +
+        "the figures may be high; give the cell more time (measure.maxTimeMs)",
+    );
+  }
+  const falling = fallingBy(m.latenciesNs.subarray(steady.truncate));
+  if (falling !== null) {
+    notes.push(
+      `warm-up: the median of the second half of the timed calls is ${(falling * 100).toFixed(1)}% below the first half's (their 95% intervals apart): ` +
+        "the latency was still falling, the figures are biased high; give the warm-up more room (measure.warmupIterations, measure.maxTimeMs)",
+    );
+  }
   if (m.stopReason !== "converged") {
     notes.push(`did not converge: stopped at ${m.stopReason} with the headline interval at ±${(m.relativeCI * 100).toFixed(1)}%`);
   }

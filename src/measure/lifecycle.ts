@@ -88,7 +88,13 @@ export class CellLifecycle {
       this.finish(index, result, fromMs);
       return undefined;
     }
-    const live: LiveCell = { index, cell, prepared, loop: new TimedLoop(prepared.call, this.o.plan(cell), { clock, signal }), fromMs };
+    const live: LiveCell = {
+      index,
+      cell,
+      prepared,
+      loop: new TimedLoop(prepared.call, this.o.plan(cell), { clock, signal, settle: settles(cell, runner) }),
+      fromMs,
+    };
     this.live.add(live);
     try {
       await live.loop.coldStart();
@@ -152,6 +158,16 @@ export class CellLifecycle {
     this.o.save(index, result, latencyNs);
     this.o.onProgress?.({ type: "cell-end", index, total: cells.length, done: this.finished.size, cell, result });
   }
+}
+
+/**
+ * Whether a cell's warm-up waits for the latency to settle (loop.ts): a local model timed one call
+ * at a time, on the real clock. Not a remote endpoint, whose warm-up requests must all succeed (a
+ * longer warm-up would fail a cell on a server's occasional error), nor a load cell, whose
+ * generator has a warm-up of its own, nor a runner on a virtual clock.
+ */
+function settles(cell: PlannedCell, runner: Runner): boolean {
+  return runner.clock === undefined && cell.targetSpec.kind === "onnx" && cell.load.mode === "single";
 }
 
 function firstLine(err: unknown): string {

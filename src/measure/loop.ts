@@ -6,6 +6,8 @@ import { type Clock, monotonicClock } from "../util/clock.js";
 
 export type { StopReason } from "../results.js";
 
+type WarmupEnd = "settled" | "still-falling" | "process-calls";
+
 export interface Measurement {
   /** Latency of the first call on a fresh session (cold start), ns. Not part of `latenciesNs`. */
   firstCallNs: number;
@@ -17,16 +19,70 @@ export interface Measurement {
   stopReason: StopReason;
   /** Relative half-width of the headline statistic's 95% interval when the loop stopped. */
   relativeCI: number;
+  /** The warm-up ended because the latency had settled (false: at its time limit, or interrupted while still falling). */
+  warmupSettled?: boolean;
+  /** Why the warm-up ended: settled; at its limit while still falling; or settled but at the limit of the process's minimum calls (PROCESS_WARMUP_CALLS). */
+  warmupEnd?: WarmupEnd;
+  /** Time spent in the warm-up (cold start excluded), ns. */
+  warmupNs?: number;
+  /** Time the convergence checks took inside the timed phase (with the untimed call after each), ns. */
+  checkNs?: number;
+  /** Convergence checks made in the timed phase. */
+  checks?: number;
 }
 
 export interface LoopOptions {
   clock?: Clock;
   /** Checked between iterations; once aborted the loop stops with 'interrupted'. */
   signal?: AbortSignal;
+  /**
+   * Calls the process must have made before a warm-up may end (PROCESS_WARMUP_CALLS on the real
+   * clock; none on an injected one, a virtual clock with no JIT behind it, unless given).
+   */
+  minProcessCalls?: number;
+  /**
+   * Warm up until settled (default); false: exactly `warmupIterations` calls, for a runner on a
+   * virtual clock (the fake one of the tests), whose latencies have no transient to wait out.
+   */
+  settle?: boolean;
+  /** Where the process's calls are counted: this module's own counter unless a test gives its own. */
+  processCalls?: { n: number };
 }
 
-/** How much the sample must grow between convergence checks: keeps the sorting cost O(n log n) overall. */
+/** How much the sample must grow between convergence checks at least. */
 const CHECK_GROWTH = 1.1;
+/**
+ * The most of the timed phase's wall time the convergence checks may take: after each check the
+ * next waits until the calls since have taken CHECK_COST_SHARE⁻¹ times as long as it did. With a
+ * fixed growth of 1.1 alone, a 40 µs model spent ~10% of its budget sorting its own samples.
+ */
+const CHECK_COST_SHARE = 0.02;
+
+/**
+ * The warm-up (see TimedLoop.warmup): the later of two quarters of the latest warm-up calls may
+ * be at most this much faster than the earlier one for the latency to count as settled.
+ */
+const SETTLE_TOLERANCE = 0.01;
+/** Calls before the first settle check (quarters of 8), and the growth of the sample between checks. */
+const SETTLE_MIN_CALLS = 32;
+const SETTLE_GROWTH = 1.25;
+/**
+ * Calls to the runner this process must have made (all cells together) before a warm-up may
+ * end: V8 optimises the JavaScript around `session.run` (onnxruntime-common's argument checks,
+ * the output tensors) after some thousand calls, a step that windows of calls before it cannot
+ * foresee: on the bundled 43 µs MLP it lowered the median by ~20% after ~1,200 calls (issue 11).
+ * The code is shared by every session of the process, so only a trial's first cell pays for it.
+ */
+const PROCESS_WARMUP_CALLS = 2000;
+/**
+ * The settle phase's limit: this share of the plan's maxTimeMs, and at most WARMUP_SETTLE_MAX_MS;
+ * the process's minimum calls, once the windows have settled, have WARMUP_SETTLE_MAX_MS (within maxTimeMs).
+ */
+const WARMUP_SETTLE_SHARE = 0.25;
+const WARMUP_SETTLE_MAX_MS = 2000;
+
+/** Calls made through every TimedLoop of this process (see PROCESS_WARMUP_CALLS). */
+const processCalls = { n: 0 };
 
 /**
  * The timed loop of one cell, run as one contiguous block.
@@ -40,6 +96,9 @@ const INITIAL_CAPACITY = 4096;
 export class TimedLoop {
   private readonly now: Clock;
   private readonly signal: AbortSignal | undefined;
+  private readonly minProcessCalls: number;
+  private readonly calls: { n: number };
+  private readonly settle: boolean;
   private readonly p: number;
   private latencies: Float64Array;
   private n = 0;
@@ -48,6 +107,11 @@ export class TimedLoop {
   private relativeCI = Number.POSITIVE_INFINITY;
   private firstCallNs = Number.NaN;
   private warmupIterations = 0;
+  private warmupSettled = false;
+  private warmupEnd: WarmupEnd = "settled";
+  private warmupNs = 0;
+  private checkNs = 0;
+  private checks = 0;
   private stopReason: StopReason | undefined;
 
   constructor(
@@ -57,6 +121,9 @@ export class TimedLoop {
   ) {
     this.now = options.clock ?? monotonicClock;
     this.signal = options.signal;
+    this.minProcessCalls = options.minProcessCalls ?? (this.now === monotonicClock ? PROCESS_WARMUP_CALLS : 0);
+    this.calls = options.processCalls ?? processCalls;
+    this.settle = options.settle ?? true;
     this.p = PERCENTILE_PROBABILITY[plan.headline];
     // Grown as samples arrive (record): maxIterations may be ten million, most cells stop far sooner.
     this.latencies = new Float64Array(Math.min(plan.maxIterations, INITIAL_CAPACITY));
@@ -67,18 +134,66 @@ export class TimedLoop {
   async coldStart(): Promise<void> {
     const t0 = this.now();
     await this.call();
+    this.calls.n++;
     this.firstCallNs = Number(this.now() - t0);
   }
 
-  /** Untimed calls: `warmupIterations` of them, or fewer when they take longer than the plan's maxTimeMs. */
+  /**
+   * Calls not kept: at least `warmupIterations` of them (fewer only when they take longer than the
+   * plan's maxTimeMs), then until the latency has settled, by time and stability: until this
+   * process has made PROCESS_WARMUP_CALLS calls, and the latest quarter of the warm-up's calls is
+   * not faster than its second quarter by more than SETTLE_TOLERANCE (checked as the warm-up
+   * grows by SETTLE_GROWTH, so a slow transient is judged over a span as long as itself). Bounded
+   * by WARMUP_SETTLE_SHARE of maxTimeMs (at most WARMUP_SETTLE_MAX_MS); a warm-up that reaches the
+   * bound unsettled says so in the cell's notes (cell-result.ts) instead of passing for steady.
+   */
   async warmup(): Promise<void> {
-    const start = this.now();
-    const budgetNs = msToNs(this.plan.maxTimeMs);
-    while (this.warmupIterations < this.plan.warmupIterations && !this.signal?.aborted) {
+    const { now, plan } = this;
+    const start = now();
+    const fixedNs = msToNs(plan.maxTimeMs);
+    const settleNs = Math.min(fixedNs * WARMUP_SETTLE_SHARE, msToNs(WARMUP_SETTLE_MAX_MS));
+    let durations = new Float64Array(256);
+    let nextCheck = Math.max(SETTLE_MIN_CALLS, plan.warmupIterations);
+    const processNs = Math.min(fixedNs, msToNs(WARMUP_SETTLE_MAX_MS));
+    let settled = false;
+    let windowsSettled = false;
+    while (!this.signal?.aborted) {
+      if (!this.settle && this.warmupIterations >= plan.warmupIterations) {
+        settled = true;
+        break;
+      }
+      const t0 = now();
       await this.call();
-      this.warmupIterations++;
-      if (Number(this.now() - start) >= budgetNs) break;
+      const t1 = now();
+      this.calls.n++;
+      const n = this.warmupIterations;
+      if (n === durations.length) {
+        const bigger = new Float64Array(n * 2);
+        bigger.set(durations);
+        durations = bigger;
+      }
+      durations[n] = Number(t1 - t0);
+      this.warmupIterations = n + 1;
+      const elapsed = Number(t1 - start);
+      if (this.warmupIterations < plan.warmupIterations) {
+        if (elapsed >= fixedNs) break;
+        continue;
+      }
+      if (this.warmupIterations >= nextCheck) {
+        windowsSettled = settledQuarters(durations.subarray(0, this.warmupIterations));
+        nextCheck = Math.ceil(this.warmupIterations * SETTLE_GROWTH);
+        if (windowsSettled && this.calls.n >= this.minProcessCalls) {
+          settled = true;
+          break;
+        }
+      }
+      // Settled but for the process's minimum: that has a limit of its own (it is paid once per process).
+      const processShort = windowsSettled && this.calls.n < this.minProcessCalls;
+      if (elapsed >= (processShort ? processNs : settleNs)) break;
     }
+    this.warmupSettled = settled;
+    this.warmupEnd = settled ? "settled" : windowsSettled ? "process-calls" : "still-falling";
+    this.warmupNs = Number(now() - start);
   }
 
   private grow(): void {
@@ -101,6 +216,7 @@ export class TimedLoop {
       const t0 = now();
       await this.call();
       const t1 = now();
+      this.calls.n++;
       if (this.n === this.latencies.length) this.grow();
       this.latencies[this.n++] = Number(t1 - t0);
       this.elapsedNs = Number(t1 - start);
@@ -111,10 +227,14 @@ export class TimedLoop {
           this.stopReason = "converged";
           break;
         }
-        this.nextCheck = Math.ceil(this.n * CHECK_GROWTH);
         // The check sorted the sample and filled the caches with it: one untimed call puts the
         // model's data back before the next timed one.
         await this.call();
+        this.calls.n++;
+        const checkNs = Number(now() - t1);
+        this.checkNs += checkNs;
+        this.checks++;
+        this.nextCheck = this.scheduleCheck(checkNs);
       }
       if (this.n >= plan.maxIterations) {
         this.stopReason = "max-iterations";
@@ -125,6 +245,21 @@ export class TimedLoop {
         break;
       }
     }
+  }
+
+  /**
+   * The sample size of the next convergence check: grown by CHECK_GROWTH at least, and large enough
+   * that the checks so far and the next one (taken as half as dear again as the last) add up to
+   * at most CHECK_COST_SHARE of the time the timed calls have taken by then. The share is kept over
+   * the whole phase, so a dear first check (the statistics' code compiled on first use) spaces the
+   * later ones out instead of adding up.
+   */
+  private scheduleCheck(lastCheckNs: number): number {
+    const { n } = this;
+    const atLeast = Math.ceil(n * CHECK_GROWTH);
+    const perCallNs = (this.elapsedNs - (this.checkNs - lastCheckNs)) / n;
+    if (!(perCallNs > 0)) return atLeast;
+    return Math.max(atLeast, Math.ceil((this.checkNs + 1.5 * lastCheckNs) / CHECK_COST_SHARE / perCallNs));
   }
 
   /**
@@ -147,8 +282,31 @@ export class TimedLoop {
       elapsedNs: this.elapsedNs,
       stopReason,
       relativeCI,
+      warmupSettled: this.warmupSettled,
+      warmupEnd: this.warmupEnd,
+      warmupNs: this.warmupNs,
+      checkNs: this.checkNs,
+      checks: this.checks,
     };
   }
+}
+
+/**
+ * The median of the last quarter of `d` is at most SETTLE_TOLERANCE below the median of its second
+ * quarter. The first quarter (the steepest part of a transient) is left out, and a quarter between
+ * the two gives the comparison room: adjacent windows of a slow decay differ too little to see.
+ */
+function settledQuarters(d: Float64Array): boolean {
+  const n = d.length;
+  const earlier = medianOf(d.subarray(Math.floor(n / 4), Math.floor(n / 2)));
+  const later = medianOf(d.subarray(Math.floor((3 * n) / 4)));
+  return later >= earlier * (1 - SETTLE_TOLERANCE);
+}
+
+function medianOf(xs: Float64Array): number {
+  const s = Float64Array.from(xs).sort();
+  const h = (s.length - 1) / 2;
+  return ((s[Math.floor(h)] ?? 0) + (s[Math.ceil(h)] ?? 0)) / 2;
 }
 
 /** One cell from cold start to stop, without interruption by other cells. */

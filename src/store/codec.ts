@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { msToNs, nsToMs } from "../stats/metrics.js";
 
@@ -13,6 +14,13 @@ import { msToNs, nsToMs } from "../stats/metrics.js";
  */
 
 const SUMMARY_DEFLATE_V1 = 1;
+/**
+ * Schema 6: a run's cell summary, or a trial's after the first, deflated against the dictionary
+ * above followed by a reference summary (the same cell's in an earlier trial of the run, which
+ * shares its keys, its notes and many of its numbers):
+ * [format, trial (varint), 4 bytes of the reference's sha256, deflated]. 600 bytes become ~200.
+ */
+const SUMMARY_AGAINST_TRIAL = 2;
 /** What zlib starts each summary's window with: typical summaries with their numbers zeroed (RFC 1950 §2.2, FDICT). Frozen with format 1. */
 const SUMMARY_DICTIONARY_V1 = Buffer.from(
   [
@@ -59,9 +67,45 @@ export function packJson(value: unknown): Buffer {
   return Buffer.concat([Buffer.of(SUMMARY_DEFLATE_V1), deflateRawSync(text, { level: 9, dictionary: SUMMARY_DICTIONARY_V1 })]);
 }
 
-/** A stored summary: packed (schema 5), or JSON text as schema 4 kept it. */
-export function unpackJson(stored: Buffer | string): unknown {
+/**
+ * A summary packed against `reference` (the text a trial's summary unpacks to, JSON.stringify of
+ * its value): stored with which trial it is and a check that the reference read back is that one.
+ */
+export function packJsonAgainst(value: unknown, trial: number, reference: string): Buffer {
+  const text = Buffer.from(JSON.stringify(value));
+  const head: number[] = [SUMMARY_AGAINST_TRIAL];
+  writeVarint(head, trial);
+  return Buffer.concat([Buffer.from(head), referenceCheck(reference), deflateRawSync(text, { level: 9, dictionary: againstDictionary(reference) })]);
+}
+
+/** The trial a summary was packed against (packJsonAgainst), or null when it stands alone. */
+export function summaryReference(stored: Buffer | string): number | null {
+  if (typeof stored === "string" || stored[0] !== SUMMARY_AGAINST_TRIAL) return null;
+  return readVarint(stored, { i: 1 });
+}
+
+const referenceCheck = (reference: string) => createHash("sha256").update(reference).digest().subarray(0, 4);
+/** zlib's window is 32 kB and the nearest bytes of the dictionary are the cheapest to refer to: the reference last, and no more of it than fits. */
+const againstDictionary = (reference: string) => {
+  const dictionary = Buffer.concat([SUMMARY_DICTIONARY_V1, Buffer.from(reference)]);
+  return dictionary.subarray(Math.max(0, dictionary.length - 32 * 1024 + 262));
+};
+
+/**
+ * A stored summary: packed (schema 5), packed against a trial's summary (schema 6: `reference`
+ * gives that trial's stored summary), or JSON text as schema 4 kept it.
+ */
+export function unpackJson(stored: Buffer | string, reference?: (trial: number) => Buffer | string | undefined): unknown {
   if (typeof stored === "string") return JSON.parse(stored);
+  if (stored[0] === SUMMARY_AGAINST_TRIAL) {
+    const at = { i: 1 };
+    const trial = readVarint(stored, at);
+    const ref = reference?.(trial);
+    if (ref === undefined) throw new Error(`a summary stored against trial ${trial}'s, which is not there`);
+    const text = JSON.stringify(unpackJson(ref, reference)); // itself packed against an earlier trial's, perhaps
+    if (!referenceCheck(text).equals(stored.subarray(at.i, at.i + 4))) throw new Error(`a summary stored against trial ${trial}'s, which has changed since`);
+    return JSON.parse(inflateRawSync(stored.subarray(at.i + 4), { dictionary: againstDictionary(text) }).toString("utf8"));
+  }
   if (stored[0] !== SUMMARY_DEFLATE_V1) throw new Error(`a stored summary in an unknown format (${stored[0] ?? "empty"})`);
   return JSON.parse(inflateRawSync(stored.subarray(1), { dictionary: SUMMARY_DICTIONARY_V1 }).toString("utf8"));
 }

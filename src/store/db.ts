@@ -21,7 +21,7 @@ import { currentOwner, isGone } from "./liveness.js";
 import { type OpenMode, openDatabase } from "./open.js";
 import { type Salvaged, salvage } from "./salvage.js";
 import { suiteHash } from "./schema.js";
-import { joinTrials, matchTrials, packJson, packSamples, packTrialRefs, unpackJson, unpackSamples } from "./codec.js";
+import { joinTrials, matchTrials, packJson, packJsonAgainst, packSamples, packTrialRefs, summaryReference, unpackJson, unpackSamples } from "./codec.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 
 /** The largest resolved suite stored with a run (JSON bytes); a suite is a few kB, so this is room for 100× that. */
@@ -50,6 +50,8 @@ export interface RunRow extends RunInfo {
 export class Store implements RunSink {
   /** Runs found abandoned in a database that cannot be written: shown so, not stored so. */
   private readonly abandoned = new Set<string>();
+  /** Fingerprint parts read so far, by id (JSON text): a thousand runs of one machine share them. */
+  private readonly parts = new Map<number, string>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -144,7 +146,7 @@ export class Store implements RunSink {
     const owner = currentOwner();
     const insertSuite = this.db.prepare("INSERT OR IGNORE INTO suites (hash, body) VALUES (?, ?)");
     const insertRun = this.db.prepare(
-      `INSERT INTO runs (id, suite, suite_file, suite_hash, seed, status, started_at, finished_at, fingerprint, bench_version, order_mode, noise, trials, origin, host, pid, process)
+      `INSERT INTO runs (id, suite, suite_file, suite_hash, seed, status, started_at, finished_at, fingerprint_refs, bench_version, order_mode, noise, trials, origin, host, pid, process)
        VALUES (@id, @suite, @suiteFile, @hash, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion, @order, @noise, @trials, @origin, @host, @pid, @process)`,
     );
     this.write("storing the new run", () =>
@@ -160,7 +162,7 @@ export class Store implements RunSink {
             status: run.status,
             startedAt: run.startedAt,
             finishedAt: run.finishedAt,
-            fingerprint: JSON.stringify(run.fingerprint),
+            fingerprint: this.internFingerprint(run.fingerprint),
             benchVersion: run.benchVersion,
             order: run.order,
             noise: run.noise ? JSON.stringify(run.noise) : null,
@@ -171,6 +173,40 @@ export class Store implements RunSink {
         })
         .immediate(),
     );
+  }
+
+  /**
+   * Each top-level part of a fingerprint stored once by content hash (schema 6); what the run keeps
+   * is `{key: part id}`. Inside the caller's transaction.
+   */
+  private internFingerprint(fingerprint: Fingerprint): string {
+    const insert = this.db.prepare("INSERT OR IGNORE INTO fingerprint_parts (hash, body) VALUES (?, ?)");
+    const find = this.db.prepare("SELECT id FROM fingerprint_parts WHERE hash = ?").pluck();
+    const refs: Record<string, number> = {};
+    for (const [key, value] of Object.entries(fingerprint)) {
+      const body = JSON.stringify(value ?? null);
+      const hash = suiteHash(body);
+      insert.run(hash, body);
+      const id = find.get(hash) as number;
+      this.parts.set(id, body);
+      refs[key] = id;
+    }
+    return JSON.stringify(refs);
+  }
+
+  /** A run's fingerprint from its parts' ids (internFingerprint). */
+  private fingerprintOf(refsJson: string | null): Fingerprint {
+    const refs = refsJson === null ? {} : (JSON.parse(refsJson) as Record<string, number>);
+    const out: Record<string, unknown> = {};
+    for (const [key, id] of Object.entries(refs)) {
+      let body = this.parts.get(id);
+      if (body === undefined) {
+        body = (this.db.prepare("SELECT body FROM fingerprint_parts WHERE id = ?").pluck().get(id) as string | undefined) ?? "null";
+        this.parts.set(id, body);
+      }
+      out[key] = JSON.parse(body);
+    }
+    return out as unknown as Fingerprint;
   }
 
   /**
@@ -191,7 +227,7 @@ export class Store implements RunSink {
     this.write(`storing cell ${cell.id} of trial ${trial}`, () =>
       this.db
         .prepare("INSERT OR REPLACE INTO trial_cells (run_id, trial, cell_id, ordinal, summary, latency_ns) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(runId, trial, cell.id, ordinal, packJson(cell), bytes),
+        .run(runId, trial, cell.id, ordinal, this.summaryBlob(runId, cell, trial), bytes),
     );
   }
 
@@ -206,8 +242,11 @@ export class Store implements RunSink {
     const infos = (this.db.prepare("SELECT info FROM trial_info WHERE run_id = ? ORDER BY trial").all(runId) as { info: string }[]).map(
       (r) => JSON.parse(r.info) as TrialInfo,
     );
-    const rows = this.db.prepare("SELECT trial, ordinal, summary, latency_ns FROM trial_cells WHERE run_id = ? ORDER BY ordinal, trial").all(runId) as {
+    const rows = this.db
+      .prepare("SELECT trial, cell_id, ordinal, summary, latency_ns FROM trial_cells WHERE run_id = ? ORDER BY ordinal, trial")
+      .all(runId) as {
       trial: number;
+      cell_id: string;
       ordinal: number;
       summary: Buffer | string;
       latency_ns: Buffer | null;
@@ -215,7 +254,7 @@ export class Store implements RunSink {
     const cells = rows.map((r) => ({
       trial: r.trial,
       ordinal: r.ordinal,
-      result: unpackJson(r.summary) as CellResult,
+      result: this.storedSummary(runId, r.cell_id, r.summary),
       latencyNs: r.latency_ns ? ownSamples(r.latency_ns) : undefined,
     }));
     return { infos, cells };
@@ -237,11 +276,34 @@ export class Store implements RunSink {
     this.write(`storing cell ${cell.id}`, () =>
       this.db
         .transaction(() => {
-          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), packJson(cell));
+          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), this.summaryBlob(runId, cell));
           if (latencyNs && latencyNs.length > 0) insertSamples.run(runId, cell.id, latencyNs.length, this.samplesBlob(runId, cell.id, latencyNs));
         })
         .immediate(),
     );
+  }
+
+  /**
+   * A summary packed against the same cell's in the run's first trial (before trial `before`,
+   * when it is a trial's own), when there is one and that takes fewer bytes (codec.ts
+   * packJsonAgainst: a run's cell ~600 → ~300 bytes); else packed alone.
+   */
+  private summaryBlob(runId: string, cell: CellResult, before = Number.MAX_SAFE_INTEGER): Buffer {
+    const alone = packJson(cell);
+    const first = this.db
+      .prepare("SELECT trial, summary FROM trial_cells WHERE run_id = ? AND cell_id = ? AND trial < ? ORDER BY trial LIMIT 1")
+      .get(runId, cell.id, before) as { trial: number; summary: Buffer | string } | undefined;
+    if (!first) return alone;
+    const against = packJsonAgainst(cell, first.trial, JSON.stringify(this.storedSummary(runId, cell.id, first.summary)));
+    return against.length < alone.length ? against : alone;
+  }
+
+  /** A stored summary of a cell of run `runId` (a run's or a trial's), read against the trial it was packed against (summaryBlob). */
+  private storedSummary(runId: string, cellId: string, stored: Buffer | string): CellResult {
+    const trial = (t: number) =>
+      (this.db.prepare("SELECT summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").pluck().get(runId, t, cellId) as
+        Buffer | string | undefined) ?? undefined;
+    return unpackJson(stored, summaryReference(stored) === null ? undefined : trial) as CellResult;
   }
 
   /** A cell's samples as stored: a reference to its trials' when they are theirs (codec.ts matchTrials), else packed. */
@@ -255,7 +317,7 @@ export class Store implements RunSink {
     const rows = this.db
       .prepare("SELECT trial, summary, latency_ns FROM trial_cells WHERE run_id = ? AND cell_id = ? AND latency_ns IS NOT NULL ORDER BY trial")
       .all(runId, cellId) as { trial: number; summary: Buffer | string; latency_ns: Buffer }[];
-    return rows.map((r) => ({ trial: r.trial, dropped: (unpackJson(r.summary) as CellResult).samplesDropped, ns: ownSamples(r.latency_ns) }));
+    return rows.map((r) => ({ trial: r.trial, dropped: this.storedSummary(runId, cellId, r.summary).samplesDropped, ns: ownSamples(r.latency_ns) }));
   }
 
   listRuns(limit = 20): RunInfo[] {
@@ -271,7 +333,8 @@ export class Store implements RunSink {
   listRunEntries(limit = 20): RunListEntry[] {
     const rows = this.db
       .prepare(
-        `SELECT id, suite, status, started_at, finished_at, json_extract(fingerprint, '$.git') AS git FROM runs
+        `SELECT id, suite, status, started_at, finished_at,
+           (SELECT body FROM fingerprint_parts WHERE fingerprint_parts.id = json_extract(fingerprint_refs, '$.git')) AS git FROM runs
          ORDER BY started_at DESC, rowid DESC LIMIT ?`,
       )
       .all(Math.max(0, Math.min(limit, Number.MAX_SAFE_INTEGER))) as {
@@ -342,16 +405,19 @@ export class Store implements RunSink {
       .prepare("SELECT runs.*, suites.body AS resolved_suite FROM runs LEFT JOIN suites ON suites.hash = runs.suite_hash WHERE id = ?")
       .get(id) as (RawRun & { resolved_suite: string | null }) | undefined;
     if (!row) throw new UserError(`${id}: no run with this id in ${this.file}`);
-    const cells = this.db.prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { summary: Buffer | string }[];
+    const cells = this.db.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as {
+      cell_id: string;
+      summary: Buffer | string;
+    }[];
     return {
       run: this.toRunInfo(row),
-      cells: cells.map((c) => unpackJson(c.summary) as CellResult),
+      cells: cells.map((c) => this.storedSummary(id, c.cell_id, c.summary)),
       resolvedSuite: row.resolved_suite === null ? null : (JSON.parse(row.resolved_suite) as unknown),
     };
   }
 
   private toRunInfo(r: RawRun): RunInfo {
-    return rawToRunInfo(r, r.status === "running" && this.abandoned.has(r.id) ? "abandoned" : r.status);
+    return rawToRunInfo(r, r.status === "running" && this.abandoned.has(r.id) ? "abandoned" : r.status, this.fingerprintOf(r.fingerprint_refs));
   }
 
   /** Each stored cell's position in the run's matrix, by cell id. */
@@ -396,7 +462,7 @@ interface RawRun {
   status: RunStatus;
   started_at: string;
   finished_at: string | null;
-  fingerprint: string;
+  fingerprint_refs: string | null;
   bench_version: string;
   order_mode: Order;
   noise: string | null;
@@ -404,7 +470,7 @@ interface RawRun {
   origin: string | null;
 }
 
-function rawToRunInfo(r: RawRun, status: RunStatus): RunInfo {
+function rawToRunInfo(r: RawRun, status: RunStatus, fingerprint: Fingerprint): RunInfo {
   return {
     id: r.id,
     suite: r.suite,
@@ -415,7 +481,7 @@ function rawToRunInfo(r: RawRun, status: RunStatus): RunInfo {
     seed: r.seed,
     order: r.order_mode,
     benchVersion: r.bench_version,
-    fingerprint: JSON.parse(r.fingerprint) as Fingerprint,
+    fingerprint,
     noise: r.noise ? (JSON.parse(r.noise) as NoiseReport) : null,
     trials: r.trials ? (JSON.parse(r.trials) as RunTrials) : null,
     ...(r.origin ? { origin: JSON.parse(r.origin) as RunOrigin } : {}),

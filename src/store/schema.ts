@@ -160,6 +160,26 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN origin TEXT;  -- JSON: RunOrigin (results.ts); null for a plain run
   `,
+  // 7: a run's fingerprint is stored once per distinct part (host, runtime, dependencies, models,
+  // git, ... each top-level key), by content hash, and a run refers to its parts by number: most
+  // runs of a machine share all of them but git and models (700 bytes a run before). A run's cell
+  // summaries are packed against its trials' from here on (codec.ts packJsonAgainst).
+  `
+  CREATE TABLE fingerprint_parts (
+    id   INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,    -- sha256 of body
+    body TEXT NOT NULL            -- JSON: the value of one top-level key of a fingerprint
+  );
+  INSERT OR IGNORE INTO fingerprint_parts (hash, body)
+    SELECT bench_sha256(body), body FROM
+      (SELECT bench_json_part(runs.fingerprint, j.key) AS body FROM runs, json_each(runs.fingerprint) AS j ORDER BY runs.rowid, j.id);
+  ALTER TABLE runs ADD COLUMN fingerprint_refs TEXT;  -- JSON: {key: fingerprint_parts.id}, in the fingerprint's key order
+  UPDATE runs SET fingerprint_refs = (
+    SELECT json_group_object(key, id) FROM
+      (SELECT j.key AS key, p.id AS id FROM json_each(runs.fingerprint) AS j
+         JOIN fingerprint_parts AS p ON p.hash = bench_sha256(bench_json_part(runs.fingerprint, j.key)) ORDER BY j.id));
+  ALTER TABLE runs DROP COLUMN fingerprint;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -193,11 +213,11 @@ export function newerError(file: string, version: number): string {
  * Takes `db` from schema `from` to the current one in one transaction. For a new database, and
  * for a copy in memory; a file someone already has goes through `upgrade` (a backup first).
  */
-export function migrate(db: Database.Database, from = 0): void {
+export function migrate(db: Database.Database, from = 0, to = SCHEMA_VERSION): void {
   migrationFunctions(db);
   db.pragma("foreign_keys = OFF"); // a no-op inside a transaction: the rebuild of `runs` needs it off
   try {
-    db.transaction(() => apply(db, from)).immediate();
+    db.transaction(() => apply(db, from, to)).immediate();
   } finally {
     db.pragma("foreign_keys = ON");
   }
@@ -206,6 +226,9 @@ export function migrate(db: Database.Database, from = 0): void {
 /** The SQL functions the migrations call. */
 function migrationFunctions(db: Database.Database): void {
   db.function("bench_sha256", { deterministic: true }, (text: unknown) => suiteHash(String(text)));
+  db.function("bench_json_part", { deterministic: true }, (text: unknown, key: unknown) =>
+    JSON.stringify((JSON.parse(String(text)) as Record<string, unknown>)[String(key)] ?? null),
+  );
   db.function("bench_pack_json", { deterministic: true }, (text: unknown) => packJson(JSON.parse(String(text))));
   db.function("bench_pack_samples", { deterministic: true }, (blob: unknown) => {
     if (!Buffer.isBuffer(blob)) return null;
@@ -214,11 +237,12 @@ function migrationFunctions(db: Database.Database): void {
   });
 }
 
-function apply(db: Database.Database, from: number): void {
-  for (let v = from; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] ?? "");
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+/** Migrations `from` up to `to` (the current schema, or an older one to build a test's old database). */
+function apply(db: Database.Database, from: number, to = SCHEMA_VERSION): void {
+  for (let v = from; v < to; v++) db.exec(MIGRATIONS[v] ?? "");
+  db.pragma(`user_version = ${to}`);
   const broken = db.pragma("foreign_key_check") as unknown[];
-  if (broken.length > 0) throw new Error(`migration to schema ${SCHEMA_VERSION} left ${broken.length} dangling reference(s)`);
+  if (broken.length > 0) throw new Error(`migration to schema ${to} left ${broken.length} dangling reference(s)`);
 }
 
 /**

@@ -104,12 +104,17 @@ export function storedRuns(db: string): StoredRun[] {
     const integrity = String(conn.pragma("integrity_check", { simple: true }));
     const runs = conn.prepare("SELECT id, status FROM runs ORDER BY started_at, rowid").all() as { id: string; status: string }[];
     return runs.map(({ id, status }) => {
-      const cells = (conn.prepare("SELECT summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { summary: Buffer }[]).map(
-        (r) => unpackJson(r.summary) as CellResult,
-      );
+      // A run's cell may be packed against its trial's summary (schema 6): that one is read with it.
+      const trialSummary = conn.prepare("SELECT summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").pluck();
+      const cells = (
+        conn.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { cell_id: string; summary: Buffer }[]
+      ).map((r) => unpackJson(r.summary, (trial) => trialSummary.get(id, trial, r.cell_id) as Buffer | undefined) as CellResult);
       const trialCells = new Map<string, CellResult[]>();
-      for (const r of conn.prepare("SELECT summary FROM trial_cells WHERE run_id = ? ORDER BY trial").all(id) as { summary: Buffer }[]) {
-        const cell = unpackJson(r.summary) as CellResult;
+      for (const r of conn.prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? ORDER BY trial").all(id) as {
+        cell_id: string;
+        summary: Buffer;
+      }[]) {
+        const cell = unpackJson(r.summary, (trial) => trialSummary.get(id, trial, r.cell_id) as Buffer | undefined) as CellResult;
         trialCells.set(cell.id, [...(trialCells.get(cell.id) ?? []), cell]);
       }
       return { id, status, cells, trialCells, integrity };
