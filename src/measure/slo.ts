@@ -35,7 +35,7 @@ function largestGapsMs(g: GenerativeSamples): Float64Array {
   for (let i = 0; i < n; i++) {
     const from = g.itlOffsets[i] ?? 0;
     const to = g.itlOffsets[i + 1] ?? from;
-    for (let k = from; k < to; k++) out[i] = Math.max(Number.isNaN(out[i] as number) ? 0 : (out[i] as number), (g.itlNs[k] as number) / 1e6);
+    for (let k = from; k < to; k++) out[i] = Math.max(Number.isNaN(out[i]) ? 0 : (out[i] as number), (g.itlNs[k] as number) / 1e6);
   }
   return out;
 }
