@@ -32,7 +32,7 @@ const count = (file: string, sql: string) => {
   }
 };
 
-describe("the fingerprint is stored once per distinct part (schema 6)", () => {
+describe("the fingerprint is stored once per distinct part (schema 7)", () => {
   it("keeps one copy of each part for N runs, and gives every run its fingerprint back as it was", () => {
     const file = tempDb();
     const store = Store.open(file);

@@ -15,7 +15,7 @@ import { msToNs, nsToMs } from "../stats/metrics.js";
 
 const SUMMARY_DEFLATE_V1 = 1;
 /**
- * Schema 6: a run's cell summary, or a trial's after the first, deflated against the dictionary
+ * Schema 7: a run's cell summary, or a trial's after the first, deflated against the dictionary
  * above followed by a reference summary (the same cell's in an earlier trial of the run, which
  * shares its keys, its notes and many of its numbers):
  * [format, trial (varint), 4 bytes of the reference's sha256, deflated]. 600 bytes become ~200.
@@ -92,7 +92,7 @@ const againstDictionary = (reference: string) => {
 };
 
 /**
- * A stored summary: packed (schema 5), packed against a trial's summary (schema 6: `reference`
+ * A stored summary: packed (schema 5), packed against a trial's summary (schema 7: `reference`
  * gives that trial's stored summary), or JSON text as schema 4 kept it.
  */
 export function unpackJson(stored: Buffer | string, reference?: (trial: number) => Buffer | string | undefined): unknown {

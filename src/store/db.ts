@@ -176,7 +176,7 @@ export class Store implements RunSink {
   }
 
   /**
-   * Each top-level part of a fingerprint stored once by content hash (schema 6); what the run keeps
+   * Each top-level part of a fingerprint stored once by content hash (schema 7); what the run keeps
    * is `{key: part id}`. Inside the caller's transaction.
    */
   private internFingerprint(fingerprint: Fingerprint): string {

@@ -104,7 +104,7 @@ export function storedRuns(db: string): StoredRun[] {
     const integrity = String(conn.pragma("integrity_check", { simple: true }));
     const runs = conn.prepare("SELECT id, status FROM runs ORDER BY started_at, rowid").all() as { id: string; status: string }[];
     return runs.map(({ id, status }) => {
-      // A run's cell may be packed against its trial's summary (schema 6): that one is read with it.
+      // A run's cell may be packed against its trial's summary (schema 7): that one is read with it.
       const trialSummary = conn.prepare("SELECT summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").pluck();
       const cells = (
         conn.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { cell_id: string; summary: Buffer }[]
