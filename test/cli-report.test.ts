@@ -2,7 +2,6 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { runsInput } from "../src/cli/report.js";
 import { skippedCell } from "../src/measure/cell-result.js";
 import type { ReportFormat } from "../src/report/format-names.js";
@@ -11,17 +10,8 @@ import type { CellResult } from "../src/results.js";
 import { Store } from "../src/store/db.js";
 import { createRng } from "../src/util/rng.js";
 import { bench, tempDir } from "./helpers/cli.js";
+import { bmfSchema, gabSchema } from "./helpers/report-shapes.js";
 import { addRun, tinySuite } from "./helpers/store.js";
-
-/** Bencher Metric Format as published (https://bencher.dev/bmf.json): benchmark → measure → {value, lower_value?, upper_value?}. */
-const bmfSchema = z.record(
-  z.string().min(1),
-  z.record(z.string().min(1), z.strictObject({ value: z.number(), lower_value: z.number().optional(), upper_value: z.number().optional() })),
-);
-/** github-action-benchmark's customSmallerIsBetter / customBiggerIsBetter input: an array of {name, unit, value, range?, extra?}. */
-const gabSchema = z.array(
-  z.strictObject({ name: z.string().min(1), unit: z.string().min(1), value: z.number(), range: z.string().optional(), extra: z.string().optional() }),
-);
 
 type CsvRow = Record<string, string>;
 const csv = (text: string): CsvRow[] => parse(text, { columns: true, skip_empty_lines: true });

@@ -9,11 +9,15 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "csv-parse/sync";
+import type { ReportFormat } from "../src/report/format-names.js";
+import { renderReport } from "../src/report/formats.js";
 import { renderHtmlReport } from "../src/report/html/index.js";
 import { ecdfPoints, headlineOf } from "../src/report/html/data.js";
 import type { HistorySeries, ReportInput } from "../src/report/model.js";
 import { CHROMIUM, launchChromium, reportInputFromStore } from "../scripts/html-report.js";
 import { bench, ROOT, tempDir } from "./helpers/cli.js";
+import { bmfSchema, gabSchema } from "./helpers/report-shapes.js";
 
 const haveChromium = existsSync(CHROMIUM);
 const inCI = Boolean(process.env.CI);
@@ -76,6 +80,32 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("every other format of the same real ONNX runs, parsed back", () => {
+  it("csv, bmf, gab, json and md carry every measured cell", async () => {
+    const measured = cellsOf(single).filter((c) => c.status === "ok");
+    const ids = measured.map((c) => c.id);
+    expect(ids.length).toBeGreaterThan(0);
+    const render = (f: ReportFormat) => renderReport(single, f);
+    const [csvText, bmf, gab, gabBigger, json, md] = await Promise.all([
+      render("csv"),
+      render("bmf"),
+      render("gab"),
+      render("gab-bigger"),
+      render("json"),
+      render("md"),
+    ]);
+    const rows: Record<string, string>[] = parse(csvText, { columns: true, skip_empty_lines: true });
+    expect(new Set(rows.map((r) => r.cell))).toEqual(new Set(cellsOf(single).map((c) => c.id)));
+    for (const r of rows.filter((row) => row.metric === "p50")) expect(Number(r.value)).toBeGreaterThan(0);
+    expect(Object.keys(bmfSchema.parse(JSON.parse(bmf))).sort()).toEqual([...ids].sort());
+    expect(gabSchema.parse(JSON.parse(gab)).map((e) => e.name)).toEqual(expect.arrayContaining(ids.map((id) => `${id} p50`)));
+    expect(gabSchema.parse(JSON.parse(gabBigger)).every((e) => e.unit === "items/s" && e.value > 0)).toBe(true);
+    const doc = JSON.parse(json) as { runs: { cells: { id: string }[] }[] };
+    expect(doc.runs[0]?.cells.map((c) => c.id)).toEqual(cellsOf(single).map((c) => c.id));
+    for (const id of ids) expect(md).toContain(id);
+  });
 });
 
 describe("the HTML report's page", () => {
