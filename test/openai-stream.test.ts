@@ -169,3 +169,39 @@ describe("a server that stalls 300 ms every 2 s", () => {
     expect(closed.g.ttftMs.max).toBeGreaterThan(150);
   });
 });
+
+describe("a step of bench capacity on a streaming cell", () => {
+  it("runs at the step's rate and for its duration, not the cell's", async () => {
+    server = await startOpenAiServer({ ttftMs: 1, gapMs: 1, slots: 64 });
+    const suite = resolveSuite(
+      {
+        name: "stream",
+        targets: {
+          llm: {
+            kind: "http",
+            url: server.url,
+            protocol: "openai-chat",
+            model: "bench-echo",
+            timeoutMs: 5000,
+            generate: { input: 4, output: 2 },
+            matrix: { rate: [5] },
+          },
+        },
+        load: { durationMs: 3000, warmupRequests: 0, arrival: "fixed" },
+      },
+      "stream.yaml",
+    );
+    const [planned] = expandCells(suite);
+    if (planned === undefined) throw new Error("no cell");
+    const prepared = await httpRunner.prepare(planned, 1);
+    try {
+      const r = await prepared.runLoad(new AbortController().signal, { load: { mode: "open", rate: 40 }, durationMs: 1000 });
+      // 40/s for 1 s, not 5/s for 3 s (15 requests).
+      expect(r.sent).toBeGreaterThanOrEqual(36);
+      expect(r.sent).toBeLessThanOrEqual(44);
+      expect(r.targetRate).toBe(40);
+    } finally {
+      await prepared.release();
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { describeLoadErrors } from "../../load/recorder.js";
 import { emptyErrors } from "../../load/types.js";
 import { errorMessage } from "../../errors.js";
 import { expandEnv, scrub } from "../../suite/env.js";
-import type { PlannedCell } from "../../suite/expand.js";
+import { arrivalSeed, type PlannedCell } from "../../suite/expand.js";
 import type { ResolvedGenerate, ResolvedHttpTarget } from "../../suite/resolve.js";
 import { monotonicClock } from "../../util/clock.js";
 import { nsToMs } from "../../stats/metrics.js";
@@ -60,17 +60,19 @@ export async function prepareGenerative(cell: PlannedCell, t: ResolvedHttpTarget
         const rec = await single.send(b.body, clock());
         if (rec.outcome.kind !== "ok") throw new Error(`POST ${url}: ${describeStream(rec)}`);
       }),
-    runLoad: (signal) =>
+    // `at`: another load and duration than the cell's (a step of `bench capacity`), with that step's arrival seed.
+    runLoad: (signal, at, stepSeed = seed) =>
       scrubbed(async () => {
-        const { load } = cell;
+        const load = at?.load ?? cell.load;
         const plan = t.load;
+        const maxRequests = at ? undefined : plan.maxRequests;
         const connections =
           load.mode === "closed" ? load.concurrency : load.mode === "open" ? (plan.connections ?? defaultInFlightCap(load.rate, t.timeoutMs)) : 1;
         const client = new StreamClient(spec, connections, clock, g.stallMs);
         const common = {
           send: streamSender(client, bodyOf),
-          durationMs: plan.durationMs,
-          maxRequests: plan.maxRequests,
+          durationMs: at?.durationMs ?? plan.durationMs,
+          maxRequests,
           warmupRequests: plan.warmupRequests,
           timeoutMs: t.timeoutMs,
           signal,
@@ -80,7 +82,7 @@ export async function prepareGenerative(cell: PlannedCell, t: ResolvedHttpTarget
         };
         try {
           if (load.mode === "closed") return await closedLoopStream({ ...common, concurrency: load.concurrency });
-          if (load.mode === "open") return await openLoopStream({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed });
+          if (load.mode === "open") return await openLoopStream({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, stepSeed) });
           throw new RangeError(`${cell.id}: not a load cell`);
         } finally {
           await client.close();
