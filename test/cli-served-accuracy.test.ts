@@ -1,28 +1,11 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeModel, node, tensor, valueInfo } from "../scripts/models/proto.js";
 import type { RunResult } from "../src/results.js";
 import { kserveOutputs, tfservingOutputs } from "../src/runners/http/outputs.js";
 import { startServer } from "../src/serve/server.js";
-import { bench, QUICK_MEASURE, tempDir } from "./helpers/cli.js";
+import { bench, QUICK_MEASURE, tempDir, writeShiftModel } from "./helpers/cli.js";
 import { startTestServer, type TestServer } from "./helpers/servers.js";
-
-/** y = x + shift, for x of shape [batch, 4]. */
-function writeShiftModel(file: string, shift: number): void {
-  writeFileSync(
-    file,
-    encodeModel({
-      graphName: "shift",
-      docString: "",
-      nodes: [node("Add", "add", ["x", "shift"], ["y"])],
-      initializers: [tensor("shift", "float32", [4], [shift, shift, shift, shift])],
-      inputs: [valueInfo("x", "float32", ["batch", 4])],
-      outputs: [valueInfo("y", "float32", ["batch", 4])],
-      metadata: [],
-    }),
-  );
-}
 
 /**
  * The shadow check of a deployment: a served model's outputs against its local twin's, on the

@@ -27,6 +27,15 @@ function valuesOf(t: ort.Tensor): OutputValues {
   return { data: t.data as ArrayLike<number>, dims };
 }
 
+/** One call's outputs appended to each output's list. */
+function collect(out: Map<string, OutputValues[]>, result: Record<string, ort.Tensor>): void {
+  for (const [name, tensor] of Object.entries(result)) {
+    const list = out.get(name) ?? [];
+    list.push(valuesOf(tensor));
+    out.set(name, list);
+  }
+}
+
 /** Every output of `modelPath` for each input set, in the session options of `cell`. */
 async function outputsOf(modelPath: string, cell: PlannedCell, target: ResolvedOnnxTarget, seeds: readonly number[]): Promise<Map<string, OutputValues[]>> {
   const session = await ort.InferenceSession.create(modelPath, sessionOptions(cell, target));
@@ -47,11 +56,7 @@ async function outputsOf(modelPath: string, cell: PlannedCell, target: ResolvedO
       const feeds = { ...generated, ...fromFiles[i % fromFiles.length], ...carried };
       const result = await session.run(feeds);
       carried = Object.fromEntries(target.state.map(({ from, to }) => [to, result[from] as ort.Tensor]));
-      for (const [name, tensor] of Object.entries(result)) {
-        const list = out.get(name) ?? [];
-        list.push(valuesOf(tensor));
-        out.set(name, list);
-      }
+      collect(out, result);
     }
     return out;
   } finally {
@@ -172,12 +177,7 @@ async function answersTo(cell: PlannedCell, sets: readonly GeneratedTensor[][]):
   try {
     const out = new Map<string, OutputValues[]>();
     for (const tensors of sets) {
-      const result = await session.run(Object.fromEntries(tensors.map((t) => [t.name, toOrtTensor(t)])));
-      for (const [name, tensor] of Object.entries(result)) {
-        const list = out.get(name) ?? [];
-        list.push(valuesOf(tensor));
-        out.set(name, list);
-      }
+      collect(out, await session.run(Object.fromEntries(tensors.map((t) => [t.name, toOrtTensor(t)]))));
     }
     return out;
   } finally {

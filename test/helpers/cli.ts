@@ -61,3 +61,19 @@ export function writeBatchOneOnlyModel(file: string): void {
   });
   writeFileSync(file, bytes);
 }
+
+/** y = x + shift, for x of shape [batch, 4]: a variant off its reference by a known amount. */
+export function writeShiftModel(file: string, shift: number): void {
+  writeFileSync(
+    file,
+    encodeModel({
+      graphName: "shift",
+      docString: "",
+      nodes: [node("Add", "add", ["x", "shift"], ["y"])],
+      initializers: [tensor("shift", "float32", [4], [shift, shift, shift, shift])],
+      inputs: [valueInfo("x", "float32", ["batch", 4])],
+      outputs: [valueInfo("y", "float32", ["batch", 4])],
+      metadata: [],
+    }),
+  );
+}
