@@ -284,7 +284,8 @@ export function judgeTrials(infos: readonly TrialInfo[]): { infos: TrialInfo[]; 
   return { infos: judged, canaryMs, noise };
 }
 
-function concat(parts: readonly Float64Array[]): Float64Array {
+/** The arrays one after the other, in one new array. */
+export function concat(parts: readonly Float64Array[]): Float64Array {
   const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import { histogramPercentiles, type LatencyHistogram, mergeHistograms } from "../load/histogram.js";
 import { emptyErrors, type LoadErrors, type LoadResult } from "../load/types.js";
-import { type AggregateInput, aggregateCells, judgeTrials, type TrialCell } from "../measure/aggregate.js";
+import { type AggregateInput, aggregateCells, concat, judgeTrials, type TrialCell } from "../measure/aggregate.js";
 import { tradeOff } from "../measure/execute.js";
 import { measuredLoadCell } from "../measure/cell-result.js";
 import type { CellResult, LatencyMs, MergedPart, NoiseReport, RunInfo, RunOrigin, RunStatus, ShardOf, TrialInfo } from "../results.js";
@@ -416,14 +416,4 @@ function fromHistogram(
     rate: concurrent && head.rate !== null ? (r.targetRate ?? head.rate) : head.rate,
     notes: [...head.notes, note, "merged from latency histograms alone: percentiles within 0.1%, without intervals"],
   };
-}
-
-function concat(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
