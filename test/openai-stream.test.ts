@@ -153,22 +153,25 @@ describe("a server that stalls 300 ms every 2 s", () => {
   const stalling = { ttftMs: 1, gapMs: 1, stallEveryMs: 2000, stallMs: 300, slots: 256 };
   const generate = { input: 4, output: 2 };
 
-  it("shows in the open loop's TTFT p99, and hides in a closed loop of one connection", async (ctx) => {
+  it("shows in the open loop's TTFT p99, and hides in a closed loop of one connection", async () => {
     const open = await measure(stalling, { generate, matrix: { rate: [100] } }, { durationMs: 2500, arrival: "fixed", warmupRequests: 0 });
-    // Two stall periods: under a busy machine one period has been seen to pass without a request in its freeze.
+    // Two stall periods, so that the closed loop surely meets one.
     const closed = await measure(stalling, { generate, matrix: { concurrency: [1] } }, { durationMs: 4500, warmupRequests: 0 });
     const openP99 = open.g.ttftMs.p99.value;
     const closedP99 = closed.g.ttftMs.p99.value;
     // Printed for the issue's note: the same stall, two loops.
     process.stderr.write(
-      `stall 300 ms / 2 s: open-loop TTFT p99 ${openP99.toFixed(1)} ms (${open.r.ok} requests), closed-loop (1 connection) TTFT p99 ${closedP99.toFixed(1)} ms (${closed.r.ok} requests), closed max ${closed.g.ttftMs.max.toFixed(1)} ms\n`,
+      `stall 300 ms / 2 s: open-loop TTFT p99 ${openP99.toFixed(1)} ms (${open.r.ok} requests), closed-loop (1 connection) TTFT p99 ${closedP99.toFixed(1)} ms, e2e p99 ${closed.g.e2eMs.p99.value.toFixed(1)} ms (${closed.r.ok} requests), closed worst e2e ${closed.g.e2eMs.max.toFixed(1)} ms, worst TTFT ${closed.g.ttftMs.max.toFixed(1)} ms\n`,
     );
     expect(openP99).toBeGreaterThan(150);
-    // "Hides it" means something only if the closed loop met a freeze: its worst request shows it.
-    // Inside the full suite on 2 busy cores its requests have been seen to meet none over 4.5 s
-    // (cause not found; standalone they always do): then the claim is not checked, and says so.
-    if (closed.g.ttftMs.max <= 150) ctx.skip(`the closed loop met no freeze (worst TTFT ${closed.g.ttftMs.max.toFixed(1)} ms): 'hides it' not checked`);
+    // The closed loop met the freeze: the request in flight when it began waited it out. Whether
+    // the wait fell before its first token (TTFT) or between its tokens depends on where the
+    // freeze began, so the worst end-to-end latency is the witness, not the worst TTFT.
+    expect(closed.g.e2eMs.max).toBeGreaterThan(150);
+    // ...and hid it: one request per freeze is far below 1% of the requests.
+    expect(closed.r.ok).toBeGreaterThan(200);
     expect(closedP99).toBeLessThan(100);
+    expect(closed.g.e2eMs.p99.value).toBeLessThan(100);
   });
 });
 
