@@ -5,11 +5,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateModels } from "../scripts/models/catalog.js";
+import { DECODER_FILE } from "../scripts/models/decoder.js";
 import { onnx } from "../scripts/models/proto.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const committedDir = join(root, "suites/models");
-const expectedFiles = generateModels().map((m) => m.fileName);
+const expectedFiles = [...generateModels().map((m) => m.fileName), DECODER_FILE];
 
 describe("npm run models", () => {
   let outDir = "";
@@ -22,8 +23,8 @@ describe("npm run models", () => {
   });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it("writes the six models and the wider MLP, and suites/models holds exactly those", () => {
-    expect(expectedFiles).toHaveLength(7);
+  it("writes the six models, the wider MLP and the decoder, and suites/models holds exactly those", () => {
+    expect(expectedFiles).toHaveLength(8);
     expect(readdirSync(outDir).sort()).toEqual([...expectedFiles].sort());
     const committed = readdirSync(committedDir).filter((f) => f.endsWith(".onnx"));
     expect(committed.sort()).toEqual([...expectedFiles].sort());

@@ -1,5 +1,7 @@
 import { existsSync, statSync } from "node:fs";
+import path from "node:path";
 import { UserError, errorMessage } from "../errors.js";
+import { BUNDLED_DECODER, CharDecoder } from "../serve/decoder.js";
 import { startOpenAiServer } from "../serve/openai.js";
 import { startServer } from "../serve/server.js";
 import { type Outcome, OK } from "./outcome.js";
@@ -13,6 +15,7 @@ export interface ServeOptions {
   host: string;
   openai?: boolean;
   model?: string;
+  decoder?: string;
   ttftMs?: number;
   gapMs?: number;
   slots?: number;
@@ -73,12 +76,27 @@ async function serveOpenAi(opts: ServeOptions): Promise<Outcome> {
   }
   if ((opts.errorRate ?? 0) + (opts.cutRate ?? 0) + (opts.hangRate ?? 0) > 1)
     throw new UserError("--error-rate, --cut-rate and --hang-rate add up to more than 1");
+  const simulated = opts.ttftMs !== undefined || opts.gapMs !== undefined;
+  if (simulated && opts.decoder !== undefined)
+    throw new UserError("--decoder computes every token, --ttft-ms and --gap-ms simulate a known timing instead; give one or the other");
+  let decoder: CharDecoder | undefined;
+  if (!simulated) {
+    const file = opts.decoder ?? BUNDLED_DECODER;
+    if (!existsSync(file)) throw new UserError(`--decoder: file not found: ${file}`);
+    try {
+      decoder = await CharDecoder.load(file);
+    } catch (err) {
+      throw new UserError(`--decoder: ${errorMessage(err)}`);
+    }
+  }
+  const model = opts.model ?? (decoder ? "char-rnn" : "bench-echo");
   let server: Awaited<ReturnType<typeof startOpenAiServer>>;
   try {
     server = await startOpenAiServer({
       host: opts.host,
       port,
-      ...(opts.model !== undefined ? { model: opts.model } : {}),
+      model,
+      ...(decoder ? { decoder } : {}),
       ...(opts.ttftMs !== undefined ? { ttftMs: opts.ttftMs } : {}),
       ...(opts.gapMs !== undefined ? { gapMs: opts.gapMs } : {}),
       ...(opts.slots !== undefined ? { slots: opts.slots } : {}),
@@ -92,15 +110,20 @@ async function serveOpenAi(opts: ServeOptions): Promise<Outcome> {
       noUsage: opts.usage === false,
     });
   } catch (err) {
+    await decoder?.close();
     throw listenError(err, port, opts.host);
   }
-  const timing = `first token ${opts.ttftMs ?? 50} ms, then one every ${opts.gapMs ?? 10} ms, ${opts.slots ?? 8} slots`;
+  const slots = `${opts.slots ?? 8} slots`;
+  const timing = decoder
+    ? `decoder ${path.basename(decoder.file)} on onnxruntime, one call per token (a token is a byte), ${slots}`
+    : `simulated: first token ${opts.ttftMs ?? 50} ms, then one every ${opts.gapMs ?? 10} ms, ${slots}`;
   process.stderr.write(
     `bench serve: listening on ${server.url} (OpenAI-compatible, model ${server.model}; ${timing})\n` +
       `  ${server.url}/v1/chat/completions\n  ${server.url}/v1/completions\nCtrl-C to stop.\n`,
   );
   await untilStopped();
   await server.close();
+  await decoder?.close();
   process.stderr.write("bench serve: stopped\n");
   return OK;
 }
