@@ -124,7 +124,7 @@ describe("capacity search with a throttled generator", () => {
     ).toEqual([200, 200]);
     for (const s of r.steps) {
       expect(s.verdict, curve).toBe("invalid");
-      expect(s.generator.reason, curve).toMatch(/^the generator fell behind: sent [\d,]+ of 200 req\/s, sends late by up to/);
+      expect(s.generator.reason, curve).toMatch(/^the generator fell behind: sent [\d.,]+ of 200 req\/s, sends late by up to/);
     }
     expect(r).toMatchObject({ status: "none", capacity: null });
     expect(r.bracket.above).toBeNull();

@@ -41,7 +41,7 @@ load: { durationMs: 500, warmupRequests: 5 }
     const doc = JSON.parse(r.stdout) as { run: { status: string }; cells: CellResult[] };
     const [cell] = doc.cells;
     expect(cell?.status).toBe("invalid");
-    expect(cell?.error).toMatch(/^the generator fell behind: sent [\d,]+ of 1,000,000 req\/s, .*never sent.*: lower the rate/);
+    expect(cell?.error).toMatch(/^the generator fell behind: sent [\d.,]+ of 1,000,000 req\/s, .*never sent.*: lower the rate/);
     const g = cell?.load?.generator;
     expect(g?.dropped).toBeGreaterThan(0);
     expect(g?.maxInFlight).toBeLessThanOrEqual(g?.inFlightCap ?? 0);

@@ -83,7 +83,7 @@ describe("open loop: a generator that cannot drive the load", () => {
     expect(r.generatorLagged).toBe(true);
     const cell = cellOf(200, r);
     expect(cell.status).toBe("invalid");
-    expect(cell.error).toMatch(/^the generator fell behind: sent [\d,]+ of 200 req\/s, sends late by up to [\d.,]+ ms .*: lower the rate/);
+    expect(cell.error).toMatch(/^the generator fell behind: sent [\d.,]+ of 200 req\/s, sends late by up to [\d.,]+ ms .*: lower the rate/);
     expect(cell.load?.generator?.targetRate).toBe(200);
   });
 

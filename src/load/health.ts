@@ -51,6 +51,8 @@ export const MAX_EVENT_LOOP_P99_MS = 50;
 
 const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 const ms = (x: number) => (x < 10 ? x.toFixed(1) : fmt(x));
+/** A rate: tenths below 10 req/s, where whole numbers would make 2.6 of 2.5 read "3 of 3". */
+const rate = (x: number) => (x < 10 ? x.toFixed(1) : fmt(x));
 
 /**
  * Why the generator could not drive the load, in one line naming the limit and what to change;
@@ -69,7 +71,7 @@ export function generatorLimit(h: GeneratorHealth, o: { inProcess?: boolean } = 
     if (unsent || late) {
       const late = lag !== null ? `, sends late by up to ${ms(lag.max)} ms (p99 ${ms(lag.p99)} ms)` : "";
       const dropped = h.dropped > 0 ? `, ${fmt(h.dropped)} never sent (${fmt(h.maxInFlight)} in flight at most, cap ${fmt(h.inFlightCap)})` : "";
-      return `the generator fell behind: sent ${fmt(h.achievedRate)} of ${fmt(h.targetRate)} req/s${late}${dropped} (${loop}): lower the rate or give the generator more CPU`;
+      return `the generator fell behind: sent ${rate(h.achievedRate)} of ${rate(h.targetRate)} req/s${late}${dropped} (${loop}): lower the rate or give the generator more CPU`;
     }
   }
   if (timing && h.eventLoopDelayMs.p99 > MAX_EVENT_LOOP_P99_MS) {
