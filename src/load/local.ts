@@ -96,6 +96,8 @@ export function openLoopLocal(o: {
   durationMs: number;
   maxRequests?: number;
   seed: number;
+  /** Trace replay: the whole schedule, ns from the start (see runOpenLoop). */
+  scheduleNs?: Float64Array;
   timeoutMs?: number;
   signal?: AbortSignal;
 }): Promise<LoadResult> {
@@ -107,6 +109,7 @@ export function openLoopLocal(o: {
     durationMs: o.durationMs,
     maxRequests: o.maxRequests,
     seed: o.seed,
+    scheduleNs: o.scheduleNs,
     clock,
     signal: o.signal,
     timeoutMs,

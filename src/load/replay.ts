@@ -1,0 +1,43 @@
+import { readTrace, type TraceEntry, type TracePlan } from "../suite/trace.js";
+import type { TraceReplay } from "./types.js";
+
+/** A trace's schedule for one cell: when each request is due, and which line of the trace it is. */
+export interface ReplaySchedule {
+  /** Offsets from the start of the replay, ns, non-decreasing. */
+  scheduleNs: Float64Array;
+  /** The trace entry of each scheduled request. */
+  entries: TraceEntry[];
+  /** The cell's duration: the scaled span (and 1 ms, so the last request is inside), or load.durationMs if shorter. */
+  durationMs: number;
+  info: TraceReplay;
+}
+
+/**
+ * Reads the trace again (a run is a fresh process) and checks that it is the file the suite was
+ * validated with: a trace edited in between would be replayed under the old one's hash.
+ */
+export function loadTraceEntries(plan: TracePlan): TraceEntry[] {
+  const trace = readTrace(plan.file, plan.path);
+  if (trace.sha256 !== plan.sha256) throw new Error(`${plan.path}: the trace changed after the suite was loaded; run again`);
+  return trace.entries;
+}
+
+/**
+ * The schedule of a replay at the cell's `rate` (req/s): the trace's own mean rate times its
+ * speedup unless the matrix asked for another rate, which scales the trace's timestamps to it.
+ * A load shard (I of N, from 1) sends every N-th request, from the I-th, at the same times.
+ */
+export function replaySchedule(plan: TracePlan, all: readonly TraceEntry[], rate: number, shard?: { index: number; count: number }): ReplaySchedule {
+  const count = shard?.count ?? 1;
+  const fullRate = rate * count;
+  const speedup = Math.abs(fullRate - plan.rate) <= 1e-9 * plan.rate ? plan.speedup : fullRate / ((all.length * 1000) / plan.spanMs);
+  const durationMs = Math.min(plan.capMs ?? Number.POSITIVE_INFINITY, Math.ceil(plan.spanMs / speedup) + 1);
+  const entries = all.filter((e, i) => i % count === (shard ? shard.index - 1 : 0) && e.offsetMs / speedup < durationMs);
+  const scheduleNs = Float64Array.from(entries, (e) => (e.offsetMs / speedup) * 1e6);
+  return {
+    scheduleNs,
+    entries,
+    durationMs,
+    info: { path: plan.path, sha256: plan.sha256, requests: all.length, spanMs: plan.spanMs, speedup, scheduled: entries.length },
+  };
+}
