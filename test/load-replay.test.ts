@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { LoadResult } from "../src/load/types.js";
 import { measuredLoadCell } from "../src/measure/cell-result.js";
 import { httpRunner } from "../src/runners/http/runner.js";
+import { runLocalLoad } from "../src/runners/local-load.js";
 import { startOpenAiServer } from "../src/serve/openai.js";
 import { expandCells } from "../src/suite/expand.js";
 import { loadSuite, SuiteError } from "../src/suite/load.js";
@@ -80,14 +81,16 @@ describe("trace replay over HTTP", () => {
   it("sends each request at its time: bursts together, gaps kept, as many as the trace has", async () => {
     const server = await recordingServer();
     const trace = writeTrace("bursts.jsonl", [...times.map((t, i) => ({ timestamp: 1_700_000_000_000 + t, hash_ids: [i, i + 1], input_length: 10 })), ""]);
-    const r = await replay(jsonSuite("bursts", server.url, trace));
+    // Five warm-up requests go first, outside the trace.
+    const r = await replay(jsonSuite("bursts", server.url, trace, ", warmupRequests: 5"));
     expect(r.sent).toBe(times.length);
     expect(r.ok).toBe(times.length);
-    expect(server.arrivals).toHaveLength(times.length);
+    expect(server.arrivals).toHaveLength(5 + times.length);
+    const arrivals = server.arrivals.slice(5);
     expect(r.trace).toMatchObject({ path: trace, requests: times.length, spanMs: 1400, speedup: 1, scheduled: times.length });
     expect(r.trace?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(r.targetRate).toBeCloseTo((times.length * 1000) / 1400, 3);
-    const rel = server.arrivals.map((a) => a - (server.arrivals[0] as number));
+    const rel = arrivals.map((a) => a - (arrivals[0] as number));
     process.stderr.write(`replay arrivals (ms after the first): ${rel.map((a) => a.toFixed(1)).join(", ")}\n`);
     // Loose bounds (a busy machine delays a send by tens of ms, never by a burst's gap): each
     // request lands nearer its own scheduled time than any other distinct time of the trace.
@@ -120,7 +123,7 @@ describe("trace replay over HTTP", () => {
       "queued.jsonl",
       [0, 100, 200, 300, 1000, 1100].map((timestamp) => ({ timestamp })),
     );
-    const r = await replay(jsonSuite("queued", s.url, trace, ", connections: 1"));
+    const r = await replay(jsonSuite("queued", s.url, trace, ", connections: 1, warmupRequests: 0"));
     expect(r.ok).toBe(6);
     const latencies = Array.from(r.latenciesNs, (ns) => ns / 1e6).sort((a, b) => a - b);
     process.stderr.write(`replay behind a ${STALL_MS} ms stall, latencies (ms): ${latencies.map((l) => l.toFixed(1)).join(", ")}\n`);
@@ -136,13 +139,34 @@ describe("trace replay over HTTP", () => {
       "fast.jsonl",
       [0, 200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800].map((timestamp) => ({ timestamp })),
     );
-    const r = await replay(jsonSuite("fast", server.url, trace, ", speedup: 2, durationMs: 550"));
+    const r = await replay(jsonSuite("fast", server.url, trace, ", speedup: 2, durationMs: 550, warmupRequests: 0"));
     // At twice the speed the requests are 100 ms apart; 550 ms holds those at 0..500.
     expect(r.trace).toMatchObject({ speedup: 2, scheduled: 6, requests: 10 });
     expect(r.sent).toBe(6);
     const rel = server.arrivals.map((a) => a - (server.arrivals[0] as number));
     expect(rel[5]).toBeGreaterThan(400);
     expect(rel[5]).toBeLessThan(700);
+  });
+});
+
+describe("a trace the generator cannot keep up with", () => {
+  it("is invalid, with the generator's reason, not a slow server", async () => {
+    const server = await recordingServer();
+    // 2000 requests due within 1 ms: no single thread sends them on time.
+    const N = 2000;
+    const trace = writeTrace(
+      "flood.jsonl",
+      Array.from({ length: N }, (_, i) => ({ timestamp: i < N - 1 ? 0 : 1 })),
+    );
+    const file = jsonSuite("flood", server.url, trace, ", warmupRequests: 0, connections: 4, workers: 1");
+    const [cell] = expandCells(loadSuite(file, {}));
+    if (!cell) throw new Error("no cell");
+    const r = await replay(file);
+    const result = measuredLoadCell(cell, r, { sessionCreateMs: 0, itemsPerCall: 1, firstCallNs: 0, warmupIterations: 0, peakRssKb: 0, maxErrorRate: 1 });
+    expect(result.status).toBe("invalid");
+    expect(result.error).toMatch(/^the generator fell behind: .*sends late by up to/);
+    expect(result.load?.generator?.scheduled).toBe(N);
+    expect(result.load?.trace?.scheduled).toBe(N);
   });
 });
 
@@ -178,6 +202,48 @@ load: { arrival: trace, trace: ${trace}, warmupRequests: 1 }
     expect(result.load?.trace).toMatchObject({ path: trace, requests: lengths.length, scheduled: lengths.length });
     // The server streams exactly max_tokens tokens and says so in usage.
     expect([...(result.generative?.samplesMs.outputTokens ?? [])].sort((a, b) => a - b)).toEqual([...lengths].sort((a, b) => a - b));
+  });
+});
+
+describe("trace replay in process", () => {
+  it("calls a local model at the trace's times, each timed from its scheduled start", async () => {
+    const trace = writeTrace(
+      "local.jsonl",
+      [0, 0, 0, 300, 300, 600].map((timestamp) => ({ timestamp })),
+    );
+    const file = path.join(dir, "local.yaml");
+    writeFileSync(
+      file,
+      `name: local
+targets:
+  m: { kind: onnx, variants: { fp32: m.onnx } }
+load: { arrival: trace, trace: ${trace}, warmupRequests: 0 }
+`,
+    );
+    const [cell] = expandCells(loadSuite(file, {}));
+    if (!cell) throw new Error("no cell");
+    expect(cell.id).toBe("m/fp32/b1/cpu/t1/r10");
+    // One call at a time, 50 ms each: the burst of three queues, and the third waits for two calls.
+    let busy = Promise.resolve();
+    const starts: number[] = [];
+    const call = () => {
+      const mine = busy.then(async () => {
+        starts.push(performance.now());
+        await new Promise((r) => setTimeout(r, 50));
+      });
+      busy = mine;
+      return mine;
+    };
+    const r = await runLocalLoad(call, cell, 1, new AbortController().signal);
+    expect(r.sent).toBe(6);
+    expect(r.trace).toMatchObject({ requests: 6, scheduled: 6, spanMs: 600 });
+    const latencies = Array.from(r.latenciesNs, (ns) => ns / 1e6);
+    // Completion order: the first burst's three calls end 50, 100, 150 ms after their shared scheduled start.
+    expect(latencies[2]).toBeGreaterThan(latencies[0] as number);
+    expect(latencies[2]).toBeGreaterThanOrEqual(140);
+    const rel = starts.map((t) => t - (starts[0] as number));
+    expect(rel[3]).toBeGreaterThan(200);
+    expect(rel[5]).toBeGreaterThan(500);
   });
 });
 

@@ -61,7 +61,8 @@ export async function openLoopHttpThread(o: OpenLoopHttpOptions & { origin?: big
       seed: o.seed,
       scheduleNs: o.scheduleNs,
       warmupRequests: o.warmupRequests,
-      settleWarmup: (o.warmupRequests ?? 0) > 0,
+      // A listed schedule (a trace) has exactly warmupRequests warm-up requests first.
+      settleWarmup: (o.warmupRequests ?? 0) > 0 && !o.scheduleNs,
       signal: o.signal,
       timeoutMs: spec.timeoutMs,
       maxInFlight: o.maxInFlight,

@@ -66,7 +66,9 @@ export async function openLoopHttpWorkers(o: OpenLoopHttpOptions, workers: numbe
         ...(o.scheduleNs ? { scheduleNs: o.scheduleNs.filter((_, k) => k % workers === i) } : {}),
         connections: Math.max(1, share(connections, workers, i)),
         pipelining: o.pipelining,
-        warmupRequests: o.warmupRequests !== undefined ? Math.ceil(o.warmupRequests / workers) : undefined,
+        // A listed schedule's warm-up requests are dealt out with the rest: worker i has those at i, i + workers, …
+        warmupRequests:
+          o.warmupRequests !== undefined ? (o.scheduleNs ? share(o.warmupRequests, workers, i) : Math.ceil(o.warmupRequests / workers)) : undefined,
         maxInFlight: Math.max(1, share(cap, workers, i)),
       },
       phaseNs: o.arrival === "fixed" && !o.scheduleNs ? i * gapNs : 0,

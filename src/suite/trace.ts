@@ -73,7 +73,9 @@ export function readTrace(file: string, shown = file): Trace {
     const d = doc as Record<string, unknown>;
     const ts = d.timestamp;
     if (typeof ts !== "number" || !Number.isFinite(ts) || ts < 0) {
-      throw new TraceError(`${at}: 'timestamp' must be a number of ms from the trace's start (got ${JSON.stringify(ts) ?? "none"})`);
+      throw new TraceError(
+        `${at}: 'timestamp' must be a number of ms from the trace's start (got ${ts === undefined ? "none" : JSON.stringify(ts)}); e.g. {"timestamp": 1500}`,
+      );
     }
     if (ts < last) {
       throw new TraceError(

@@ -52,12 +52,12 @@ export const httpRunner: Runner = {
           const common = { request: spec, durationMs, ...(maxRequests !== undefined ? { maxRequests } : {}), warmupRequests: plan.warmupRequests, signal };
           if (load.mode === "closed") return closedLoopHttp({ ...common, connections: load.concurrency });
           if (load.mode === "open" && plan.trace) {
-            // Trace replay: every request of the trace is measured (no warm-up inside its schedule).
-            const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, cell.loadShard);
+            // Trace replay: the warm-up goes before the trace, and every request of the trace is measured.
+            const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, cell.loadShard, plan.warmupRequests);
             return openLoopHttp({
               ...common,
               durationMs: Math.min(at?.durationMs ?? Number.POSITIVE_INFINITY, replay.durationMs),
-              warmupRequests: 0,
+              warmupRequests: replay.warmup,
               ratePerS: load.rate,
               arrival: "fixed",
               scheduleNs: replay.scheduleNs,
