@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadTraceEntries, replaySchedule } from "../src/load/replay.js";
 import type { LoadResult } from "../src/load/types.js";
 import { measuredLoadCell } from "../src/measure/cell-result.js";
 import { httpRunner } from "../src/runners/http/runner.js";
@@ -163,6 +164,10 @@ describe("a trace the generator cannot keep up with", () => {
     if (!cell) throw new Error("no cell");
     const r = await replay(file);
     const result = measuredLoadCell(cell, r, { sessionCreateMs: 0, itemsPerCall: 1, firstCallNs: 0, warmupIterations: 0, peakRssKb: 0, maxErrorRate: 1 });
+    const lag = result.load?.generator?.sendLagMs;
+    process.stderr.write(
+      `replay of ${N} requests due at once: send lag max ${lag?.max.toFixed(1)} ms (${(((lag?.max ?? 0) * 1000) / N).toFixed(1)} µs a send)\n`,
+    );
     expect(result.status).toBe("invalid");
     expect(result.error).toMatch(/^the generator fell behind: .*sends late by up to/);
     expect(result.load?.generator?.scheduled).toBe(N);
@@ -244,6 +249,41 @@ load: { arrival: trace, trace: ${trace}, warmupRequests: 0 }
     const rel = starts.map((t) => t - (starts[0] as number));
     expect(rel[3]).toBeGreaterThan(200);
     expect(rel[5]).toBeGreaterThan(500);
+  });
+});
+
+describe("the schedule of a replay", () => {
+  const plan = (extra: string) => {
+    writeTrace(
+      "plan.jsonl",
+      [0, 100, 100, 400].map((timestamp) => ({ timestamp })),
+    );
+    const file = path.join(dir, "plan.yaml");
+    writeFileSync(file, `name: plan\ntargets:\n  m: { kind: onnx, variants: { a: a.onnx } }\nload: { arrival: trace, trace: plan.jsonl${extra} }\n`);
+    return expandCells(loadSuite(file, {}));
+  };
+
+  it("runs at the trace's mean rate times speedup, or scales the trace to each matrix rate", () => {
+    const [own] = plan(", speedup: 2");
+    expect(own?.id).toBe("m/a/b1/cpu/t1/r20");
+    const trace = own?.targetSpec.load.trace;
+    if (!trace) throw new Error("no trace plan");
+    const entries = loadTraceEntries(trace);
+    const at = (r: ReturnType<typeof replaySchedule>) => Array.from(r.scheduleNs, (ns) => ns / 1e6);
+    expect(at(replaySchedule(trace, entries, 20))).toEqual([0, 50, 50, 200]);
+    // 40 req/s is four times the trace's own 10 req/s.
+    expect(at(replaySchedule(trace, entries, 40))).toEqual([0, 25, 25, 100]);
+    expect(replaySchedule(trace, entries, 40).durationMs).toBe(101);
+    // Load shard 2 of 2 at half the rate: every second request, at the full rate's times.
+    expect(at(replaySchedule(trace, entries, 10, { index: 2, count: 2 }))).toEqual([50, 200]);
+    // Warm-up first, 10 ms apart at most, then the trace.
+    expect(at(replaySchedule(trace, entries, 20, undefined, 2))).toEqual([0, 10, 20, 70, 70, 220]);
+    expect(plan("").map((c) => c.id)).toEqual(["m/a/b1/cpu/t1/r10"]);
+    writeFileSync(
+      path.join(dir, "rates.yaml"),
+      `name: rates\ntargets:\n  m: { kind: onnx, variants: { a: a.onnx } }\nmatrix: { rate: [5, 40] }\nload: { arrival: trace, trace: plan.jsonl }\n`,
+    );
+    expect(expandCells(loadSuite(path.join(dir, "rates.yaml"), {})).map((c) => c.id)).toEqual(["m/a/b1/cpu/t1/r5", "m/a/b1/cpu/t1/r40"]);
   });
 });
 
