@@ -274,10 +274,12 @@ describe("the schedule of a replay", () => {
     // 40 req/s is four times the trace's own 10 req/s.
     expect(at(replaySchedule(trace, entries, 40))).toEqual([0, 25, 25, 100]);
     expect(replaySchedule(trace, entries, 40).durationMs).toBe(101);
+    // A shorter step (bench capacity) cuts the trace: 60 ms of it at 20 req/s holds the first three.
+    expect(replaySchedule(trace, entries, 20, { capMs: 60 }).info.scheduled).toBe(3);
     // Load shard 2 of 2 at half the rate: every second request, at the full rate's times.
-    expect(at(replaySchedule(trace, entries, 10, { index: 2, count: 2 }))).toEqual([50, 200]);
+    expect(at(replaySchedule(trace, entries, 10, { shard: { index: 2, count: 2 } }))).toEqual([50, 200]);
     // Warm-up first, 10 ms apart at most, then the trace.
-    expect(at(replaySchedule(trace, entries, 20, undefined, 2))).toEqual([0, 10, 20, 70, 70, 220]);
+    expect(at(replaySchedule(trace, entries, 20, { warmup: 2 }))).toEqual([0, 10, 20, 70, 70, 220]);
     expect(plan("").map((c) => c.id)).toEqual(["m/a/b1/cpu/t1/r10"]);
     writeFileSync(
       path.join(dir, "rates.yaml"),

@@ -31,19 +31,20 @@ export function loadTraceEntries(plan: TracePlan): TraceEntry[] {
  * speedup unless the matrix asked for another rate, which scales the trace's timestamps to it.
  * A load shard (I of N, from 1) sends every N-th request, from the I-th, at the same times.
  * `warmup` requests, not measured, are scheduled before the trace (the open loop's own warm-up
- * would take the trace's first requests).
+ * would take the trace's first requests). `capMs`: a shorter duration than the plan's (a step of
+ * `bench capacity`).
  */
 export function replaySchedule(
   plan: TracePlan,
   all: readonly TraceEntry[],
   rate: number,
-  shard?: { index: number; count: number },
-  warmup = 0,
+  o: { shard?: { index: number; count: number } | undefined; warmup?: number; capMs?: number | undefined } = {},
 ): ReplaySchedule {
+  const { shard, warmup = 0 } = o;
   const count = shard?.count ?? 1;
   const fullRate = rate * count;
   const speedup = Math.abs(fullRate - plan.rate) <= 1e-9 * plan.rate ? plan.speedup : fullRate / ((all.length * 1000) / plan.spanMs);
-  const durationMs = Math.min(plan.capMs ?? Number.POSITIVE_INFINITY, Math.ceil(plan.spanMs / speedup) + 1);
+  const durationMs = Math.min(plan.capMs ?? Number.POSITIVE_INFINITY, o.capMs ?? Number.POSITIVE_INFINITY, Math.ceil(plan.spanMs / speedup) + 1);
   const entries = all.filter((e, i) => i % count === (shard ? shard.index - 1 : 0) && e.offsetMs / speedup < durationMs);
   // Warm-up requests (not measured) go first, WARMUP_GAP_MS apart at most, then the trace.
   const gapNs = Math.min(WARMUP_GAP_MS * 1e6, 1e9 / rate);

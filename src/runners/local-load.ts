@@ -20,9 +20,8 @@ export async function runLocalLoad(call: () => Promise<unknown>, cell: PlannedCe
   const common = { call, durationMs: at?.durationMs ?? plan.durationMs, ...(maxRequests !== undefined ? { maxRequests } : {}), signal };
   if (load.mode === "closed") return closedLoopLocal({ ...common, concurrency: load.concurrency });
   if (plan.trace) {
-    const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, cell.loadShard);
-    const durationMs = Math.min(at?.durationMs ?? Number.POSITIVE_INFINITY, replay.durationMs);
-    const r = await openLoopLocal({ ...common, durationMs, ratePerS: load.rate, arrival: "fixed", scheduleNs: replay.scheduleNs, seed: 0 });
+    const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, { shard: cell.loadShard, capMs: at?.durationMs });
+    const r = await openLoopLocal({ ...common, durationMs: replay.durationMs, ratePerS: load.rate, arrival: "fixed", scheduleNs: replay.scheduleNs, seed: 0 });
     return { ...r, trace: replay.info };
   }
   return openLoopLocal({ ...common, ratePerS: load.rate, arrival: plan.arrival === "trace" ? "poisson" : plan.arrival, seed: arrivalSeed(cell, seed) });

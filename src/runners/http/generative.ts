@@ -88,12 +88,12 @@ export async function prepareGenerative(cell: PlannedCell, t: ResolvedHttpTarget
           if (load.mode === "closed") return await closedLoopStream({ ...common, concurrency: load.concurrency });
           if (load.mode === "open" && plan.trace) {
             // Trace replay: each line's request at its time, its input/output lengths or prompt over the workload's.
-            const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, cell.loadShard);
+            const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, { shard: cell.loadShard, capMs: at?.durationMs });
             const entries = replay.entries;
             const send = streamSender(client, (i) => bodyOf(REPLAY_INDEX + i, entries[i]));
             const r = await openLoopStream({
               ...common,
-              durationMs: Math.min(at?.durationMs ?? Number.POSITIVE_INFINITY, replay.durationMs),
+              durationMs: replay.durationMs,
               ratePerS: load.rate,
               arrival: "fixed",
               seed: 0,

@@ -53,10 +53,14 @@ export const httpRunner: Runner = {
           if (load.mode === "closed") return closedLoopHttp({ ...common, connections: load.concurrency });
           if (load.mode === "open" && plan.trace) {
             // Trace replay: the warm-up goes before the trace, and every request of the trace is measured.
-            const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, cell.loadShard, plan.warmupRequests);
+            const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, {
+              shard: cell.loadShard,
+              warmup: plan.warmupRequests,
+              capMs: at?.durationMs,
+            });
             return openLoopHttp({
               ...common,
-              durationMs: Math.min(at?.durationMs ?? Number.POSITIVE_INFINITY, replay.durationMs),
+              durationMs: replay.durationMs,
               warmupRequests: replay.warmup,
               ratePerS: load.rate,
               arrival: "fixed",
