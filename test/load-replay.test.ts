@@ -32,7 +32,7 @@ function writeTrace(name: string, lines: readonly (string | object)[]): string {
 }
 
 /** A json target on `url` replaying `trace`, as a suite file in the temp dir. */
-function jsonSuite(name: string, url: string, trace: string, load = ""): string {
+function jsonSuite(name: string, url: string, trace: string, load = "", timeoutMs = 5000): string {
   const file = path.join(dir, `${name}.yaml`);
   writeFileSync(
     file,
@@ -44,7 +44,7 @@ targets:
     protocol: json
     body: '{"x": {{flat:x}}}'
     inputs: { x: { shape: [batch, 2], dtype: float32 } }
-    timeoutMs: 5000
+    timeoutMs: ${timeoutMs}
 load: { arrival: trace, trace: ${trace}${load} }
 `,
   );
@@ -132,6 +132,21 @@ describe("trace replay over HTTP", () => {
     // their scheduled starts they carry the rest of the stall: at least STALL_MS − 300 ms each.
     expect(latencies.filter((l) => l >= STALL_MS - 300 - 50)).toHaveLength(4);
     expect(latencies.slice(0, 2).every((l) => l < STALL_MS - 300 - 50)).toBe(true);
+  });
+
+  it("sends a burst far above the mean rate whole, not capped at the mean rate's requests in flight", async () => {
+    // 150 requests at once, then one a second later: a mean of 151 req/s, whose open-loop cap
+    // (rate × 300 ms timeout, at least 64) would drop most of the burst while the server holds each 100 ms.
+    const s = await startTestServer((req, res) => {
+      req.resume();
+      req.on("end", () => setTimeout(() => res.end('{"ok":true}'), 100));
+    });
+    closers.push(() => s.close());
+    const trace = writeTrace("burst.jsonl", [...Array.from({ length: 150 }, () => ({ timestamp: 0 })), { timestamp: 1000 }]);
+    const r = await replay(jsonSuite("burst", s.url, trace, ", warmupRequests: 0, connections: 200", 300));
+    expect(r.generator?.dropped).toBe(0);
+    expect(r.sent).toBe(151);
+    expect(s.requests).toBe(151);
   });
 
   it("speedup and durationMs: twice as fast, cut at the duration", async () => {

@@ -1,4 +1,5 @@
 import { readTrace, type TraceEntry, type TracePlan } from "../suite/trace.js";
+import { defaultInFlightCap, MAX_IN_FLIGHT } from "./open.js";
 import type { TraceReplay } from "./types.js";
 
 /** The most time between two warm-up requests before a replay: 20 warm-ups take at most 200 ms. */
@@ -58,4 +59,12 @@ export function replaySchedule(
     durationMs,
     info: { path: plan.path, sha256: plan.sha256, requests: all.length, spanMs: plan.spanMs, speedup, scheduled: entries.length },
   };
+}
+
+/**
+ * The most requests in flight in a replay: the open loop's default for the mean rate, or the whole
+ * trace if larger (up to MAX_IN_FLIGHT), so that a burst above the mean is sent, not dropped.
+ */
+export function replayInFlightCap(r: ReplaySchedule, ratePerS: number, timeoutMs: number): number {
+  return Math.min(MAX_IN_FLIGHT, Math.max(defaultInFlightCap(ratePerS, timeoutMs), r.scheduleNs.length));
 }

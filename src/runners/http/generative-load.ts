@@ -121,7 +121,7 @@ export async function openLoopStream(
     arrival: Arrival;
     seed: number;
     /** Trace replay: the whole schedule (ns from the start), and the send of its i-th request (warm-up goes through `send`). */
-    replay?: { scheduleNs: Float64Array; send: SendStream };
+    replay?: { scheduleNs: Float64Array; send: SendStream; maxInFlight: number };
   },
 ): Promise<LoadResult> {
   const clock = o.clock ?? monotonicClock;
@@ -137,7 +137,7 @@ export async function openLoopStream(
     warmupRequests: 0,
     signal: o.signal,
     timeoutMs: o.timeoutMs,
-    maxInFlight: defaultInFlightCap(o.ratePerS, o.timeoutMs),
+    maxInFlight: o.replay?.maxInFlight ?? defaultInFlightCap(o.ratePerS, o.timeoutMs),
     clock,
     send: async (scheduledNs, at) => {
       const rec = await (o.replay ? o.replay.send(at, scheduledNs) : o.send(index++, scheduledNs));

@@ -1,5 +1,5 @@
 import { defaultInFlightCap } from "../../load/open.js";
-import { loadTraceEntries, replaySchedule } from "../../load/replay.js";
+import { loadTraceEntries, replayInFlightCap, replaySchedule } from "../../load/replay.js";
 import type { TraceEntry } from "../../suite/trace.js";
 import { describeLoadErrors } from "../../load/recorder.js";
 import { emptyErrors } from "../../load/types.js";
@@ -97,7 +97,7 @@ export async function prepareGenerative(cell: PlannedCell, t: ResolvedHttpTarget
               ratePerS: load.rate,
               arrival: "fixed",
               seed: 0,
-              replay: { scheduleNs: replay.scheduleNs, send },
+              replay: { scheduleNs: replay.scheduleNs, send, maxInFlight: replayInFlightCap(replay, load.rate, t.timeoutMs) },
             });
             return { ...r, trace: replay.info };
           }

@@ -3,7 +3,7 @@ import { type ModelInput, planInputs } from "../../inputs/plan.js";
 import { closedLoopHttp } from "../../load/closed-http.js";
 import { HttpClient, type HttpResponse } from "../../load/http-client.js";
 import { openLoopHttp } from "../../load/open-http.js";
-import { loadTraceEntries, replaySchedule } from "../../load/replay.js";
+import { loadTraceEntries, replayInFlightCap, replaySchedule } from "../../load/replay.js";
 import type { HttpRequestSpec } from "../../load/types.js";
 import { arrivalSeed, type PlannedCell } from "../../suite/expand.js";
 import { errorMessage } from "../../errors.js";
@@ -65,6 +65,7 @@ export const httpRunner: Runner = {
               ratePerS: load.rate,
               arrival: "fixed",
               scheduleNs: replay.scheduleNs,
+              maxInFlight: replayInFlightCap(replay, load.rate, spec.timeoutMs),
               seed: 0,
               connections: plan.connections,
               workers: plan.workers,
