@@ -92,7 +92,9 @@ describe("trace replay over HTTP", () => {
     expect(r.trace?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(r.targetRate).toBeCloseTo((times.length * 1000) / 1400, 3);
     const rel = arrivals.map((a) => a - (arrivals[0] as number));
-    process.stderr.write(`replay arrivals (ms after the first): ${rel.map((a) => a.toFixed(1)).join(", ")}\n`);
+    process.stderr.write(
+      `replay arrivals (ms after the first): ${rel.map((a) => a.toFixed(1)).join(", ")}; send lag ${JSON.stringify(r.generator?.sendLagMs)}\n`,
+    );
     // Loose bounds (a busy machine delays a send by tens of ms, never by a burst's gap): each
     // request lands nearer its own scheduled time than any other distinct time of the trace.
     const distinct = [...new Set(times)];
@@ -147,6 +149,19 @@ describe("trace replay over HTTP", () => {
     expect(r.generator?.dropped).toBe(0);
     expect(r.sent).toBe(151);
     expect(s.requests).toBe(151);
+  });
+
+  it("on worker threads: the trace is dealt out, every request sent once", async () => {
+    const server = await recordingServer();
+    const trace = writeTrace(
+      "workers.jsonl",
+      [0, 0, 0, 50, 100, 100, 150, 200, 250, 300].map((timestamp) => ({ timestamp })),
+    );
+    const r = await replay(jsonSuite("workers", server.url, trace, ", warmupRequests: 4, workers: 2"));
+    expect(r.generator?.workers).toBe(2);
+    expect(r.sent).toBe(10);
+    expect(r.generator?.scheduled).toBe(10);
+    expect(server.arrivals).toHaveLength(14);
   });
 
   it("speedup and durationMs: twice as fast, cut at the duration", async () => {
