@@ -5,7 +5,7 @@ import type { Fingerprint } from "./fingerprint/index.js";
 import type { TensorPlan } from "./inputs/plan.js";
 import type { GeneratorHealth } from "./load/health.js";
 import type { LatencyHistogram } from "./load/histogram.js";
-import type { LoadErrors, StreamFaultCounts } from "./load/types.js";
+import type { LoadErrors, StreamFaultCounts, TraceReplay } from "./load/types.js";
 import type { PercentileVerdict } from "./stats/percentile-test.js";
 import type { SloMetric } from "./suite/slo.js";
 import type { Order } from "./suite/schema.js";
@@ -295,6 +295,8 @@ export interface LoadSummary {
   latencyHistogram?: LatencyHistogram;
   /** The suite's SLOs judged on this cell's requests, and its goodput (src/measure/slo.ts); absent when the suite names none. */
   slo?: SloReport;
+  /** Trace replay (load.arrival: trace): the trace and how it was replayed; absent for every other load. */
+  trace?: TraceReplay;
 }
 
 /** An SLO's verdict on one load (src/measure/slo.ts): the binomial test's, or not measured when the cell has no such per-request value. */

@@ -37,6 +37,7 @@ const KEYS = [
   ...["batch", "providers", "threads", "concurrency", "rate", "warmupIterations", "minIterations", "maxIterations", "minTimeMs", "maxTimeMs"],
   ...["targetRelativeCI", "headline", "durationMs", "warmupRequests", "maxRequests", "arrival", "connections", "maxErrorRate", "shape", "dtype"],
   ...["fill", "mean", "std", "low", "high", "min", "max", "threshold", "thresholds", "metrics", "base", "head", "mlp", "fp32", "x", "<<"],
+  ...["trace", "speedup"],
 ];
 const WORDS = ["onnx", "http", "kserve-v2", "json", "tfserving", "cpu", "float32", "int64", "zeros", "p50", "batch", "m.onnx", "${X}", "${X:-y}"];
 const NUMBERS = [0, -1, 1, 1.5, 1e10, 1e30, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER, Number.NaN, Number.POSITIVE_INFINITY, -0];

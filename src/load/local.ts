@@ -7,7 +7,7 @@ import type { LoadResult, Outcome } from "./types.js";
 import { msToNs, nsToMs } from "../stats/metrics.js";
 
 /** A call that has not settled by then counts as a timeout; the loop stops waiting for it (it cannot be cancelled). */
-const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 const OK: Outcome = { kind: "ok" };
 const FAILED: Outcome = { kind: "other" };
@@ -96,6 +96,10 @@ export function openLoopLocal(o: {
   durationMs: number;
   maxRequests?: number;
   seed: number;
+  /** Trace replay: the whole schedule, ns from the start (see runOpenLoop). */
+  scheduleNs?: Float64Array;
+  /** The most calls in flight (default: open.ts defaultInFlightCap of the rate). */
+  maxInFlight?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
 }): Promise<LoadResult> {
@@ -107,6 +111,8 @@ export function openLoopLocal(o: {
     durationMs: o.durationMs,
     maxRequests: o.maxRequests,
     seed: o.seed,
+    scheduleNs: o.scheduleNs,
+    maxInFlight: o.maxInFlight,
     clock,
     signal: o.signal,
     timeoutMs,

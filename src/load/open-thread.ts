@@ -27,6 +27,8 @@ export interface OpenLoopHttpOptions {
   durationMs: number;
   maxRequests?: number | undefined;
   seed: number;
+  /** Trace replay: the whole schedule, ns from the start (instead of `arrival` and `seed`; see runOpenLoop). */
+  scheduleNs?: Float64Array | undefined;
   /** The most connections the generator opens, over all its workers (default defaultConnections). */
   connections?: number | undefined;
   /** Requests in flight per connection (undici's pipelining; default 1: HTTP/1.1 pipelining only helps idempotent requests). */
@@ -57,8 +59,10 @@ export async function openLoopHttpThread(o: OpenLoopHttpOptions & { origin?: big
       durationMs: o.durationMs,
       maxRequests: o.maxRequests,
       seed: o.seed,
+      scheduleNs: o.scheduleNs,
       warmupRequests: o.warmupRequests,
-      settleWarmup: (o.warmupRequests ?? 0) > 0,
+      // A listed schedule (a trace) has exactly warmupRequests warm-up requests first.
+      settleWarmup: (o.warmupRequests ?? 0) > 0 && !o.scheduleNs,
       signal: o.signal,
       timeoutMs: spec.timeoutMs,
       maxInFlight: o.maxInFlight,

@@ -62,12 +62,16 @@ export async function openLoopHttpWorkers(o: OpenLoopHttpOptions, workers: numbe
         durationMs: o.durationMs,
         ...(o.maxRequests !== undefined ? { maxRequests: Math.max(1, share(o.maxRequests, workers, i)) } : {}),
         seed: o.seed * 1009 + i,
+        // A replayed trace is dealt out request by request: worker i sends the i-th, the (i + workers)-th, …
+        ...(o.scheduleNs ? { scheduleNs: o.scheduleNs.filter((_, k) => k % workers === i) } : {}),
         connections: Math.max(1, share(connections, workers, i)),
         pipelining: o.pipelining,
-        warmupRequests: o.warmupRequests !== undefined ? Math.ceil(o.warmupRequests / workers) : undefined,
+        // A listed schedule's warm-up requests are dealt out with the rest: worker i has those at i, i + workers, …
+        warmupRequests:
+          o.warmupRequests !== undefined ? (o.scheduleNs ? share(o.warmupRequests, workers, i) : Math.ceil(o.warmupRequests / workers)) : undefined,
         maxInFlight: Math.max(1, share(cap, workers, i)),
       },
-      phaseNs: o.arrival === "fixed" ? i * gapNs : 0,
+      phaseNs: o.arrival === "fixed" && !o.scheduleNs ? i * gapNs : 0,
     }),
   );
   const onAbort = () => {

@@ -2,7 +2,7 @@ import type { RecordableHistogram } from "node:perf_hooks";
 import { type Clock, monotonicClock } from "../util/clock.js";
 import { HealthMonitor, MIN_SENT_SHARE } from "./health.js";
 import { LoadRecorder } from "./recorder.js";
-import { type Arrival, arrivalOffsetsNs } from "./schedule.js";
+import { type Arrival, arrivalOffsetsNs, listedOffsetsNs } from "./schedule.js";
 import type { LoadResult, Outcome } from "./types.js";
 import { WarmupSettler, warmupBoundMs } from "./warmup.js";
 import { msToNs, nsToMs } from "../stats/metrics.js";
@@ -19,15 +19,23 @@ export interface OpenLoopOptions {
   durationMs: number;
   maxRequests?: number | undefined;
   seed: number;
+  /**
+   * A schedule given in full (trace replay): offsets in ns from the origin, non-decreasing, instead
+   * of `arrival` and `seed`; the loop ends after the last one (or at `durationMs`, if earlier).
+   */
+  scheduleNs?: ArrayLike<number> | undefined;
   /** Requests sent on the same schedule before the measured phase and not recorded. */
   warmupRequests?: number | undefined;
-  /** Sends one request; `scheduledNs` is its scheduled start on `clock`. Must not reject. Either this or `start`. */
-  send?: (scheduledNs: bigint) => Promise<Completion>;
+  /**
+   * Sends one request; `scheduledNs` is its scheduled start on `clock`, `index` its place in the
+   * schedule (from 0, warm-up included). Must not reject. Either this or `start`.
+   */
+  send?: (scheduledNs: bigint, index: number) => Promise<Completion>;
   /**
    * Sends one request and calls `done` once when it ended (no promise per request: the HTTP
    * generator's path). Must not throw. Either this or `send`.
    */
-  start?: (scheduledNs: bigint, done: (outcome: Outcome, endNs: bigint) => void) => void;
+  start?: (scheduledNs: bigint, done: (outcome: Outcome, endNs: bigint) => void, index: number) => void;
   /**
    * Warm-up until the responses have settled (warmup.ts: consecutive windows' median latency
    * stable), with `warmupRequests` as the minimum and a bound in time, instead of exactly
@@ -116,7 +124,7 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
   const cap = o.maxInFlight ?? defaultInFlightCap(o.ratePerS, timeoutMs);
   const recorder = new LoadRecorder({ keepEnds: o.keepEnds === true });
   const health = new HealthMonitor();
-  const offsets = arrivalOffsetsNs(o.ratePerS, o.arrival, o.seed);
+  const offsets = o.scheduleNs ? listedOffsetsNs(o.scheduleNs) : arrivalOffsetsNs(o.ratePerS, o.arrival, o.seed);
   const send = o.send;
   const startCb = o.start;
   if (!send === !startCb) throw new TypeError("runOpenLoop: give exactly one of send and start");
@@ -173,7 +181,7 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
         windowStartNs = offset;
         health.start();
       }
-      index++;
+      const at = index++;
       const lagNs = Number(now - scheduled);
       if (measured) {
         health.sendLag(lagNs);
@@ -192,13 +200,17 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
       health.began();
       if (startCb) {
         let called = false;
-        startCb(scheduled, (outcome, endNs) => {
-          if (called) return;
-          called = true;
-          settle(measured, scheduled, outcome, endNs);
-        });
+        startCb(
+          scheduled,
+          (outcome, endNs) => {
+            if (called) return;
+            called = true;
+            settle(measured, scheduled, outcome, endNs);
+          },
+          at,
+        );
       } else if (send) {
-        send(scheduled).then(
+        send(scheduled, at).then(
           (c) => settle(measured, scheduled, c.outcome, c.endNs),
           () => settle(measured, scheduled, { kind: "other" }, clock()),
         );
@@ -264,7 +276,8 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
         next = offsets.next().value;
         burst++;
       }
-      if (finished(next)) {
+      // A listed schedule (a trace) that has run out ends the loop too.
+      if (finished(next) || next === Number.POSITIVE_INFINITY) {
         void finish();
         return;
       }

@@ -22,3 +22,9 @@ export function* arrivalOffsetsNs(ratePerS: number, arrival: Arrival, seed: numb
     t += -Math.log(1 - rng.next()) * gapNs;
   }
 }
+
+/** A schedule given in full (a trace's offsets, ns, non-decreasing), then +Infinity for ever: the open loop stops there. */
+export function* listedOffsetsNs(offsetsNs: ArrayLike<number>): Generator<number, never> {
+  for (let i = 0; i < offsetsNs.length; i++) yield offsetsNs[i] as number;
+  for (;;) yield Number.POSITIVE_INFINITY;
+}

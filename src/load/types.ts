@@ -46,6 +46,23 @@ export interface LoadResult {
   generator?: GeneratorHealth;
   /** A streaming (generative) cell's per-request values; absent for every other cell. */
   generative?: GenerativeSamples;
+  /** Trace replay: the trace and how it was replayed; absent for every other load. */
+  trace?: TraceReplay;
+}
+
+/** The trace a cell replayed (suite `load: { arrival: trace }`): which file, and how. */
+export interface TraceReplay {
+  /** As the suite names it (relative to the suite file). */
+  path: string;
+  sha256: string;
+  /** Requests in the file. */
+  requests: number;
+  /** From its first to its last timestamp, ms. */
+  spanMs: number;
+  /** The time scale the trace was replayed at: 2 is twice as fast as recorded. */
+  speedup: number;
+  /** Requests of the trace this replay scheduled (fewer than `requests` when load.durationMs cut it short, or on a load shard). */
+  scheduled: number;
 }
 
 export interface HttpRequestSpec {

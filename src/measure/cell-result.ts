@@ -189,6 +189,7 @@ export function measuredLoadCell(
     generatorLagged: r.generatorLagged,
     maxDispatchLagMs: nsToMs(r.maxDispatchLagNs),
     ...(r.generator ? { generator: r.generator } : {}),
+    ...(r.trace ? { trace: r.trace } : {}),
     ...(extra.slo && extra.slo.length > 0 ? { slo: evaluateSlos(r, extra.slo, SLO_CONFIDENCE) } : {}),
   };
   // A generator that could not drive the load measured its own queueing: the cell is invalid.

@@ -1,4 +1,5 @@
-import { closedLoopLocal, openLoopLocal } from "../load/local.js";
+import { closedLoopLocal, DEFAULT_TIMEOUT_MS, openLoopLocal } from "../load/local.js";
+import { loadTraceEntries, replayInFlightCap, replaySchedule } from "../load/replay.js";
 import type { LoadResult } from "../load/types.js";
 import { arrivalSeed, type PlannedCell } from "../suite/expand.js";
 import type { LoadStep } from "./runner.js";
@@ -18,5 +19,18 @@ export async function runLocalLoad(call: () => Promise<unknown>, cell: PlannedCe
   const maxRequests = at ? undefined : plan.maxRequests;
   const common = { call, durationMs: at?.durationMs ?? plan.durationMs, ...(maxRequests !== undefined ? { maxRequests } : {}), signal };
   if (load.mode === "closed") return closedLoopLocal({ ...common, concurrency: load.concurrency });
-  return openLoopLocal({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, seed) });
+  if (plan.trace) {
+    const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, { shard: cell.loadShard, capMs: at?.durationMs });
+    const r = await openLoopLocal({
+      ...common,
+      durationMs: replay.durationMs,
+      ratePerS: load.rate,
+      arrival: "fixed",
+      scheduleNs: replay.scheduleNs,
+      seed: 0,
+      maxInFlight: replayInFlightCap(replay, load.rate, DEFAULT_TIMEOUT_MS),
+    });
+    return { ...r, trace: replay.info };
+  }
+  return openLoopLocal({ ...common, ratePerS: load.rate, arrival: plan.arrival === "trace" ? "poisson" : plan.arrival, seed: arrivalSeed(cell, seed) });
 }

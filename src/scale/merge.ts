@@ -334,6 +334,10 @@ function unionLoad(
     achievedRate: concurrent ? achieved : achieved / n,
     generatorLagged: loads.some((l) => l.generatorLagged),
     maxDispatchLagNs: msToNs(Math.max(...loads.map((l) => l.maxDispatchLagMs))),
+    // A replayed trace: load shards each scheduled their share of it.
+    ...(loads[0]?.trace
+      ? { trace: { ...loads[0].trace, scheduled: concurrent ? sum(loads.map((l) => l.trace?.scheduled ?? 0)) : loads[0].trace.scheduled } }
+      : {}),
   };
   const cold = head.coldStart;
   const histograms = loads.map((l) => l.latencyHistogram).filter((h): h is LatencyHistogram => h !== undefined);

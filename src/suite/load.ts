@@ -3,6 +3,7 @@ import type { Env } from "./env.js";
 import { fileProblem, fsProblem, readCheckedFile } from "./files.js";
 import { oneLine } from "./path.js";
 import { type ResolvedSuite, resolveSuite } from "./resolve.js";
+import { TraceError } from "./trace.js";
 import { validateSuiteDocument } from "./validate.js";
 import { parseSuiteYaml } from "./yaml.js";
 
@@ -48,7 +49,13 @@ export function loadSuite(file: string, env: Env = process.env): ResolvedSuite {
   }
   const { suite, errors } = validateSuiteDocument(value, env);
   if (!suite) return fail(errors);
-  return resolveSuite(suite, file);
+  try {
+    return resolveSuite(suite, file);
+  } catch (err) {
+    // A trace file (load.trace) is read here: a bad one is a problem of the suite.
+    if (err instanceof TraceError) return fail([err.message]);
+    throw err;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { AccuracyLimits } from "../accuracy/limits.js";
 import type { Order } from "./schema.js";
 import { parseSlos, type Slo } from "./slo.js";
+import { readTrace, type Trace, TraceError, tracePlan, type TracePlan } from "./trace.js";
 import { type Headline, METRICS, type Metric } from "../stats/metrics.js";
 import {
   type ENV_TOLERANCE_FIELDS,
@@ -182,7 +183,9 @@ export interface LoadPlan {
   durationMs: number;
   warmupRequests: number;
   maxRequests: number | undefined;
-  arrival: "fixed" | "poisson";
+  arrival: "fixed" | "poisson" | "trace";
+  /** arrival: trace: the trace replayed (read and checked when the suite is loaded); null otherwise. */
+  trace: TracePlan | null;
   connections: number | undefined;
   workers: number | undefined;
   maxErrorRate: number;
@@ -193,6 +196,7 @@ export const DEFAULT_LOAD: LoadPlan = {
   warmupRequests: 20,
   maxRequests: undefined,
   arrival: "poisson",
+  trace: null,
   connections: undefined,
   workers: undefined,
   maxErrorRate: 0.01,
@@ -228,21 +232,43 @@ export const DEFAULT_MEASURE: MeasurePlan = {
 
 export const DEFAULT_SEED = 1;
 
+/**
+ * Throws a TraceError (`targets.NAME.load.trace: FILE:LINE: …`) for a trace file that cannot be
+ * replayed: loadSuite reports it as a problem of the suite.
+ */
 export function resolveSuite(spec: SuiteSpec, file: string): ResolvedSuite {
   const dir = path.dirname(path.resolve(file));
   const measure = measurePlan(spec.measure ?? {});
+  const traces = new Map<string, Trace>();
 
   const targets = Object.entries(spec.targets).map(([name, t]): ResolvedTarget => {
     const matrix = { ...spec.matrix, ...t.matrix };
+    const { trace: traceKey, speedup, ...loadKeys } = { ...definedOnly(spec.load), ...definedOnly(t.load) };
+    let load: LoadPlan = { ...DEFAULT_LOAD, ...loadKeys };
+    if (load.arrival === "trace" && traceKey !== undefined) {
+      const traceFile = path.resolve(dir, traceKey);
+      let trace = traces.get(traceFile);
+      try {
+        trace ??= readTrace(traceFile, traceKey);
+      } catch (err) {
+        throw err instanceof TraceError ? new TraceError(`targets.${name}.load.trace: ${err.message}`) : err;
+      }
+      traces.set(traceFile, trace);
+      const capMs = loadKeys.durationMs ?? null;
+      const plan = tracePlan(trace, traceFile, traceKey, speedup ?? 1, capMs);
+      // Without a cap the cell lasts the trace's span (and 1 ms, so that its last request is inside).
+      load = { ...load, trace: plan, durationMs: capMs ?? Math.ceil(trace.spanMs / plan.speedup) + 1 };
+    }
     const common = {
       name,
       inputs: withFilePaths(t.inputs ?? {}, dir),
       dims: t.dims ?? {},
       batch: matrix.batch ?? [1],
       concurrency: matrix.concurrency ?? [],
-      rate: matrix.rate ?? [],
+      // A trace without matrix rates is replayed at its own mean rate (times speedup).
+      rate: matrix.rate ?? (load.trace ? [load.trace.rate] : []),
       measure: measurePlan({ ...spec.measure, ...(t.kind === "onnx" ? t.measure : {}) }),
-      load: { ...DEFAULT_LOAD, ...definedOnly(spec.load), ...definedOnly(t.load) },
+      load,
       ...splitReference(t.reference),
       accuracySamples: t.accuracy?.samples ?? DEFAULT_ACCURACY_SAMPLES,
     };

@@ -111,7 +111,12 @@ export const loadSchema = z.strictObject({
   durationMs: positiveNumber(LIMITS.timeMs).optional(),
   warmupRequests: wholeNumber(0, LIMITS.requests).optional(),
   maxRequests: wholeNumber(1, LIMITS.requests).optional(),
-  arrival: z.enum(["fixed", "poisson"]).optional(),
+  /** fixed or poisson at each matrix rate, or trace: the times in `trace` (docs/LOAD.md "Trace replay"). */
+  arrival: z.enum(["fixed", "poisson", "trace"]).optional(),
+  /** arrival: trace: a JSONL file of requests with `timestamp` (ms), relative to the suite. */
+  trace: z.string().min(1).optional(),
+  /** arrival: trace: replay this many times as fast (default 1); or give matrix.rate to scale the trace to each mean rate. */
+  speedup: positiveNumber(1000).optional(),
   /** Open loop over HTTP: the most connections the generator may open (default: 20 ms of arrivals, 16..512). */
   connections: wholeNumber(1, LIMITS.connections).optional(),
   /** Open loop over HTTP: worker threads that send (default: one per 8,000 req/s, at most one per core). */

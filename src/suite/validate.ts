@@ -40,6 +40,7 @@ export function validateSuiteDocument(doc: unknown, env: Env = {}): ValidationRe
     ...checkUrls(parsed.data, env),
     ...checkInputs(parsed.data),
     ...checkCellCount(parsed.data),
+    ...checkTraceKeys(parsed.data),
     ...(parsed.data.slo ? parseSlos(parsed.data.slo).errors : []),
   ];
   return { suite: errors.length === 0 ? parsed.data : undefined, errors };
@@ -173,6 +174,27 @@ function checkInputs(suite: SuiteSpec): string[] {
 export const MAX_CELLS = 10_000;
 
 /** The matrix's size, counted as expand.ts will expand it, before anything allocates a cell. */
+/** The keys of trace replay go together (the file itself is read by load.ts). */
+function checkTraceKeys(suite: SuiteSpec): string[] {
+  const errors: string[] = [];
+  for (const [name, t] of Object.entries(suite.targets)) {
+    const load = { ...suite.load, ...t.load };
+    const at = t.load?.arrival !== undefined || t.load?.trace !== undefined || t.load?.speedup !== undefined ? `targets.${name}.load` : "load";
+    const matrix = { ...suite.matrix, ...t.matrix };
+    if (load.arrival === "trace") {
+      if (load.trace === undefined) errors.push(`${at}.trace: missing; arrival: trace replays the times in a JSONL file (trace: traces/requests.jsonl)`);
+      if (matrix.concurrency && matrix.concurrency.length > 0)
+        errors.push(`targets.${name}.matrix.concurrency: a trace is replayed as an open loop; remove concurrency (the trace's timestamps set the load)`);
+      if (load.speedup !== undefined && matrix.rate && matrix.rate.length > 0)
+        errors.push(`${at}.speedup: give either speedup or matrix.rate (the trace scaled to each mean rate), not both`);
+    } else {
+      if (load.trace !== undefined) errors.push(`${at}.trace: set arrival: trace to replay it, or remove trace`);
+      if (load.speedup !== undefined) errors.push(`${at}.speedup: only arrival: trace takes a speedup; remove it`);
+    }
+  }
+  return [...new Set(errors)];
+}
+
 function checkCellCount(suite: SuiteSpec): string[] {
   const distinct = (xs: readonly unknown[] | undefined, fallback: number) => (xs ? new Set(xs).size : fallback);
   const counts = Object.entries(suite.targets).map(([name, t]) => {

@@ -115,7 +115,15 @@ interface LoopCommon {
  * (src/load/open.ts), each timed from its scheduled start, so a stalled server shows in every
  * request queued behind it. The warm-up requests go first, a few at a time, outside the schedule.
  */
-export async function openLoopStream(o: LoopCommon & { ratePerS: number; arrival: Arrival; seed: number }): Promise<LoadResult> {
+export async function openLoopStream(
+  o: LoopCommon & {
+    ratePerS: number;
+    arrival: Arrival;
+    seed: number;
+    /** Trace replay: the whole schedule (ns from the start), and the send of its i-th request (warm-up goes through `send`). */
+    replay?: { scheduleNs: Float64Array; send: SendStream; maxInFlight: number };
+  },
+): Promise<LoadResult> {
   const clock = o.clock ?? monotonicClock;
   let index = await warmup(o, clock);
   const records: StreamRecord[] = [];
@@ -125,13 +133,14 @@ export async function openLoopStream(o: LoopCommon & { ratePerS: number; arrival
     durationMs: o.durationMs,
     maxRequests: o.maxRequests,
     seed: o.seed,
+    scheduleNs: o.replay?.scheduleNs,
     warmupRequests: 0,
     signal: o.signal,
     timeoutMs: o.timeoutMs,
-    maxInFlight: defaultInFlightCap(o.ratePerS, o.timeoutMs),
+    maxInFlight: o.replay?.maxInFlight ?? defaultInFlightCap(o.ratePerS, o.timeoutMs),
     clock,
-    send: async (scheduledNs) => {
-      const rec = await o.send(index++, scheduledNs);
+    send: async (scheduledNs, at) => {
+      const rec = await (o.replay ? o.replay.send(at, scheduledNs) : o.send(index++, scheduledNs));
       records.push(rec);
       return { outcome: rec.outcome, endNs: rec.endNs };
     },

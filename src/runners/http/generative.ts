@@ -1,4 +1,6 @@
 import { defaultInFlightCap } from "../../load/open.js";
+import { loadTraceEntries, replayInFlightCap, replaySchedule } from "../../load/replay.js";
+import type { TraceEntry } from "../../suite/trace.js";
 import { describeLoadErrors } from "../../load/recorder.js";
 import { emptyErrors } from "../../load/types.js";
 import { errorMessage } from "../../errors.js";
@@ -12,10 +14,12 @@ import { closedLoopStream, openLoopStream, streamSender } from "./generative-loa
 import { encodeGenerationBody, isOpenAiProtocol, openAiUrl } from "./openai.js";
 import { StreamClient, type StreamRecord } from "./stream.js";
 import { loadTokenizer } from "./tokenizer.js";
-import { workloadRequests } from "./workload.js";
+import { traceRequest, workloadRequests } from "./workload.js";
 
 /** The requests timed one at a time (cold start, warm-up) use indices from here, apart from the load's. */
 const SINGLE_CALL_INDEX = 1 << 30;
+/** A replayed trace's i-th request is built from the workload's request REPLAY_INDEX + i (not a warm-up request's prompt again). */
+const REPLAY_INDEX = 1 << 29;
 
 /**
  * A streaming (OpenAI-compatible) cell: the workload's bodies are built per request from the seed
@@ -37,8 +41,8 @@ export async function prepareGenerative(cell: PlannedCell, t: ResolvedHttpTarget
   const model = expandEnv(cell.variantSpec.model, env, secrets);
   const headers = { "content-type": "application/json", ...Object.fromEntries(Object.entries(t.headers).map(([k, v]) => [k, expandEnv(v, env, secrets)])) };
   const requests = await scrubbed(() => Promise.resolve(workloadRequests({ promptsFile: g.prompts, input: g.input, output: g.output }, seed)));
-  const bodyOf = (index: number) => {
-    const r = requests(index);
+  const bodyOf = (index: number, entry?: TraceEntry) => {
+    const r = entry ? traceRequest(requests(index), entry, seed, index) : requests(index);
     return {
       body: encodeGenerationBody(protocol, r, { model, ignoreEos: g.ignoreEos, minTokens: g.minTokens, extra: g.params }),
       plannedInputTokens: r.plannedInputTokens,
@@ -82,7 +86,28 @@ export async function prepareGenerative(cell: PlannedCell, t: ResolvedHttpTarget
         };
         try {
           if (load.mode === "closed") return await closedLoopStream({ ...common, concurrency: load.concurrency });
-          if (load.mode === "open") return await openLoopStream({ ...common, ratePerS: load.rate, arrival: plan.arrival, seed: arrivalSeed(cell, stepSeed) });
+          if (load.mode === "open" && plan.trace) {
+            // Trace replay: each line's request at its time, its input/output lengths or prompt over the workload's.
+            const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, { shard: cell.loadShard, capMs: at?.durationMs });
+            const entries = replay.entries;
+            const send = streamSender(client, (i) => bodyOf(REPLAY_INDEX + i, entries[i]));
+            const r = await openLoopStream({
+              ...common,
+              durationMs: replay.durationMs,
+              ratePerS: load.rate,
+              arrival: "fixed",
+              seed: 0,
+              replay: { scheduleNs: replay.scheduleNs, send, maxInFlight: replayInFlightCap(replay, load.rate, t.timeoutMs) },
+            });
+            return { ...r, trace: replay.info };
+          }
+          if (load.mode === "open")
+            return await openLoopStream({
+              ...common,
+              ratePerS: load.rate,
+              arrival: plan.arrival === "trace" ? "poisson" : plan.arrival,
+              seed: arrivalSeed(cell, stepSeed),
+            });
           throw new RangeError(`${cell.id}: not a load cell`);
         } finally {
           await client.close();

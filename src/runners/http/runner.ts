@@ -3,6 +3,7 @@ import { type ModelInput, planInputs } from "../../inputs/plan.js";
 import { closedLoopHttp } from "../../load/closed-http.js";
 import { HttpClient, type HttpResponse } from "../../load/http-client.js";
 import { openLoopHttp } from "../../load/open-http.js";
+import { loadTraceEntries, replayInFlightCap, replaySchedule } from "../../load/replay.js";
 import type { HttpRequestSpec } from "../../load/types.js";
 import { arrivalSeed, type PlannedCell } from "../../suite/expand.js";
 import { errorMessage } from "../../errors.js";
@@ -50,11 +51,31 @@ export const httpRunner: Runner = {
           const maxRequests = at ? undefined : plan.maxRequests;
           const common = { request: spec, durationMs, ...(maxRequests !== undefined ? { maxRequests } : {}), warmupRequests: plan.warmupRequests, signal };
           if (load.mode === "closed") return closedLoopHttp({ ...common, connections: load.concurrency });
+          if (load.mode === "open" && plan.trace) {
+            // Trace replay: the warm-up goes before the trace, and every request of the trace is measured.
+            const replay = replaySchedule(plan.trace, loadTraceEntries(plan.trace), load.rate, {
+              shard: cell.loadShard,
+              warmup: plan.warmupRequests,
+              capMs: at?.durationMs,
+            });
+            return openLoopHttp({
+              ...common,
+              durationMs: replay.durationMs,
+              warmupRequests: replay.warmup,
+              ratePerS: load.rate,
+              arrival: "fixed",
+              scheduleNs: replay.scheduleNs,
+              maxInFlight: replayInFlightCap(replay, load.rate, spec.timeoutMs),
+              seed: 0,
+              connections: plan.connections,
+              workers: plan.workers,
+            }).then((r) => ({ ...r, trace: replay.info }));
+          }
           if (load.mode === "open")
             return openLoopHttp({
               ...common,
               ratePerS: load.rate,
-              arrival: plan.arrival,
+              arrival: plan.arrival === "trace" ? "poisson" : plan.arrival,
               seed: arrivalSeed(cell, stepSeed),
               connections: plan.connections,
               workers: plan.workers,

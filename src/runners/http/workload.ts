@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRng, deriveSeed, type Rng } from "../../util/rng.js";
+import type { TraceEntry } from "../../suite/trace.js";
 import type { GenerationRequest } from "./openai.js";
 
 /** A length in tokens drawn from a normal distribution, rounded and clamped to [min, max]. */
@@ -95,4 +96,19 @@ export function workloadRequests(w: Workload, seed: number): (index: number) => 
     const inputTokens = drawLength(w.input, rng);
     return { prompt: syntheticPrompt(inputTokens, rng), maxTokens: drawLength(w.output, rng), plannedInputTokens: inputTokens };
   };
+}
+
+/**
+ * A replayed trace's request: its line's `prompt`, or a synthetic prompt of its `input_length`
+ * tokens, and its `output_length` as max_tokens, over the workload's own request `r` for what the
+ * line does not say. Seeded by the line's index.
+ */
+export function traceRequest(r: GenerationRequest, e: TraceEntry, seed: number, index: number): GenerationRequest {
+  const maxTokens = e.outputLength ?? r.maxTokens;
+  if (e.prompt !== undefined) return { prompt: e.prompt, maxTokens, plannedInputTokens: null };
+  if (e.inputLength !== undefined) {
+    const rng = createRng(deriveSeed(deriveSeed(seed, "trace"), String(index)));
+    return { prompt: syntheticPrompt(e.inputLength, rng), maxTokens, plannedInputTokens: e.inputLength };
+  }
+  return { ...r, maxTokens };
 }
