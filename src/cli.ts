@@ -178,7 +178,11 @@ Exit codes: 0 all cells measured (and no regression), 1 regression against --bas
 one cut short, marked partial, are stored; the run is marked 'interrupted'). A second signal stops
 the trial in progress at once and still marks the run; a third exits at once.`,
   )
-  .action(async (suites: string[], opts: RunOptions) => done((await import("./cli/run.js")).runCommand(suites, opts)));
+  .action(async (suites: string[], opts: RunOptions) => {
+    // The first trial's process starts now and loads its modules while this one plans the run (spawn-trial.ts).
+    const prestarted = (await import("./cli/spawn-trial.js")).prestartTrial();
+    return done((await import("./cli/run.js")).runCommand(suites, opts, prestarted));
+  });
 
 // One trial of a run, in the fresh process `bench run` starts for it (src/cli/trial.ts).
 program

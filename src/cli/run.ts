@@ -19,7 +19,7 @@ import { useColor } from "./output.js";
 import { type Interrupt, interruptedBy, onInterrupt, planSuites, type SuitePlan } from "./plan.js";
 import { selectShard, splitLoad } from "../scale/shard.js";
 import { createProgress } from "./progress.js";
-import { spawnTrials } from "./spawn-trial.js";
+import { type PrestartedTrial, spawnTrials } from "./spawn-trial.js";
 
 export interface RunOptions extends GateOptions {
   db: string;
@@ -50,18 +50,20 @@ export interface RunOptions extends GateOptions {
   loadShard?: ShardOf;
 }
 
-export async function runCommand(files: string[], opts: RunOptions): Promise<Outcome> {
+/** `prestarted`: the first trial's process, started by the caller before this command loaded (spawn-trial.ts); ended here if unused. */
+export async function runCommand(files: string[], opts: RunOptions, prestarted?: PrestartedTrial): Promise<Outcome> {
   // From the start: a signal while the suites and models are checked ends the command with the
   // signal's code before anything is created.
   const interrupt = onInterrupt();
   try {
-    return await runSuites(files, opts, interrupt);
+    return await runSuites(files, opts, interrupt, prestarted);
   } finally {
+    prestarted?.dispose();
     interrupt.dispose();
   }
 }
 
-async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt): Promise<Outcome> {
+async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt, prestarted: PrestartedTrial | undefined): Promise<Outcome> {
   const { signal } = interrupt;
   checkMetricNames(opts.metric);
   checkOutputFiles(opts);
@@ -130,6 +132,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
             filter,
             debugRunner: opts.debugRunner,
             plan: { suite, cells },
+            ...(prestarted ? { prestarted } : {}),
             interrupt,
             onCell: (e) => progress.cell(e),
           }),

@@ -1,0 +1,73 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { bench, ROOT, tempDir } from "./helpers/cli.js";
+
+/**
+ * `bench run` starts its first trial's process before it plans the suite (spawn-trial.ts,
+ * prestartTrial): the process must then be used by the first trial and by no other, and must not
+ * outlive a run that fails before its first trial.
+ */
+const dir = tempDir("bench-prestart-");
+const db = path.join(dir, "r.db");
+copyFileSync(path.join(ROOT, "suites/models/mlp-fp32.onnx"), path.join(dir, "m.onnx"));
+const suite = (name: string, model: string, trials: number) => {
+  const file = path.join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `name: ${name}\ntargets:\n  a: { kind: onnx, variants: { v: ${model} } }\ntrials: { min: ${trials}, max: ${trials} }\n` +
+      "measure: { warmupIterations: 2, minIterations: 20, maxIterations: 20, minTimeMs: 0 }\n",
+  );
+  return file;
+};
+
+/** Processes whose environment carries `mark` (Linux /proc; an empty list where there is none). */
+function marked(mark: string): number[] {
+  if (!existsSync("/proc/self/environ")) return [];
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/environ`, "latin1").includes(mark);
+      } catch {
+        return false; // gone meanwhile, or not ours to read
+      }
+    })
+    .map(Number);
+}
+
+describe("the first trial's process, started before the run is planned", () => {
+  it("is ended when the run fails before its first trial (bad input): exit 2, no process left", async () => {
+    const mark = `BENCH_PRESTART_MARK=${randomBytes(6).toString("hex")}`;
+    const [key, value] = mark.split("=") as [string, string];
+    const r = await bench(["run", suite("missing", "nope.onnx", 1), "--db", db, "-q", "--debug-runner", "fake"], { env: { [key]: value } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/model file not found: nope\.onnx/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    // Killed before bench exited; /proc may still list it for a moment while it is reaped.
+    const deadline = Date.now() + 1_000;
+    while (marked(mark).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(marked(mark)).toEqual([]);
+  }, 30_000);
+
+  it("runs the first trial, and each later trial gets a fresh process of its own", async () => {
+    const r = await bench(["run", suite("three", "m.onnx", 3), "--db", db, "-q", "--json", "--debug-runner", "fake"]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { run: { trials: { trials: { trial: number; status: string }[] } }; cells: { status: string }[] };
+    expect(doc.run.trials.trials.map((t) => [t.trial, t.status])).toEqual([
+      [1, "completed"],
+      [2, "completed"],
+      [3, "completed"],
+    ]);
+    expect(doc.cells.map((c) => c.status)).toEqual(["ok"]);
+  }, 60_000);
+
+  it("exits at once, having done nothing, when the run closes its stdin without a plan", () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, "dist/cli/trial-main.js")], { input: "", encoding: "utf8", timeout: 20_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("");
+  });
+});
