@@ -179,9 +179,11 @@ one cut short, marked partial, are stored; the run is marked 'interrupted'). A s
 the trial in progress at once and still marks the run; a third exits at once.`,
   )
   .action(async (suites: string[], opts: RunOptions) => {
-    // The first trial's process starts now and loads its modules while this one plans the run (spawn-trial.ts).
+    // While this thread loads the command: the first trial's process starts and loads its modules
+    // (spawn-trial.ts), and a worker reads and validates the suites (plan.ts).
     const prestarted = (await import("./cli/spawn-trial.js")).prestartTrial();
-    return done((await import("./cli/run.js")).runCommand(suites, opts, prestarted));
+    const ahead = (await import("./cli/plan.js")).loadSuitesAhead(suites);
+    return done((await import("./cli/run.js")).runCommand(suites, opts, prestarted, ahead));
   });
 
 // One trial of a run, in the fresh process `bench run` starts for it (src/cli/trial.ts).

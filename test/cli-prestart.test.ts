@@ -8,7 +8,8 @@ import { bench, ROOT, tempDir } from "./helpers/cli.js";
 /**
  * `bench run` starts its first trial's process before it plans the suite (spawn-trial.ts,
  * prestartTrial): the process must then be used by the first trial and by no other, and must not
- * outlive a run that fails before its first trial.
+ * outlive a run that fails before its first trial. Its suites are read and validated in a worker
+ * thread meanwhile (plan.ts, loadSuitesAhead): the same suites as on the main thread.
  */
 const dir = tempDir("bench-prestart-");
 const db = path.join(dir, "r.db");
@@ -70,4 +71,23 @@ describe("the first trial's process, started before the run is planned", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("");
   });
+});
+
+describe("suites loaded ahead, in a worker thread", () => {
+  it("are the suites loadSuite gives on the main thread; a file with a problem is left to the main thread", async () => {
+    // The compiled modules: the worker runs dist/suite/load-worker.js (in src/ there is no .js to start).
+    const plan = (await import(path.join(ROOT, "dist/cli/plan.js"))) as typeof import("../src/cli/plan.js");
+    const load = (await import(path.join(ROOT, "dist/suite/load.js"))) as typeof import("../src/suite/load.js");
+    const good = suite("ahead", "m.onnx", 2);
+    const bad = path.join(dir, "bad.yaml");
+    writeFileSync(bad, "name: bad\ntargets: 3\n");
+    const ahead = await plan.loadSuitesAhead([good, bad, path.join(ROOT, "suites/quickstart.yaml")]);
+    expect(ahead?.map((a) => [a.file, a.suite === null])).toEqual([
+      [good, false],
+      [bad, true],
+      [path.join(ROOT, "suites/quickstart.yaml"), false],
+    ]);
+    expect(ahead?.[0]?.suite).toEqual(load.loadSuite(good));
+    expect(ahead?.[2]?.suite).toEqual(load.loadSuite(path.join(ROOT, "suites/quickstart.yaml")));
+  }, 30_000);
 });

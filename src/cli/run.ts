@@ -7,6 +7,7 @@ import { checkDebugRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
+import type { LoadedAhead } from "../suite/load-worker.js";
 import { compareSides } from "../compare/index.js";
 import { checkMetricNames } from "../compare/policy.js";
 import type { Side } from "../compare/side.js";
@@ -51,19 +52,30 @@ export interface RunOptions extends GateOptions {
 }
 
 /** `prestarted`: the first trial's process, started by the caller before this command loaded (spawn-trial.ts); ended here if unused. */
-export async function runCommand(files: string[], opts: RunOptions, prestarted?: PrestartedTrial): Promise<Outcome> {
+export async function runCommand(
+  files: string[],
+  opts: RunOptions,
+  prestarted?: PrestartedTrial,
+  ahead?: Promise<LoadedAhead[] | undefined>,
+): Promise<Outcome> {
   // From the start: a signal while the suites and models are checked ends the command with the
   // signal's code before anything is created.
   const interrupt = onInterrupt();
   try {
-    return await runSuites(files, opts, interrupt, prestarted);
+    return await runSuites(files, opts, interrupt, prestarted, ahead);
   } finally {
     prestarted?.dispose();
     interrupt.dispose();
   }
 }
 
-async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt, prestarted: PrestartedTrial | undefined): Promise<Outcome> {
+async function runSuites(
+  files: string[],
+  opts: RunOptions,
+  interrupt: Interrupt,
+  prestarted: PrestartedTrial | undefined,
+  ahead: Promise<LoadedAhead[] | undefined> | undefined,
+): Promise<Outcome> {
   const { signal } = interrupt;
   checkMetricNames(opts.metric);
   checkOutputFiles(opts);
@@ -79,7 +91,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
       `--baseline with --load-shard: a load shard sends 1/${opts.loadShard.count} of each load, the baseline all of it; gate on the merged run (bench merge, then bench diff baseline:${opts.baseline} latest)`,
     );
   }
-  const plans = shardPlans(await planSuites(files, opts), opts);
+  const plans = shardPlans(await planSuites(files, { ...opts, ...(ahead ? { ahead } : {}) }), opts);
   // Guesses the run rests on (an integer input's default fill) are said before it starts, even with -q.
   for (const w of plans.flatMap((p) => p.warnings)) process.stderr.write(`bench: warning: ${w}\n`);
 
