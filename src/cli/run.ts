@@ -11,7 +11,6 @@ import type { LoadedAhead } from "../suite/load-worker.js";
 import { compareSides } from "../compare/index.js";
 import { checkMetricNames } from "../compare/policy.js";
 import type { Side } from "../compare/side.js";
-import { loadSide } from "./sides.js";
 import { digestChanges } from "../accuracy/digest.js";
 import { accuracyBreaches, accuracyDrops } from "../accuracy/limits.js";
 import { checkOutputFiles, type GateOptions, type Gated, reportDiffs } from "./gate.js";
@@ -97,10 +96,12 @@ async function runSuites(
 
   // A baseline that is missing, corrupted or of another suite is found out before the run, not after.
   const baselines = new Map<string, Side>();
-  if (opts.baseline) {
+  // The reader of baselines and stored runs (it loads zod) only for a run that compares.
+  const sides = opts.baseline || plans.some((p) => p.suite.compare) ? await import("./sides.js") : undefined;
+  if (opts.baseline && sides) {
     for (const { suite } of plans) {
       const ref = opts.baseline.includes("/") ? opts.baseline : `${suite.name}/${opts.baseline}`;
-      const side = loadSide(`baseline:${ref}`, { baselinesDir: opts.baselines });
+      const side = sides.loadSide(`baseline:${ref}`, { baselinesDir: opts.baselines });
       if (side.suite !== suite.name) {
         throw new UserError(`--baseline ${opts.baseline}: it is a baseline of suite '${side.suite}', not of '${suite.name}'`);
       }
@@ -166,7 +167,7 @@ async function runSuites(
       const baseline = baselines.get(suite.name);
       const interrupted = result.run.status === "interrupted";
       cut ||= interrupted;
-      const made = interrupted ? { gated: [], failures: [] } : comparisons(result, suite, store, baseline, opts);
+      const made = interrupted ? { gated: [], failures: [] } : comparisons(result, suite, store, baseline, opts, sides);
       outcomes.push({ result, ...made });
       if (!interrupted) accuracyBreached.push(...outputGate(result, suite, baseline, opts.failOnRegression === true));
       const gate = made.gated.find((g) => g.gating && g.diff.base.startsWith("baseline:"));
@@ -190,7 +191,7 @@ async function runSuites(
           outcomes.push({ result: confirmation, gated: [], failures: [] });
           break;
         }
-        const confirmed = comparisons(confirmation, again.suite, store, baseline, { ...opts, failOnRegression: false }).gated.find((g) => g.gating);
+        const confirmed = comparisons(confirmation, again.suite, store, baseline, { ...opts, failOnRegression: false }, sides).gated.find((g) => g.gating);
         if (confirmed) confirmed.title = `${suite.name}: confirmation of ${flagged.length} cell(s)`;
         outcomes.push({ result: confirmation, gated: confirmed ? [confirmed] : [], failures: [] });
       }
@@ -302,7 +303,10 @@ function comparisons(
   store: Store,
   baseline: Side | undefined,
   opts: RunOptions,
+  sides: typeof import("./sides.js") | undefined,
 ): { gated: Gated[]; failures: string[] } {
+  if (!sides) return { gated: [], failures: [] }; // neither a baseline nor the suite's own comparison
+  const { loadSide } = sides;
   const ctx = { store: () => store, baselinesDir: opts.baselines };
   const gated: Gated[] = [];
   const failures: string[] = [];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DTYPES } from "./names.js";
 import { HEADLINES, METRICS } from "../stats/metrics.js";
 
 /**
@@ -7,7 +8,6 @@ import { HEADLINES, METRICS } from "../stats/metrics.js";
  * misspelt `warmpu:` silently ignored is a benchmark that measured something else.
  */
 
-export const DTYPES = ["float32", "float16", "float64", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "bool"] as const;
 export type Dtype = (typeof DTYPES)[number];
 
 export const FILLS = ["random-normal", "random-uniform", "zeros", "ones", "range"] as const;
@@ -170,8 +170,6 @@ export const onnxTargetSchema = z.strictObject({
 });
 
 export const PROTOCOLS = ["kserve-v2", "tfserving", "json", "openai-chat", "openai-completions"] as const;
-/** The streaming protocols: OpenAI-compatible chat and text completions over Server-Sent Events. */
-export const OPENAI_PROTOCOLS = ["openai-chat", "openai-completions"] as const;
 /** Local tokenizers (gpt-tokenizer's encodings, shipped in the package). */
 export const TOKENIZERS = ["cl100k_base", "o200k_base", "p50k_base", "r50k_base"] as const;
 
