@@ -181,9 +181,15 @@ the trial in progress at once and still marks the run; a third exits at once.`,
   .action(async (suites: string[], opts: RunOptions) => {
     // While this thread loads the command: the first trial's process starts and loads its modules
     // (spawn-trial.ts), and a worker reads and validates the suites (plan.ts).
-    const prestarted = (await import("./cli/spawn-trial.js")).prestartTrial();
+    // A suite with ONNX targets: both load onnxruntime meanwhile, which its model check and its
+    // trial need (after the command's own modules here, whose loading takes less than the worker's).
+    const { namesOnnxTargets, prestartTrial } = await import("./cli/spawn-trial.js");
+    const onnx = namesOnnxTargets(suites);
+    const prestarted = prestartTrial({ preloadOnnx: onnx && opts.debugRunner === undefined });
     const ahead = (await import("./cli/plan.js")).loadSuitesAhead(suites);
-    return done((await import("./cli/run.js")).runCommand(suites, opts, prestarted, ahead));
+    const { runCommand } = await import("./cli/run.js");
+    if (onnx) import("./runners/onnx.js").catch(() => undefined);
+    return done(runCommand(suites, opts, prestarted, ahead));
   });
 
 // One trial of a run, in the fresh process `bench run` starts for it (src/cli/trial.ts).

@@ -91,3 +91,22 @@ describe("suites loaded ahead, in a worker thread", () => {
     expect(ahead?.[2]?.suite).toEqual(load.loadSuite(path.join(ROOT, "suites/quickstart.yaml")));
   }, 30_000);
 });
+
+describe("the hint to load onnxruntime ahead (namesOnnxTargets)", () => {
+  it("is given by a suite that names a local ONNX target, block or flow style, and by no other", async () => {
+    const { namesOnnxTargets } = await import("../src/cli/spawn-trial.js");
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    const block = write("h-block.yaml", "name: a\ntargets:\n  m:\n    kind: onnx\n    variants: { v: m.onnx }\n");
+    const flow = write("h-flow.yaml", 'name: b\ntargets:\n  m: { kind: "onnx", variants: { v: m.onnx } }\n');
+    const remote = write("h-remote.yaml", "name: c\ntargets:\n  r: { kind: http, url: 'http://127.0.0.1:1/v2/models/onnx/infer' }\n");
+    expect(namesOnnxTargets([block])).toBe(true);
+    expect(namesOnnxTargets([flow])).toBe(true);
+    expect(namesOnnxTargets([remote])).toBe(false);
+    expect(namesOnnxTargets([remote, flow])).toBe(true);
+    expect(namesOnnxTargets([path.join(dir, "nope.yaml")])).toBe(false);
+  });
+});

@@ -1,5 +1,6 @@
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
+import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import type { TrialLauncher } from "../measure/execute.js";
@@ -43,8 +44,27 @@ export interface PrestartedTrial {
 
 type TrialProcess = ChildProcessByStdio<Writable, Readable, Readable>;
 
-function startTrialMain(): TrialProcess {
-  return spawn(process.execPath, [TRIAL_MAIN], { stdio: ["pipe", "pipe", "pipe"], detached: true });
+function startTrialMain(preloadOnnx = false): TrialProcess {
+  return spawn(process.execPath, [TRIAL_MAIN, ...(preloadOnnx ? [PRELOAD_ONNX] : [])], { stdio: ["pipe", "pipe", "pipe"], detached: true });
+}
+
+/** trial-main's flag: load onnxruntime while waiting for the plan (the suite names ONNX targets). */
+const PRELOAD_ONNX = "--preload-onnx";
+
+/**
+ * Whether the suite files name a local ONNX target (`kind: onnx`), from their text alone, before
+ * they are parsed: a hint for what to load ahead (onnxruntime, ~150 ms with its first session),
+ * never a decision. A file that cannot be read says no.
+ */
+export function namesOnnxTargets(files: readonly string[]): boolean {
+  return files.some((file) => {
+    try {
+      // 1 MiB: a suite's limit (suite/load.ts); a larger file is refused anyway.
+      return statSync(file).size <= 1024 * 1024 && /\bkind\s*:\s*["']?onnx\b/.test(readFileSync(file, "utf8"));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
@@ -54,8 +74,8 @@ function startTrialMain(): TrialProcess {
  * one started later: it measures nothing until it has its plan, and each later trial still gets
  * a process of its own.
  */
-export function prestartTrial(): PrestartedTrial {
-  let child: TrialProcess | undefined = startTrialMain();
+export function prestartTrial({ preloadOnnx = false } = {}): PrestartedTrial {
+  let child: TrialProcess | undefined = startTrialMain(preloadOnnx);
   let ended = false;
   child.once("exit", () => (ended = true));
   child.once("error", () => (ended = true));

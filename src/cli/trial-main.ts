@@ -11,10 +11,16 @@
 import { exitCodeOf, exitCodeOfError } from "./outcome.js";
 import type { TrialInput } from "./trial.js";
 
+/** As spawn-trial.ts passes it (not imported: that module is the run's, not the trial's). */
+const PRELOAD_ONNX = "--preload-onnx";
+
 async function main(): Promise<number> {
   const loading = import("./trial.js");
   // Awaited below: a module that fails to load is reported there, not as an unhandled rejection meanwhile.
   loading.catch(() => undefined);
+  // The run expects ONNX cells: onnxruntime loads meanwhile too (the trial's runner imports it
+  // again when it needs it, and reports a failure then).
+  if (process.argv.includes(PRELOAD_ONNX)) import("../runners/onnx.js").catch(() => undefined);
   try {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
