@@ -110,3 +110,38 @@ describe("the hint to load onnxruntime ahead (namesOnnxTargets)", () => {
     expect(namesOnnxTargets([path.join(dir, "nope.yaml")])).toBe(false);
   });
 });
+
+describe("prestartTrial: taken once, or ended", () => {
+  // The compiled module: it starts dist/cli/trial-main.js beside it.
+  const load = async () => (await import(path.join(ROOT, "dist/cli/spawn-trial.js"))) as typeof import("../src/cli/spawn-trial.js");
+  const ended = (child: { once: (e: "exit", f: (code: number | null, signal: NodeJS.Signals | null) => void) => unknown }) =>
+    new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("exit", (code, signal) => resolve([code, signal])));
+
+  it("gives its process to the first taker only; disposed afterwards it is left alone", async () => {
+    const prestarted = (await load()).prestartTrial();
+    const child = prestarted.take();
+    expect(child).toBeDefined();
+    expect(prestarted.take()).toBeUndefined();
+    prestarted.dispose(); // taken: not this one's to end
+    if (!child) return;
+    const exit = ended(child);
+    expect(child.exitCode).toBeNull();
+    child.stdin.end(); // no input: it exits on its own, with 0
+    expect(await exit).toEqual([0, null]);
+  }, 30_000);
+
+  it("kills a process nobody took, and none is taken after that", async () => {
+    const { prestartTrial } = await load();
+    const value = randomBytes(6).toString("hex");
+    process.env.BENCH_PRESTART_MARK = value; // inherited by the process it starts: found again in /proc
+    const prestarted = prestartTrial();
+    delete process.env.BENCH_PRESTART_MARK;
+    const mark = `BENCH_PRESTART_MARK=${value}`;
+    if (existsSync("/proc/self/environ")) expect(marked(mark)).toHaveLength(1);
+    prestarted.dispose();
+    expect(prestarted.take()).toBeUndefined();
+    const deadline = Date.now() + 1_000;
+    while (marked(mark).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(marked(mark)).toEqual([]);
+  }, 30_000);
+});
