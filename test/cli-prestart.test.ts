@@ -145,3 +145,10 @@ describe("prestartTrial: taken once, or ended", () => {
     expect(marked(mark)).toEqual([]);
   }, 30_000);
 });
+
+describe("warmUpRuntime", () => {
+  it("creates and releases a session of its embedded one-node model (a broken model would reject)", async () => {
+    const { warmUpRuntime } = await import("../src/runners/onnx.js");
+    await expect(warmUpRuntime()).resolves.toBeUndefined();
+  }, 30_000);
+});
