@@ -178,7 +178,21 @@ Exit codes: 0 all cells measured (and no regression), 1 regression against --bas
 one cut short, marked partial, are stored; the run is marked 'interrupted'). A second signal stops
 the trial in progress at once and still marks the run; a third exits at once.`,
   )
-  .action(async (suites: string[], opts: RunOptions) => done((await import("./cli/run.js")).runCommand(suites, opts)));
+  .action(async (suites: string[], opts: RunOptions) => {
+    // While this thread loads the command: a worker reads and validates the suites (plan.ts;
+    // started first, it takes longest) and the first trial's process starts and loads its modules
+    // (spawn-trial.ts). For a suite with ONNX targets, both processes set up onnxruntime meanwhile,
+    // which its model check and its trial need (here after the command's own modules, while the
+    // worker still validates). Starting the trial after this thread's imports instead, to leave
+    // the worker more of two busy cores, made no measurable difference.
+    const ahead = (await import("./cli/plan.js")).loadSuitesAhead(suites);
+    const { namesOnnxTargets, prestartTrial } = await import("./cli/spawn-trial.js");
+    const onnx = namesOnnxTargets(suites);
+    const prestarted = prestartTrial({ preloadOnnx: onnx && opts.debugRunner === undefined });
+    const { runCommand } = await import("./cli/run.js");
+    if (onnx) import("./runners/onnx.js").then((m) => m.warmUpRuntime()).catch(() => undefined);
+    return done(runCommand(suites, opts, prestarted, ahead));
+  });
 
 // One trial of a run, in the fresh process `bench run` starts for it (src/cli/trial.ts).
 program

@@ -8,7 +8,7 @@ import { selectRunner } from "../runners/index.js";
 import type { LoadStep } from "../runners/runner.js";
 import { minRequestsToPass } from "../stats/percentile-test.js";
 import { isRemote, loadSuffix, type PlannedCell } from "../suite/expand.js";
-import { LIMITS } from "../suite/schema.js";
+import { LIMITS } from "../suite/names.js";
 import { parseSlos, type Slo } from "../suite/slo.js";
 import { type Outcome, OK } from "./outcome.js";
 import { useColor } from "./output.js";

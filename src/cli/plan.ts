@@ -1,8 +1,10 @@
+import { Worker } from "node:worker_threads";
 import { ExitCode, UserError } from "../errors.js";
 import { INTERRUPT_SIGNALS, type InterruptSignal } from "./outcome.js";
 import { expandCells, filterCells, type PlannedCell } from "../suite/expand.js";
 import type { ModelCheck, ResolvedInputs } from "../runners/check-models.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
+import type { LoadedAhead } from "../suite/load-worker.js";
 
 export interface SuitePlan {
   file: string;
@@ -17,32 +19,61 @@ export interface SuitePlan {
  * Load and check every suite and its models before anything runs: a typo in the third file should
  * not cost the first two files' measurements. All problems of all files are reported together.
  */
-export async function planSuites(files: string[], opts: { seed?: number; filter?: string[]; checkModels?: boolean }): Promise<SuitePlan[]> {
-  // Imported here, not above: a trial's process gets its plan from the run and never parses YAML or loads zod.
-  const { loadSuite, SuiteError } = await import("../suite/load.js");
-  const checkModels = opts.checkModels !== false ? (await import("../runners/check-models.js")).checkModels : null;
+export async function planSuites(
+  files: string[],
+  opts: { seed?: number; filter?: string[]; checkModels?: boolean; ahead?: Promise<LoadedAhead[] | undefined> },
+): Promise<SuitePlan[]> {
+  const checking = opts.checkModels !== false ? import("../runners/check-models.js") : null;
+  const ahead = await opts.ahead;
+  // Imported here, not above: a trial's process gets its plan from the run and never parses YAML or
+  // loads zod; nor does a run whose suites were loaded ahead, in a worker (loadSuitesAhead).
+  const load = async (file: string, i: number): Promise<ResolvedSuite> => {
+    const loaded = ahead?.[i];
+    return loaded?.file === file && loaded.suite ? loaded.suite : (await import("../suite/load.js")).loadSuite(file);
+  };
+  const checkModels = checking ? (await checking).checkModels : null;
   const suites: { file: string; suite: ResolvedSuite; warnings: string[]; resolved: ResolvedInputs[] }[] = [];
   const problems: string[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
     try {
-      const suite = loadSuite(file);
+      const suite = await load(file, i);
       if (opts.seed !== undefined) suite.seed = opts.seed;
       // A trial process skips loading every model once more: the run that started it has checked them.
       const checked: ModelCheck = checkModels ? await checkModels(suite, file) : { problems: [], warnings: [], resolved: [] };
       problems.push(...checked.problems);
       suites.push({ file, suite, warnings: checked.warnings, resolved: checked.resolved });
     } catch (err) {
+      const { SuiteError } = await import("../suite/load.js");
       if (err instanceof SuiteError) problems.push(...err.problems);
       else throw err;
     }
   }
-  if (problems.length > 0) throw new SuiteError(problems);
+  if (problems.length > 0) throw new (await import("../suite/load.js")).SuiteError(problems);
   return suites.map(({ file, suite, warnings, resolved }) => {
     const cells = filterCells(expandCells(suite), opts.filter ?? []);
     if (cells.length === 0) {
       throw new UserError(`${file}: --filter ${(opts.filter ?? []).join(" ")} matches none of the suite's cells`);
     }
     return { file, suite, cells, warnings, resolved };
+  });
+}
+
+/**
+ * Starts reading and validating `files` in a worker thread (suite/load-worker.ts), for
+ * planSuites's `ahead`: the main thread meanwhile loads the command's modules. Resolves to
+ * undefined when the worker cannot do it (planSuites then loads every file itself).
+ */
+export function loadSuitesAhead(files: string[]): Promise<LoadedAhead[] | undefined> {
+  return new Promise((resolve) => {
+    try {
+      const worker = new Worker(new URL("../suite/load-worker.js", import.meta.url), { workerData: files });
+      worker.once("message", (loaded: LoadedAhead[]) => resolve(loaded));
+      worker.once("error", () => resolve(undefined));
+      worker.once("exit", () => resolve(undefined));
+      worker.unref();
+    } catch {
+      resolve(undefined);
+    }
   });
 }
 

@@ -7,10 +7,10 @@ import { checkDebugRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import type { PlannedCell } from "../suite/expand.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
+import type { LoadedAhead } from "../suite/load-worker.js";
 import { compareSides } from "../compare/index.js";
 import { checkMetricNames } from "../compare/policy.js";
 import type { Side } from "../compare/side.js";
-import { loadSide } from "./sides.js";
 import { digestChanges } from "../accuracy/digest.js";
 import { accuracyBreaches, accuracyDrops } from "../accuracy/limits.js";
 import { checkOutputFiles, type GateOptions, type Gated, reportDiffs } from "./gate.js";
@@ -19,7 +19,7 @@ import { useColor } from "./output.js";
 import { type Interrupt, interruptedBy, onInterrupt, planSuites, type SuitePlan } from "./plan.js";
 import { selectShard, splitLoad } from "../scale/shard.js";
 import { createProgress } from "./progress.js";
-import { spawnTrials } from "./spawn-trial.js";
+import { type PrestartedTrial, spawnTrials } from "./spawn-trial.js";
 
 export interface RunOptions extends GateOptions {
   db: string;
@@ -50,18 +50,31 @@ export interface RunOptions extends GateOptions {
   loadShard?: ShardOf;
 }
 
-export async function runCommand(files: string[], opts: RunOptions): Promise<Outcome> {
+/** `prestarted`: the first trial's process, started by the caller before this command loaded (spawn-trial.ts); ended here if unused. */
+export async function runCommand(
+  files: string[],
+  opts: RunOptions,
+  prestarted?: PrestartedTrial,
+  ahead?: Promise<LoadedAhead[] | undefined>,
+): Promise<Outcome> {
   // From the start: a signal while the suites and models are checked ends the command with the
   // signal's code before anything is created.
   const interrupt = onInterrupt();
   try {
-    return await runSuites(files, opts, interrupt);
+    return await runSuites(files, opts, interrupt, prestarted, ahead);
   } finally {
+    prestarted?.dispose();
     interrupt.dispose();
   }
 }
 
-async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt): Promise<Outcome> {
+async function runSuites(
+  files: string[],
+  opts: RunOptions,
+  interrupt: Interrupt,
+  prestarted: PrestartedTrial | undefined,
+  ahead: Promise<LoadedAhead[] | undefined> | undefined,
+): Promise<Outcome> {
   const { signal } = interrupt;
   checkMetricNames(opts.metric);
   checkOutputFiles(opts);
@@ -77,16 +90,18 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
       `--baseline with --load-shard: a load shard sends 1/${opts.loadShard.count} of each load, the baseline all of it; gate on the merged run (bench merge, then bench diff baseline:${opts.baseline} latest)`,
     );
   }
-  const plans = shardPlans(await planSuites(files, opts), opts);
+  const plans = shardPlans(await planSuites(files, { ...opts, ...(ahead ? { ahead } : {}) }), opts);
   // Guesses the run rests on (an integer input's default fill) are said before it starts, even with -q.
   for (const w of plans.flatMap((p) => p.warnings)) process.stderr.write(`bench: warning: ${w}\n`);
 
   // A baseline that is missing, corrupted or of another suite is found out before the run, not after.
   const baselines = new Map<string, Side>();
-  if (opts.baseline) {
+  // The reader of baselines and stored runs (it loads zod) only for a run that compares.
+  const sides = opts.baseline || plans.some((p) => p.suite.compare) ? await import("./sides.js") : undefined;
+  if (opts.baseline && sides) {
     for (const { suite } of plans) {
       const ref = opts.baseline.includes("/") ? opts.baseline : `${suite.name}/${opts.baseline}`;
-      const side = loadSide(`baseline:${ref}`, { baselinesDir: opts.baselines });
+      const side = sides.loadSide(`baseline:${ref}`, { baselinesDir: opts.baselines });
       if (side.suite !== suite.name) {
         throw new UserError(`--baseline ${opts.baseline}: it is a baseline of suite '${side.suite}', not of '${suite.name}'`);
       }
@@ -130,6 +145,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
             filter,
             debugRunner: opts.debugRunner,
             plan: { suite, cells },
+            ...(prestarted ? { prestarted } : {}),
             interrupt,
             onCell: (e) => progress.cell(e),
           }),
@@ -151,7 +167,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
       const baseline = baselines.get(suite.name);
       const interrupted = result.run.status === "interrupted";
       cut ||= interrupted;
-      const made = interrupted ? { gated: [], failures: [] } : comparisons(result, suite, store, baseline, opts);
+      const made = interrupted ? { gated: [], failures: [] } : comparisons(result, suite, store, baseline, opts, sides);
       outcomes.push({ result, ...made });
       if (!interrupted) accuracyBreached.push(...outputGate(result, suite, baseline, opts.failOnRegression === true));
       const gate = made.gated.find((g) => g.gating && g.diff.base.startsWith("baseline:"));
@@ -175,7 +191,7 @@ async function runSuites(files: string[], opts: RunOptions, interrupt: Interrupt
           outcomes.push({ result: confirmation, gated: [], failures: [] });
           break;
         }
-        const confirmed = comparisons(confirmation, again.suite, store, baseline, { ...opts, failOnRegression: false }).gated.find((g) => g.gating);
+        const confirmed = comparisons(confirmation, again.suite, store, baseline, { ...opts, failOnRegression: false }, sides).gated.find((g) => g.gating);
         if (confirmed) confirmed.title = `${suite.name}: confirmation of ${flagged.length} cell(s)`;
         outcomes.push({ result: confirmation, gated: confirmed ? [confirmed] : [], failures: [] });
       }
@@ -287,7 +303,10 @@ function comparisons(
   store: Store,
   baseline: Side | undefined,
   opts: RunOptions,
+  sides: typeof import("./sides.js") | undefined,
 ): { gated: Gated[]; failures: string[] } {
+  if (!sides) return { gated: [], failures: [] }; // neither a baseline nor the suite's own comparison
+  const { loadSide } = sides;
   const ctx = { store: () => store, baselinesDir: opts.baselines };
   const gated: Gated[] = [];
   const failures: string[] = [];

@@ -15,8 +15,15 @@ export interface TrialCommandOptions {
   order?: Order;
   filter?: string[];
   debugRunner?: string;
-  /** The plan (resolved suite and cells) comes as JSON on stdin from the run that started the trial: no YAML, no validation again. */
-  planStdin?: boolean;
+  /** The plan (resolved suite and cells) from the run that started the trial (trial-main.ts): no YAML, no validation again. */
+  plan?: Pick<SuitePlan, "file" | "suite" | "cells">;
+}
+
+/** What `bench run` writes on a trial's stdin (spawn-trial.ts, trial-main.ts). */
+export interface TrialInput {
+  file: string;
+  options: Omit<TrialCommandOptions, "plan">;
+  plan: Pick<SuitePlan, "suite" | "cells">;
 }
 
 /**
@@ -25,9 +32,8 @@ export interface TrialCommandOptions {
  * (progress.ts's CellDone) for the run's progress display.
  */
 export async function trialCommand(file: string, opts: TrialCommandOptions): Promise<Outcome> {
-  const [plan] = opts.planStdin
-    ? [await readPlan(file)]
-    : await planSuites([file], { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), filter: opts.filter ?? [], checkModels: false });
+  const plan =
+    opts.plan ?? (await planSuites([file], { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), filter: opts.filter ?? [], checkModels: false }))[0];
   if (!plan) return OK;
   const store = Store.open(opts.db, { mode: "write" });
   const { signal, dispose } = onInterrupt({ quiet: true, exitOnSecond: true });
@@ -53,12 +59,4 @@ export async function trialCommand(file: string, opts: TrialCommandOptions): Pro
   }
   const interrupted = interruptedBy(signal);
   return interrupted ? { kind: "interrupted", signal: interrupted } : OK;
-}
-
-/** The run's plan of this trial, as spawn-trial.ts writes it on the trial's stdin. */
-async function readPlan(file: string): Promise<SuitePlan> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const plan = JSON.parse(Buffer.concat(chunks).toString("utf8")) as SuitePlan;
-  return { ...plan, file };
 }

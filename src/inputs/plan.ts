@@ -1,5 +1,5 @@
 import type { Dtype, FillKind, InputSpec } from "../suite/schema.js";
-import { DTYPES } from "../suite/schema.js";
+import { DTYPES } from "../suite/names.js";
 import { didYouMean } from "../suite/suggest.js";
 
 /** What the model says about one of its inputs (onnxruntime's input metadata, narrowed). */

@@ -1,4 +1,13 @@
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
+import { createRequire } from "node:module";
+import type { Histogram } from "hdr-histogram-js";
+
+type Hdr = typeof import("hdr-histogram-js");
+let loaded: Hdr | undefined;
+/**
+ * hdr-histogram-js on first use: loading it (its WebAssembly build and pako) takes ~50 ms, which
+ * every trial's process paid before its first cell, load cells or not (the run's fixed cost, docs/perf/cli.md).
+ */
+const hdr = (): Hdr => (loaded ??= createRequire(import.meta.url)("hdr-histogram-js") as Hdr);
 
 /**
  * Latencies of a load cell as an HDR histogram (Gil Tene's HdrHistogram, as wrk2 and
@@ -19,15 +28,15 @@ export interface LatencyHistogram {
 }
 
 function empty(): Histogram {
-  return build({ bitBucketSize: 64, numberOfSignificantValueDigits: HISTOGRAM_DIGITS, autoResize: true });
+  return hdr().build({ bitBucketSize: 64, numberOfSignificantValueDigits: HISTOGRAM_DIGITS, autoResize: true });
 }
 
 function encode(h: Histogram): LatencyHistogram {
-  return { encoding: "hdr-compressed-base64", unit: "ns", significantDigits: HISTOGRAM_DIGITS, count: h.totalCount, data: encodeIntoCompressedBase64(h) };
+  return { encoding: "hdr-compressed-base64", unit: "ns", significantDigits: HISTOGRAM_DIGITS, count: h.totalCount, data: hdr().encodeIntoCompressedBase64(h) };
 }
 
 function decode(stored: LatencyHistogram): Histogram {
-  return decodeFromCompressedBase64(stored.data, 64, false);
+  return hdr().decodeFromCompressedBase64(stored.data, 64, false);
 }
 
 /** Recorded after the load test, from its latencies: nothing is added to the loop that sends the requests. */

@@ -4,7 +4,6 @@ import { fileProblem } from "../suite/files.js";
 import { type ResolvedSuite, variantInputs } from "../suite/resolve.js";
 import { errorMessage } from "../errors.js";
 import { feedSets, readSamples } from "../inputs/files.js";
-import { describeModel } from "./model-file.js";
 import type { inspectModel } from "./onnx.js";
 
 /** The tensors one variant of a target is fed at one batch size. */
@@ -61,6 +60,8 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
       inspected++;
       // A state fed back must name an output and an input of this model.
       if (t.state.length > 0) {
+        // The ONNX file's own reader (protobufjs, ~60 ms to load) only for a suite that feeds a state back.
+        const { describeModel } = await import("./model-file.js");
         const outputs = describeModel(v.modelPath).outputs.map((o) => o.name);
         const inputNames = inputs.map((i) => i.name);
         t.state.forEach(({ from, to }, i) => {

@@ -2,7 +2,8 @@ import ort from "onnxruntime-node";
 import { type TensorData, toFloat16Bits } from "../inputs/generate.js";
 import { fromKserveDatatype, toKserveDatatype } from "../runners/http/datatypes.js";
 import { jsonLiterals } from "../runners/http/values.js";
-import { DTYPES, type Dtype } from "../suite/schema.js";
+import { DTYPES } from "../suite/names.js";
+import type { Dtype } from "../suite/schema.js";
 import type { ServedModel } from "./models.js";
 
 /** A request the client got wrong: answered with this status and { "error": message }. */

@@ -1,6 +1,7 @@
 import path from "node:path";
 import ort from "onnxruntime-node";
-import { DTYPES, type Dtype } from "../suite/schema.js";
+import { DTYPES } from "../suite/names.js";
+import type { Dtype } from "../suite/schema.js";
 import { toKserveDatatype } from "../runners/http/datatypes.js";
 
 /** One input or output as the server describes it. */

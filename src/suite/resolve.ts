@@ -4,19 +4,19 @@ import type { AccuracyLimits } from "../accuracy/limits.js";
 import type { Order } from "./schema.js";
 import { parseSlos, type Slo } from "./slo.js";
 import { readTrace, type Trace, TraceError, tracePlan, type TracePlan } from "./trace.js";
+import { OPENAI_PROTOCOLS } from "./names.js";
 import { type Headline, METRICS, type Metric } from "../stats/metrics.js";
-import {
-  type ENV_TOLERANCE_FIELDS,
-  type Tolerance,
-  type InputSpec,
-  type MeasureSpec,
-  type PROTOCOLS,
-  type TOKENIZERS,
-  type httpTargetSchema,
-  OPENAI_PROTOCOLS,
-  type Provider,
-  type RegressionSpec,
-  type SuiteSpec,
+import type {
+  ENV_TOLERANCE_FIELDS,
+  Tolerance,
+  InputSpec,
+  MeasureSpec,
+  PROTOCOLS,
+  TOKENIZERS,
+  httpTargetSchema,
+  Provider,
+  RegressionSpec,
+  SuiteSpec,
 } from "./schema.js";
 
 /** A suite with every default filled in and every model path made absolute. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DTYPES, LIMITS } from "./names.js";
 import { HEADLINES, METRICS } from "../stats/metrics.js";
 
 /**
@@ -7,33 +8,10 @@ import { HEADLINES, METRICS } from "../stats/metrics.js";
  * misspelt `warmpu:` silently ignored is a benchmark that measured something else.
  */
 
-export const DTYPES = ["float32", "float16", "float64", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "bool"] as const;
 export type Dtype = (typeof DTYPES)[number];
 
 export const FILLS = ["random-normal", "random-uniform", "zeros", "ones", "range"] as const;
 export type FillKind = (typeof FILLS)[number];
-
-/**
- * Bounds of every number a suite can give: far beyond any real benchmark, and below what breaks
- * the tool (a sample buffer of maxIterations floats, Node's timer limit, a thread pool of
- * `threads`). Every message states the allowed range.
- */
-export const LIMITS = {
-  seed: 4_294_967_295,
-  batch: 1_000_000,
-  threads: 1024,
-  concurrency: 10_000,
-  ratePerS: 1_000_000,
-  warmupIterations: 100_000,
-  iterations: 10_000_000,
-  /** Node's timer limit (setTimeout's delay is a signed 32-bit number of ms, about 24.8 days). */
-  timeMs: 2_147_483_647,
-  trials: 1000,
-  dimension: 1_000_000,
-  requests: 10_000_000,
-  connections: 10_000,
-  tokens: 1_000_000,
-} as const;
 
 /** A whole number in [min, max]; the message names the range. */
 function wholeNumber(min: number, max: number) {
@@ -175,8 +153,6 @@ export const onnxTargetSchema = z.strictObject({
 });
 
 export const PROTOCOLS = ["kserve-v2", "tfserving", "json", "openai-chat", "openai-completions"] as const;
-/** The streaming protocols: OpenAI-compatible chat and text completions over Server-Sent Events. */
-export const OPENAI_PROTOCOLS = ["openai-chat", "openai-completions"] as const;
 /** Local tokenizers (gpt-tokenizer's encodings, shipped in the package). */
 export const TOKENIZERS = ["cl100k_base", "o200k_base", "p50k_base", "r50k_base"] as const;
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { fileProblem, fsProblem, readCheckedFile } from "./files.js";
-import { LIMITS } from "./schema.js";
+import { LIMITS } from "./names.js";
 
 /**
  * A request trace to replay (`load: { arrival: trace, trace: FILE }`): JSONL, one request a line,

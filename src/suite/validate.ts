@@ -2,7 +2,8 @@ import { z } from "zod";
 import { templateTensorNames } from "./body-template.js";
 import { checkEnvReferences, type Env, expandEnv, missingEnv } from "./env.js";
 import { formatPath } from "./path.js";
-import { type MeasureSpec, OPENAI_PROTOCOLS, type SuiteSpec, suiteSchema } from "./schema.js";
+import { type MeasureSpec, type SuiteSpec, suiteSchema } from "./schema.js";
+import { OPENAI_PROTOCOLS } from "./names.js";
 import { parseSlos } from "./slo.js";
 import { closestName, didYouMean } from "./suggest.js";
 

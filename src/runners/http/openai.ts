@@ -7,7 +7,7 @@
  * `choices`. A server that fails mid-stream sends `data: {"error": {...}}` (vLLM, OpenAI).
  */
 
-import { OPENAI_PROTOCOLS } from "../../suite/schema.js";
+import { OPENAI_PROTOCOLS } from "../../suite/names.js";
 
 export type OpenAiProtocol = (typeof OPENAI_PROTOCOLS)[number];
 
