@@ -46,7 +46,7 @@ for i in $(seq "$ROUNDS"); do
   rps=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk.txt")
   cpu=$(echo "$out" | awk '{print $1 + $2}')
   echo "wrk closed c32 round $i: $(printf '%.0f' "$rps") req/s, CPU $(awk -v c="$cpu" 'BEGIN {printf "%.0f", c / 3 * 100}')%, $(awk -v r="$rps" -v c="$cpu" 'BEGIN {printf "%.0f", r * 3 / c}') req per CPU-s"
-  node perf/closed-loop.mjs "$URL" 32 3000 1 bench,autocannon,undici | sed "s/round 1/round $i/"
+  node perf/closed-loop.mjs "$URL" 32 3000 1 "${ENGINES:-bench,library,autocannon,undici}" | sed "s/round 1/round $i/"
 done
 echo "load average now $(cut -d' ' -f1-3 /proc/loadavg)"
 node perf/open-loop.mjs "$URL" "$RATES" "$DURATION_MS" "$ROUNDS" "$WORKERS"

@@ -220,7 +220,8 @@ export class ResponseParser {
     if (to <= from) return true;
     this.bodyBytes += to - from;
     if (this.bodyBytes > this.maxBodyBytes) return false;
-    if (this.keepBody) this.chunks.push(buf.subarray(from, to));
+    // A copy: the bytes read are not ours to keep (the lean client reads into one reused buffer).
+    if (this.keepBody) this.chunks.push(Buffer.from(buf.subarray(from, to)));
     return true;
   }
 
@@ -239,7 +240,7 @@ export class ResponseParser {
     if (end < 0) {
       const len = data.length - base;
       if (len > MAX_HEAD_BYTES || !this.plausibleStart(data, base)) return MALFORMED;
-      // A copy: the socket's buffer is not ours to keep.
+      // A copy, as for the body.
       this.pendingHead = pending !== undefined ? data : Buffer.from(data.subarray(base));
       return NEED_MORE;
     }
@@ -389,6 +390,9 @@ export function serializeRequest(spec: HttpRequestSpec): { bytes: Buffer; host: 
   return { bytes: body !== undefined && body.length > 0 ? Buffer.concat([headBytes, body]) : headBytes, host, port };
 }
 
+/** The size of the buffer reads land in (net's onread). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 /** Where a connection reports its one request's end and its own. */
 export interface ConnectionOwner {
   /** The request out on `c` ended: a response (judged) or a failure; endNs is the clock when it did. */
@@ -413,6 +417,8 @@ export const outcomeOf = (kind: ErrorKind): Outcome => OUTCOMES[kind];
 /** What every connection of one cell shares: where to connect, the request's bytes, how to judge an answer. */
 export interface LeanTarget {
   spec: HttpRequestSpec;
+  /** Where every connection's reads land (one at a time: each is parsed before the next read). */
+  readBuffer: Buffer;
   host: string;
   port: number;
   request: Buffer;
@@ -422,7 +428,15 @@ export interface LeanTarget {
 
 export function leanTarget(spec: HttpRequestSpec, clock: Clock = monotonicClock): LeanTarget {
   const { bytes, host, port } = serializeRequest(spec);
-  return { spec, host, port, request: bytes, maxBodyBytes: spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, clock };
+  return {
+    spec,
+    readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+    host,
+    port,
+    request: bytes,
+    maxBodyBytes: spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    clock,
+  };
 }
 
 /**
@@ -451,10 +465,21 @@ export class LeanConnection {
     private readonly owner: ConnectionOwner,
   ) {
     this.parser = new ResponseParser(target.maxBodyBytes, target.spec.validate !== undefined);
-    const socket = net.connect({ host: target.host, port: target.port });
+    // onread: each read lands in the target's one buffer and comes straight here, without the
+    // stream machinery ('data' events, a Buffer per read); what the parser keeps it copies.
+    const socket = net.connect({
+      host: target.host,
+      port: target.port,
+      onread: {
+        buffer: target.readBuffer,
+        callback: (nread: number, buf: Uint8Array): boolean => {
+          this.onData(Buffer.from(buf.buffer, buf.byteOffset, nread));
+          return true;
+        },
+      },
+    });
     socket.setNoDelay(true);
     this.socket = socket;
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onEnd());
     socket.on("error", (err) => this.fail(classifyNetworkError(err)));
     socket.on("close", () => this.onClose());
