@@ -309,9 +309,14 @@ export class ResponseParser {
           this.chunked = data.toString("latin1", v, ve).toLowerCase().split(",").pop()?.trim() === "chunked";
           if (!this.chunked) keepAlive = false;
         } else if (c0 === 0x63 && nameIs(data, line, colon, "connection")) {
-          const tokens = data.toString("latin1", v, ve).toLowerCase();
-          if (/(^|[\s,])close($|[\s,])/.test(tokens)) keepAlive = false;
-          else if (minor === 0x30 && /(^|[\s,])keep-alive($|[\s,])/.test(tokens)) keepAlive = true;
+          // The common answers without a string: "keep-alive" and "close".
+          if (nameIs(data, v, ve, "keep-alive")) keepAlive = true;
+          else if (nameIs(data, v, ve, "close")) keepAlive = false;
+          else {
+            const tokens = data.toString("latin1", v, ve).toLowerCase();
+            if (/(^|[\s,])close($|[\s,])/.test(tokens)) keepAlive = false;
+            else if (/(^|[\s,])keep-alive($|[\s,])/.test(tokens)) keepAlive = true;
+          }
         }
       }
       line = eol + 1;
