@@ -13,7 +13,8 @@ import { closedLoopHttp } from "../dist/load/closed-http.js";
 import { generatorLimit } from "../dist/load/health.js";
 import { HttpSender } from "../dist/load/http-send.js";
 
-const [url = "http://127.0.0.1:8089/", connArg = "32", durationArg = "3000", roundsArg = "1", enginesArg = "bench,library,autocannon,undici"] = process.argv.slice(2);
+const [url = "http://127.0.0.1:8089/", connArg = "32", durationArg = "3000", roundsArg = "1", enginesArg = "bench,library,autocannon,undici"] =
+  process.argv.slice(2);
 const connections = Number(connArg);
 const durationMs = Number(durationArg);
 const request = { url, method: "POST", headers: { "content-type": "application/json" }, body: '{"x":1}', timeoutMs: 2000 };
@@ -30,11 +31,11 @@ async function measured(work) {
 }
 
 async function benchEngine() {
-    const r = await closedLoopHttp({ request, connections, durationMs, warmupRequests: 1000 });
-    const g = r.generator;
-    if (!g) throw new Error("no generator health");
-    const perCpuS = g.cpuPercent > 0 ? r.achievedRate / (g.cpuPercent / 100) : 0;
-    return `${r.achievedRate.toFixed(0)} req/s, CPU ${g.cpuPercent.toFixed(0)}%, ${perCpuS.toFixed(0)} req per CPU-s, event loop p99 ${g.eventLoopDelayMs.p99.toFixed(1)} ms, errors ${r.errorCount}${generatorLimit(g) ? " INVALID" : ""}`;
+  const r = await closedLoopHttp({ request, connections, durationMs, warmupRequests: 1000 });
+  const g = r.generator;
+  if (!g) throw new Error("no generator health");
+  const perCpuS = g.cpuPercent > 0 ? r.achievedRate / (g.cpuPercent / 100) : 0;
+  return `${r.achievedRate.toFixed(0)} req/s, CPU ${g.cpuPercent.toFixed(0)}%, ${perCpuS.toFixed(0)} req per CPU-s, event loop p99 ${g.eventLoopDelayMs.p99.toFixed(1)} ms, errors ${r.errorCount}${generatorLimit(g) ? " INVALID" : ""}`;
 }
 
 const engines = {

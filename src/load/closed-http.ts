@@ -7,7 +7,7 @@ import { WarmupSettler, warmupBoundMs } from "./warmup.js";
 import { type ClosedLoopHttpOptions, closedLoopLean } from "./closed-lean.js";
 import { leanEligible } from "./lean-http.js";
 import { LoadRecorder } from "./recorder.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec, type LoadResult, type Outcome } from "./types.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, type LoadResult, type Outcome } from "./types.js";
 import { msToS } from "../stats/metrics.js";
 
 /** The backstop on autocannon's own duration covers at least this much warm-up. */

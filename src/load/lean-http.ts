@@ -20,7 +20,7 @@ export const MALFORMED = -2;
 export const TOO_LARGE = -3;
 
 /** A response head (status line and headers) longer than this is malformed, as for autocannon's parser. */
-export const MAX_HEAD_BYTES = 80 * 1024;
+const MAX_HEAD_BYTES = 80 * 1024;
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -293,7 +293,7 @@ export class ResponseParser {
         while (v < lineEnd && (data[v] === 0x20 || data[v] === 0x09)) v++;
         let ve = lineEnd;
         while (ve > v && (data[ve - 1] === 0x20 || data[ve - 1] === 0x09)) ve--;
-        const c0 = (first | 0x20) as number;
+        const c0 = first | 0x20;
         if (c0 === 0x63 && nameIs(data, line, colon, "content-length")) {
           if (ve === v) return false;
           let cl = 0;
@@ -359,11 +359,6 @@ export class ResponseParser {
     this.state = UNTIL_CLOSE;
     this.keepAlive = false;
     return at;
-  }
-
-  /** Whether a response is complete (between the execute() that said so and reset()). */
-  get complete(): boolean {
-    return this.state === DONE;
   }
 }
 
