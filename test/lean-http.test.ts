@@ -162,7 +162,9 @@ describe("the lean client's request and when it is used", () => {
 });
 
 /** A raw server: each request (read up to its body) is answered by `answer(n)`, n counting from 1; then `after(socket)`. */
-async function rawServer(answer: (n: number) => { bytes: string; close?: boolean }): Promise<{ url: string; close: () => Promise<void>; conns: () => number }> {
+async function rawServer(
+  answer: (n: number) => { bytes: string; close?: boolean } | undefined,
+): Promise<{ url: string; close: () => Promise<void>; conns: () => number }> {
   let n = 0;
   let conns = 0;
   const sockets = new Set<net.Socket>();
@@ -180,6 +182,7 @@ async function rawServer(answer: (n: number) => { bytes: string; close?: boolean
         if (buf.length < end + 4 + len) return;
         buf = buf.slice(end + 4 + len);
         const a = answer(++n);
+        if (a === undefined) continue;
         if (a.close) s.end(a.bytes);
         else s.write(a.bytes);
       }
@@ -204,7 +207,10 @@ describe("the lean client against a raw server, both loops", () => {
   let chunked: Awaited<ReturnType<typeof rawServer>>;
   let closing: Awaited<ReturnType<typeof rawServer>>;
   let junk: Awaited<ReturnType<typeof rawServer>>;
+  let silent: Awaited<ReturnType<typeof rawServer>>;
   beforeAll(async () => {
+    // Answers the first request, then nothing.
+    silent = await rawServer((n) => (n === 1 ? { bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"ok":true}' } : undefined));
     chunked = await rawServer(() => ({ bytes: CHUNKED }));
     // Every answer says Connection: close and closes.
     closing = await rawServer(() => ({ bytes: 'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 11\r\n\r\n{"ok":true}', close: true }));
@@ -212,7 +218,7 @@ describe("the lean client against a raw server, both loops", () => {
     junk = await rawServer(() => ({ bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"ok":true}garbage' }));
   });
   afterAll(async () => {
-    await Promise.all([chunked?.close(), closing?.close(), junk?.close()]);
+    await Promise.all([chunked?.close(), closing?.close(), junk?.close(), silent?.close()]);
   });
 
   const spec = (url: string): HttpRequestSpec => ({
@@ -235,6 +241,17 @@ describe("the lean client against a raw server, both loops", () => {
     }
     // One connection per answer (and per request of the measured phases above, at least).
     expect(closing.conns()).toBeGreaterThanOrEqual(60);
+  });
+
+  it("open loop, one connection, a server that stops answering: the requests waiting for the connection time out too, and the cell ends", async () => {
+    const t0 = performance.now();
+    const request = { ...spec(silent.url), timeoutMs: 200 };
+    const r = await openLoopHttp({ request, ratePerS: 50, arrival: "fixed", durationMs: 300, seed: 1, connections: 1, workers: 1 });
+    expect(r.sent).toBe(15);
+    expect(r.ok).toBe(1);
+    expect(r.errors.timeouts, JSON.stringify(r.errors)).toBe(14);
+    // Duration + timeout + the drain's slack, with room for a busy machine.
+    expect(performance.now() - t0).toBeLessThan(300 + 200 + 500 + 2000);
   });
 
   it("bytes after a response count it malformed, and the connection is replaced", async () => {
