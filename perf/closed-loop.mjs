@@ -71,7 +71,7 @@ const engines = {
       const done = new Promise((resolve) => {
         let live = connections;
         const go = () => {
-          sender.send(process.hrtime.bigint(), () => {
+          sender.send(process.hrtime.bigint(), 0, () => {
             n++;
             if (!stop) go();
             else if (--live === 0) resolve();

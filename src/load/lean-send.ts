@@ -11,6 +11,7 @@ const SWEEP_SHARE = 1 / 20;
 /** One request of the open loop: its deadline, who to tell, and the connection it is on (none while it waits). */
 interface Req {
   deadlineNs: number;
+  id: number;
   done: Done;
   conn: LeanConnection | undefined;
   ended: boolean;
@@ -51,9 +52,9 @@ export class LeanSender implements ConnectionOwner {
     this.sweeper.unref();
   }
 
-  /** Sends one request scheduled at `scheduledNs` (its deadline runs from there). */
-  send(scheduledNs: bigint, done: Done): void {
-    const r: Req = { deadlineNs: Number(scheduledNs) + this.timeoutNs, done, conn: undefined, ended: false };
+  /** Sends request `id`, scheduled at `scheduledNs` (its deadline runs from there); `done(id, …)` once when it ended. */
+  send(scheduledNs: bigint, id: number, done: Done): void {
+    const r: Req = { deadlineNs: Number(scheduledNs) + this.timeoutNs, id, done, conn: undefined, ended: false };
     this.queue.push(r);
     let c = this.idle.pop();
     while (c !== undefined && c.dead) c = this.idle.pop();
@@ -78,7 +79,7 @@ export class LeanSender implements ConnectionOwner {
     if (r === undefined || r.ended) return;
     r.ended = true;
     r.conn = undefined;
-    r.done(outcome, endNs);
+    r.done(r.id, outcome, endNs);
   }
 
   gone(c: LeanConnection): void {
@@ -131,7 +132,7 @@ export class LeanSender implements ConnectionOwner {
           c.tag = undefined;
           c.abort();
         }
-        r.done(TIMED_OUT, now);
+        r.done(r.id, TIMED_OUT, now);
       }
       this.head++;
     }

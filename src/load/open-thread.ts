@@ -72,8 +72,8 @@ export async function openLoopHttpThread(o: OpenLoopHttpOptions & { origin?: big
       clock,
       origin: o.origin,
       keepEnds: o.keepEnds,
-      start: (scheduledNs, done) => {
-        sender.send(scheduledNs, done);
+      start: (scheduledNs, id, done) => {
+        sender.send(scheduledNs, id, done);
       },
     });
   } finally {
