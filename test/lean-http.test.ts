@@ -208,7 +208,10 @@ describe("the lean client against a raw server, both loops", () => {
   let closing: Awaited<ReturnType<typeof rawServer>>;
   let junk: Awaited<ReturnType<typeof rawServer>>;
   let silent: Awaited<ReturnType<typeof rawServer>>;
+  let untilClose: Awaited<ReturnType<typeof rawServer>>;
   beforeAll(async () => {
+    // No length: the body ends with the connection.
+    untilClose = await rawServer(() => ({ bytes: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"ok":true}', close: true }));
     // Answers the first request, then nothing.
     silent = await rawServer((n) => (n === 1 ? { bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"ok":true}' } : undefined));
     chunked = await rawServer(() => ({ bytes: CHUNKED }));
@@ -218,7 +221,7 @@ describe("the lean client against a raw server, both loops", () => {
     junk = await rawServer(() => ({ bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"ok":true}garbage' }));
   });
   afterAll(async () => {
-    await Promise.all([chunked?.close(), closing?.close(), junk?.close(), silent?.close()]);
+    await Promise.all([chunked?.close(), closing?.close(), junk?.close(), silent?.close(), untilClose?.close()]);
   });
 
   const spec = (url: string): HttpRequestSpec => ({
@@ -230,8 +233,8 @@ describe("the lean client against a raw server, both loops", () => {
     validate: (_s, body) => (JSON.parse(body.toString("utf8")) as { ok?: boolean }).ok === true,
   });
 
-  it("chunked answers with extensions and trailers are valid responses; Connection: close opens a new connection each time", async () => {
-    for (const server of [chunked, closing]) {
+  it("chunked answers with extensions and trailers, and bodies that end with the connection, are valid responses; Connection: close opens a new connection each time", async () => {
+    for (const server of [chunked, closing, untilClose]) {
       const closed = await closedLoopHttp({ request: spec(server.url), connections: 2, durationMs: 300, maxRequests: 50 });
       expect(closed.errors, server.url).toMatchObject({ timeouts: 0, reset: 0, malformed: 0, other: 0 });
       expect(closed.ok).toBe(50);
