@@ -1,18 +1,20 @@
 /**
  * The closed loop's requests per generator CPU-second, by engine, against URL with N connections:
- *   bench      closedLoopHttp (autocannon's clients, patched; per-request samples and validation)
+ *   bench      closedLoopHttp (the lean client on node:net; per-request samples and validation)
+ *   library    closedLoopHttp with BENCH_HTTP_CLIENT=library (autocannon's clients, patched: the previous path)
  *   autocannon autocannon alone, no hooks (its own efficiency, the issue's reference)
  *   undici     an own closed loop on undici's dispatch (HttpSender, as the open loop sends)
  * One line per engine and round (req/s, CPU %, req per CPU-s). CPU is process.cpuUsage() over the
  * measured window, wall time likewise. perf/load.sh alternates it with wrk.
- *   node perf/closed-loop.mjs URL [connections=32] [durationMs=3000] [rounds=1] [engines=bench,autocannon,undici]
+ *   node perf/closed-loop.mjs URL [connections=32] [durationMs=3000] [rounds=1] [engines=bench,library,autocannon,undici]
  */
 import autocannon from "autocannon";
 import { closedLoopHttp } from "../dist/load/closed-http.js";
 import { generatorLimit } from "../dist/load/health.js";
 import { HttpSender } from "../dist/load/http-send.js";
 
-const [url = "http://127.0.0.1:8089/", connArg = "32", durationArg = "3000", roundsArg = "1", enginesArg = "bench,autocannon,undici"] = process.argv.slice(2);
+const [url = "http://127.0.0.1:8089/", connArg = "32", durationArg = "3000", roundsArg = "1", enginesArg = "bench,library,autocannon,undici"] =
+  process.argv.slice(2);
 const connections = Number(connArg);
 const durationMs = Number(durationArg);
 const request = { url, method: "POST", headers: { "content-type": "application/json" }, body: '{"x":1}', timeoutMs: 2000 };
@@ -28,13 +30,23 @@ async function measured(work) {
   return { n, wallS, cpuS: (cpu.user + cpu.system) / 1e6 };
 }
 
+async function benchEngine() {
+  const r = await closedLoopHttp({ request, connections, durationMs, warmupRequests: 1000 });
+  const g = r.generator;
+  if (!g) throw new Error("no generator health");
+  const perCpuS = g.cpuPercent > 0 ? r.achievedRate / (g.cpuPercent / 100) : 0;
+  return `${r.achievedRate.toFixed(0)} req/s, CPU ${g.cpuPercent.toFixed(0)}%, ${perCpuS.toFixed(0)} req per CPU-s, event loop p99 ${g.eventLoopDelayMs.p99.toFixed(1)} ms, errors ${r.errorCount}${generatorLimit(g) ? " INVALID" : ""}`;
+}
+
 const engines = {
-  async bench() {
-    const r = await closedLoopHttp({ request, connections, durationMs, warmupRequests: 1000 });
-    const g = r.generator;
-    if (!g) throw new Error("no generator health");
-    const perCpuS = g.cpuPercent > 0 ? r.achievedRate / (g.cpuPercent / 100) : 0;
-    return `${r.achievedRate.toFixed(0)} req/s, CPU ${g.cpuPercent.toFixed(0)}%, ${perCpuS.toFixed(0)} req per CPU-s, event loop p99 ${g.eventLoopDelayMs.p99.toFixed(1)} ms${generatorLimit(g) ? " INVALID" : ""}`;
+  bench: () => benchEngine(),
+  async library() {
+    process.env.BENCH_HTTP_CLIENT = "library";
+    try {
+      return await benchEngine();
+    } finally {
+      delete process.env.BENCH_HTTP_CLIENT;
+    }
   },
   async autocannon() {
     const m = await measured(
@@ -59,7 +71,7 @@ const engines = {
       const done = new Promise((resolve) => {
         let live = connections;
         const go = () => {
-          sender.send(process.hrtime.bigint(), () => {
+          sender.send(process.hrtime.bigint(), 0, () => {
             n++;
             if (!stop) go();
             else if (--live === 0) resolve();

@@ -3,8 +3,10 @@
 # in the same run as the reference. Installs Debian's nginx-light and wrk when they are missing
 # (root or sudo). Writes the tables to stdout; progress to stderr. Results: docs/perf/load.md.
 #   perf/load.sh [rates=5000,10000,20000,30000] [durationMs=3000] [rounds=3] [workers=1,auto]
-# Closed loop, per round (alternated): wrk -t1 -c32, then bench's closed loop, autocannon alone
-# and an own loop on undici (perf/closed-loop.mjs), each 3 s at 32 connections: req/s and req per
+#   (env ENGINES: the closed loop's engines, default bench,library,autocannon,undici; CLIENTS: the
+#   open loop's clients, default lean,library; library = BENCH_HTTP_CLIENT=library, the previous path)
+# Closed loop, per round (alternated): wrk -t1 -c32, then bench's closed loop (lean client, and
+# the library path), autocannon alone and an own loop on undici (perf/closed-loop.mjs), each 3 s at 32 connections: req/s and req per
 # CPU-second. Open loop: perf/open-loop.mjs at each rate and worker setting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,8 +48,8 @@ for i in $(seq "$ROUNDS"); do
   rps=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk.txt")
   cpu=$(echo "$out" | awk '{print $1 + $2}')
   echo "wrk closed c32 round $i: $(printf '%.0f' "$rps") req/s, CPU $(awk -v c="$cpu" 'BEGIN {printf "%.0f", c / 3 * 100}')%, $(awk -v r="$rps" -v c="$cpu" 'BEGIN {printf "%.0f", r * 3 / c}') req per CPU-s"
-  node perf/closed-loop.mjs "$URL" 32 3000 1 bench,autocannon,undici | sed "s/round 1/round $i/"
+  node perf/closed-loop.mjs "$URL" 32 3000 1 "${ENGINES:-bench,library,autocannon,undici}" | sed "s/round 1/round $i/"
 done
 echo "load average now $(cut -d' ' -f1-3 /proc/loadavg)"
-node perf/open-loop.mjs "$URL" "$RATES" "$DURATION_MS" "$ROUNDS" "$WORKERS"
+node perf/open-loop.mjs "$URL" "$RATES" "$DURATION_MS" "$ROUNDS" "$WORKERS" "${CLIENTS:-lean,library}"
 echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,15 +4,17 @@
  * rounds of what the generator achieved, its send lag, event-loop delay and CPU, the server's
  * latency, and whether the cell would be `invalid`; then the highest rate held within 1% with no
  * lag flag in every round. Usage (perf/load.sh starts nginx and calls it):
- *   node perf/open-loop.mjs URL [rates=5000,10000,20000,30000] [durationMs=3000] [rounds=3] [workers=1,auto]
+ *   node perf/open-loop.mjs URL [rates=5000,10000,20000,30000] [durationMs=3000] [rounds=3] [workers=1,auto] [clients=lean]
  * `auto` is the default worker count for the rate (defaultOpenWorkers: one per 8,000 req/s, at most one per core).
+ * clients: `lean` (the default path: bench's own HTTP/1.1 client), `library` (BENCH_HTTP_CLIENT=library: undici).
  */
 import { generatorLimit } from "../dist/load/health.js";
 import { defaultOpenWorkers, openLoopHttp } from "../dist/load/open-http.js";
 import { quantile, sortSamples } from "../dist/stats/index.js";
 
-const [url = "http://127.0.0.1:8089/", ratesArg = "5000,10000,20000,30000", durationArg = "3000", roundsArg = "3", workersArg = "1,auto"] =
+const [url = "http://127.0.0.1:8089/", ratesArg = "5000,10000,20000,30000", durationArg = "3000", roundsArg = "3", workersArg = "1,auto", clientsArg = "lean"] =
   process.argv.slice(2);
+const clients = clientsArg.split(",");
 const rates = ratesArg.split(",").map(Number);
 const durationMs = Number(durationArg);
 const rounds = Number(roundsArg);
@@ -22,11 +24,13 @@ const workersFor = (setting, rate) => (setting === "auto" ? defaultOpenWorkers(r
 const rows = [];
 const f = (x, d = 1) => x.toFixed(d);
 
-const cells = rates.flatMap((rate) => settings.map((setting) => ({ rate, setting })));
+const cells = rates.flatMap((rate) => settings.flatMap((setting) => clients.map((client) => ({ rate, setting, client }))));
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? cells : [...cells].reverse();
-  for (const { rate, setting } of order) {
+  for (const { rate, setting, client } of order) {
     const workers = workersFor(setting, rate);
+    if (client === "library") process.env.BENCH_HTTP_CLIENT = "library";
+    else delete process.env.BENCH_HTTP_CLIENT;
     const r = await openLoopHttp({
       request: { url, method: "POST", headers: { "content-type": "application/json" }, body: '{"x":1}', timeoutMs: 2000 },
       ratePerS: rate,
@@ -43,11 +47,13 @@ for (let round = 0; round < rounds; round++) {
     const row = {
       rate,
       setting,
+      client,
       workers,
       sentPerS: g.achievedRate,
       lagP99: g.sendLagMs?.p99 ?? 0,
       loopP99: g.eventLoopDelayMs.p99,
       cpu: g.cpuPercent,
+      perCpuS: g.cpuPercent > 0 ? g.achievedRate / (g.cpuPercent / 100) : 0,
       p50: q(0.5),
       p99: q(0.99),
       // Held: sent within 1% of the schedule's count, no lag flag, not invalid, nothing failed.
@@ -56,7 +62,7 @@ for (let round = 0; round < rounds; round++) {
     };
     rows.push(row);
     process.stderr.write(
-      `round ${round + 1} rate ${rate} workers ${workers}: sent ${f(row.sentPerS, 0)}/s (${f((row.sentPerS / rate) * 100)}%), lag p99 ${f(row.lagP99)} ms, loop p99 ${f(row.loopP99)} ms, cpu ${f(row.cpu, 0)}%, p50 ${f(row.p50, 2)} p99 ${f(row.p99, 2)} ms, warm-up ${JSON.stringify(g.warmup)}${row.held ? " held" : ""}${row.invalid ? " INVALID" : ""}\n`,
+      `round ${round + 1} rate ${rate} workers ${workers} ${client}: sent ${f(row.sentPerS, 0)}/s (${f((row.sentPerS / rate) * 100)}%), lag p99 ${f(row.lagP99)} ms, loop p99 ${f(row.loopP99)} ms, cpu ${f(row.cpu, 0)}%, p50 ${f(row.p50, 2)} p99 ${f(row.p99, 2)} ms, warm-up ${JSON.stringify(g.warmup)}${row.held ? " held" : ""}${row.invalid ? " INVALID" : ""}\n`,
     );
   }
 }
@@ -73,18 +79,21 @@ const span = (all, d = 1) => {
   return `${f(med(xs), d)} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})${some}`;
 };
 console.log(
-  `| target req/s | workers | sent/s (sent ÷ target) | send lag p99 ms | event loop p99 ms | generator CPU % | p50 ms | p99 ms | held within 1% | invalid |`,
+  `| target req/s | workers | client | sent/s (sent ÷ target) | send lag p99 ms | event loop p99 ms | generator CPU % | sent per CPU-s | p50 ms | p99 ms | held within 1% | invalid |`,
 );
-console.log(`|---|---|---|---|---|---|---|---|---|---|`);
-for (const { rate, setting } of cells) {
-  const rs = rows.filter((r) => r.rate === rate && r.setting === setting);
+console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
+for (const { rate, setting, client } of cells) {
+  const rs = rows.filter((r) => r.rate === rate && r.setting === setting && r.client === client);
   const ratio = rs.map((r) => r.sentPerS / rate);
   console.log(
-    `| ${rate} | ${rs[0]?.workers ?? "?"} | ${span(
+    `| ${rate} | ${rs[0]?.workers ?? "?"} | ${client} | ${span(
       rs.map((r) => r.sentPerS),
       0,
     )} (${f(med(ratio) * 100)}%) | ${span(rs.map((r) => r.lagP99))} | ${span(rs.map((r) => r.loopP99))} | ${span(
       rs.map((r) => r.cpu),
+      0,
+    )} | ${span(
+      rs.map((r) => r.perCpuS),
       0,
     )} | ${span(
       rs.map((r) => r.p50),
@@ -96,6 +105,10 @@ for (const { rate, setting } of cells) {
   );
 }
 for (const setting of settings) {
-  const heldAll = rates.filter((rate) => rows.filter((r) => r.rate === rate && r.setting === setting).every((r) => r.held));
-  console.log(`\nworkers ${setting}: highest rate held within 1% with no lag flag in every round: ${heldAll.length > 0 ? Math.max(...heldAll) : "none"} req/s`);
+  for (const client of clients) {
+    const heldAll = rates.filter((rate) => rows.filter((r) => r.rate === rate && r.setting === setting && r.client === client).every((r) => r.held));
+    console.log(
+      `\nworkers ${setting}, ${client} client: highest rate held within 1% with no lag flag in every round: ${heldAll.length > 0 ? Math.max(...heldAll) : "none"} req/s`,
+    );
+  }
 }

@@ -4,8 +4,10 @@ import { checkRequest, responseOutcome as checkResponse, userHeaders } from "./h
 import { type AutocannonClient, patchClient } from "./autocannon-client.js";
 import { HealthMonitor } from "./health.js";
 import { WarmupSettler, warmupBoundMs } from "./warmup.js";
+import { type ClosedLoopHttpOptions, closedLoopLean } from "./closed-lean.js";
+import { leanEligible } from "./lean-http.js";
 import { LoadRecorder } from "./recorder.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec, type LoadResult, type Outcome } from "./types.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, type LoadResult, type Outcome } from "./types.js";
 import { msToS } from "../stats/metrics.js";
 
 /** The backstop on autocannon's own duration covers at least this much warm-up. */
@@ -18,8 +20,10 @@ const MAX_STRING_BODY_BYTES = 256 * 1024 * 1024;
 const DRAIN_SLACK_MS = 500;
 
 /**
- * Closed-loop HTTP load with autocannon: `connections` keep-alive connections, each sending its
- * next request as soon as the last response is complete. Per-request samples, not autocannon's
+ * Closed-loop HTTP load: `connections` keep-alive connections, each sending its
+ * next request as soon as the last response is complete. Plain http: targets go through the lean
+ * client (closed-lean.ts); https, and any target when BENCH_HTTP_CLIENT=library, through
+ * autocannon, as described here. Per-request samples, not autocannon's
  * histogram: each request's `onResponse` hook sees (status, body) and its client's `response`
  * event right after gives the latency (autocannon times write → last byte with
  * process.hrtime), so our statistics get raw latencies and the validation of each body.
@@ -31,18 +35,15 @@ const DRAIN_SLACK_MS = 500;
  * (sent = ok + errors). autocannon's per-connection clients are patched where they fall short
  * (see patchClient).
  */
-export function closedLoopHttp(o: {
-  request: HttpRequestSpec;
-  connections: number;
-  durationMs: number;
-  maxRequests?: number;
-  warmupRequests?: number;
-  /** Aborting ends the run early (as after SIGINT); what was measured so far is returned. */
-  signal?: AbortSignal;
-}): Promise<LoadResult> {
-  const spec = o.request;
-  const url = checkRequest(spec);
+export function closedLoopHttp(o: ClosedLoopHttpOptions): Promise<LoadResult> {
+  const url = checkRequest(o.request);
   if (!(o.connections >= 1)) throw new RangeError(`connections must be at least 1, got ${o.connections}`);
+  return leanEligible(o.request) ? closedLoopLean(o) : closedLoopAutocannon(o, url);
+}
+
+/** closedLoopHttp on autocannon's clients: https targets, and BENCH_HTTP_CLIENT=library. */
+function closedLoopAutocannon(o: ClosedLoopHttpOptions, url: URL): Promise<LoadResult> {
+  const spec = o.request;
   const clock = monotonicClock;
   const warmup = o.warmupRequests ?? 0;
   const maxRequests = o.maxRequests ?? Number.POSITIVE_INFINITY;

@@ -5,7 +5,8 @@ import { classifyNetworkError } from "./recorder.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec, type Outcome } from "./types.js";
 import { msToNs } from "../stats/metrics.js";
 
-export type Done = (outcome: Outcome, endNs: bigint) => void;
+/** How a request ended (open.ts OpenDone): its id, outcome, and the clock when it did. */
+export type Done = (id: number, outcome: Outcome, endNs: bigint) => void;
 
 const TIMED_OUT: Outcome = { kind: "timeouts" };
 const OK: Outcome = { kind: "ok" };
@@ -29,6 +30,7 @@ class InFlight {
   constructor(
     private readonly sender: HttpSender,
     readonly deadlineNs: number,
+    private readonly id: number,
     private readonly done: Done,
   ) {}
 
@@ -57,14 +59,14 @@ class InFlight {
       spec.validate === undefined && this.status >= 200 && this.status <= 299
         ? OK
         : responseOutcome(spec, this.status, () => (this.chunks?.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks ?? [])));
-    this.done(outcome, endNs);
+    this.done(this.id, outcome, endNs);
   }
 
   onError(err: Error): void {
     const endNs = this.sender.clock();
     if (this.ended) return;
     this.ended = true;
-    this.done(this.timedOut ? TIMED_OUT : { kind: classifyNetworkError(err) }, endNs);
+    this.done(this.id, this.timedOut ? TIMED_OUT : { kind: classifyNetworkError(err) }, endNs);
   }
 
   /** Past its deadline: counted as a timeout now, its request cancelled (at once, or when it leaves the pool's queue). */
@@ -72,7 +74,7 @@ class InFlight {
     if (this.ended) return;
     this.timedOut = true;
     this.ended = true;
-    this.done(TIMED_OUT, endNs);
+    this.done(this.id, TIMED_OUT, endNs);
     this.abort?.(TIMEOUT_ERROR);
   }
 }
@@ -117,9 +119,9 @@ export class HttpSender {
     this.sweeper.unref();
   }
 
-  /** Sends one request scheduled at `scheduledNs` (its deadline runs from there). */
-  send(scheduledNs: bigint, done: Done): void {
-    const r = new InFlight(this, Number(scheduledNs) + this.timeoutNs, done);
+  /** Sends request `id`, scheduled at `scheduledNs` (its deadline runs from there); `done(id, …)` once when it ended. */
+  send(scheduledNs: bigint, id: number, done: Done): void {
+    const r = new InFlight(this, Number(scheduledNs) + this.timeoutNs, id, done);
     this.queue.push(r);
     try {
       this.pool.dispatch(this.opts, r);

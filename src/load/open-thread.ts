@@ -1,5 +1,7 @@
 import { monotonicClock } from "../util/clock.js";
 import { HttpSender } from "./http-send.js";
+import { leanEligible } from "./lean-http.js";
+import { LeanSender } from "./lean-send.js";
 import { type OpenLoopDetail, runOpenLoopDetailed } from "./open.js";
 import type { Arrival } from "./schedule.js";
 import type { HttpRequestSpec } from "./types.js";
@@ -51,7 +53,12 @@ export interface OpenLoopHttpOptions {
 export async function openLoopHttpThread(o: OpenLoopHttpOptions & { origin?: bigint; keepEnds?: boolean }): Promise<OpenLoopDetail> {
   const spec = o.request;
   const clock = monotonicClock;
-  const sender = new HttpSender(spec, { connections: o.connections ?? defaultConnections(o.ratePerS), pipelining: o.pipelining }, clock);
+  const connections = o.connections ?? defaultConnections(o.ratePerS);
+  // The lean client unless the target is https, requests are pipelined, or BENCH_HTTP_CLIENT=library.
+  const sender =
+    (o.pipelining ?? 1) <= 1 && leanEligible(spec)
+      ? new LeanSender(spec, { connections }, clock)
+      : new HttpSender(spec, { connections, pipelining: o.pipelining }, clock);
   try {
     return await runOpenLoopDetailed({
       ratePerS: o.ratePerS,
@@ -69,8 +76,8 @@ export async function openLoopHttpThread(o: OpenLoopHttpOptions & { origin?: big
       clock,
       origin: o.origin,
       keepEnds: o.keepEnds,
-      start: (scheduledNs, done) => {
-        sender.send(scheduledNs, done);
+      start: (scheduledNs, id, done) => {
+        sender.send(scheduledNs, id, done);
       },
     });
   } finally {

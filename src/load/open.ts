@@ -32,10 +32,11 @@ export interface OpenLoopOptions {
    */
   send?: (scheduledNs: bigint, index: number) => Promise<Completion>;
   /**
-   * Sends one request and calls `done` once when it ended (no promise per request: the HTTP
-   * generator's path). Must not throw. Either this or `send`.
+   * Sends one request and calls `done(id, …)` once when it ended (no promise or closure per
+   * request: the HTTP generator's path; `done` is the same function for every request of the
+   * run). Must not throw. Either this or `send`.
    */
-  start?: (scheduledNs: bigint, done: (outcome: Outcome, endNs: bigint) => void, index: number) => void;
+  start?: (scheduledNs: bigint, id: number, done: OpenDone) => void;
   /**
    * Warm-up until the responses have settled (warmup.ts: consecutive windows' median latency
    * stable), with `warmupRequests` as the minimum and a bound in time, instead of exactly
@@ -56,6 +57,9 @@ export interface OpenLoopOptions {
   /** The most requests in flight; a request due while that many are out is dropped (default defaultInFlightCap). */
   maxInFlight?: number | undefined;
 }
+
+/** How a request started with `start` ended: its id as start() got it, its outcome, and the clock when it ended. */
+export type OpenDone = (id: number, outcome: Outcome, endNs: bigint) => void;
 
 /** A request's timeout when the caller gives none. */
 const DEFAULT_OPEN_TIMEOUT_MS = 30_000;
@@ -162,20 +166,40 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
       return offset - windowStartNs >= durationNs || Number(clock() - start) - windowStartNs >= durationNs + WALL_SLACK_NS;
     };
 
-    /** One request ended: its latency from the scheduled start goes to the recorder or (warm-up) the settler. */
-    const settle = (measured: boolean, scheduled: bigint, outcome: Outcome, endNs: bigint): void => {
+    /** One request ended: its latency from the scheduled start (offset ns from the start) goes to the recorder or (warm-up) the settler. */
+    const settle = (measured: boolean, scheduledOffset: number, outcome: Outcome, endNs: bigint): void => {
       if (--health.inFlight === 0 && onIdle) onIdle();
       if (closed) return;
+      const endOffset = Number(endNs - start);
       if (!measured) {
-        settler?.record(outcome.kind === "ok" ? Number(endNs - scheduled) : Number.NaN);
+        settler?.record(outcome.kind === "ok" ? endOffset - scheduledOffset : Number.NaN);
         return;
       }
       measuredInFlight--;
-      recorder.record(outcome, Number(endNs - scheduled), Number(endNs - start));
+      recorder.record(outcome, endOffset - scheduledOffset, endOffset);
+    };
+
+    // The `start` path's requests in flight, by id (< cap: at most cap are out), in typed arrays:
+    // the scheduled offset, and whether it is out and measured. Ids are reused from a stack.
+    const ids = startCb ? cap : 0;
+    const idOffset = new Float64Array(ids);
+    const idFlags = new Uint8Array(ids);
+    const freeIds = new Int32Array(ids);
+    let freeTop = ids;
+    for (let i = 0; i < ids; i++) freeIds[i] = ids - 1 - i;
+    const LIVE = 1;
+    const MEASURED = 2;
+    const done: OpenDone = (id, outcome, endNs) => {
+      const flags = idFlags[id];
+      if (flags === undefined || (flags & LIVE) === 0) return;
+      idFlags[id] = 0;
+      freeIds[freeTop++] = id;
+      settle((flags & MEASURED) !== 0, idOffset[id] as number, outcome, endNs);
     };
 
     const dispatch = (offset: number, now: bigint): void => {
-      const scheduled = start + BigInt(Math.round(offset));
+      const scheduledOffset = Math.round(offset);
+      const scheduled = start + BigInt(scheduledOffset);
       const measured = measuring(Number(now - start));
       if (measured && Number.isNaN(windowStartNs)) {
         windowStartNs = offset;
@@ -199,20 +223,15 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
       }
       health.began();
       if (startCb) {
-        let called = false;
-        startCb(
-          scheduled,
-          (outcome, endNs) => {
-            if (called) return;
-            called = true;
-            settle(measured, scheduled, outcome, endNs);
-          },
-          at,
-        );
+        // A free id exists: fewer than cap are in flight (checked above).
+        const id = freeIds[--freeTop] as number;
+        idOffset[id] = scheduledOffset;
+        idFlags[id] = measured ? LIVE | MEASURED : LIVE;
+        startCb(scheduled, id, done);
       } else if (send) {
         send(scheduled, at).then(
-          (c) => settle(measured, scheduled, c.outcome, c.endNs),
-          () => settle(measured, scheduled, { kind: "other" }, clock()),
+          (c) => settle(measured, scheduledOffset, c.outcome, c.endNs),
+          () => settle(measured, scheduledOffset, { kind: "other" }, clock()),
         );
       }
     };
