@@ -183,14 +183,15 @@ export class TimedLoop {
       const t0 = now();
       await this.call();
       const t1 = now();
-      this.count(t1 - t0);
+      const ns = Number(t1 - t0);
+      this.count(ns);
       const n = this.warmupIterations;
       if (n === durations.length) {
         const bigger = new Float64Array(n * 2);
         bigger.set(durations);
         durations = bigger;
       }
-      durations[n] = Number(t1 - t0);
+      durations[n] = ns;
       this.warmupIterations = n + 1;
       const elapsed = Number(t1 - start);
       if (this.warmupIterations < plan.warmupIterations) {
@@ -215,9 +216,9 @@ export class TimedLoop {
   }
 
   /** One call of the warm-up or the timed phase, for the process's minimum (PROCESS_WARMUP_CALLS, PROCESS_WARMUP_MS). */
-  private count(ns: bigint): void {
+  private count(ns: number): void {
     this.calls.n++;
-    this.calls.ns = (this.calls.ns ?? 0) + Number(ns);
+    this.calls.ns = (this.calls.ns ?? 0) + ns;
   }
 
   /** The process has not yet made PROCESS_WARMUP_CALLS calls, or not yet spent PROCESS_WARMUP_MS in them. */
@@ -245,9 +246,10 @@ export class TimedLoop {
       const t0 = now();
       await this.call();
       const t1 = now();
-      this.count(t1 - t0);
+      const ns = Number(t1 - t0);
+      this.count(ns);
       if (this.n === this.latencies.length) this.grow();
-      this.latencies[this.n++] = Number(t1 - t0);
+      this.latencies[this.n++] = ns;
       this.elapsedNs = Number(t1 - start);
 
       if (this.n >= this.nextCheck && this.elapsedNs >= minTimeNs) {
