@@ -105,6 +105,7 @@ if (mode === "overhead") {
   let flagged = 0;
   let within = 0;
   let unflaggedOut = 0;
+  let noisyRounds = 0;
   for (let r = 0; r < rounds; r++) {
     const before = bare(cell, { warmupMs: 3000, calls: 5000 });
     const b = benchCell(`sp${r}`, cell, measure);
@@ -114,24 +115,28 @@ if (mode === "overhead") {
     const d = b.p50Ns / steadyNs - 1;
     const inCi = b.ci !== null && b.ci[0] <= steadyNs && steadyNs <= b.ci[1];
     const flag = b.cell.notes.filter((n) => /warm|steady|transient/i.test(n));
+    // The noise monitor's own flag (other processes, the canary): a cell that says the machine was disturbed.
+    const noisy = b.cell.noisy === true;
     if (!moved) {
       judged++;
       rel.push(d);
       if (inCi) covered++;
       if (flag.length > 0) flagged++;
+      if (noisy) noisyRounds++;
       if (Math.abs(d) <= 0.02) within++;
       else if (flag.length === 0) unflaggedOut++;
     }
     console.log(
       `round ${r + 1}: steady ${us(before.p50Ns)} / ${us(after.p50Ns)} µs${moved ? " (the machine moved: not judged)" : ""}; ` +
         `bench ${us(b.p50Ns)} µs ${b.ci ? `[${us(b.ci[0])}, ${us(b.ci[1])}]` : "(no interval)"} (${pct(d)}), ` +
-        `warm-up ${b.cell.warmupIterations} calls, ${b.cell.samples} steady samples${inCi ? ", interval covers steady" : ""}${flag.length ? `; notes: ${flag.join(" | ")}` : ""}`,
+        `warm-up ${b.cell.warmupIterations} calls, ${b.cell.samples} steady samples${inCi ? ", interval covers steady" : ""}${noisy ? ", noisy" : ""}${flag.length ? `; notes: ${flag.join(" | ")}` : ""}`,
     );
   }
   if (judged > 0) {
     console.log(
       `judged ${judged} of ${rounds} rounds; bench/steady − 1: median ${pct(median(rel))} (min ${pct(Math.min(...rel))}, q1–q3 ${pct(quantile(rel, 0.25))}–${pct(quantile(rel, 0.75))}, max ${pct(Math.max(...rel))}); ` +
-        `within 2% in ${within}, flagged in ${flagged}, out of 2% without a note in ${unflaggedOut}; interval covers steady in ${covered}`,
+        `within 2% in ${within}, flagged (warm-up or steady-state note) in ${flagged}, out of 2% without such a note in ${unflaggedOut}; ` +
+        `marked noisy in ${noisyRounds}; interval covers steady in ${covered}`,
     );
   } else console.log(`no round judged: the machine moved in all ${rounds}`);
 }
