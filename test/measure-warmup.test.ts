@@ -60,6 +60,18 @@ describe("the warm-up ends when the latency has settled, by time and stability",
     expect(m2.warmupIterations).toBeLessThan(200);
   });
 
+  it("once the process has made its minimum, judges only the calls since: a decay inside the minimum does not hold it up", async () => {
+    const rng = createRng(17);
+    // +20% decaying with a time constant of 1,000 calls: +0.5% at call 6,000, the process's minimum here.
+    // Judged over the whole warm-up, its second quarter would hold the decay until about 12,000 calls.
+    const w = fakeWorkload((i) => STEADY_NS * (1 + 0.2 * Math.exp(-i / 1000)) * Math.exp(0.01 * rng.normal()));
+    const m = await measure(w.call, shortPlan, { clock: w.clock, minProcessCalls: 6000, processCalls: { n: 0, ns: 0 } });
+    expect(m.warmupSettled).toBe(true);
+    expect(m.warmupIterations).toBeGreaterThanOrEqual(6000 - 1);
+    expect(m.warmupIterations).toBeLessThan(6500);
+    expect(Math.abs(median(m.latenciesNs) / STEADY_NS - 1)).toBeLessThan(0.01);
+  });
+
   it("says so when the transient outlasts the warm-up's limit, instead of a tight interval around a biased value", async () => {
     const rng = createRng(13);
     // Three times the steady latency at first, decaying over a few thousand calls: longer than the

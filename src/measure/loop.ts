@@ -161,7 +161,8 @@ export class TimedLoop {
    * plan's maxTimeMs), then until the latency has settled, by time and stability: until this
    * process has made PROCESS_WARMUP_CALLS calls and spent PROCESS_WARMUP_MS in them, and the
    * warm-up's calls have settled by SETTLE_RULE (checked as the warm-up grows by SETTLE_GROWTH,
-   * so a slow transient is judged over a span as long as itself). Bounded
+   * so a slow transient is judged over a span as long as itself; once the process's minimum is
+   * reached, over the calls since). Bounded
    * by WARMUP_SETTLE_SHARE of maxTimeMs (at most WARMUP_SETTLE_MAX_MS); a warm-up that reaches the
    * bound unsettled says so in the cell's notes (cell-result.ts) instead of passing for steady.
    */
@@ -175,6 +176,11 @@ export class TimedLoop {
     const processNs = Math.min(fixedNs, msToNs(WARMUP_SETTLE_MAX_MS));
     let settled = false;
     let windowsSettled = false;
+    // Once the process has made its minimum (a warm-up of its own, paid once), the rule judges only
+    // the calls since: judged over the whole warm-up, its first half would still hold the process's
+    // decay, and the quarters would need four times as long to leave it behind.
+    let from = this.processShort() ? -1 : 0;
+    let limitNs = settleNs;
     while (!this.signal?.aborted) {
       if (!this.settle && this.warmupIterations >= plan.warmupIterations) {
         settled = true;
@@ -198,20 +204,27 @@ export class TimedLoop {
         if (elapsed >= fixedNs) break;
         continue;
       }
+      if (from < 0 && !this.processShort()) {
+        // The process's minimum is reached: the settle rule starts afresh, with a limit of its own within processNs.
+        from = this.warmupIterations;
+        nextCheck = from + SETTLE_MIN_CALLS;
+        windowsSettled = false;
+        limitNs = Math.min(processNs, Math.max(settleNs, elapsed + settleNs));
+      }
       if (this.warmupIterations >= nextCheck) {
-        windowsSettled = settledBy(durations.subarray(0, this.warmupIterations), SETTLE_RULE);
-        nextCheck = Math.ceil(this.warmupIterations * SETTLE_GROWTH);
-        if (windowsSettled && !this.processShort()) {
+        const span = Math.max(0, from);
+        windowsSettled = settledBy(durations.subarray(span, this.warmupIterations), SETTLE_RULE);
+        nextCheck = span + Math.ceil((this.warmupIterations - span) * SETTLE_GROWTH);
+        if (windowsSettled && from >= 0) {
           settled = true;
           break;
         }
       }
       // Settled but for the process's minimum: that has a limit of its own (it is paid once per process).
-      const processShort = windowsSettled && this.processShort();
-      if (elapsed >= (processShort ? processNs : settleNs)) break;
+      if (elapsed >= (from < 0 && windowsSettled ? processNs : limitNs)) break;
     }
     this.warmupSettled = settled;
-    this.warmupEnd = settled ? "settled" : windowsSettled ? "process-calls" : "still-falling";
+    this.warmupEnd = settled ? "settled" : from < 0 && windowsSettled ? "process-calls" : "still-falling";
     this.warmupNs = Number(now() - start);
   }
 
