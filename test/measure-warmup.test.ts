@@ -60,6 +60,15 @@ describe("the warm-up ends when the latency has settled, by time and stability",
     expect(m2.warmupIterations).toBeLessThan(200);
   });
 
+  it("counts a preempted call towards the process's minimum time as 3 times the fastest call, not as its wall time", async () => {
+    const rng = createRng(18);
+    // Every 50th call preempted for 5 ms: counted by wall time, 50 ms would pass after ~350 calls.
+    const w = fakeWorkload((i) => (i % 50 === 49 ? 5e6 : STEADY_NS * Math.exp(0.01 * rng.normal())));
+    const m = await measure(w.call, shortPlan, { clock: w.clock, minProcessCalls: 0, minProcessMs: 50, processCalls: { n: 0, ns: 0 } });
+    expect(m.warmupSettled).toBe(true);
+    expect(m.warmupIterations).toBeGreaterThan(1000);
+  });
+
   it("once the process has made its minimum, judges only the calls since: a decay inside the minimum does not hold it up", async () => {
     const rng = createRng(17);
     // +20% decaying with a time constant of 1,000 calls: +0.5% at call 6,000, the process's minimum here.
