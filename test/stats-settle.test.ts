@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { WarmupSettler } from "../src/load/warmup.js";
 import { type SettleRule, settled, significantFall } from "../src/stats/settle.js";
 import { createRng } from "../src/util/rng.js";
 
@@ -117,5 +118,22 @@ describe("a fall through the timed series (what outlasted the warm-up)", () => {
       ),
     ).toBeNull();
     expect(significantFall([3, 2, 1], 0.01)).toBeNull();
+  });
+});
+
+describe("the load generator's warm-up with the shared rule", () => {
+  it("does not end inside a steady drift of 7% a window, which adjacent windows alone would pass", () => {
+    // 1 ms falling by 7% every 100 ms window for 1.5 s, then flat: adjacent windows are within 10%
+    // of each other all along (the rule before this one ended at 300 ms), two windows apart they are not.
+    const s = new WarmupSettler(20, 5000, 0);
+    let ended: number | undefined;
+    for (let t = 0; t < 5000 && ended === undefined; t++) {
+      const latencyNs = 1e6 * 0.93 ** Math.min(15, Math.floor(t / 100));
+      for (let k = 0; k < 5; k++) s.record(latencyNs);
+      if (s.over(t * 1e6)) ended = t;
+    }
+    expect(ended).toBeGreaterThanOrEqual(1500);
+    expect(ended).toBeLessThan(2000);
+    expect(s.summary?.settled).toBe(true);
   });
 });

@@ -31,8 +31,9 @@ export interface WarmupSummary {
 /**
  * Decides when a load cell's warm-up is over: once at least `minRequests` responses came back
  * and the median latency of consecutive ~100 ms windows has stopped moving (SETTLE_RULE: the
- * latest within 10% or 50 µs of the two before it), so connections are open, the server's caches and JIT are warm and the
- * measured phase does not start inside a transient; or after `boundMs`, whichever comes first.
+ * latest within 10% or 50 µs of the two before it), so connections are open, the server's caches
+ * and JIT are warm and the measured phase does not start inside a transient; or after `boundMs`,
+ * whichever comes first.
  * Memory is constant: each window keeps at most WINDOW_MAX_SAMPLES latencies.
  */
 export class WarmupSettler {
