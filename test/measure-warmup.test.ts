@@ -60,6 +60,27 @@ describe("the warm-up ends when the latency has settled, by time and stability",
     expect(m2.warmupIterations).toBeLessThan(200);
   });
 
+  it("counts a preempted call towards the process's minimum time as 3 times the fastest call, not as its wall time", async () => {
+    const rng = createRng(18);
+    // Every 50th call preempted for 5 ms: counted by wall time, 50 ms would pass after ~350 calls.
+    const w = fakeWorkload((i) => (i % 50 === 49 ? 5e6 : STEADY_NS * Math.exp(0.01 * rng.normal())));
+    const m = await measure(w.call, shortPlan, { clock: w.clock, minProcessCalls: 0, minProcessMs: 50, processCalls: { n: 0, ns: 0 } });
+    expect(m.warmupSettled).toBe(true);
+    expect(m.warmupIterations).toBeGreaterThan(1000);
+  });
+
+  it("once the process has made its minimum, judges only the calls since: a decay inside the minimum does not hold it up", async () => {
+    const rng = createRng(17);
+    // +20% decaying with a time constant of 1,000 calls: +0.5% at call 6,000, the process's minimum here.
+    // Judged over the whole warm-up, its second quarter would hold the decay until about 12,000 calls.
+    const w = fakeWorkload((i) => STEADY_NS * (1 + 0.2 * Math.exp(-i / 1000)) * Math.exp(0.01 * rng.normal()));
+    const m = await measure(w.call, shortPlan, { clock: w.clock, minProcessCalls: 6000, processCalls: { n: 0, ns: 0 } });
+    expect(m.warmupSettled).toBe(true);
+    expect(m.warmupIterations).toBeGreaterThanOrEqual(6000 - 1);
+    expect(m.warmupIterations).toBeLessThan(6500);
+    expect(Math.abs(median(m.latenciesNs) / STEADY_NS - 1)).toBeLessThan(0.01);
+  });
+
   it("says so when the transient outlasts the warm-up's limit, instead of a tight interval around a biased value", async () => {
     const rng = createRng(13);
     // Three times the steady latency at first, decaying over a few thousand calls: longer than the
@@ -83,12 +104,59 @@ describe("the warm-up ends when the latency has settled, by time and stability",
     expect(summary(m).notes.join("\n")).toMatch(/warm-up: ended at its limit \(\d+ calls, 100 ms\) before this process had made the calls/);
   });
 
-  it("flags a timed series whose second half is clearly faster than its first", async () => {
+  it("flags a timed series whose last third is clearly faster than its first", async () => {
     const rng = createRng(14);
     // Flat through the warm-up (which ends at its first check), then a fall of 10% early in the timed calls' second half.
     const w = fakeWorkload((i) => STEADY_NS * (i < 560 ? 1.1 : 1) * Math.exp(0.02 * rng.normal()));
     const m = await measure(w.call, { ...shortPlan, warmupIterations: 1 }, { clock: w.clock, minProcessCalls: 0 });
-    expect(summary(m).notes.join("\n")).toMatch(/warm-up: the median of the second half of the timed calls is \d+\.\d% below the first half's/);
+    expect(summary(m).notes.join("\n")).toMatch(/warm-up: the median of the last third of the timed calls is \d+\.\d% below the first third's/);
+  });
+
+  /** AR(1) log-normal noise (lag-1 correlation 0.5, sd 3%) with a 3–10× spike on 1% of the calls. */
+  const machineNoise = (seed: number) => {
+    const rng = createRng(seed);
+    let e = 0;
+    return () => {
+      e = 0.5 * e + Math.sqrt(0.75) * 0.03 * rng.normal();
+      return Math.exp(e) * (rng.next() < 0.01 ? 3 + 7 * rng.next() : 1);
+    };
+  };
+
+  it("flags a slow decay that the warm-up cannot see: 4% over the whole timed series, under AR(1) noise and spikes", async () => {
+    for (const seed of [41, 42, 43]) {
+      const noise = machineNoise(seed);
+      // Flat for the warm-up's first check (32 calls), then down by 4% over the next 1,000 calls.
+      const w = fakeWorkload((i) => STEADY_NS * (1.04 - 0.04 * Math.min(1, Math.max(0, i - 40) / 1000)) * noise());
+      const m = await measure(w.call, shortPlan, { clock: w.clock, minProcessCalls: 0 });
+      expect(m.warmupIterations, `seed ${seed}`).toBeLessThanOrEqual(40);
+      // A p50 about 2% above the value the latency falls to, with a tight interval: it must not pass for steady.
+      expect(median(m.latenciesNs) / STEADY_NS - 1).toBeGreaterThan(0.01);
+      expect(summary(m).notes.join("\n"), `seed ${seed}`).toMatch(/warm-up: the median of the last third of the timed calls is \d+\.\d% below/);
+    }
+  });
+
+  it("flags nothing on a stationary workload with the same noise", async () => {
+    for (const seed of [51, 52, 53, 54, 55, 56]) {
+      const noise = machineNoise(seed);
+      const w = fakeWorkload(() => STEADY_NS * noise());
+      const m = await measure(w.call, shortPlan, { clock: w.clock, minProcessCalls: 0 });
+      expect(summary(m).notes.join("\n"), `seed ${seed}`).not.toMatch(/warm-up:|steady state/);
+    }
+  });
+
+  it("waits until the process has spent its minimum time in calls, not only made its minimum calls", async () => {
+    const rng = createRng(16);
+    const w = fakeWorkload(() => STEADY_NS * Math.exp(0.01 * rng.normal()));
+    const counter = { n: 0, ns: 0 };
+    // 50 ms of 43 µs calls: about 1,160 calls, where 100 calls alone would do.
+    const m = await measure(w.call, shortPlan, { clock: w.clock, minProcessCalls: 100, minProcessMs: 50, processCalls: counter });
+    expect(m.warmupSettled).toBe(true);
+    expect(m.warmupNs).toBeGreaterThanOrEqual(50e6);
+    expect(m.warmupIterations).toBeGreaterThan(1000);
+    // The second cell of the process has paid: it settles at its first checks.
+    const m2 = await measure(w.call, shortPlan, { clock: w.clock, minProcessCalls: 100, minProcessMs: 50, processCalls: counter });
+    expect(m2.warmupIterations).toBeLessThan(200);
+    expect(counter.ns).toBeGreaterThan(50e6 + 2 * 1000 * STEADY_NS * 0.9);
   });
 });
 

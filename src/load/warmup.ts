@@ -1,15 +1,17 @@
 import { nsToMs } from "../stats/metrics.js";
+import { type SettleRule, settled } from "../stats/settle.js";
 
 /** A warm-up window closes after this long and at least WINDOW_MIN_SAMPLES responses. */
 const WINDOW_NS = 100e6;
 const WINDOW_MIN_SAMPLES = 16;
 /** Latencies kept per window (the first ones): enough for a median, constant memory at any rate. */
 const WINDOW_MAX_SAMPLES = 2048;
-/** Consecutive window medians within this share (or SETTLE_ABS_NS) of each other count as settled... */
-const SETTLE_SHARE = 0.1;
-const SETTLE_ABS_NS = 50e3;
-/** ...for this many consecutive pairs of windows. */
-const SETTLED_PAIRS = 2;
+/**
+ * Settled (stats/settle.ts, the rule of the timed loop's warm-up too) when the median of the
+ * latest window is within 10% (or 50 µs) of each of the two windows before it, both ways: on a
+ * network a rise (queues filling) is no steadier than a fall.
+ */
+const SETTLE_RULE: SettleRule = { parts: 3, from: 0, to: 2, tolerance: 0.1, absolute: 50e3, twoSided: true };
 /** The bound on a warm-up: max(MIN_BOUND_MS, half the measured duration), at most MAX_BOUND_MS. */
 const MIN_BOUND_MS = 1000;
 const MAX_BOUND_MS = 10_000;
@@ -28,9 +30,10 @@ export interface WarmupSummary {
 
 /**
  * Decides when a load cell's warm-up is over: once at least `minRequests` responses came back
- * and the median latency of consecutive ~100 ms windows has stopped moving (within 10% or 50 µs,
- * twice in a row), so connections are open, the server's caches and JIT are warm and the
- * measured phase does not start inside a transient; or after `boundMs`, whichever comes first.
+ * and the median latency of consecutive ~100 ms windows has stopped moving (SETTLE_RULE: the
+ * latest within 10% or 50 µs of the two before it), so connections are open, the server's caches
+ * and JIT are warm and the measured phase does not start inside a transient; or after `boundMs`,
+ * whichever comes first.
  * Memory is constant: each window keeps at most WINDOW_MAX_SAMPLES latencies.
  */
 export class WarmupSettler {
@@ -39,8 +42,8 @@ export class WarmupSettler {
   private seen = 0;
   private windowStartNs: number;
   private readonly startNs: number;
-  private lastMedian = Number.NaN;
-  private stablePairs = 0;
+  /** The medians of the latest windows, oldest first (SETTLE_RULE.parts of them at most). */
+  private readonly medians: number[] = [];
   private done: WarmupSummary | undefined;
 
   constructor(
@@ -67,10 +70,9 @@ export class WarmupSettler {
     const median = sorted[this.n >> 1] as number;
     this.n = 0;
     this.windowStartNs = nowNs;
-    const close = Math.abs(median - this.lastMedian) <= Math.max(SETTLE_SHARE * this.lastMedian, SETTLE_ABS_NS);
-    this.stablePairs = close ? this.stablePairs + 1 : 0;
-    this.lastMedian = median;
-    return this.stablePairs >= SETTLED_PAIRS && this.seen >= this.minRequests ? this.end(nowNs, true) : false;
+    this.medians.push(median);
+    if (this.medians.length > SETTLE_RULE.parts) this.medians.shift();
+    return this.seen >= this.minRequests && settled(this.medians, SETTLE_RULE) ? this.end(nowNs, true) : false;
   }
 
   get summary(): WarmupSummary | undefined {

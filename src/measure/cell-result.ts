@@ -1,6 +1,7 @@
 import type { CellResult, LatencyMs, LoadSummary, SloReport } from "../results.js";
 import { type Cell, isRemote, loadFields } from "../suite/expand.js";
-import { type LatencySummary, normalQuantile, nsToMs, quantile, quantileCI, sortSamples, summarizeLatency, throughput } from "../stats/index.js";
+import { type LatencySummary, normalQuantile, nsToMs, summarizeLatency, throughput } from "../stats/index.js";
+import { significantFall } from "../stats/settle.js";
 import { steadyStateCut } from "../stats/steady-cut.js";
 import { generatorLimit } from "../load/health.js";
 import { recordLatencies } from "../load/histogram.js";
@@ -64,27 +65,15 @@ export function failedCell(cell: CellIdentity, error: string, partial: Partial<C
   return { ...base(cell), ...partial, status: "failed", error };
 }
 
-/** Summarise a finished measurement: latency in ms with intervals, throughput in items/s. */
-/** Over this, a fall of the median from the first half of the timed calls to the second is reported (with intervals apart). */
-const FALLING_LIMIT = 0.02;
-
 /**
- * How much lower the second half's median is than the first's, when by more than FALLING_LIMIT
- * with their 95% order-statistic intervals apart; else null. A transient that outlasted the
- * warm-up and that MSER-5 did not cut (longer than half the series) shows so.
+ * Over this, a fall of the median from the first third of the timed calls to the last third is
+ * reported (with their dependence-aware intervals apart, stats/settle.ts): a transient that
+ * outlasted the warm-up and that MSER-5 did not cut (a slow decay through the whole series). The
+ * fall between thirds is a lower bound of the bias: the decay goes on after the last call.
  */
-function fallingBy(ns: Float64Array): number | null {
-  const half = Math.floor(ns.length / 2);
-  if (half < 2) return null;
-  const first = sortSamples(ns.subarray(0, half));
-  const second = sortSamples(ns.subarray(half));
-  const a = quantileCI(first, 0.5);
-  const b = quantileCI(second, 0.5);
-  if (a === null || b === null || a.lo <= b.hi) return null;
-  const drop = 1 - quantile(second, 0.5) / quantile(first, 0.5);
-  return drop > FALLING_LIMIT ? drop : null;
-}
+const FALLING_LIMIT = 0.01;
 
+/** Summarise a finished measurement: latency in ms with intervals, throughput in items/s. */
 export function measuredCell(
   cell: CellIdentity,
   m: Measurement,
@@ -104,7 +93,7 @@ export function measuredCell(
   if (m.warmupEnd === "process-calls" && m.stopReason !== "interrupted") {
     notes.push(
       `warm-up: ended at its limit (${m.warmupIterations} calls, ${nsToMs(m.warmupNs ?? 0).toFixed(0)} ms) before this process had made the calls ` +
-        "after which V8 has optimised the code around each call: the figures may be slightly high; give the cell more time (measure.maxTimeMs)",
+        "(2,000, and 500 ms of them) after which its latency has settled (V8's optimisation of the code around each call): the figures may be slightly high; give the cell more time (measure.maxTimeMs)",
     );
   } else if (m.warmupSettled === false && m.stopReason !== "interrupted") {
     notes.push(
@@ -112,10 +101,10 @@ export function measuredCell(
         "the figures may be high; give the cell more time (measure.maxTimeMs)",
     );
   }
-  const falling = fallingBy(m.latenciesNs.subarray(steady.truncate));
+  const falling = significantFall(m.latenciesNs.subarray(steady.truncate), FALLING_LIMIT);
   if (falling !== null) {
     notes.push(
-      `warm-up: the median of the second half of the timed calls is ${(falling * 100).toFixed(1)}% below the first half's (their 95% intervals apart): ` +
+      `warm-up: the median of the last third of the timed calls is ${(falling * 100).toFixed(1)}% below the first third's (their 95% intervals apart): ` +
         "the latency was still falling, the figures are biased high; give the warm-up more room (measure.warmupIterations, measure.maxTimeMs)",
     );
   }

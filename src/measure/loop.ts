@@ -1,6 +1,7 @@
 import type { StopReason } from "../results.js";
 import type { MeasurePlan } from "../suite/resolve.js";
 import { headlineRelativeHalfWidth, msToNs, PERCENTILE_PROBABILITY } from "../stats/index.js";
+import { type SettleRule, settled as settledBy } from "../stats/settle.js";
 import { steadyStateCut } from "../stats/steady-cut.js";
 import { type Clock, monotonicClock } from "../util/clock.js";
 
@@ -21,7 +22,7 @@ export interface Measurement {
   relativeCI: number;
   /** The warm-up ended because the latency had settled (false: at its time limit, or interrupted while still falling). */
   warmupSettled?: boolean;
-  /** Why the warm-up ended: settled; at its limit while still falling; or settled but at the limit of the process's minimum calls (PROCESS_WARMUP_CALLS). */
+  /** Why the warm-up ended: settled; at its limit while still falling; or settled but at the limit of the process's minimum (PROCESS_WARMUP_CALLS, PROCESS_WARMUP_MS). */
   warmupEnd?: WarmupEnd;
   /** Time spent in the warm-up (cold start excluded), ns. */
   warmupNs?: number;
@@ -40,13 +41,15 @@ export interface LoopOptions {
    * clock; none on an injected one, a virtual clock with no JIT behind it, unless given).
    */
   minProcessCalls?: number;
+  /** Time, ms, the process must have spent in calls before a warm-up may end (PROCESS_WARMUP_MS on the real clock; none on an injected one unless given). */
+  minProcessMs?: number;
   /**
    * Warm up until settled (default); false: exactly `warmupIterations` calls, for a runner on a
    * virtual clock (the fake one of the tests), whose latencies have no transient to wait out.
    */
   settle?: boolean;
   /** Where the process's calls are counted: this module's own counter unless a test gives its own. */
-  processCalls?: { n: number };
+  processCalls?: ProcessCalls;
 }
 
 /** How much the sample must grow between convergence checks at least. */
@@ -59,10 +62,11 @@ const CHECK_GROWTH = 1.1;
 const CHECK_COST_SHARE = 0.02;
 
 /**
- * The warm-up (see TimedLoop.warmup): the later of two quarters of the latest warm-up calls may
- * be at most this much faster than the earlier one for the latency to count as settled.
+ * The warm-up (see TimedLoop.warmup) has settled when the median of the last quarter of its calls
+ * is at most 1% below the median of its second quarter (stats/settle.ts: the first quarter, the
+ * steepest part of a transient, is left out; the third gives a slow decay room to show).
  */
-const SETTLE_TOLERANCE = 0.01;
+const SETTLE_RULE: SettleRule = { parts: 4, from: 1, to: 2, tolerance: 0.01 };
 /** Calls before the first settle check (quarters of 8), and the growth of the sample between checks. */
 const SETTLE_MIN_CALLS = 32;
 const SETTLE_GROWTH = 1.25;
@@ -75,14 +79,29 @@ const SETTLE_GROWTH = 1.25;
  */
 const PROCESS_WARMUP_CALLS = 2000;
 /**
+ * And the time the process must have spent in calls (warm-up and timed, all cells together, cold
+ * starts left out, a preempted call counted as PREEMPTED_CALL times the fastest) before a warm-up
+ * may end: on the bundled MLP the latency of a fresh process still fell by 5–15% over its first
+ * ~300–500 ms of calls (6,000–10,000 calls), beyond PROCESS_WARMUP_CALLS, and a fixed 1,000-call
+ * plan kept +3% of it (docs/perf/cli.md, "The warm-up"). Paid once per process, by a trial's
+ * first cell; a model of a millisecond or more reaches it with its 2,000 calls.
+ */
+const PROCESS_WARMUP_MS = 500;
+/** A call longer than this many times the cell's fastest counts as this long towards PROCESS_WARMUP_MS (see count). */
+const PREEMPTED_CALL = 3;
+/**
  * The settle phase's limit: this share of the plan's maxTimeMs, and at most WARMUP_SETTLE_MAX_MS;
  * the process's minimum calls, once the windows have settled, have WARMUP_SETTLE_MAX_MS (within maxTimeMs).
  */
 const WARMUP_SETTLE_SHARE = 0.25;
 const WARMUP_SETTLE_MAX_MS = 2000;
 
-/** Calls made through every TimedLoop of this process (see PROCESS_WARMUP_CALLS). */
-const processCalls = { n: 0 };
+/** Calls made through every TimedLoop of this process and the time they took, cold starts left out (see PROCESS_WARMUP_CALLS). */
+interface ProcessCalls {
+  n: number;
+  ns?: number;
+}
+const processCalls: ProcessCalls = { n: 0, ns: 0 };
 
 /**
  * The timed loop of one cell, run as one contiguous block.
@@ -97,7 +116,8 @@ export class TimedLoop {
   private readonly now: Clock;
   private readonly signal: AbortSignal | undefined;
   private readonly minProcessCalls: number;
-  private readonly calls: { n: number };
+  private readonly minProcessNs: number;
+  private readonly calls: ProcessCalls;
   private readonly settle: boolean;
   private readonly p: number;
   private latencies: Float64Array;
@@ -112,6 +132,7 @@ export class TimedLoop {
   private warmupNs = 0;
   private checkNs = 0;
   private checks = 0;
+  private fastestNs = Infinity;
   private stopReason: StopReason | undefined;
 
   constructor(
@@ -122,6 +143,7 @@ export class TimedLoop {
     this.now = options.clock ?? monotonicClock;
     this.signal = options.signal;
     this.minProcessCalls = options.minProcessCalls ?? (this.now === monotonicClock ? PROCESS_WARMUP_CALLS : 0);
+    this.minProcessNs = msToNs(options.minProcessMs ?? (this.now === monotonicClock ? PROCESS_WARMUP_MS : 0));
     this.calls = options.processCalls ?? processCalls;
     this.settle = options.settle ?? true;
     this.p = PERCENTILE_PROBABILITY[plan.headline];
@@ -141,9 +163,10 @@ export class TimedLoop {
   /**
    * Calls not kept: at least `warmupIterations` of them (fewer only when they take longer than the
    * plan's maxTimeMs), then until the latency has settled, by time and stability: until this
-   * process has made PROCESS_WARMUP_CALLS calls, and the latest quarter of the warm-up's calls is
-   * not faster than its second quarter by more than SETTLE_TOLERANCE (checked as the warm-up
-   * grows by SETTLE_GROWTH, so a slow transient is judged over a span as long as itself). Bounded
+   * process has made PROCESS_WARMUP_CALLS calls and spent PROCESS_WARMUP_MS in them, and the
+   * warm-up's calls have settled by SETTLE_RULE (checked as the warm-up grows by SETTLE_GROWTH,
+   * so a slow transient is judged over a span as long as itself; once the process's minimum is
+   * reached, over the calls since). Bounded
    * by WARMUP_SETTLE_SHARE of maxTimeMs (at most WARMUP_SETTLE_MAX_MS); a warm-up that reaches the
    * bound unsettled says so in the cell's notes (cell-result.ts) instead of passing for steady.
    */
@@ -157,6 +180,11 @@ export class TimedLoop {
     const processNs = Math.min(fixedNs, msToNs(WARMUP_SETTLE_MAX_MS));
     let settled = false;
     let windowsSettled = false;
+    // Once the process has made its minimum (a warm-up of its own, paid once), the rule judges only
+    // the calls since: judged over the whole warm-up, its first half would still hold the process's
+    // decay, and the quarters would need four times as long to leave it behind.
+    let from = this.processShort() ? -1 : 0;
+    let limitNs = settleNs;
     while (!this.signal?.aborted) {
       if (!this.settle && this.warmupIterations >= plan.warmupIterations) {
         settled = true;
@@ -165,35 +193,58 @@ export class TimedLoop {
       const t0 = now();
       await this.call();
       const t1 = now();
-      this.calls.n++;
+      const ns = Number(t1 - t0);
+      this.count(ns);
       const n = this.warmupIterations;
       if (n === durations.length) {
         const bigger = new Float64Array(n * 2);
         bigger.set(durations);
         durations = bigger;
       }
-      durations[n] = Number(t1 - t0);
+      durations[n] = ns;
       this.warmupIterations = n + 1;
       const elapsed = Number(t1 - start);
       if (this.warmupIterations < plan.warmupIterations) {
         if (elapsed >= fixedNs) break;
         continue;
       }
+      if (from < 0 && !this.processShort()) {
+        // The process's minimum is reached: the settle rule starts afresh, with a limit of its own within processNs.
+        from = this.warmupIterations;
+        nextCheck = from + SETTLE_MIN_CALLS;
+        windowsSettled = false;
+        limitNs = Math.min(processNs, Math.max(settleNs, elapsed + settleNs));
+      }
       if (this.warmupIterations >= nextCheck) {
-        windowsSettled = settledQuarters(durations.subarray(0, this.warmupIterations));
-        nextCheck = Math.ceil(this.warmupIterations * SETTLE_GROWTH);
-        if (windowsSettled && this.calls.n >= this.minProcessCalls) {
+        const span = Math.max(0, from);
+        windowsSettled = settledBy(durations.subarray(span, this.warmupIterations), SETTLE_RULE);
+        nextCheck = span + Math.ceil((this.warmupIterations - span) * SETTLE_GROWTH);
+        if (windowsSettled && from >= 0) {
           settled = true;
           break;
         }
       }
       // Settled but for the process's minimum: that has a limit of its own (it is paid once per process).
-      const processShort = windowsSettled && this.calls.n < this.minProcessCalls;
-      if (elapsed >= (processShort ? processNs : settleNs)) break;
+      if (elapsed >= (from < 0 && windowsSettled ? processNs : limitNs)) break;
     }
     this.warmupSettled = settled;
-    this.warmupEnd = settled ? "settled" : windowsSettled ? "process-calls" : "still-falling";
+    this.warmupEnd = settled ? "settled" : from < 0 && windowsSettled ? "process-calls" : "still-falling";
     this.warmupNs = Number(now() - start);
+  }
+
+  /** One call of the warm-up or the timed phase, for the process's minimum (PROCESS_WARMUP_CALLS, PROCESS_WARMUP_MS). */
+  private count(ns: number): void {
+    this.calls.n++;
+    // At most PREEMPTED_CALL times the fastest call of this cell: on a busy machine a call the
+    // scheduler preempted takes milliseconds of which almost none were spent calling (a 2,000-call
+    // MLP warm-up at load 8 "took" 508 ms, 150 µs a call for a median of 55 µs).
+    this.fastestNs = Math.min(this.fastestNs, ns);
+    this.calls.ns = (this.calls.ns ?? 0) + Math.min(ns, PREEMPTED_CALL * this.fastestNs);
+  }
+
+  /** The process has not yet made PROCESS_WARMUP_CALLS calls, or not yet spent PROCESS_WARMUP_MS in them. */
+  private processShort(): boolean {
+    return this.calls.n < this.minProcessCalls || (this.calls.ns ?? 0) < this.minProcessNs;
   }
 
   private grow(): void {
@@ -216,9 +267,10 @@ export class TimedLoop {
       const t0 = now();
       await this.call();
       const t1 = now();
-      this.calls.n++;
+      const ns = Number(t1 - t0);
+      this.count(ns);
       if (this.n === this.latencies.length) this.grow();
-      this.latencies[this.n++] = Number(t1 - t0);
+      this.latencies[this.n++] = ns;
       this.elapsedNs = Number(t1 - start);
 
       if (this.n >= this.nextCheck && this.elapsedNs >= minTimeNs) {
@@ -289,24 +341,6 @@ export class TimedLoop {
       checks: this.checks,
     };
   }
-}
-
-/**
- * The median of the last quarter of `d` is at most SETTLE_TOLERANCE below the median of its second
- * quarter. The first quarter (the steepest part of a transient) is left out, and a quarter between
- * the two gives the comparison room: adjacent windows of a slow decay differ too little to see.
- */
-function settledQuarters(d: Float64Array): boolean {
-  const n = d.length;
-  const earlier = medianOf(d.subarray(Math.floor(n / 4), Math.floor(n / 2)));
-  const later = medianOf(d.subarray(Math.floor((3 * n) / 4)));
-  return later >= earlier * (1 - SETTLE_TOLERANCE);
-}
-
-function medianOf(xs: Float64Array): number {
-  const s = Float64Array.from(xs).sort();
-  const h = (s.length - 1) / 2;
-  return ((s[Math.floor(h)] ?? 0) + (s[Math.ceil(h)] ?? 0)) / 2;
 }
 
 /** One cell from cold start to stop, without interruption by other cells. */
