@@ -59,6 +59,8 @@ slo: ['p90 <= 50ms']
     if (starved(doc)) ({ r, doc } = await search());
     const [cell] = doc.cells;
     const curve = JSON.stringify(cell?.steps.map((s) => [s.target, s.verdict, s.latencyMs?.p90, s.generator.reason]));
+    // Printed for the issue's note: the steps as [req/s, verdict, p90 ms, the generator's reason].
+    process.stderr.write(`capacity of one worker at 5 ms (200 req/s): ${cell?.capacity ?? "none"} req/s; curve ${curve}\n`);
     if (starved(doc)) {
       // Still starved: what must hold then is that nothing is claimed above an invalid step, nor blamed on the server.
       const invalid = cell?.steps.find((s) => s.verdict === "invalid");

@@ -76,9 +76,17 @@ const MAX_BURST = 256;
 /** How long past the timeout the drain at the end waits before it gives up on requests in flight. */
 export const DRAIN_SLACK_MS = 500;
 
-/** As many requests as can be outstanding before they time out (rate × timeout), at least 64, at most MAX_IN_FLIGHT. */
+/**
+ * Room over rate × timeout: a request is timed out by a periodic sweep (up to 50 ms late) and a
+ * Poisson schedule bunches, so against a server that answers nothing within the timeout exactly
+ * rate × timeout requests can be out at once; with no room the cap then drops requests, which
+ * reads as the generator falling behind when it is the server that is saturated.
+ */
+const IN_FLIGHT_ROOM = 1.25;
+
+/** As many requests as can be outstanding before they time out (rate × timeout, with IN_FLIGHT_ROOM), at least 64, at most MAX_IN_FLIGHT. */
 export function defaultInFlightCap(ratePerS: number, timeoutMs: number): number {
-  return Math.min(MAX_IN_FLIGHT, Math.max(64, Math.ceil((ratePerS * timeoutMs) / 1000)));
+  return Math.min(MAX_IN_FLIGHT, Math.max(64, Math.ceil((IN_FLIGHT_ROOM * ratePerS * timeoutMs) / 1000)));
 }
 
 /** A dispatch later than this after its scheduled time counts as lagged. */
