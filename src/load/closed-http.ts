@@ -3,7 +3,7 @@ import { monotonicClock } from "../util/clock.js";
 import { checkRequest, responseOutcome as checkResponse, userHeaders } from "./http-common.js";
 import { type AutocannonClient, patchClient } from "./autocannon-client.js";
 import { HealthMonitor } from "./health.js";
-import { WarmupSettler, warmupBoundMs } from "./warmup.js";
+import { ClosedWindow } from "./closed-window.js";
 import { type ClosedLoopHttpOptions, closedLoopLean } from "./closed-lean.js";
 import { leanEligible } from "./lean-http.js";
 import { LoadRecorder } from "./recorder.js";
@@ -45,28 +45,15 @@ export function closedLoopHttp(o: ClosedLoopHttpOptions): Promise<LoadResult> {
 function closedLoopAutocannon(o: ClosedLoopHttpOptions, url: URL): Promise<LoadResult> {
   const spec = o.request;
   const clock = monotonicClock;
-  const warmup = o.warmupRequests ?? 0;
-  const maxRequests = o.maxRequests ?? Number.POSITIVE_INFINITY;
   const recorder = new LoadRecorder();
   const health = new HealthMonitor();
   const clients: AutocannonClient[] = [];
-
-  type Phase = "warmup" | "measure" | "drain" | "done";
-  let phase: Phase = warmup > 0 ? "warmup" : "measure";
-  // Warm-up ends once at least warmupRequests outcomes came back and the latencies have settled, within a bound (warmup.ts).
-  const boundMs = warmupBoundMs(o.durationMs);
-  const settler = warmup > 0 ? new WarmupSettler(warmup, boundMs, Number(clock())) : undefined;
-  let windowStart = clock();
-  let windowEnd: bigint | undefined;
-  let stopTimer: NodeJS.Timeout | undefined;
+  const run = new ClosedWindow(o, clock, recorder, health, { drain: () => drain(), stop: () => stop() });
   let drainTimer: NodeJS.Timeout | undefined;
   let tracker: autocannon.Instance | undefined;
 
   const stop = (): void => {
-    if (phase === "done") return;
-    phase = "done";
-    windowEnd = clock();
-    clearTimeout(stopTimer);
+    if (!run.end()) return;
     clearTimeout(drainTimer);
     o.signal?.removeEventListener("abort", stop);
     for (const c of clients) c.destroy();
@@ -74,8 +61,7 @@ function closedLoopAutocannon(o: ClosedLoopHttpOptions, url: URL): Promise<LoadR
   };
   /** The duration is over: each client sends nothing more and ends once its request in flight has. */
   const drain = (): void => {
-    if (phase !== "measure") return;
-    phase = "drain";
+    if (!run.toDrain()) return;
     for (const c of clients) {
       if (c.destroyed) continue;
       if (c.pipelinedRequests.size() === 0) c.destroy();
@@ -85,22 +71,7 @@ function closedLoopAutocannon(o: ClosedLoopHttpOptions, url: URL): Promise<LoadR
     // A backstop: autocannon's own timer ends every request by its timeout.
     else drainTimer = setTimeout(stop, spec.timeoutMs + DRAIN_SLACK_MS);
   };
-  const startMeasuring = (): void => {
-    phase = "measure";
-    health.start();
-    windowStart = clock();
-    stopTimer = setTimeout(drain, o.durationMs);
-  };
-  const onOutcome = (outcome: Outcome, latencyNs: number): void => {
-    if (phase === "warmup") {
-      settler?.record(outcome.kind === "ok" ? latencyNs : Number.NaN);
-      if (settler?.over(Number(clock())) !== false) startMeasuring();
-      return;
-    }
-    if (phase !== "measure" && phase !== "drain") return;
-    recorder.record(outcome, latencyNs);
-    if (recorder.count >= maxRequests) stop();
-  };
+  const onOutcome = (outcome: Outcome, latencyNs: number): void => run.outcome(outcome, latencyNs);
 
   // Set by a request's onResponse, consumed by its client's 'response' event in the same tick.
   let pending: Outcome = { kind: "ok" };
@@ -116,7 +87,7 @@ function closedLoopAutocannon(o: ClosedLoopHttpOptions, url: URL): Promise<LoadR
     // Later, not now: after a timeout autocannon reconnects (and so ends a draining client) before it emits 'timeout'.
     client.on("done", () =>
       setImmediate(() => {
-        if (phase === "drain" && clients.every((c) => c.destroyed)) stop();
+        if (run.phase === "drain" && clients.every((c) => c.destroyed)) stop();
       }),
     );
   };
@@ -155,22 +126,7 @@ function closedLoopAutocannon(o: ClosedLoopHttpOptions, url: URL): Promise<LoadR
           stop();
           if (err) reject(err instanceof Error ? err : new Error(`autocannon failed: ${JSON.stringify(err)}`));
           else {
-            const end = windowEnd ?? clock();
-            const durationNs = Number(end - windowStart);
-            const generator = health.finish({
-              targetRate: null,
-              scheduled: null,
-              sent: recorder.count,
-              dropped: 0,
-              windowNs: durationNs,
-              inFlightCap: o.connections,
-            });
-            // Each connection has one request out at a time (no pipelining).
-            const w = settler?.summary;
-            resolve({
-              ...recorder.result({ durationNs, targetRate: null }),
-              generator: { ...generator, maxInFlight: o.connections, ...(w ? { warmup: w } : {}) },
-            });
+            resolve(run.result());
           }
         },
       );
@@ -180,12 +136,6 @@ function closedLoopAutocannon(o: ClosedLoopHttpOptions, url: URL): Promise<LoadR
     }
     if (o.signal?.aborted) stop();
     else o.signal?.addEventListener("abort", stop, { once: true });
-    if (phase === "measure") startMeasuring();
-    else {
-      // Warm-up is bounded in time too: a server that never answers must not hold the run.
-      setTimeout(() => {
-        if (phase === "warmup" && settler?.over(Number(clock())) !== false) startMeasuring();
-      }, boundMs).unref();
-    }
+    run.begin();
   });
 }

@@ -2,8 +2,8 @@ import { monotonicClock } from "../util/clock.js";
 import { HealthMonitor } from "./health.js";
 import { type ConnectionOwner, LeanConnection, leanTarget, outcomeOf } from "./lean-http.js";
 import { LoadRecorder } from "./recorder.js";
-import type { HttpRequestSpec, LoadResult, Outcome } from "./types.js";
-import { WarmupSettler, warmupBoundMs } from "./warmup.js";
+import type { HttpRequestSpec, LoadResult } from "./types.js";
+import { ClosedWindow } from "./closed-window.js";
 import { msToNs } from "../stats/metrics.js";
 
 export interface ClosedLoopHttpOptions {
@@ -40,24 +40,13 @@ export function closedLoopLean(o: ClosedLoopHttpOptions): Promise<LoadResult> {
   const clock = monotonicClock;
   const target = leanTarget(spec, clock);
   const timeoutNs = msToNs(spec.timeoutMs);
-  const warmup = o.warmupRequests ?? 0;
-  const maxRequests = o.maxRequests ?? Number.POSITIVE_INFINITY;
   const recorder = new LoadRecorder();
   const health = new HealthMonitor();
   const slots: (LeanConnection | undefined)[] = new Array<LeanConnection | undefined>(o.connections).fill(undefined);
-
-  type Phase = "warmup" | "measure" | "drain" | "done";
-  let phase: Phase = warmup > 0 ? "warmup" : "measure";
-  const boundMs = warmupBoundMs(o.durationMs);
-  const settler = warmup > 0 ? new WarmupSettler(warmup, boundMs, Number(clock())) : undefined;
-  let windowStart = clock();
-  let windowEnd: bigint | undefined;
-  let stopTimer: NodeJS.Timeout | undefined;
+  const run = new ClosedWindow(o, clock, recorder, health, { drain: () => drain(), stop: () => stop() });
   let drainTimer: NodeJS.Timeout | undefined;
   let busy = 0;
   let finish: (() => void) | undefined;
-
-  const sending = (): boolean => phase === "warmup" || phase === "measure";
 
   const write = (c: LeanConnection): void => {
     c.startNs = clock();
@@ -73,8 +62,8 @@ export function closedLoopLean(o: ClosedLoopHttpOptions): Promise<LoadResult> {
   };
   /** The connection in `slot` is free: its next request, on it or (it is gone) a new one. */
   const next = (slot: number, c: LeanConnection, backOff: boolean): void => {
-    if (!sending()) {
-      if (phase === "drain" && busy === 0) stop();
+    if (!run.sending) {
+      if (run.phase === "drain" && busy === 0) stop();
       return;
     }
     if (!c.dead) write(c);
@@ -82,34 +71,17 @@ export function closedLoopLean(o: ClosedLoopHttpOptions): Promise<LoadResult> {
     else {
       slots[slot] = undefined;
       setTimeout(() => {
-        if (sending()) open(slot);
-        else if (phase === "drain" && busy === 0) stop();
+        if (run.sending) open(slot);
+        else if (run.phase === "drain" && busy === 0) stop();
       }, RECONNECT_DELAY_MS);
     }
-  };
-
-  const startMeasuring = (): void => {
-    phase = "measure";
-    health.start();
-    windowStart = clock();
-    stopTimer = setTimeout(drain, o.durationMs);
-  };
-  const onOutcome = (outcome: Outcome, latencyNs: number): void => {
-    if (phase === "warmup") {
-      settler?.record(outcome.kind === "ok" ? latencyNs : Number.NaN);
-      if (settler?.over(Number(clock())) !== false) startMeasuring();
-      return;
-    }
-    if (phase !== "measure" && phase !== "drain") return;
-    recorder.record(outcome, latencyNs);
-    if (recorder.count >= maxRequests) stop();
   };
 
   const owner: ConnectionOwner = {
     ended(c, outcome, endNs) {
       busy--;
       const kind = outcome.kind;
-      onOutcome(outcome, kind === "ok" ? Number(endNs - c.startNs) : 0);
+      run.outcome(outcome, kind === "ok" ? Number(endNs - c.startNs) : 0);
       next(c.tag as number, c, kind === "refused" || kind === "dns");
     },
     gone() {},
@@ -122,8 +94,8 @@ export function closedLoopLean(o: ClosedLoopHttpOptions): Promise<LoadResult> {
       if (c === undefined || !c.busy || c.deadlineNs > now) continue;
       c.abort();
       busy--;
-      onOutcome(TIMED_OUT, 0);
-      if (phase === "done") return;
+      run.outcome(TIMED_OUT, 0);
+      if (run.phase === "done") return;
       next(slot, c, false);
     }
   };
@@ -131,17 +103,13 @@ export function closedLoopLean(o: ClosedLoopHttpOptions): Promise<LoadResult> {
 
   /** The duration is over: nothing more is written; the run ends once the requests out have. */
   const drain = (): void => {
-    if (phase !== "measure") return;
-    phase = "drain";
+    if (!run.toDrain()) return;
     if (busy === 0) stop();
     // A backstop: the sweep ends every request by its timeout.
     else drainTimer = setTimeout(stop, spec.timeoutMs + DRAIN_SLACK_MS);
   };
   function stop(): void {
-    if (phase === "done") return;
-    phase = "done";
-    windowEnd = clock();
-    clearTimeout(stopTimer);
+    if (!run.end()) return;
     clearTimeout(drainTimer);
     clearInterval(sweeper);
     o.signal?.removeEventListener("abort", stop);
@@ -150,35 +118,13 @@ export function closedLoopLean(o: ClosedLoopHttpOptions): Promise<LoadResult> {
   }
 
   return new Promise<LoadResult>((resolve) => {
-    finish = () => {
-      const durationNs = Number((windowEnd ?? clock()) - windowStart);
-      const generator = health.finish({
-        targetRate: null,
-        scheduled: null,
-        sent: recorder.count,
-        dropped: 0,
-        windowNs: durationNs,
-        inFlightCap: o.connections,
-      });
-      const w = settler?.summary;
-      resolve({
-        ...recorder.result({ durationNs, targetRate: null }),
-        // Each connection has one request out at a time (no pipelining).
-        generator: { ...generator, maxInFlight: o.connections, ...(w ? { warmup: w } : {}) },
-      });
-    };
+    finish = () => resolve(run.result());
     if (o.signal?.aborted) {
       stop();
       return;
     }
     o.signal?.addEventListener("abort", stop, { once: true });
-    if (phase === "measure") startMeasuring();
-    else {
-      // Warm-up is bounded in time too: a server that never answers must not hold the run.
-      setTimeout(() => {
-        if (phase === "warmup" && settler?.over(Number(clock())) !== false) startMeasuring();
-      }, boundMs).unref();
-    }
+    run.begin();
     for (let slot = 0; slot < o.connections; slot++) open(slot);
   });
 }
