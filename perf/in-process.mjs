@@ -1,8 +1,11 @@
 // In-process rows of issue 11: bench's p50 against a bare `session.run` loop (perf/bare-loop.mjs,
 // same session options, same input tensors), alternated round by round, each in fresh processes.
-//   node perf/in-process.mjs overhead [ROUNDS=8] [CELL=cls|mlp] [CALLS=2000]
+//   node perf/in-process.mjs overhead [ROUNDS=8] [CELL=cls|cls1|mlp] [CALLS=2000]
 //     both with the same fixed plan (WARMUP calls, 3,000 by default, then CALLS timed); per round the relative
-//     difference of the p50s, and over the rounds a 95% t-interval of its mean.
+//     difference of the p50s, and over the rounds a 95% t-interval of its mean and a distribution-free 95%
+//     interval of its median (order statistics; a round where the machine switched level between the two
+//     processes is an outlier the median shrugs off and the mean does not). cls1 is PaddleOCR cls on one
+//     intra-op thread: on 2 shared cores, 2 threads make every round depend on what else runs.
 //   node perf/in-process.mjs short-plan [ROUNDS=6]
 //     the issue's fixed 1,000-call plan on the bundled MLP (warmupIterations 20, min = max = 1000
 //     iterations) against the steady value: the bare loop's p50 over 5,000 calls after 3 s of calls,
@@ -11,7 +14,7 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { ENTRY, median, quantile, ROOT, tempDir } from "./lib.mjs";
+import { ENTRY, median, medianInterval, quantile, ROOT, tempDir } from "./lib.mjs";
 
 const [mode = "overhead", roundsArg, cellArg = "cls", callsArg] = process.argv.slice(2);
 const rounds = Number(roundsArg ?? (mode === "overhead" ? 8 : 6));
@@ -24,6 +27,7 @@ const CELLS = {
   },
   mlp: { model: path.join(ROOT, "suites/models/mlp-fp32.onnx"), inputs: {}, threads: 1 },
 };
+CELLS.cls1 = { ...CELLS.cls, threads: 1 };
 
 function run(argv) {
   const r = spawnSync(process.execPath, argv, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 64 << 20 });
@@ -85,8 +89,9 @@ if (mode === "overhead") {
     );
   }
   const [m, lo, hi] = meanInterval(diffs);
+  const mi = medianInterval(diffs);
   console.log(
-    `bench/bare − 1: median ${pct(median(diffs))} (min ${pct(Math.min(...diffs))}, max ${pct(Math.max(...diffs))}); mean ${pct(m)}, 95% t-interval [${pct(lo)}, ${pct(hi)}]`,
+    `bench/bare − 1: median ${pct(median(diffs))} (min ${pct(Math.min(...diffs))}, max ${pct(Math.max(...diffs))}), 95% interval of the median ${mi ? `[${pct(mi[0])}, ${pct(mi[1])}]` : "(too few rounds)"}; mean ${pct(m)}, 95% t-interval [${pct(lo)}, ${pct(hi)}]`,
   );
 } else if (mode === "short-plan") {
   // The steady value is measured just before and just after bench's process (bracketing): on a shared

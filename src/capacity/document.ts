@@ -1,3 +1,4 @@
+import type { CellResult } from "../results.js";
 import type { Cell } from "../suite/expand.js";
 import type { CapacityAxis, CapacityResult } from "./search.js";
 
@@ -15,14 +16,9 @@ export interface CapacityDocument {
   cells: CapacityCell[];
 }
 
-export interface CapacityCell extends CapacityResult {
+export interface CapacityCell extends CapacityResult, Pick<CellResult, "target" | "variant" | "batch" | "provider" | "threads"> {
   /** The cell's id without its load suffix (`srv/default/b1`): the load is what was searched. */
   id: string;
-  target: string;
-  variant: string;
-  batch: number;
-  provider: string;
-  threads: number | null;
   /** Open loop (rate) or closed loop (concurrency), and the load's unit. */
   mode: "open" | "closed";
   unit: "req/s" | "in flight";

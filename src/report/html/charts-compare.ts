@@ -19,7 +19,7 @@ import {
 import { num } from "../format.js";
 import type { HistorySeries } from "../model.js";
 import { figure, list, missing, paragraph, table } from "./page.js";
-import { renderSvg } from "./svg.js";
+import { panels, renderSvg } from "./svg.js";
 
 const VERDICT_COLORS = { domain: ["regression", "improvement", "unchanged", "inconclusive"], range: ["#d62728", "#2ca02c", "#7f7f7f", "#ff9f1c"] };
 
@@ -161,27 +161,22 @@ export async function historyChart(history: readonly HistorySeries[] | undefined
   const x = { field: "t", type: "temporal", title: "run started" };
   const y = { field: "value", type: "quantitative", scale: { zero: false }, title: null };
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
-  const spec = {
-    data: { values: rows },
-    facet: { field: "series", type: "nominal", title: null },
-    columns: 2,
-    spec: {
-      width: 420,
-      height: 200,
-      layer: [
-        { transform: only("point"), mark: { type: "line", color: "#4c78a8", point: { filled: true, size: 30 } }, encoding: { x, y } },
-        { transform: only("point"), mark: { type: "rule", color: "#4c78a8", opacity: 0.5 }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" } } },
-        { transform: only("level"), mark: { type: "rule", color: "#666", strokeDash: [5, 3], strokeWidth: 1.5 }, encoding: { x, x2: { field: "t2" }, y } },
-        { transform: only("change"), mark: { type: "rule", color: "#d62728", strokeWidth: 1.5 }, encoding: { x } },
-        {
-          transform: only("change"),
-          mark: { type: "text", color: "#d62728", align: "left", dx: 3, dy: -4, baseline: "top", y: 0 },
-          encoding: { x, text: { field: "label" } },
-        },
-      ],
-    },
-    resolve: { scale: { y: "independent", x: "independent" } },
-  } as unknown as TopLevelSpec;
+  const spec = panels(
+    rows,
+    "series",
+    [
+      { transform: only("point"), mark: { type: "line", color: "#4c78a8", point: { filled: true, size: 30 } }, encoding: { x, y } },
+      { transform: only("point"), mark: { type: "rule", color: "#4c78a8", opacity: 0.5 }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" } } },
+      { transform: only("level"), mark: { type: "rule", color: "#666", strokeDash: [5, 3], strokeWidth: 1.5 }, encoding: { x, x2: { field: "t2" }, y } },
+      { transform: only("change"), mark: { type: "rule", color: "#d62728", strokeWidth: 1.5 }, encoding: { x } },
+      {
+        transform: only("change"),
+        mark: { type: "text", color: "#d62728", align: "left", dx: 3, dy: -4, baseline: "top", y: 0 },
+        encoding: { x, text: { field: "label" } },
+      },
+    ],
+    { columns: 2, width: 420, height: 200, independent: ["y", "x"] },
+  );
   const numbers = series
     .map((s) =>
       [

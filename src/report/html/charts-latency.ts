@@ -7,7 +7,7 @@ import { num, withCI } from "../format.js";
 import type { ReportInput } from "../model.js";
 import { ecdfPoints, headlineOf, interval, ok, type ReportCell, seriesColor } from "./data.js";
 import { esc, figure, missing, table } from "./page.js";
-import { renderSvg } from "./svg.js";
+import { panels, renderSvg } from "./svg.js";
 
 function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
   const map = new Map<string, T[]>();
@@ -38,37 +38,33 @@ export async function cdfCharts(input: ReportInput, cells: readonly ReportCell[]
   for (const [target, targetRows] of groupBy(rows, (r) => r.target as string)) {
     const groups = [...new Set(targetRows.map((r) => r.group as string))];
     const x = { field: "x", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log scale)" } as const;
-    const spec = {
-      data: { values: targetRows },
-      facet: { field: "group", type: "nominal", title: null, sort: groups },
-      columns: 3,
-      spec: {
-        width: 250,
-        height: 160,
-        layer: [
-          {
-            transform: [{ filter: "datum.kind === 'cdf'" }],
-            mark: { type: "line", strokeWidth: 1.5, interpolate: "step-after" },
-            encoding: { x, y: { field: "p", type: "quantitative", title: "fraction of calls ≤ x", scale: { domain: [0, 1] } }, color: seriesColor },
+    const spec = panels(
+      targetRows,
+      "group",
+      [
+        {
+          transform: [{ filter: "datum.kind === 'cdf'" }],
+          mark: { type: "line", strokeWidth: 1.5, interpolate: "step-after" },
+          encoding: { x, y: { field: "p", type: "quantitative", title: "fraction of calls ≤ x", scale: { domain: [0, 1] } }, color: seriesColor },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'q'" }],
+          mark: { type: "rule", strokeWidth: 3, opacity: 0.55 },
+          encoding: { x: { ...x, field: "lo" }, x2: { field: "hi" }, y: { field: "p", type: "quantitative" }, color: seriesColor },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'q'" }],
+          mark: { type: "point", filled: true, size: 45, opacity: 1 },
+          encoding: {
+            x: { ...x, field: "value" },
+            y: { field: "p", type: "quantitative" },
+            color: seriesColor,
+            shape: { field: "q", type: "nominal", title: "percentile", scale: { domain: ["p50", "p99"], range: ["circle", "diamond"] } },
           },
-          {
-            transform: [{ filter: "datum.kind === 'q'" }],
-            mark: { type: "rule", strokeWidth: 3, opacity: 0.55 },
-            encoding: { x: { ...x, field: "lo" }, x2: { field: "hi" }, y: { field: "p", type: "quantitative" }, color: seriesColor },
-          },
-          {
-            transform: [{ filter: "datum.kind === 'q'" }],
-            mark: { type: "point", filled: true, size: 45, opacity: 1 },
-            encoding: {
-              x: { ...x, field: "value" },
-              y: { field: "p", type: "quantitative" },
-              color: seriesColor,
-              shape: { field: "q", type: "nominal", title: "percentile", scale: { domain: ["p50", "p99"], range: ["circle", "diamond"] } },
-            },
-          },
-        ],
-      },
-    } as unknown as TopLevelSpec;
+        },
+      ],
+      { width: 250, height: 160, sort: groups },
+    );
     parts.push(
       figure(
         "cdf",

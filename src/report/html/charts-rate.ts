@@ -1,12 +1,11 @@
 /** The charts of rates and trade-offs: throughput by batch size, saturation of load cells, latency against accuracy. */
-import type { TopLevelSpec } from "vega-lite";
 import type { CellResult } from "../../results.js";
 import type { Estimate } from "../../stats/index.js";
 import { cellList } from "../diff-common.js";
 import { num, percent, withCI } from "../format.js";
 import { interval, isLoad, ok, type ReportCell, seriesColor, tradeOffAccuracy } from "./data.js";
 import { figure, missing, table } from "./page.js";
-import { renderSvg } from "./svg.js";
+import { intervalBars, panels, renderSvg } from "./svg.js";
 
 /** Throughput against batch size, a line per variant and thread count, a panel per target. */
 export async function throughputChart(cells: readonly ReportCell[]): Promise<string> {
@@ -24,23 +23,18 @@ export async function throughputChart(cells: readonly ReportCell[]): Promise<str
   const batches = [...new Set(rows.map((r) => r.batch))].sort((a, b) => a - b);
   const x = { field: "batch", type: "quantitative", scale: { type: "log", base: 2 }, axis: { values: batches, format: "d" }, title: "batch size" };
   const y = { field: "value", type: "quantitative", scale: { type: "log", nice: false, padding: 8 }, title: "throughput (items/s, log scale)" };
-  const spec = {
-    data: { values: rows },
-    facet: { field: "target", type: "nominal", title: null },
-    columns: 3,
-    spec: {
-      width: 320,
-      height: 220,
-      layer: [
-        {
-          mark: { type: "line", point: { filled: true, size: 30 } },
-          encoding: { x, y, color: seriesColor, strokeDash: { field: "config", type: "nominal", title: "provider, threads" }, detail: { field: "line" } },
-        },
-        { mark: { type: "rule", strokeWidth: 2, opacity: 0.6 }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color: seriesColor } },
-      ],
-    },
-    resolve: { scale: { y: "independent" } },
-  } as unknown as TopLevelSpec;
+  const spec = panels(
+    rows,
+    "target",
+    [
+      {
+        mark: { type: "line", point: { filled: true, size: 30 } },
+        encoding: { x, y, color: seriesColor, strokeDash: { field: "config", type: "nominal", title: "provider, threads" }, detail: { field: "line" } },
+      },
+      intervalBars(x, y, seriesColor),
+    ],
+    { independent: ["y"] },
+  );
   const numbers = table(
     ["cell", "batch", "provider, threads", "throughput items/s (95% CI)"],
     drawn.map(({ cell, label, config }) => [label, cell.batch, config, withCI(cell.throughput as Estimate)]),
@@ -68,31 +62,26 @@ export async function saturationChart(cells: readonly ReportCell[]): Promise<str
   });
   const x = { field: "rate", type: "quantitative", title: "achieved rate (requests/s)" };
   const y = { field: "value", type: "quantitative", scale: { type: "log" }, title: "latency (ms, log scale)" };
-  const spec = {
-    data: { values: rows },
-    facet: { field: "panel", type: "nominal", title: null },
-    columns: 3,
-    spec: {
-      width: 320,
-      height: 220,
-      layer: [
-        {
-          mark: { type: "line", point: { filled: true, size: 30 } },
-          encoding: {
-            x,
-            y,
-            color: seriesColor,
-            strokeDash: { field: "q", type: "nominal", title: "percentile" },
-            detail: { field: "line" },
-            // Joined in the order of the load asked for (concurrency or target rate), not of the rate achieved.
-            order: { field: "level", type: "quantitative" },
-          },
+  const spec = panels(
+    rows,
+    "panel",
+    [
+      {
+        mark: { type: "line", point: { filled: true, size: 30 } },
+        encoding: {
+          x,
+          y,
+          color: seriesColor,
+          strokeDash: { field: "q", type: "nominal", title: "percentile" },
+          detail: { field: "line" },
+          // Joined in the order of the load asked for (concurrency or target rate), not of the rate achieved.
+          order: { field: "level", type: "quantitative" },
         },
-        { mark: { type: "rule", strokeWidth: 2, opacity: 0.6 }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color: seriesColor } },
-      ],
-    },
-    resolve: { scale: { y: "independent", x: "independent" } },
-  } as unknown as TopLevelSpec;
+      },
+      intervalBars(x, y, seriesColor),
+    ],
+    { independent: ["y", "x"] },
+  );
   const numbers = table(
     ["cell", "mode", "concurrency", "target rate /s", "achieved rate /s", "sent", "ok", "error rate", "p50 ms (95% CI)", "p99 ms (95% CI)", "generator lagged"],
     drawn.map(({ cell, label }) => {
@@ -156,32 +145,27 @@ export async function tradeOffChart(cells: readonly ReportCell[]): Promise<strin
     title: "Pareto",
     scale: { domain: ["on the Pareto front", "dominated", "not judged"], range: ["circle", "cross", "square"] },
   };
-  const spec = {
-    data: { values: rows },
-    facet: { field: "target", type: "nominal", title: null },
-    columns: 3,
-    spec: {
-      width: 320,
-      height: 220,
-      layer: [
-        { mark: { type: "rule", opacity: 0.5 }, encoding: { x: { ...x, field: "p50lo" }, x2: { field: "p50hi" }, y, color: seriesColor } },
-        { mark: { type: "rule", opacity: 0.5 }, encoding: { x, y: { ...y, field: "acclo" }, y2: { field: "acchi" }, color: seriesColor } },
-        {
-          mark: { type: "point", size: 70, strokeWidth: 2 },
-          encoding: {
-            x,
-            y,
-            color: seriesColor,
-            shape: front,
-            fillOpacity: { condition: { test: "datum.front === 'on the Pareto front'", value: 1 }, value: 0 },
-            size: { condition: { test: "datum.front === 'on the Pareto front'", value: 110 }, value: 50 },
-            fill: { ...seriesColor, legend: null },
-          },
+  const spec = panels(
+    rows,
+    "target",
+    [
+      { mark: { type: "rule", opacity: 0.5 }, encoding: { x: { ...x, field: "p50lo" }, x2: { field: "p50hi" }, y, color: seriesColor } },
+      { mark: { type: "rule", opacity: 0.5 }, encoding: { x, y: { ...y, field: "acclo" }, y2: { field: "acchi" }, color: seriesColor } },
+      {
+        mark: { type: "point", size: 70, strokeWidth: 2 },
+        encoding: {
+          x,
+          y,
+          color: seriesColor,
+          shape: front,
+          fillOpacity: { condition: { test: "datum.front === 'on the Pareto front'", value: 1 }, value: 0 },
+          size: { condition: { test: "datum.front === 'on the Pareto front'", value: 110 }, value: 50 },
+          fill: { ...seriesColor, legend: null },
         },
-      ],
-    },
-    resolve: { scale: { y: "independent", x: "independent" } },
-  } as unknown as TopLevelSpec;
+      },
+    ],
+    { independent: ["y", "x"] },
+  );
   const numbers = table(
     ["cell", "p50 ms (95% CI)", "p99 ms (95% CI)", "throughput items/s", "accuracy", "95% CI", "accuracy measure", "Pareto", "dominated by"],
     drawn.map(({ rc, acc }) => {

@@ -11,6 +11,35 @@ const CONFIG = {
   title: { fontSize: 13, anchor: "start" },
 } as const;
 
+/** A Vega-Lite channel or layer, as the charts write them (checked by Vega-Lite when compiled). */
+type Part = Record<string, unknown>;
+
+/**
+ * Small multiples: the same layers drawn once per value of `field`, `columns` panels to a row,
+ * each panel with its own scales on the axes named in `independent`.
+ */
+export function panels(
+  values: readonly object[],
+  field: string,
+  layer: readonly Part[],
+  o: { columns?: number; width?: number; height?: number; sort?: readonly string[]; independent?: readonly ("x" | "y")[] } = {},
+): TopLevelSpec {
+  const { columns = 3, width = 320, height = 220, sort, independent = [] } = o;
+  return {
+    data: { values },
+    facet: { field, type: "nominal", title: null, ...(sort ? { sort } : {}) },
+    columns,
+    spec: { width, height, layer },
+    ...(independent.length > 0 ? { resolve: { scale: Object.fromEntries(independent.map((axis) => [axis, "independent"])) } } : {}),
+  } as unknown as TopLevelSpec;
+}
+
+/** Each point's 95% interval as a vertical bar from its `lo` to its `hi`. */
+export const intervalBars = (x: Part, y: Part, color: Part): Part => ({
+  mark: { type: "rule", strokeWidth: 2, opacity: 0.6 },
+  encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color },
+});
+
 /**
  * A Vega-Lite spec compiled to Vega and rendered headless by Vega's SVG renderer (no canvas, no
  * DOM): static SVG, with the data inline. Nothing is loaded: a spec with a data URL is refused.
