@@ -104,6 +104,28 @@ trials: { min: 2, max: 2 }
     expect(allowed.stdout).toMatch(/environment differs: models\.mlp-int8\.onnx: sha256:\w+ → sha256:\w+ \(matters/);
   });
 
+  it("a data file the cells are fed is hashed: fingerprint --diff calls a changed one must-match, and reproduce refuses it", async () => {
+    const data = path.join(dir, "x.json");
+    writeFileSync(data, JSON.stringify([Array.from({ length: 256 }, (_, i) => i / 256)]));
+    const fed = path.join(dir, "fed.yaml");
+    writeFileSync(
+      fed,
+      `name: fed\ntargets:\n  a: { kind: onnx, variants: { v: mlp-fp32.onnx }, inputs: { input: { file: x.json } } }\nmeasure: { minIterations: 20, maxIterations: 50, minTimeMs: 0, maxTimeMs: 50 }\ntrials: { min: 1, max: 1 }\n`,
+    );
+    const run = await bench(["run", fed, ...common, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as { run: { id: string; fingerprint: { data?: Record<string, { sha256: string; bytes: number }> } } };
+    expect(doc.run.fingerprint.data?.["x.json"]).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number) });
+    writeFileSync(data, JSON.stringify([Array.from({ length: 256 }, (_, i) => -i / 256)]));
+    const refused = await bench(["reproduce", doc.run.id, ...common]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toMatch(/cannot reproduce: data file x\.json changed \(sha256 \w{12} then, \w{12} now\)/);
+    expect((await bench(["run", fed, ...common])).code).toBe(0);
+    const diff = await bench(["fingerprint", "--diff", doc.run.id, "latest", "--db", db]);
+    expect(diff.stdout).toMatch(/data\.x\.json\s*│\s*must-match\s*│\s*sha256:\w{12}\s*│\s*sha256:\w{12}/);
+  });
+
   it("an older run without the new fingerprint fields still shows and diffs", async () => {
     const old = copyOfV3(tempDir("bench-records-v3-"));
     const tiny = path.join(dir, "tiny.yaml");

@@ -21,17 +21,19 @@ export async function fingerprintCommand(args: string[], opts: FingerprintOption
     throw new UserError(`bench fingerprint takes one suite file, got ${args.length} arguments (to compare two runs: bench fingerprint --diff A B)`);
   const suiteFile = args[0];
   let models: Record<string, string> = {};
+  let data: Record<string, string> = {};
   let cwd = process.cwd();
   let file: string | undefined;
   if (suiteFile) {
     const { loadSuite } = await import("../suite/load.js");
-    const { modelFiles } = await import("../suite/resolve.js");
+    const { dataFiles, modelFiles } = await import("../suite/resolve.js");
     const suite = loadSuite(suiteFile);
     models = modelFiles(suite);
+    data = dataFiles(suite);
     cwd = path.dirname(suite.file);
     file = suite.file;
   }
-  const fp = await collectFingerprint(models, cwd, file);
+  const fp = await collectFingerprint(models, cwd, file, data);
   process.stdout.write(opts.json ? `${JSON.stringify(fp, null, 2)}\n` : renderFingerprint(fp));
   process.stderr.write(`gathered in ${lastGathering.ms.toFixed(0)} ms${lastGathering.hardwareCached ? " (hardware from this boot's cache)" : ""}\n`);
   return OK;

@@ -7,7 +7,7 @@ import type { RunResult } from "../results.js";
 import { checkDebugRunner } from "../runners/index.js";
 import { Store } from "../store/db.js";
 import { expandCells } from "../suite/expand.js";
-import { modelFiles, type ResolvedSuite } from "../suite/resolve.js";
+import { dataFiles, modelFiles, type ResolvedSuite } from "../suite/resolve.js";
 import { checkOutputFiles, type GateOptions, reportDiffs } from "./gate.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { interruptedBy, onInterrupt } from "./plan.js";
@@ -28,20 +28,26 @@ export interface ReproduceOptions extends GateOptions {
 }
 
 /**
- * The model files of a stored run, checked against the hashes its fingerprint recorded: one line
- * per file that is gone or changed. A reproduction of other models is not a reproduction.
+ * The model or data files of a stored run, checked against the hashes its fingerprint recorded:
+ * one line per file that is gone or changed. A reproduction on other models or data is not a
+ * reproduction. Data files a run stored before they were hashed have nothing to check against.
  */
-async function changedModels(suite: ResolvedSuite, recorded: Readonly<Record<string, { sha256: string }>>): Promise<string[]> {
+async function changedFiles(
+  kind: "model" | "data file",
+  files: Readonly<Record<string, string>>,
+  recorded: Readonly<Record<string, { sha256: string }>> | undefined,
+): Promise<string[]> {
+  if (recorded === undefined) return [];
   const problems: string[] = [];
-  for (const [name, file] of Object.entries(modelFiles(suite))) {
+  for (const [name, file] of Object.entries(files)) {
     if (!existsSync(file)) {
-      problems.push(`${name} is gone (${file})`);
+      problems.push(`${kind} ${name} is gone (${file})`);
       continue;
     }
     const then = recorded[name]?.sha256;
     const now = (await sha256File(file)).sha256;
-    if (then === undefined) problems.push(`${name} has no recorded hash to check`);
-    else if (then !== now) problems.push(`${name} changed (sha256 ${then.slice(0, 12)} then, ${now.slice(0, 12)} now)`);
+    if (then === undefined) problems.push(`${kind} ${name} has no recorded hash to check`);
+    else if (then !== now) problems.push(`${kind} ${name} changed (sha256 ${then.slice(0, 12)} then, ${now.slice(0, 12)} now)`);
   }
   return problems;
 }
@@ -49,7 +55,7 @@ async function changedModels(suite: ResolvedSuite, recorded: Readonly<Record<str
 /**
  * `bench reproduce RUN`: the stored resolved suite measured again, the same cells with the same
  * seed, order and trial plan, as a new run; then `bench diff RUN NEW` with the environment
- * differences. Models are checked by hash first: a changed one refuses the reproduction
+ * differences. Models and data files are checked by hash first: a changed one refuses the reproduction
  * (exit 2) unless --allow-changed.
  */
 export async function reproduceCommand(ref: string, opts: ReproduceOptions): Promise<Outcome> {
@@ -64,10 +70,14 @@ export async function reproduceCommand(ref: string, opts: ReproduceOptions): Pro
     if (!suite) throw new UserError(`run ${id}: its resolved suite is not stored, so it cannot be reproduced`);
     if (suite.targets.some((t) => t.kind === "http" && Object.keys(t.headers).length > 0))
       throw new UserError(`run ${id}: its remote targets' headers were redacted when stored; run the suite file again with bench run instead`);
-    const problems = await changedModels(suite, stored.run.fingerprint.models);
+    const { fingerprint } = stored.run;
+    const problems = [
+      ...(await changedFiles("model", modelFiles(suite), fingerprint.models)),
+      ...(await changedFiles("data file", dataFiles(suite), fingerprint.data)),
+    ];
     if (problems.length > 0 && !opts.allowChanged)
-      throw new UserError(`run ${id}: cannot reproduce: model ${problems.join("; ")} (--allow-changed to measure the files as they are now)`);
-    for (const p of problems) process.stderr.write(`bench: warning: model ${p}; measuring it as it is now (--allow-changed)\n`);
+      throw new UserError(`run ${id}: cannot reproduce: ${problems.join("; ")} (--allow-changed to measure the files as they are now)`);
+    for (const p of problems) process.stderr.write(`bench: warning: ${p}; measuring it as it is now (--allow-changed)\n`);
 
     const ids = new Set(stored.cells.map((c) => c.id));
     const cells = expandCells(suite).filter((c) => ids.has(c.id));

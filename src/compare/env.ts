@@ -52,7 +52,7 @@ export const ENV_FIELDS = {
   suite: { tolerance: "warn", get: (f: Fingerprint): Value => (f.suite === undefined ? undefined : f.suite ? `sha256:${f.suite.sha256.slice(0, 12)}` : null) },
   git: { tolerance: "ignore", get: (f: Fingerprint): Value => (f.git ? `${f.git.commit.slice(0, 12)}${f.git.dirty ? "+dirty" : ""}` : null) },
 } as const satisfies Record<
-  Exclude<(typeof ENV_TOLERANCE_FIELDS)[number], "models" | "dependencies" | "env">,
+  Exclude<(typeof ENV_TOLERANCE_FIELDS)[number], "models" | "dependencies" | "env" | "data">,
   { tolerance: Tolerance; get: (f: Fingerprint) => Value }
 >;
 
@@ -62,14 +62,21 @@ const GROUP_FIELDS = {
   // A package one side lacks was not recorded there (older runs list three); a variable one side lacks was unset.
   dependencies: { tolerance: "warn", get: (f: Fingerprint): Group => f.dependencies, absent: undefined },
   env: { tolerance: "warn", get: (f: Fingerprint): Group => f.env, absent: "(unset)" },
-} as const satisfies Record<"dependencies" | "env", { tolerance: Tolerance; get: (f: Fingerprint) => Group; absent: string | undefined }>;
+  // Inputs, labels and traces read from files: another file is another experiment, like another model.
+  data: {
+    tolerance: "must",
+    get: (f: Fingerprint): Group =>
+      f.data === undefined ? undefined : Object.fromEntries(Object.entries(f.data).map(([k, v]) => [k, `sha256:${v.sha256.slice(0, 12)}`])),
+    absent: "(absent)",
+  },
+} as const satisfies Record<"dependencies" | "env" | "data", { tolerance: Tolerance; get: (f: Fingerprint) => Group; absent: string | undefined }>;
 
 export type EnvField = (typeof ENV_TOLERANCE_FIELDS)[number];
 
 /**
  * The three tolerance classes of fingerprint fields, in the words of shard and merge:
  * `must-match` (parts measured on machines that differ here are not one experiment: CPU model,
- * cores, instruction-set flags, arch, GPU model, onnxruntime, model files), `should-match`
+ * cores, instruction-set flags, arch, GPU model, onnxruntime, model and data files), `should-match`
  * (shown: memory, OS, kernel, node, dependencies, speed env vars, …), `informational` (recorded,
  * never a reason to refuse: the current clock, caches, v8, git commit).
  */

@@ -42,6 +42,8 @@ export interface Fingerprint {
   env?: Record<string, string>;
   /** The suite file as written, by content hash. */
   suite?: { file: string; sha256: string } | null;
+  /** Data files (inputs read from files, labels, replayed traces) by path relative to the suite file, with their SHA-256 (older runs: not recorded). */
+  data?: Record<string, { sha256: string; bytes: number }>;
 }
 
 export async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
@@ -65,7 +67,7 @@ function osName(): string {
   return `${os.type()} ${os.release()}`;
 }
 
-async function hashModels(models: Readonly<Record<string, string>>): Promise<Fingerprint["models"]> {
+async function hashFiles(models: Readonly<Record<string, string>>): Promise<Fingerprint["models"]> {
   const entries = Object.entries(models).sort(([a], [b]) => a.localeCompare(b));
   const hashed = await Promise.all(entries.map(([, file]) => sha256File(file)));
   return Object.fromEntries(entries.map(([name], i) => [name, hashed[i] as { sha256: string; bytes: number }]));
@@ -85,15 +87,27 @@ export const lastGathering = { ms: 0, hardwareCached: false };
 
 /**
  * The fingerprint of this machine for a run. Its parts are gathered at once: the hardware (cached
- * per boot, hardware.ts), the models' and the suite's hashes, and git's state (one process).
+ * per boot, hardware.ts), the hashes of the models, the suite and its data files, and git's state (one process).
  *
  * @param models model files keyed by the name to record them under (their path in the suite)
  * @param cwd where to look for the git repository (the suite's directory)
  * @param suiteFile the suite file, hashed as written
+ * @param data the suite's data files (suite/resolve.ts dataFiles), keyed like the models
  */
-export async function collectFingerprint(models: Readonly<Record<string, string>>, cwd: string, suiteFile?: string): Promise<Fingerprint> {
+export async function collectFingerprint(
+  models: Readonly<Record<string, string>>,
+  cwd: string,
+  suiteFile?: string,
+  data: Readonly<Record<string, string>> = {},
+): Promise<Fingerprint> {
   const started = performance.now();
-  const [hw, hashed, suite, git] = await Promise.all([hardware(), hashModels(models), hashSuite(suiteFile), gitState(path.resolve(cwd))]);
+  const [hw, hashed, suite, git, dataHashed] = await Promise.all([
+    hardware(),
+    hashFiles(models),
+    hashSuite(suiteFile),
+    gitState(path.resolve(cwd)),
+    hashFiles(data),
+  ]);
   const { cpu, system, gpus, memoryBytes } = hw.hardware;
   const fingerprint: Fingerprint = {
     host: {
@@ -122,6 +136,7 @@ export async function collectFingerprint(models: Readonly<Record<string, string>
     lockfile: lockfile(),
     env: speedEnvironment(),
     suite,
+    data: dataHashed,
   };
   lastGathering.ms = performance.now() - started;
   lastGathering.hardwareCached = hw.cached;

@@ -7,7 +7,7 @@ import path from "node:path";
 import { collectFingerprint } from "../fingerprint/index.js";
 import type { CellResult, Order, RunInfo, RunOrigin, RunResult, RunSink, RunStatus, RunTrials, TrialInfo } from "../results.js";
 import type { PlannedCell } from "../suite/expand.js";
-import { modelFiles, redactSuite, type ResolvedSuite, type TrialPlan } from "../suite/resolve.js";
+import { dataFiles, modelFiles, redactSuite, type ResolvedSuite, type TrialPlan } from "../suite/resolve.js";
 import { type AggregateInput, aggregateCells, headlinePrecision, judgeTrials, type TrialCell } from "./aggregate.js";
 
 export type { ProgressEvent } from "./lifecycle.js";
@@ -61,7 +61,7 @@ export async function executeSuite(suite: ResolvedSuite, options: ExecuteOptions
   const plan = options.trials ?? suite.trials;
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
-  const fingerprint = await collectFingerprint(modelFiles(suite), path.dirname(suite.file), suite.file);
+  const fingerprint = await collectFingerprint(modelFiles(suite), path.dirname(suite.file), suite.file, dataFiles(suite));
   const run: RunInfo = {
     id: newRunId(),
     suite: suite.name,

@@ -52,6 +52,7 @@ export function renderFingerprint(fp: Fingerprint): string {
   lines.push(`git        ${git ? `${git.commit}${git.dirty ? " (dirty)" : ""}${git.branch ? ` on ${git.branch}` : ""}` : "not a git checkout"}`);
   if (fp.suite) lines.push(`suite      ${fp.suite.file}  sha256:${fp.suite.sha256}`);
   for (const [name, m] of Object.entries(fp.models)) lines.push(`model      ${name}  sha256:${m.sha256}  ${m.bytes} bytes`);
+  for (const [name, d] of Object.entries(fp.data ?? {})) lines.push(`data       ${name}  sha256:${d.sha256}  ${d.bytes} bytes`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -367,6 +367,21 @@ export function modelFiles(suite: ResolvedSuite): Record<string, string> {
   return Object.fromEntries(suite.targets.flatMap((t) => t.variants.flatMap((v) => (v.modelPath ? [[v.model, v.modelPath] as const] : []))));
 }
 
+/**
+ * The data files a suite's cells are fed or judged by — inputs read from files (a target's and its
+ * variants'), label files, replayed traces — keyed by their path relative to the suite: what
+ * besides the models makes two runs of one suite the same experiment.
+ */
+export function dataFiles(suite: ResolvedSuite): Record<string, string> {
+  const dir = path.dirname(suite.file);
+  const files = suite.targets.flatMap((t) => [
+    ...[t.inputs, ...t.variants.map((v) => v.inputs ?? {})].flatMap((inputs) => Object.values(inputs).flatMap((i) => (i.file ? [i.file] : []))),
+    ...(t.kind === "onnx" && t.labels ? [t.labels.file] : []),
+    ...(t.load.trace ? [t.load.trace.file] : []),
+  ]);
+  return Object.fromEntries([...new Set(files)].sort().map((file) => [path.relative(dir, file), file]));
+}
+
 function resolveTrials(spec: SuiteSpec["trials"]): TrialPlan {
   const min = spec?.min ?? Math.min(DEFAULT_TRIALS.min, spec?.max ?? DEFAULT_TRIALS.min);
   return { min, max: spec?.max ?? Math.max(min, DEFAULT_TRIALS.max), targetRelativeCI: spec?.targetRelativeCI ?? DEFAULT_TRIALS.targetRelativeCI };

@@ -290,6 +290,8 @@ export const ENV_TOLERANCE_FIELDS = [
   "lockfile",
   "env",
   "suite",
+  // Inputs, labels and traces read from files, by hash (a run stored before has none).
+  "data",
 ] as const;
 
 export const suiteSchema = z.strictObject({
