@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { countStatuses, groupNotes, renderRunTable } from "../src/report/table.js";
-import { RUN_INFO, SAMPLE_RUN, TRIAL_RUN } from "./fixtures/runs/sample-run.js";
+import { LOAD_CELL, RUN_INFO, SAMPLE_RUN, TRIAL_RUN } from "./fixtures/runs/sample-run.js";
 
 describe("renderRunTable", () => {
   it("renders every kind of cell, the notes and the footer", async () => {
@@ -27,6 +27,16 @@ describe("renderRunTable", () => {
     expect(colored).toContain("\u001b[31mFAILED\u001b[39m");
     expect(colored).toContain("\u001b[33mskipped\u001b[39m");
     expect(stripVTControlCharacters(colored)).toBe(plain);
+  });
+
+  it("names the trace a replayed load cell sent, once per file and speed-up, and nothing for other load cells", () => {
+    const trace = { path: "traces/burst.jsonl", sha256: "ab".repeat(32), requests: 150, spanMs: 14000, speedup: 2, scheduled: 150 };
+    const replayed = (id: string, speedup = 2) => ({ ...LOAD_CELL, id, load: { ...LOAD_CELL.load, mode: "open" as const, trace: { ...trace, speedup } } });
+    const text = renderRunTable({ run: RUN_INFO, cells: [replayed("llm/r5"), replayed("llm/r10"), replayed("llm/r20", 4), LOAD_CELL] }, { color: false });
+    expect(text).toContain("replayed traces/burst.jsonl (sha256:abababababab, 150 requests over 14.0 s, replayed ×2): llm/r5, llm/r10\n");
+    expect(text).toContain("replayed traces/burst.jsonl (sha256:abababababab, 150 requests over 14.0 s, replayed ×4): llm/r20\n");
+    expect(text.match(/^replayed /gm)).toHaveLength(2);
+    expect(renderRunTable(SAMPLE_RUN, { color: false })).not.toMatch(/^replayed /m);
   });
 
   it("counts statuses, unconverged and noisy cells", () => {

@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import type { CellLabelAccuracy } from "../accuracy/labels.js";
 import type { Agreement, CellAccuracy } from "../accuracy/metrics.js";
 import type { CellResult, RunOrigin, RunResult, RunTrials } from "../results.js";
+import { cellList } from "./diff-common.js";
 import { bytesKb, num, withCI } from "./format.js";
 import { fellBack } from "../measure/profile-trace.js";
 
@@ -67,13 +68,26 @@ export function renderRunTable(result: RunResult, { color }: RenderOptions): str
         ]
       : []),
   ];
+  const replayed = traceLines(result.cells);
   const notesBlock = notes.length > 0 ? ["notes (one line per kind, then its cells; every note is in --json):", ...notes.map((n) => `  ${n}`)] : [];
   const accuracy =
     [renderGenerative(result.cells, color), renderAccuracy(result.cells, color), renderLabelAccuracy(result.cells, color)]
       .filter((x) => x !== null)
       .join("\n") || null;
   const profiles = renderProfiles(result.cells, c);
-  return `${[header, table.toString(), ...(accuracy ? [accuracy] : []), ...profiles, ...notesBlock, ...footer].join("\n")}\n`;
+  return `${[header, table.toString(), ...(accuracy ? [accuracy] : []), ...profiles, ...replayed, ...notesBlock, ...footer].join("\n")}\n`;
+}
+
+/** The traces load cells replayed (load.arrival: trace), one line per file and speed-up, naming its cells. */
+function traceLines(cells: readonly CellResult[]): string[] {
+  const byTrace = new Map<string, string[]>();
+  for (const cell of cells) {
+    const t = cell.load?.trace;
+    if (!t) continue;
+    const key = `${t.path} (sha256:${t.sha256.slice(0, 12)}, ${t.requests} requests over ${(t.spanMs / 1000).toFixed(1)} s, replayed ×${t.speedup})`;
+    byTrace.set(key, [...(byTrace.get(key) ?? []), cell.id]);
+  }
+  return [...byTrace].map(([trace, ids]) => `replayed ${trace}: ${cellList(ids, 4)}`);
 }
 
 /** Streaming cells' generative metrics (docs/LOAD.md): one row per cell; null when none has them. */
