@@ -5,6 +5,7 @@ import { expandCells, filterCells, type PlannedCell } from "../suite/expand.js";
 import type { ModelCheck, ResolvedInputs } from "../runners/check-models.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 import type { LoadedAhead } from "../suite/load-worker.js";
+import { cachedSuite } from "../suite/cache.js";
 
 export interface SuitePlan {
   file: string;
@@ -59,15 +60,22 @@ export async function planSuites(
 }
 
 /**
- * Starts reading and validating `files` in a worker thread (suite/load-worker.ts), for
- * planSuites's `ahead`: the main thread meanwhile loads the command's modules. Resolves to
+ * The suites of `files`, for planSuites's `ahead`: from the suite cache (suite/cache.ts) those
+ * that loaded before unchanged, the others read and validated in a worker thread
+ * (suite/load-worker.ts) while the main thread loads the command's modules. Resolves to
  * undefined when the worker cannot do it (planSuites then loads every file itself).
  */
 export function loadSuitesAhead(files: string[]): Promise<LoadedAhead[] | undefined> {
+  const cached = files.map((file): LoadedAhead => ({ file, suite: cachedSuite(file) ?? null }));
+  const missing = cached.filter((c) => c.suite === null).map((c) => c.file);
+  if (missing.length === 0) return Promise.resolve(cached);
   return new Promise((resolve) => {
     try {
-      const worker = new Worker(new URL("../suite/load-worker.js", import.meta.url), { workerData: files });
-      worker.once("message", (loaded: LoadedAhead[]) => resolve(loaded));
+      const worker = new Worker(new URL("../suite/load-worker.js", import.meta.url), { workerData: missing });
+      worker.once("message", (loaded: LoadedAhead[]) => {
+        let next = 0;
+        resolve(cached.map((c) => (c.suite !== null ? c : (loaded[next++] ?? c))));
+      });
       worker.once("error", () => resolve(undefined));
       worker.once("exit", () => resolve(undefined));
       worker.unref();
