@@ -188,13 +188,13 @@ the trial in progress at once and still marks the run; a third exits at once.`,
     // Suites that loaded before unchanged come from the suite cache at once (suite/cache.ts); then
     // no worker runs, this thread has no wait to fill, and onnxruntime is loaded here only if the
     // model check needs it (its inputs are cached too: runners/model-cache.ts).
-    let validating = false;
-    const ahead = (await import("./cli/plan.js")).loadSuitesAhead(suites, () => (validating = true));
+    const started = { worker: false };
+    const ahead = (await import("./cli/plan.js")).loadSuitesAhead(suites, () => (started.worker = true));
     const { namesOnnxTargets, prestartTrial } = await import("./cli/spawn-trial.js");
     const onnx = namesOnnxTargets(suites);
     const prestarted = prestartTrial({ preloadOnnx: onnx && opts.debugRunner === undefined });
     const { runCommand } = await import("./cli/run.js");
-    if (onnx && validating) import("./runners/onnx.js").then((m) => m.warmUpRuntime()).catch(() => undefined);
+    if (onnx && started.worker) import("./runners/onnx.js").then((m) => m.warmUpRuntime()).catch(() => undefined);
     return done(runCommand(suites, opts, prestarted, ahead));
   });
 

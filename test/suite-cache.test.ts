@@ -19,14 +19,14 @@ const tmp = path.join(dir, "tmp");
 mkdirSync(tmp);
 const saved = { TMPDIR: process.env.TMPDIR, TOKEN: process.env.BENCH_TEST_TOKEN, OFF: process.env.BENCH_SUITE_CACHE };
 process.env.TMPDIR = tmp;
-delete process.env.BENCH_SUITE_CACHE;
+Reflect.deleteProperty(process.env, "BENCH_SUITE_CACHE");
 afterAll(() => {
   for (const [name, value] of [
     ["TMPDIR", saved.TMPDIR],
     ["BENCH_TEST_TOKEN", saved.TOKEN],
     ["BENCH_SUITE_CACHE", saved.OFF],
   ] as const) {
-    if (value === undefined) delete process.env[name];
+    if (value === undefined) Reflect.deleteProperty(process.env, name);
     else process.env[name] = value;
   }
 });

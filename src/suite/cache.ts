@@ -72,6 +72,13 @@ function readSuiteBytes(file: string): Buffer | undefined {
   }
 }
 
+function isStored(value: unknown): value is Stored {
+  if (typeof value !== "object" || value === null) return false;
+  const { deps, suite } = value as Record<string, unknown>;
+  const isDep = (d: unknown) => typeof d === "object" && d !== null && typeof (d as Record<string, unknown>).file === "string";
+  return Array.isArray(deps) && deps.every(isDep) && typeof suite === "object" && suite !== null;
+}
+
 function fileSha256(file: string): string | undefined {
   try {
     return sha256(readFileSync(file));
@@ -90,11 +97,9 @@ export function cachedSuite(file: string, env: Env = process.env): ResolvedSuite
     const absolute = path.resolve(file);
     const bytes = readSuiteBytes(file);
     if (!bytes) return undefined;
-    const stored = readEntry("suite", absolute, keyOf(absolute, bytes, env)) as Partial<Stored> | undefined;
-    if (typeof stored !== "object" || stored === null || !Array.isArray(stored.deps)) return undefined;
-    if (!stored.deps.every((d) => typeof d?.file === "string" && fileSha256(d.file) === d.sha256)) return undefined;
-    const suite = stored.suite;
-    return typeof suite === "object" && suite !== null && suite.file === absolute ? suite : undefined;
+    const stored = readEntry("suite", absolute, keyOf(absolute, bytes, env));
+    if (!isStored(stored) || stored.suite.file !== absolute) return undefined;
+    return stored.deps.every((d) => fileSha256(d.file) === d.sha256) ? stored.suite : undefined;
   } catch {
     return undefined;
   }
