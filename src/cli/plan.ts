@@ -1,11 +1,9 @@
-import { Worker } from "node:worker_threads";
 import { ExitCode, UserError } from "../errors.js";
 import { INTERRUPT_SIGNALS, type InterruptSignal } from "./outcome.js";
 import { expandCells, filterCells, type PlannedCell } from "../suite/expand.js";
 import type { ModelCheck, ResolvedInputs } from "../runners/check-models.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 import type { LoadedAhead } from "../suite/load-worker.js";
-import { cachedSuite } from "../suite/cache.js";
 
 export interface SuitePlan {
   file: string;
@@ -56,34 +54,6 @@ export async function planSuites(
       throw new UserError(`${file}: --filter ${(opts.filter ?? []).join(" ")} matches none of the suite's cells`);
     }
     return { file, suite, cells, warnings, resolved };
-  });
-}
-
-/**
- * The suites of `files`, for planSuites's `ahead`: from the suite cache (suite/cache.ts) those
- * that loaded before unchanged, the others read and validated in a worker thread
- * (suite/load-worker.ts) while the main thread loads the command's modules. Resolves to
- * undefined when the worker cannot do it (planSuites then loads every file itself). `onValidating`
- * is called when a worker is started.
- */
-export function loadSuitesAhead(files: string[], onValidating?: () => void): Promise<LoadedAhead[] | undefined> {
-  const cached = files.map((file): LoadedAhead => ({ file, suite: cachedSuite(file) ?? null }));
-  const missing = cached.filter((c) => c.suite === null).map((c) => c.file);
-  if (missing.length === 0) return Promise.resolve(cached);
-  onValidating?.();
-  return new Promise((resolve) => {
-    try {
-      const worker = new Worker(new URL("../suite/load-worker.js", import.meta.url), { workerData: missing });
-      worker.once("message", (loaded: LoadedAhead[]) => {
-        let next = 0;
-        resolve(cached.map((c) => (c.suite !== null ? c : (loaded[next++] ?? c))));
-      });
-      worker.once("error", () => resolve(undefined));
-      worker.once("exit", () => resolve(undefined));
-      worker.unref();
-    } catch {
-      resolve(undefined);
-    }
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * loadSuite in a worker thread (cli/plan.ts loadSuitesAhead): `bench run` reads and validates its
+ * loadSuite in a worker thread (cli/load-ahead.ts loadSuitesAhead): `bench run` reads and validates its
  * suite files here (YAML, zod: ~200 ms of loading and parsing) while its main thread loads the
  * command's own modules (the run's fixed cost, docs/perf/cli.md). Only suites that loaded are
  * sent back, and kept in the suite cache (suite/cache.ts) for the next run; a file with a problem
