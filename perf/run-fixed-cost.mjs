@@ -3,6 +3,7 @@
 // the trial's canaries timed), each minus `node -e 0` in the same rotation.
 // Usage: node perf/run-fixed-cost.mjs [ROUNDS=10]
 // BENCH_BEFORE=path/to/other/dist/cli.js adds the same rows for another build, alternated with these.
+// The warm-up round fills the suite cache (src/suite/cache.ts); the "no cache" row runs without it.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { alternate, ENTRY, minus, ROOT, spread, tempDir } from "./lib.mjs";
@@ -29,6 +30,8 @@ for (const [label, entry] of Object.entries(builds)) {
   const run = (...args) => [process.execPath, entry, "run", suite, "-q", "--db", path.join(dir, `${label.trim() || "now"}.db`), ...args];
   commands[`run, fake runner${label}`] = run("--debug-runner", "fake");
   commands[`run, 1-cell MLP${label}`] = run();
+  // This build with its suite cache off (BENCH_SUITE_CACHE=0): what a run of a new or changed suite costs.
+  if (label === "") commands["run, fake runner, no cache"] = ["/usr/bin/env", "BENCH_SUITE_CACHE=0", ...run("--debug-runner", "fake")];
 }
 const times = alternate(commands, rounds);
 const node = times["node -e 0"];

@@ -179,18 +179,22 @@ one cut short, marked partial, are stored; the run is marked 'interrupted'). A s
 the trial in progress at once and still marks the run; a third exits at once.`,
   )
   .action(async (suites: string[], opts: RunOptions) => {
-    // While this thread loads the command: a worker reads and validates the suites (plan.ts;
+    // While this thread loads the command: a worker reads and validates the suites (load-ahead.ts;
     // started first, it takes longest) and the first trial's process starts and loads its modules
     // (spawn-trial.ts). For a suite with ONNX targets, both processes set up onnxruntime meanwhile,
     // which its model check and its trial need (here after the command's own modules, while the
     // worker still validates). Starting the trial after this thread's imports instead, to leave
     // the worker more of two busy cores, made no measurable difference.
-    const ahead = (await import("./cli/plan.js")).loadSuitesAhead(suites);
+    // Suites that loaded before unchanged come from the suite cache at once (suite/cache.ts); then
+    // no worker runs, this thread has no wait to fill, and onnxruntime is loaded here only if the
+    // model check needs it (its inputs are cached too: runners/model-cache.ts).
+    const started = { worker: false };
+    const ahead = (await import("./cli/load-ahead.js")).loadSuitesAhead(suites, () => (started.worker = true));
     const { namesOnnxTargets, prestartTrial } = await import("./cli/spawn-trial.js");
     const onnx = namesOnnxTargets(suites);
     const prestarted = prestartTrial({ preloadOnnx: onnx && opts.debugRunner === undefined });
     const { runCommand } = await import("./cli/run.js");
-    if (onnx) import("./runners/onnx.js").then((m) => m.warmUpRuntime()).catch(() => undefined);
+    if (onnx && started.worker) import("./runners/onnx.js").then((m) => m.warmUpRuntime()).catch(() => undefined);
     return done(runCommand(suites, opts, prestarted, ahead));
   });
 

@@ -9,7 +9,7 @@ import { bench, ROOT, tempDir } from "./helpers/cli.js";
  * `bench run` starts its first trial's process before it plans the suite (spawn-trial.ts,
  * prestartTrial): the process must then be used by the first trial and by no other, and must not
  * outlive a run that fails before its first trial. Its suites are read and validated in a worker
- * thread meanwhile (plan.ts, loadSuitesAhead): the same suites as on the main thread.
+ * thread meanwhile (load-ahead.ts, loadSuitesAhead): the same suites as on the main thread.
  */
 const dir = tempDir("bench-prestart-");
 const db = path.join(dir, "r.db");
@@ -76,7 +76,7 @@ describe("the first trial's process, started before the run is planned", () => {
 describe("suites loaded ahead, in a worker thread", () => {
   it("are the suites loadSuite gives on the main thread; a file with a problem is left to the main thread", async () => {
     // The compiled modules: the worker runs dist/suite/load-worker.js (in src/ there is no .js to start).
-    const plan = (await import(path.join(ROOT, "dist/cli/plan.js"))) as typeof import("../src/cli/plan.js");
+    const plan = (await import(path.join(ROOT, "dist/cli/load-ahead.js"))) as typeof import("../src/cli/load-ahead.js");
     const load = (await import(path.join(ROOT, "dist/suite/load.js"))) as typeof import("../src/suite/load.js");
     const good = suite("ahead", "m.onnx", 2);
     const bad = path.join(dir, "bad.yaml");

@@ -1,4 +1,3 @@
-import { Worker } from "node:worker_threads";
 import { ExitCode, UserError } from "../errors.js";
 import { INTERRUPT_SIGNALS, type InterruptSignal } from "./outcome.js";
 import { expandCells, filterCells, type PlannedCell } from "../suite/expand.js";
@@ -55,25 +54,6 @@ export async function planSuites(
       throw new UserError(`${file}: --filter ${(opts.filter ?? []).join(" ")} matches none of the suite's cells`);
     }
     return { file, suite, cells, warnings, resolved };
-  });
-}
-
-/**
- * Starts reading and validating `files` in a worker thread (suite/load-worker.ts), for
- * planSuites's `ahead`: the main thread meanwhile loads the command's modules. Resolves to
- * undefined when the worker cannot do it (planSuites then loads every file itself).
- */
-export function loadSuitesAhead(files: string[]): Promise<LoadedAhead[] | undefined> {
-  return new Promise((resolve) => {
-    try {
-      const worker = new Worker(new URL("../suite/load-worker.js", import.meta.url), { workerData: files });
-      worker.once("message", (loaded: LoadedAhead[]) => resolve(loaded));
-      worker.once("error", () => resolve(undefined));
-      worker.once("exit", () => resolve(undefined));
-      worker.unref();
-    } catch {
-      resolve(undefined);
-    }
   });
 }
 

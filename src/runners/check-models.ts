@@ -5,6 +5,7 @@ import { type ResolvedSuite, variantInputs } from "../suite/resolve.js";
 import { errorMessage } from "../errors.js";
 import { feedSets, readSamples } from "../inputs/files.js";
 import type { inspectModel } from "./onnx.js";
+import { inspectModelCached } from "./model-cache.js";
 
 /** The tensors one variant of a target is fed at one batch size. */
 export interface ResolvedInputs {
@@ -51,7 +52,8 @@ export async function checkModels(suite: ResolvedSuite, displayFile: string): Pr
       let inputs: Awaited<ReturnType<typeof inspectModel>>;
       try {
         // onnxruntime only for a suite with ONNX targets: a remote-only suite never loads it.
-        inputs = await (await import("./onnx.js")).inspectModel(v.modelPath);
+        // From the cache when this very file loaded before (model-cache.ts): then onnxruntime is not loaded here at all.
+        inputs = await inspectModelCached(v.modelPath, async (p) => (await import("./onnx.js")).inspectModel(p));
       } catch (err) {
         const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0];
         problems.push(`${displayFile}: ${key}: ${v.model} is not a loadable ONNX model (onnxruntime: ${reason})`);

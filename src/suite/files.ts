@@ -1,5 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from "node:fs";
 
+/** A suite is a page of YAML; a megabyte is far above any real one and far below a slow parse. */
+export const MAX_SUITE_BYTES = 1024 * 1024;
+
 /** Never blocks on a FIFO swapped in after the check; no effect on a regular file. */
 const READ_NONBLOCK = constants.O_RDONLY | constants.O_NONBLOCK;
 

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import type { Env } from "./env.js";
-import { fileProblem, fsProblem, readCheckedFile } from "./files.js";
+import { fileProblem, fsProblem, MAX_SUITE_BYTES, readCheckedFile } from "./files.js";
 import { oneLine } from "./path.js";
 import { type ResolvedSuite, resolveSuite } from "./resolve.js";
 import { TraceError } from "./trace.js";
@@ -15,14 +15,16 @@ export class SuiteError extends UserError {
   }
 }
 
-/** A suite is a page of YAML; a megabyte is far above any real one and far below a slow parse. */
-export const MAX_SUITE_BYTES = 1024 * 1024;
-
 /** Beyond this many problems in one file the rest is counted, not listed: the first ones say what is wrong. */
 const MAX_PROBLEMS = 20;
 
 /** Read, parse and validate a suite file; every problem is reported, not just the first. */
 export function loadSuite(file: string, env: Env = process.env): ResolvedSuite {
+  return readSuite(file, env).suite;
+}
+
+/** loadSuite, with the bytes of the file it validated (what the suite cache keys on, suite/cache.ts). */
+export function readSuite(file: string, env: Env = process.env): { suite: ResolvedSuite; bytes: Buffer } {
   const name = file === "" ? "''" : file;
   const fail = (problems: string[]): never => {
     const shown = problems.slice(0, MAX_PROBLEMS).map((p) => oneLine(`${name}: ${p}`));
@@ -50,7 +52,7 @@ export function loadSuite(file: string, env: Env = process.env): ResolvedSuite {
   const { suite, errors } = validateSuiteDocument(value, env);
   if (!suite) return fail(errors);
   try {
-    return resolveSuite(suite, file);
+    return { suite: resolveSuite(suite, file), bytes };
   } catch (err) {
     // A trace file (load.trace) is read here: a bad one is a problem of the suite.
     if (err instanceof TraceError) return fail([err.message]);
