@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runOpenLoop } from "../src/load/open.js";
+import { type OpenPacing, SPIN_MAX_RATE, runOpenLoop } from "../src/load/open.js";
 import { arrivalOffsetsNs } from "../src/load/schedule.js";
 import { monotonicClock } from "../src/util/clock.js";
 
@@ -77,6 +77,47 @@ describe("open-loop engine", () => {
     // 100 ms per request at one every 5 ms: about 20 in flight at once.
     expect(maxInFlight).toBeGreaterThanOrEqual(10);
     expect(r.sent).toBe(60);
+  });
+
+  /** A run against a sender that answers at once: the median number of requests sent per turn of the event loop, and the loop's utilisation. */
+  async function turns(ratePerS: number, pacing?: OpenPacing): Promise<{ perTurn: number; utilization: number; sent: number }> {
+    const counts: number[] = [];
+    let inTurn = false;
+    const elu0 = performance.eventLoopUtilization();
+    const r = await runOpenLoop({
+      ratePerS,
+      arrival: "fixed",
+      durationMs: 300,
+      seed: 1,
+      pacing,
+      start: (_scheduled, id, done) => {
+        // Sends in one turn all run before its microtasks.
+        if (inTurn) counts[counts.length - 1] = (counts[counts.length - 1] ?? 0) + 1;
+        else {
+          inTurn = true;
+          counts.push(1);
+          queueMicrotask(() => {
+            inTurn = false;
+          });
+        }
+        done(id, { kind: "ok" }, monotonicClock());
+      },
+    });
+    const sorted = counts.sort((a, b) => a - b);
+    return { perTurn: sorted[Math.floor(sorted.length / 2)] ?? 0, utilization: performance.eventLoopUtilization(elu0).utilization, sent: r.sent };
+  }
+
+  it("above SPIN_MAX_RATE it sends what is due every millisecond and sleeps between; at or below it, each request in its own turn", async () => {
+    const high = SPIN_MAX_RATE * 2;
+    const batched = await turns(high);
+    // One turn per ~1 ms timer: ~20 requests at 20,000 req/s (more when the timer is late), and the thread idle in between.
+    expect(batched.perTurn).toBeGreaterThanOrEqual(8);
+    expect(batched.utilization).toBeLessThan(0.6);
+    expect(batched.sent).toBeGreaterThanOrEqual(0.99 * high * 0.3);
+    // The same rate with the spin asked for, and a rate at the limit by default: one or two a turn.
+    expect((await turns(high, "spin")).perTurn).toBeLessThanOrEqual(3);
+    expect((await turns(SPIN_MAX_RATE / 5)).perTurn).toBeLessThanOrEqual(2);
+    expect((await turns(SPIN_MAX_RATE / 5, "batch")).perTurn).toBeGreaterThanOrEqual(2);
   });
 
   it("a send that rejects counts as errors.other instead of ending the loop", async () => {
