@@ -56,7 +56,7 @@ export interface OpenLoopOptions {
   timeoutMs?: number | undefined;
   /** The most requests in flight; a request due while that many are out is dropped (default defaultInFlightCap). */
   maxInFlight?: number | undefined;
-  /** How the loop waits for an arrival that is near (OpenPacing; default defaultPacing of the rate). */
+  /** How the loop waits for an arrival that is near (OpenPacing; default `auto`). */
   pacing?: OpenPacing | undefined;
 }
 
@@ -81,22 +81,21 @@ const SPIN_WINDOW_MS = 2;
 /**
  * How the open loop waits for an arrival less than SPIN_WINDOW_MS away. `spin`: it yields with
  * setImmediate and looks again, so each request leaves within a turn of the event loop of its
- * time, but the loop keeps a core busy whatever the rate and, at high rates, pays a turn (a
- * poll of the sockets, a callback from C++) per request. `batch`: it sleeps on a 1 ms timer and
- * sends all that is due when it wakes, so requests leave up to about a millisecond late (their
- * latencies from the schedule include it), the thread sleeps between turns, and a turn's cost is
- * shared by the requests it sends (~30 at 30,000 req/s).
+ * time, but the thread stays busy whatever the rate (a whole core when the machine has it).
+ * `batch`: it sleeps on a 1 ms timer and sends all that is due when it wakes, so requests leave
+ * up to a millisecond or two late (their latencies from the schedule include it: ~1 ms more at
+ * p50 against a fast server) and the thread sleeps between turns, leaving the CPU to the server
+ * and the machine's other work. `auto` (the default): spin, and batch for half a second
+ * (BATCH_HOLD_NS) after a spun send left more than 5 ms late (ADAPT_LAG_NS: longer than most GC
+ * pauses, well under the 10 ms that makes a send late): the spin's precision when the machine
+ * gives the generator a core, and a thread that yields the CPU when it does not, which then
+ * keeps up at higher rates (docs/perf/load.md, "Why the open loop's sends were late").
  */
-export type OpenPacing = "spin" | "batch";
-/**
- * Above this rate (req/s, per thread) the loop batches by default: one turn per request then
- * costs more than the spin's precision is worth (the generator's own queueing already delays
- * responses by more than a millisecond there, docs/perf/load.md), and the spin takes the CPU that
- * the server and the sends themselves need.
- */
-export const SPIN_MAX_RATE = 10_000;
-/** The pacing for a rate when none is asked for: spin up to SPIN_MAX_RATE, batch above. */
-export const defaultPacing = (ratePerS: number): OpenPacing => (ratePerS > SPIN_MAX_RATE ? "batch" : "spin");
+export type OpenPacing = "spin" | "batch" | "auto";
+/** `auto` pacing: a spun send later than this (ns) means the thread is not getting a core... */
+const ADAPT_LAG_NS = 5e6;
+/** ...and the loop then batches for this long (ns) before it tries the spin again. */
+const BATCH_HOLD_NS = 500e6;
 /** How long past the timeout the drain at the end waits before it gives up on requests in flight. */
 export const DRAIN_SLACK_MS = 500;
 
@@ -135,7 +134,7 @@ export interface OpenLoopDetail {
  * server (or a late generator) is counted, not omitted: the "coordinated omission" that
  * closed-loop tools suffer (Gil Tene, "How NOT to Measure Latency"; wrk2; MLPerf LoadGen's Server
  * scenario). A timer waits for the next arrival; within 2 ms of it the loop spins (yields with
- * setImmediate) or, above SPIN_MAX_RATE, wakes every millisecond (OpenPacing); every arrival
+ * setImmediate) or wakes every millisecond (OpenPacing: `auto` picks); every arrival
  * that is due is sent in the same turn (up to MAX_BURST). The generator itself is
  * checked all the time (health.ts): every send's lag behind its schedule, requests in flight,
  * its event loop's delay and its CPU (result.generator); a cell whose generator could not keep
@@ -317,13 +316,20 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
       resolve({ result, endsNs: recorder.ends(), ...health.histograms() });
     };
 
-    const batching = (o.pacing ?? defaultPacing(o.ratePerS)) === "batch";
+    const pacing = o.pacing ?? "auto";
+    let batching = pacing === "batch";
+    /** `auto`: when (elapsed ns) batching ends and the spin is tried again. */
+    let spinAgainAt = 0;
     /** Sends what is due (up to MAX_BURST), each with a fresh clock for its lag; false once the schedule is over. */
     const pump = (now: bigint): boolean => {
       let at = now;
       let elapsed = Number(now - start);
       let burst = 0;
       while (next <= elapsed && burst < MAX_BURST && !finished(next, elapsed)) {
+        if (pacing === "auto" && !batching && elapsed - next > ADAPT_LAG_NS) {
+          batching = true;
+          spinAgainAt = elapsed + BATCH_HOLD_NS;
+        }
         dispatch(next, at);
         next = offsets.next().value;
         burst++;
@@ -335,7 +341,9 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
     };
     const tick = (): void => {
       if (finishing) return;
-      if (!pump(clock())) {
+      const now = clock();
+      if (batching && pacing === "auto" && Number(now - start) >= spinAgainAt) batching = false;
+      if (!pump(now)) {
         void finish();
         return;
       }
