@@ -4,7 +4,9 @@
 # (root or sudo). Writes the tables to stdout; progress to stderr. Results: docs/perf/load.md.
 #   perf/load.sh [rates=5000,10000,20000,30000] [durationMs=3000] [rounds=3] [workers=1,auto]
 #   (env ENGINES: the closed loop's engines, default bench,library,autocannon,undici; CLIENTS: the
-#   open loop's clients, default lean,library; library = BENCH_HTTP_CLIENT=library, the previous path)
+#   open loop's clients, default lean,library; library = BENCH_HTTP_CLIENT=library, the previous path;
+#   lean-spin / lean-batch: the lean client with that pacing whatever the rate. BUILDS=label=dir,…: compiled
+#   dist/ trees whose open loops alternate in the same rounds, see perf/open-loop.mjs. CLOSED=0: no closed loop)
 # Closed loop, per round (alternated): wrk -t1 -c32, then bench's closed loop (lean client, and
 # the library path), autocannon alone and an own loop on undici (perf/closed-loop.mjs), each 3 s at 32 connections: req/s and req per
 # CPU-second. Open loop: perf/open-loop.mjs at each rate and worker setting.
@@ -43,7 +45,7 @@ sleep 0.5
 URL="http://127.0.0.1:$PORT/"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), node $(node --version), nginx 1 worker, $(date -u +%FT%TZ)"
 TIMEFORMAT='%U %S'
-for i in $(seq "$ROUNDS"); do
+for i in $(seq "$([ "${CLOSED:-1}" = 0 ] && echo 0 || echo "$ROUNDS")"); do
   out=$( { time wrk -t1 -c32 -d3s "$URL" >"$DIR/wrk.txt"; } 2>&1 )
   rps=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk.txt")
   cpu=$(echo "$out" | awk '{print $1 + $2}')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runOpenLoop } from "../src/load/open.js";
+import { type OpenPacing, runOpenLoop } from "../src/load/open.js";
 import { arrivalOffsetsNs } from "../src/load/schedule.js";
 import { monotonicClock } from "../src/util/clock.js";
 
@@ -77,6 +77,62 @@ describe("open-loop engine", () => {
     // 100 ms per request at one every 5 ms: about 20 in flight at once.
     expect(maxInFlight).toBeGreaterThanOrEqual(10);
     expect(r.sent).toBe(60);
+  });
+
+  /**
+   * A run at `ratePerS` against a sender that answers at once: the median number of requests sent
+   * per turn of the event loop (from `since` ms into the run), and the loop's utilisation.
+   */
+  async function turns(ratePerS: number, pacing: OpenPacing | undefined, o: { blockAtMs?: number; since?: number } = {}) {
+    const counts: number[] = [];
+    let inTurn = false;
+    const t0 = performance.now();
+    const elu0 = performance.eventLoopUtilization();
+    // A blocked event loop (as when the machine takes the CPU away): 10 ms without a turn.
+    const block =
+      o.blockAtMs !== undefined
+        ? setTimeout(() => {
+            const until = performance.now() + 10;
+            while (performance.now() < until);
+          }, o.blockAtMs)
+        : undefined;
+    const r = await runOpenLoop({
+      ratePerS,
+      arrival: "fixed",
+      durationMs: 300,
+      seed: 1,
+      pacing,
+      start: (_scheduled, id, done) => {
+        // Sends in one turn all run before its microtasks.
+        if (inTurn) counts[counts.length - 1] = (counts[counts.length - 1] ?? 0) + 1;
+        else if (performance.now() - t0 >= (o.since ?? 0)) {
+          inTurn = true;
+          counts.push(1);
+          queueMicrotask(() => {
+            inTurn = false;
+          });
+        }
+        done(id, { kind: "ok" }, monotonicClock());
+      },
+    });
+    clearTimeout(block);
+    const sorted = counts.sort((a, b) => a - b);
+    return { perTurn: sorted[Math.floor(sorted.length / 2)] ?? 0, utilization: performance.eventLoopUtilization(elu0).utilization, sent: r.sent };
+  }
+
+  it("batch pacing sends what is due every millisecond and sleeps between; spin, each request in its own turn", async () => {
+    const batched = await turns(20_000, "batch");
+    // One turn per ~1 ms timer: ~20 requests at 20,000 req/s (more when the timer is late), and the thread idle in between.
+    expect(batched.perTurn).toBeGreaterThanOrEqual(8);
+    expect(batched.utilization).toBeLessThan(0.6);
+    expect(batched.sent).toBeGreaterThanOrEqual(0.99 * 20_000 * 0.3);
+    expect((await turns(20_000, "spin")).perTurn).toBeLessThanOrEqual(3);
+  });
+
+  it("auto pacing (the default) batches after its thread was kept from running", async () => {
+    // The warm-up of the clock aside, the loop spins until the block makes its sends late, then batches.
+    const after = await turns(20_000, undefined, { blockAtMs: 80, since: 120 });
+    expect(after.perTurn).toBeGreaterThanOrEqual(8);
   });
 
   it("a send that rejects counts as errors.other instead of ending the loop", async () => {

@@ -24,7 +24,7 @@ const MAX_HEAD_BYTES = 80 * 1024;
 
 const CR = 0x0d;
 const LF = 0x0a;
-const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
+const COLON = 0x3a;
 const EMPTY = Buffer.alloc(0);
 
 // Parser states.
@@ -51,6 +51,37 @@ function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const l = c | 0x20;
   if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
+  return -1;
+}
+
+/**
+ * The first `byte` in buf[from, to), or `to`: a plain loop, cheaper than Buffer#indexOf (a call
+ * into C++) over the few dozen bytes of a header line.
+ */
+function scan(buf: Buffer, from: number, to: number, byte: number): number {
+  let i = from;
+  while (i < to && buf[i] !== byte) i++;
+  return i;
+}
+
+/**
+ * Where CR LF CR LF first begins in buf[from, to), or -1. Its four bytes are all CR or LF, so a
+ * byte that is neither rules out the four starts that would cover it: every fourth byte is read
+ * until one is CR or LF, then the starts around it.
+ */
+function headEnd(buf: Buffer, from: number, to: number): number {
+  let i = from + 3;
+  while (i < to) {
+    const c = buf[i];
+    if (c !== CR && c !== LF) {
+      i += 4;
+      continue;
+    }
+    for (let s = Math.max(from, i - 3); s <= i && s + 3 < to; s++) {
+      if (buf[s] === CR && buf[s + 1] === LF && buf[s + 2] === CR && buf[s + 3] === LF) return s;
+    }
+    i++;
+  }
   return -1;
 }
 
@@ -106,16 +137,16 @@ export class ResponseParser {
   }
 
   /**
-   * Parses `buf`: NEED_MORE, MALFORMED, TOO_LARGE, or (a response is complete) the offset in
-   * `buf` just past its last byte.
+   * Parses buf[0, n) (n: all of it by default; the lean client reads into one buffer and gives the
+   * count read): NEED_MORE, MALFORMED, TOO_LARGE, or (a response is complete) the offset in `buf`
+   * just past its last byte.
    */
-  execute(buf: Buffer): number {
+  execute(buf: Buffer, n = buf.length): number {
     let i = 0;
-    const n = buf.length;
     while (i < n) {
       switch (this.state) {
         case HEAD: {
-          const r = this.head(buf, i);
+          const r = this.head(buf, i, n);
           if (r < 0) return r;
           i = r;
           if ((this.state as number) === DONE) return i;
@@ -225,23 +256,25 @@ export class ResponseParser {
     return true;
   }
 
-  /** The head from buf[from...]: the offset past it, NEED_MORE or MALFORMED; sets the state for the body. */
-  private head(buf: Buffer, from: number): number {
+  /** The head from buf[from, to): the offset past it, NEED_MORE or MALFORMED; sets the state for the body. */
+  private head(buf: Buffer, from: number, to: number): number {
     let data = buf;
     let base = from;
     let search = from;
+    let dataEnd = to;
     const pending = this.pendingHead;
     if (pending !== undefined) {
-      data = Buffer.concat([pending, buf.subarray(from)]);
+      data = Buffer.concat([pending, buf.subarray(from, to)]);
       base = 0;
       search = Math.max(0, pending.length - 3);
+      dataEnd = data.length;
     }
-    const end = data.indexOf(CRLFCRLF, search);
+    const end = headEnd(data, search, dataEnd);
     if (end < 0) {
-      const len = data.length - base;
+      const len = dataEnd - base;
       if (len > MAX_HEAD_BYTES || !this.plausibleStart(data, base)) return MALFORMED;
       // A copy, as for the body.
-      this.pendingHead = pending !== undefined ? data : Buffer.from(data.subarray(base));
+      this.pendingHead = pending !== undefined ? data : Buffer.from(data.subarray(base, dataEnd));
       return NEED_MORE;
     }
     if (end + 4 - base > MAX_HEAD_BYTES) return MALFORMED;
@@ -278,17 +311,17 @@ export class ResponseParser {
     let keepAlive = minor === 0x31;
     this.contentLength = -1;
     this.chunked = false;
-    let line = data.indexOf(LF, base + 12) + 1;
-    if (line === 0 || line > end + 2) line = end + 2;
-    while (line < end + 2) {
-      let eol = data.indexOf(LF, line);
-      if (eol < 0 || eol > end + 2) eol = end + 2;
+    // Lines end at their LF (the last one at end + 1); the blank line's CR is at end + 2.
+    const stop = end + 2;
+    let line = Math.min(stop, scan(data, base + 12, stop, LF) + 1);
+    while (line < stop) {
+      const eol = scan(data, line, stop, LF);
       // The line is data[line, eol - 1) without its CR.
       const lineEnd = data[eol - 1] === CR ? eol - 1 : eol;
       const first = data[line] as number;
       if (first !== 0x20 && first !== 0x09) {
-        const colon = data.indexOf(0x3a, line);
-        if (colon < 0 || colon >= lineEnd || colon === line) return false;
+        const colon = scan(data, line, lineEnd, COLON);
+        if (colon >= lineEnd || colon === line) return false;
         let v = colon + 1;
         while (v < lineEnd && (data[v] === 0x20 || data[v] === 0x09)) v++;
         let ve = lineEnd;
@@ -473,7 +506,10 @@ export class LeanConnection {
       onread: {
         buffer: target.readBuffer,
         callback: (nread: number, buf: Uint8Array): boolean => {
-          this.onData(Buffer.from(buf.buffer, buf.byteOffset, nread));
+          // Net hands back the buffer it was given: parsed in place, no Buffer made per read.
+          const { readBuffer } = target;
+          if (buf === readBuffer) this.onData(readBuffer, nread);
+          else this.onData(Buffer.from(buf.buffer, buf.byteOffset, nread), nread);
           return true;
         },
       },
@@ -502,17 +538,18 @@ export class LeanConnection {
     this.socket.destroy();
   }
 
-  private onData(chunk: Buffer): void {
+  /** chunk[0, n) was read. */
+  private onData(chunk: Buffer, n: number): void {
     if (!this.busy) {
       // Bytes nobody asked for on an idle connection: it cannot be trusted with the next request.
       this.close();
       return;
     }
-    const r = this.parser.execute(chunk);
+    const r = this.parser.execute(chunk, n);
     if (r === NEED_MORE) return;
     if (r === MALFORMED) return this.fail("malformed");
     if (r === TOO_LARGE) return this.fail("tooLarge");
-    this.complete(r < chunk.length);
+    this.complete(r < n);
   }
 
   private complete(trailing: boolean): void {

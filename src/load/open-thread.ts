@@ -2,7 +2,7 @@ import { monotonicClock } from "../util/clock.js";
 import { HttpSender } from "./http-send.js";
 import { leanEligible } from "./lean-http.js";
 import { LeanSender } from "./lean-send.js";
-import { type OpenLoopDetail, runOpenLoopDetailed } from "./open.js";
+import { type OpenLoopDetail, type OpenPacing, runOpenLoopDetailed } from "./open.js";
 import type { Arrival } from "./schedule.js";
 import type { HttpRequestSpec } from "./types.js";
 
@@ -45,6 +45,8 @@ export interface OpenLoopHttpOptions {
   workers?: number | undefined;
   /** The most requests in flight (default: open.ts defaultInFlightCap of the rate; split over the workers). */
   maxInFlight?: number | undefined;
+  /** How each thread waits for a near arrival (open.ts OpenPacing; default by each thread's share of the rate). */
+  pacing?: OpenPacing | undefined;
   /** Aborting stops dispatching; requests in flight are awaited (up to their timeout) and counted. */
   signal?: AbortSignal | undefined;
 }
@@ -73,6 +75,7 @@ export async function openLoopHttpThread(o: OpenLoopHttpOptions & { origin?: big
       signal: o.signal,
       timeoutMs: spec.timeoutMs,
       maxInFlight: o.maxInFlight,
+      pacing: o.pacing,
       clock,
       origin: o.origin,
       keepEnds: o.keepEnds,

@@ -70,6 +70,7 @@ export async function openLoopHttpWorkers(o: OpenLoopHttpOptions, workers: numbe
         warmupRequests:
           o.warmupRequests !== undefined ? (o.scheduleNs ? share(o.warmupRequests, workers, i) : Math.ceil(o.warmupRequests / workers)) : undefined,
         maxInFlight: Math.max(1, share(cap, workers, i)),
+        pacing: o.pacing,
       },
       phaseNs: o.arrival === "fixed" && !o.scheduleNs ? i * gapNs : 0,
     }),

@@ -56,6 +56,8 @@ export interface OpenLoopOptions {
   timeoutMs?: number | undefined;
   /** The most requests in flight; a request due while that many are out is dropped (default defaultInFlightCap). */
   maxInFlight?: number | undefined;
+  /** How the loop waits for an arrival that is near (OpenPacing; default `auto`). */
+  pacing?: OpenPacing | undefined;
 }
 
 /** How a request started with `start` ended: its id as start() got it, its outcome, and the clock when it ended. */
@@ -73,6 +75,27 @@ export const MAX_IN_FLIGHT = 8192;
 const WALL_SLACK_NS = 100e6;
 /** Dispatches in one turn of the event loop at most, so responses are read between bursts. */
 const MAX_BURST = 256;
+/** Within this long of the next arrival the loop no longer sleeps on a timer (which fires up to a millisecond or more late). */
+const SPIN_WINDOW_MS = 2;
+
+/**
+ * How the open loop waits for an arrival less than SPIN_WINDOW_MS away. `spin`: it yields with
+ * setImmediate and looks again, so each request leaves within a turn of the event loop of its
+ * time, but the thread stays busy whatever the rate (a whole core when the machine has it).
+ * `batch`: it sleeps on a 1 ms timer and sends all that is due when it wakes, so requests leave
+ * up to a millisecond or two late (their latencies from the schedule include it: ~1 ms more at
+ * p50 against a fast server) and the thread sleeps between turns, leaving the CPU to the server
+ * and the machine's other work. `auto` (the default): spin, and batch for half a second
+ * (BATCH_HOLD_NS) after a spun send left more than 5 ms late (ADAPT_LAG_NS: longer than most GC
+ * pauses, well under the 10 ms that makes a send late): the spin's precision when the machine
+ * gives the generator a core, and a thread that asks for less CPU when it does not (~25–35%
+ * more requests per CPU-second under load; docs/perf/load.md, "Why the open loop's sends were late").
+ */
+export type OpenPacing = "spin" | "batch" | "auto";
+/** `auto` pacing: a spun send later than this (ns) means the thread is not getting a core... */
+const ADAPT_LAG_NS = 5e6;
+/** ...and the loop then batches for this long (ns) before it tries the spin again. */
+const BATCH_HOLD_NS = 500e6;
 /** How long past the timeout the drain at the end waits before it gives up on requests in flight. */
 export const DRAIN_SLACK_MS = 500;
 
@@ -110,9 +133,9 @@ export interface OpenLoopDetail {
  * requests have returned; its latency is completion − t_i, so time spent queued behind a stalled
  * server (or a late generator) is counted, not omitted: the "coordinated omission" that
  * closed-loop tools suffer (Gil Tene, "How NOT to Measure Latency"; wrk2; MLPerf LoadGen's Server
- * scenario). A timer waits for the next arrival; within 2 ms of it the loop yields with
- * setImmediate instead, because setTimeout fires up to a millisecond or more late; every
- * arrival that is due is sent in the same turn (up to MAX_BURST). The generator itself is
+ * scenario). A timer waits for the next arrival; within 2 ms of it the loop spins (yields with
+ * setImmediate) or wakes every millisecond (OpenPacing: `auto` picks); every arrival
+ * that is due is sent in the same turn (up to MAX_BURST). The generator itself is
  * checked all the time (health.ts): every send's lag behind its schedule, requests in flight,
  * its event loop's delay and its CPU (result.generator); a cell whose generator could not keep
  * up (health.ts generatorLimit) is invalid, since its latencies then include the generator's own
@@ -164,14 +187,14 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
       if (settler ? settler.over(nowOffset) : index >= warmup) warming = false;
       return !warming;
     };
-    const finished = (offset: number): boolean => {
+    const finished = (offset: number, elapsed: number): boolean => {
       if (o.signal?.aborted || measuredSent >= maxMeasured) {
         stoppedEarly = true;
         return true;
       }
       if (warming || Number.isNaN(windowStartNs)) return false;
       // The schedule's window is over, or its wall time is (a generator behind its schedule stops on time).
-      return offset - windowStartNs >= durationNs || Number(clock() - start) - windowStartNs >= durationNs + WALL_SLACK_NS;
+      return offset - windowStartNs >= durationNs || elapsed - windowStartNs >= durationNs + WALL_SLACK_NS;
     };
 
     /** One request ended: its latency from the scheduled start (offset ns from the start) goes to the recorder or (warm-up) the settler. */
@@ -293,24 +316,42 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
       resolve({ result, endsNs: recorder.ends(), ...health.histograms() });
     };
 
+    const pacing = o.pacing ?? "auto";
+    let batching = pacing === "batch";
+    /** `auto`: when (elapsed ns) batching ends and the spin is tried again. */
+    let spinAgainAt = 0;
+    /** Sends what is due (up to MAX_BURST), each with a fresh clock for its lag; false once the schedule is over. */
+    const pump = (now: bigint): boolean => {
+      let at = now;
+      let elapsed = Number(now - start);
+      let burst = 0;
+      while (next <= elapsed && burst < MAX_BURST && !finished(next, elapsed)) {
+        if (pacing === "auto" && !batching && elapsed - next > ADAPT_LAG_NS) {
+          batching = true;
+          spinAgainAt = elapsed + BATCH_HOLD_NS;
+        }
+        dispatch(next, at);
+        next = offsets.next().value;
+        burst++;
+        at = clock();
+        elapsed = Number(at - start);
+      }
+      // A listed schedule (a trace) that has run out ends the loop too.
+      return !(finished(next, elapsed) || next === Number.POSITIVE_INFINITY);
+    };
     const tick = (): void => {
       if (finishing) return;
       const now = clock();
-      const elapsed = Number(now - start);
-      let burst = 0;
-      while (next <= elapsed && burst < MAX_BURST && !finished(next)) {
-        dispatch(next, burst === 0 ? now : clock());
-        next = offsets.next().value;
-        burst++;
-      }
-      // A listed schedule (a trace) that has run out ends the loop too.
-      if (finished(next) || next === Number.POSITIVE_INFINITY) {
+      if (batching && pacing === "auto" && Number(now - start) >= spinAgainAt) batching = false;
+      if (!pump(now)) {
         void finish();
         return;
       }
       const waitMs = nsToMs(next - Number(clock() - start));
-      if (waitMs > 2) timer = setTimeout(tick, waitMs - 1);
-      else setImmediate(tick);
+      if (waitMs > SPIN_WINDOW_MS) timer = setTimeout(tick, waitMs - 1);
+      // Behind (or MAX_BURST cut the turn short): the next turn at once, after the responses read meanwhile.
+      else if (waitMs <= 0 || !batching) setImmediate(tick);
+      else timer = setTimeout(tick, 1);
     };
 
     const onAbort = (): void => tick();
