@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type OpenPacing, runOpenLoop } from "../src/load/open.js";
+import { AUTO_BATCH_MIN_RATE, type OpenPacing, runOpenLoop } from "../src/load/open.js";
 import { arrivalOffsetsNs } from "../src/load/schedule.js";
 import { monotonicClock } from "../src/util/clock.js";
 
@@ -129,10 +129,13 @@ describe("open-loop engine", () => {
     expect((await turns(20_000, "spin")).perTurn).toBeLessThanOrEqual(3);
   });
 
-  it("auto pacing (the default) batches after its thread was kept from running", async () => {
+  it("auto pacing (the default) batches after its thread was kept from running, and only at high rates", async () => {
     // The warm-up of the clock aside, the loop spins until the block makes its sends late, then batches.
     const after = await turns(20_000, undefined, { blockAtMs: 80, since: 120 });
     expect(after.perTurn).toBeGreaterThanOrEqual(8);
+    // Below AUTO_BATCH_MIN_RATE it keeps spinning after the same block: each request in its own turn.
+    const slow = await turns(AUTO_BATCH_MIN_RATE * 0.8, undefined, { blockAtMs: 80, since: 120 });
+    expect(slow.perTurn).toBeLessThanOrEqual(2);
   });
 
   it("a send that rejects counts as errors.other instead of ending the loop", async () => {

@@ -85,17 +85,22 @@ const SPIN_WINDOW_MS = 2;
  * `batch`: it sleeps on a 1 ms timer and sends all that is due when it wakes, so requests leave
  * up to a millisecond or two late (their latencies from the schedule include it: ~1 ms more at
  * p50 against a fast server) and the thread sleeps between turns, leaving the CPU to the server
- * and the machine's other work. `auto` (the default): spin, and batch for half a second
- * (BATCH_HOLD_NS) after a spun send left more than 5 ms late (ADAPT_LAG_NS: longer than most GC
- * pauses, well under the 10 ms that makes a send late): the spin's precision when the machine
- * gives the generator a core, and a thread that asks for less CPU when it does not (~25–35%
- * more requests per CPU-second under load; docs/perf/load.md, "Why the open loop's sends were late").
+ * and the machine's other work. `auto` (the default): spin, and at AUTO_BATCH_MIN_RATE or more,
+ * batch for half a second (BATCH_HOLD_NS) after a spun send left more than 5 ms late
+ * (ADAPT_LAG_NS: longer than most GC pauses, well under the 10 ms that makes a send late): the
+ * spin's precision when the machine gives the generator a core, and a thread that asks for less
+ * CPU when it does not (~25–35% more requests per CPU-second under load; docs/perf/load.md, "Why
+ * the open loop's sends were late"). Below that rate `auto` always spins: a slow schedule costs
+ * the spin little, and a millisecond of batching would be a bias against a fast server that no
+ * health check flags.
  */
 export type OpenPacing = "spin" | "batch" | "auto";
 /** `auto` pacing: a spun send later than this (ns) means the thread is not getting a core... */
 const ADAPT_LAG_NS = 5e6;
 /** ...and the loop then batches for this long (ns) before it tries the spin again. */
 const BATCH_HOLD_NS = 500e6;
+/** `auto` pacing batches only at this many requests per second (this thread's) or more. */
+export const AUTO_BATCH_MIN_RATE = 5000;
 /** How long past the timeout the drain at the end waits before it gives up on requests in flight. */
 export const DRAIN_SLACK_MS = 500;
 
@@ -316,7 +321,8 @@ export function runOpenLoopDetailed(o: OpenLoopOptions & { keepEnds?: boolean })
       resolve({ result, endsNs: recorder.ends(), ...health.histograms() });
     };
 
-    const pacing = o.pacing ?? "auto";
+    // Below AUTO_BATCH_MIN_RATE, auto is the spin (see OpenPacing).
+    const pacing: OpenPacing = (o.pacing ?? "auto") === "auto" && o.ratePerS < AUTO_BATCH_MIN_RATE ? "spin" : (o.pacing ?? "auto");
     let batching = pacing === "batch";
     /** `auto`: when (elapsed ns) batching ends and the spin is tried again. */
     let spinAgainAt = 0;
