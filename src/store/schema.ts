@@ -180,6 +180,13 @@ export const MIGRATIONS: readonly string[] = [
          JOIN fingerprint_parts AS p ON p.hash = bench_sha256(bench_json_part(runs.fingerprint, j.key)) ORDER BY j.id));
   ALTER TABLE runs DROP COLUMN fingerprint;
   `,
+  // 8: summaries with their numbers apart from their JSON (codec.ts packSummary, format 3): a
+  // trial's first summary of a cell packed against another cell's of the same trial, references
+  // by (trial, ordinal). Written from here on; what is stored stays in its format. A finished
+  // run no longer keeps who wrote it (host, pid, process: liveness.ts reads them while it runs).
+  `
+  UPDATE runs SET host = NULL, pid = NULL, process = NULL WHERE status <> 'running';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
