@@ -114,12 +114,17 @@ function unpackSummary(stored: Buffer, at: (ref: SummaryRef) => unknown): unknow
     }
     i.i += 4;
   }
-  const form = inflateRawSync(stored.subarray(i.i), { dictionary: formsDictionary(forms) });
+  let form: Buffer;
+  try {
+    form = inflateRawSync(stored.subarray(i.i), { dictionary: formsDictionary(forms) });
+  } catch (err) {
+    throw new Error(`a stored summary that cannot be read back (${(err as Error).message})`);
+  }
   const f = { i: 0 };
   const n = readVarint(form, f);
   const side = { blob: form, i: f.i, end: f.i + n };
   const value = joinNumbers(JSON.parse(form.subarray(side.end).toString("utf8")), side);
-  if (side.i !== side.end) throw new Error("a stored summary whose numbers do not match its text");
+  if (side.i !== side.end) throw new Error("a stored summary with more numbers than its text");
   return value;
 }
 

@@ -120,11 +120,12 @@ export class Store implements RunSink {
     } catch {
       // Trials that cannot be aggregated stay stored as they are; the run is marked all the same.
     }
-    const insertCell = this.db.prepare("INSERT OR IGNORE INTO cells (run_id, cell_id, ordinal, status, summary) VALUES (?, ?, ?, ?, ?)");
+    const insertCell = this.db.prepare("INSERT OR IGNORE INTO cells (run_id, cell_id, ordinal, status, summary, samples_from) VALUES (?, ?, ?, ?, ?, ?)");
     const insertSamples = this.db.prepare("INSERT OR IGNORE INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
     for (const { ordinal, result, latencyNs } of found?.cells ?? []) {
-      insertCell.run(id, result.id, ordinal, statusColumn(result.status), packSummary(result));
-      if (latencyNs && latencyNs.length > 0) insertSamples.run(id, result.id, latencyNs.length, this.samplesBlob(id, result.id, latencyNs));
+      const samples = this.samplesBlobs(id, result.id, latencyNs);
+      insertCell.run(id, result.id, ordinal, statusColumn(result.status), packSummary(result), samples.from);
+      if (samples.own && latencyNs) insertSamples.run(id, result.id, latencyNs.length, samples.own);
     }
     this.db
       .prepare("UPDATE runs SET status = 'abandoned', noise = ?, trials = ? WHERE id = ?")
@@ -341,13 +342,14 @@ export class Store implements RunSink {
 
   /** One cell, its summary and its raw samples (ns, in measurement order), in one transaction. */
   saveCell(runId: string, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void {
-    const insertCell = this.db.prepare("INSERT INTO cells (run_id, cell_id, ordinal, status, summary) VALUES (?, ?, ?, ?, ?)");
+    const insertCell = this.db.prepare("INSERT INTO cells (run_id, cell_id, ordinal, status, summary, samples_from) VALUES (?, ?, ?, ?, ?, ?)");
     const insertSamples = this.db.prepare("INSERT INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
     this.write(`storing cell ${cell.id}`, () =>
       this.db
         .transaction(() => {
-          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), this.summaryBlob(runId, cell));
-          if (latencyNs && latencyNs.length > 0) insertSamples.run(runId, cell.id, latencyNs.length, this.samplesBlob(runId, cell.id, latencyNs));
+          const samples = this.samplesBlobs(runId, cell.id, latencyNs);
+          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), this.summaryBlob(runId, cell), samples.from);
+          if (samples.own && latencyNs) insertSamples.run(runId, cell.id, latencyNs.length, samples.own);
         })
         .immediate(),
     );
@@ -404,10 +406,15 @@ export class Store implements RunSink {
     return only ? this.storedSummary(runId, only.cell_id, only.summary) : undefined;
   }
 
-  /** A cell's samples as stored: a reference to its trials' when they are theirs (codec.ts matchTrials), else packed. */
-  private samplesBlob(runId: string, cellId: string, latencyNs: Float64Array): Buffer {
+  /**
+   * A cell's samples as stored: a reference to its trials' when they are theirs (codec.ts
+   * matchTrials), kept in the cell's row (`from`, schema 8: no row of `samples` and its keys for
+   * a few bytes); else packed, in a row of `samples` (`own`).
+   */
+  private samplesBlobs(runId: string, cellId: string, latencyNs: Float64Array | undefined): { from: Buffer | null; own: Buffer | null } {
+    if (!latencyNs || latencyNs.length === 0) return { from: null, own: null };
     const refs = matchTrials(latencyNs, this.trialSamples(runId, cellId));
-    return refs ? packTrialRefs(refs) : packSamples(latencyNs);
+    return refs ? { from: packTrialRefs(refs), own: null } : { from: null, own: packSamples(latencyNs) };
   }
 
   /** Every trial's samples of one cell, in trial order, with how many of them were its warm-up transient. */
@@ -537,8 +544,10 @@ export class Store implements RunSink {
 
   loadSamples(runId: string, cellId: string): Float64Array | undefined {
     const row = this.db.prepare("SELECT latency_ns FROM samples WHERE run_id = ? AND cell_id = ?").get(runId, cellId) as { latency_ns: Buffer } | undefined;
-    if (!row) return undefined;
-    const stored = unpackSamples(row.latency_ns);
+    const from = row ? undefined : (this.db.prepare("SELECT samples_from FROM cells WHERE run_id = ? AND cell_id = ?").pluck().get(runId, cellId) as Buffer | null | undefined);
+    const blob = row?.latency_ns ?? from;
+    if (!blob) return undefined;
+    const stored = unpackSamples(blob);
     if (stored.kind === "samples") return stored.ns;
     return joinTrials(stored.refs, new Map(this.trialSamples(runId, cellId).map((t) => [t.trial, t.ns])));
   }
