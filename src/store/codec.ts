@@ -147,6 +147,9 @@ function numbersForm(value: unknown): Buffer {
 
 function splitNumbers(value: unknown, side: number[]): unknown {
   if (typeof value === "number") return codeNumber(value, side);
+  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return splitNumbers((value as { toJSON: () => unknown }).toJSON(), side); // as JSON.stringify would write it
+  }
   if (Array.isArray(value)) return value.map((v: unknown) => splitNumbers(v, side));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
@@ -160,8 +163,9 @@ const scratch = Buffer.alloc(8);
 
 /** The shortest exact code of one number (pushed on `side`), and what the text holds in its place. */
 function codeNumber(x: number, side: number[]): number {
+  if (!Number.isFinite(x)) return x; // JSON writes null: no number in the text, so no code
   const text = JSON.stringify(x);
-  if (!Number.isFinite(x) || text.length <= 4) {
+  if (text.length <= 4) {
     side.push(NUMBER_IN_TEXT);
     return x;
   }
