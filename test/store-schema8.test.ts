@@ -8,17 +8,7 @@ import type { Fingerprint } from "../src/fingerprint/index.js";
 import { skippedCell } from "../src/measure/cell-result.js";
 import type { CellResult, NoiseReport, RunTrials, TrialInfo } from "../src/results.js";
 import { msToNs, nsToMs } from "../src/stats/metrics.js";
-import {
-  packJson,
-  packJsonAgainst,
-  packRunJson,
-  packSamples,
-  packSummary,
-  packTrialRefs,
-  summaryRefs,
-  unpackJson,
-  unpackRunJson,
-} from "../src/store/codec.js";
+import { packJson, packJsonAgainst, packRunJson, packSamples, packSummary, packTrialRefs, summaryRefs, unpackJson, unpackRunJson } from "../src/store/codec.js";
 import { Store } from "../src/store/db.js";
 import { migrate, SCHEMA_VERSION } from "../src/store/schema.js";
 import { ROOT } from "./helpers/cli.js";
@@ -33,7 +23,8 @@ const fingerprint: Fingerprint = {
 };
 
 /** Whole-nanosecond latencies around 90 µs, as the real clock gives them. */
-const latencies = (n: number, seed: number) => Float64Array.from({ length: n }, (_, i) => 85_000 + ((i * 7919 + seed * 104_729) % 9_973) + (i % 41 === 0 ? 900_000 : 0));
+const latencies = (n: number, seed: number) =>
+  Float64Array.from({ length: n }, (_, i) => 85_000 + ((i * 7919 + seed * 104_729) % 9_973) + (i % 41 === 0 ? 900_000 : 0));
 /** A summary with the numbers a real one has: order statistics in whole ns, 17-digit doubles, an output digest of float32s. */
 function summaryOf(ordinal: number, trial: number, ns: Float64Array, extraNote?: string): CellResult {
   const sorted = Array.from(ns).sort((a, b) => a - b);
@@ -69,7 +60,7 @@ function summaryOf(ordinal: number, trial: number, ns: Float64Array, extraNote?:
           },
         }
       : {}),
-  } as CellResult;
+  };
 }
 const runRow = (id: string, status: "running" | "completed" = "running") => ({
   ...{ id, suite: "s", suiteFile: "/s.yaml", status, startedAt: "2026-01-01T00:00:00.000Z", finishedAt: null, seed: 1 },
@@ -201,7 +192,8 @@ describe("schema 8: summaries with their numbers apart, against the run's other 
       const parts = [1, 2, 3].map((t) => ns.get(`${t}/${ordinal}`) ?? new Float64Array(0));
       store.saveCell("r", ordinal, summaryOf(ordinal, 0, viaMs(...parts)), viaMs(...parts));
     }
-    const updated = { ...summaryOf(2, 0, viaMs(new Float64Array(0))), notes: ["noisy: flagged after the run"] };
+    // The run's first cell is the one the others were packed against: replaced, they are packed again.
+    const updated = { ...summaryOf(0, 0, viaMs(new Float64Array(0))), notes: ["noisy: flagged after the run"] };
     store.updateCell("r", updated);
     store.finishRun("r", "completed", "2026-01-01T00:00:09.000Z", noise, trialsOf(3));
 
@@ -214,7 +206,7 @@ describe("schema 8: summaries with their numbers apart, against the run's other 
     expect(trials.infos).toEqual([1, 2, 3].map(infoOf));
     const { run, cells } = store.loadRun("r");
     expect(cells.map((c) => c.id)).toEqual([0, 1, 2, 3].map((o) => summaryOf(o, 0, new Float64Array(1)).id));
-    expect(cells[2]).toEqual(updated);
+    expect(cells[0]).toEqual(updated);
     expect(cells[1]).toEqual(summaryOf(1, 0, viaMs(...[1, 2, 3].map((t) => ns.get(`${t}/1`) ?? new Float64Array(0)))));
     expect(run.noise).toEqual(noise);
     expect(run.trials).toEqual(trialsOf(3));
@@ -252,7 +244,15 @@ describe("schema 8: summaries with their numbers apart, against the run's other 
       `INSERT INTO runs (id, suite, suite_file, suite_hash, seed, status, started_at, finished_at, fingerprint_refs, bench_version, order_mode, noise, trials, host, pid, process)
        VALUES (?, 's', '/s.yaml', 'h', 1, ?, ?, ?, ?, '0.1.0', 'interleaved', ?, ?, 'host', 42, 'boot ns 7')`,
     );
-    insertRun.run("old", "completed", "2025-01-01T00:00:00.000Z", "2025-01-01T00:00:05.000Z", JSON.stringify(partIds), JSON.stringify(noise), JSON.stringify(trialsOf(2)));
+    insertRun.run(
+      "old",
+      "completed",
+      "2025-01-01T00:00:00.000Z",
+      "2025-01-01T00:00:05.000Z",
+      JSON.stringify(partIds),
+      JSON.stringify(noise),
+      JSON.stringify(trialsOf(2)),
+    );
     insertRun.run("live", "running", "2025-01-02T00:00:00.000Z", null, JSON.stringify(partIds), null, null);
     const ns = new Map<string, Float64Array>();
     for (let trial = 1; trial <= 2; trial++) {
@@ -277,8 +277,18 @@ describe("schema 8: summaries with their numbers apart, against the run's other 
     for (let ordinal = 0; ordinal < 3; ordinal++) {
       const cell = summaryOf(ordinal, 0, runSamples[ordinal] ?? new Float64Array(0));
       const reference = JSON.stringify(summaryOf(ordinal, 1, ns.get(`1/${ordinal}`) ?? new Float64Array(0)));
-      db.prepare("INSERT INTO cells (run_id, cell_id, ordinal, status, summary) VALUES ('old', ?, ?, 'ok', ?)").run(cell.id, ordinal, packJsonAgainst(cell, 1, reference));
-      const blob = ordinal < 2 ? packTrialRefs([{ trial: 1, from: 0 }, { trial: 2, from: 0 }]) : packSamples(runSamples[ordinal] ?? new Float64Array(0));
+      db.prepare("INSERT INTO cells (run_id, cell_id, ordinal, status, summary) VALUES ('old', ?, ?, 'ok', ?)").run(
+        cell.id,
+        ordinal,
+        packJsonAgainst(cell, 1, reference),
+      );
+      const blob =
+        ordinal < 2
+          ? packTrialRefs([
+              { trial: 1, from: 0 },
+              { trial: 2, from: 0 },
+            ])
+          : packSamples(runSamples[ordinal] ?? new Float64Array(0));
       db.prepare("INSERT INTO samples (run_id, cell_id, count, latency_ns) VALUES ('old', ?, ?, ?)").run(cell.id, runSamples[ordinal]?.length ?? 0, blob);
     }
     db.close();

@@ -139,7 +139,7 @@ function formsDictionary(forms: readonly Buffer[]): Buffer {
 /** varint(count) + one code per number (and its bytes) + the JSON text with the coded numbers written 0. */
 function numbersForm(value: unknown): Buffer {
   const side: number[] = [];
-  const text = JSON.stringify(splitNumbers(value, side)) ?? "null";
+  const text = JSON.stringify(splitNumbers(value, side) ?? null);
   const head: number[] = [];
   writeVarint(head, side.length);
   return Buffer.concat([Buffer.from(head), Buffer.from(side), Buffer.from(text)]);
@@ -247,7 +247,8 @@ export function unpackRunJson(stored: Buffer | string, infos: () => readonly str
   const all = infos();
   if (all.length < count) throw new Error(`a run column stored against ${count} trial infos, of which ${all.length} are there`);
   const used = all.slice(0, count);
-  if (!referenceCheck(used.join("\n")).equals(stored.subarray(at.i, at.i + 4))) throw new Error(`a run column stored against its ${count} trial infos, which have changed since`);
+  if (!referenceCheck(used.join("\n")).equals(stored.subarray(at.i, at.i + 4)))
+    throw new Error(`a run column stored against its ${count} trial infos, which have changed since`);
   return JSON.parse(inflateRawSync(stored.subarray(at.i + 4), { dictionary: infosDictionary(used) }).toString("utf8"));
 }
 
@@ -311,11 +312,7 @@ const againstDictionary = (reference: string) => {
  * A stored summary: packed (schema 5), packed against a trial's summary (schema 7: `reference`
  * gives that trial's stored summary), or JSON text as schema 4 kept it.
  */
-export function unpackJson(
-  stored: Buffer | string,
-  reference?: (trial: number) => Buffer | string | undefined,
-  refAt?: (ref: SummaryRef) => unknown,
-): unknown {
+export function unpackJson(stored: Buffer | string, reference?: (trial: number) => Buffer | string | undefined, refAt?: (ref: SummaryRef) => unknown): unknown {
   if (typeof stored === "string") return JSON.parse(stored);
   if (stored[0] === SUMMARY_NUMBERS_V1) return unpackSummary(stored, refAt ?? (() => undefined));
   if (stored[0] === SUMMARY_AGAINST_TRIAL) {

@@ -254,9 +254,8 @@ export class Store implements RunSink {
       this.db
         .transaction(() => {
           const old = this.db.prepare("SELECT ordinal, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").get(runId, trial, cell.id) as
-            | { ordinal: number; summary: Buffer | string }
-            | undefined;
-          const dependents = old ? this.dependents(runId, trial, cell.id, old.ordinal, summaryRefs(old.summary)?.length === 0) : [];
+            { ordinal: number; summary: Buffer | string } | undefined;
+          const dependents = old ? this.dependents(runId, trial, cell.id, old.ordinal, isCenter(old.summary, trial)) : [];
           // Updated in place when it is there: a row deleted and inserted again (INSERT OR REPLACE) would leave its old bytes unused in its page.
           if (old)
             this.db
@@ -267,7 +266,8 @@ export class Store implements RunSink {
               .prepare("INSERT INTO trial_cells (run_id, trial, cell_id, ordinal, summary, latency_ns) VALUES (?, ?, ?, ?, ?, ?)")
               .run(runId, trial, cell.id, ordinal, this.summaryBlob(runId, cell, trial), bytes);
           for (const d of dependents) {
-            if (d.trial === 0) this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d.value), runId, d.value.id);
+            if (d.trial === 0)
+              this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d.value), runId, d.value.id);
             else
               this.db
                 .prepare("UPDATE trial_cells SET summary = ? WHERE run_id = ? AND trial = ? AND cell_id = ?")
@@ -280,14 +280,14 @@ export class Store implements RunSink {
 
   /**
    * The summaries of run `runId` packed against trial `trial`'s cell `ordinal` (format 3), read
-   * back: the same cell in later trials and in the run, and, when that summary stands alone, the
-   * other cells of its trial.
+   * back: the same cell in later trials and in the run, and, when that summary is a centre
+   * (summaryBlob), the other cells of its trial.
    */
-  private dependents(runId: string, trial: number, cellId: string, ordinal: number, alone: boolean): { trial: number; value: CellResult }[] {
+  private dependents(runId: string, trial: number, cellId: string, ordinal: number, center: boolean): { trial: number; value: CellResult }[] {
     const rows = [
       ...(this.db
-        .prepare(`SELECT trial, cell_id, summary FROM trial_cells WHERE run_id = ? AND (cell_id = ?${alone ? " OR trial = ?" : ""})`)
-        .all(runId, cellId, ...(alone ? [trial] : [])) as { trial: number; cell_id: string; summary: Buffer | string }[]),
+        .prepare(`SELECT trial, cell_id, summary FROM trial_cells WHERE run_id = ? AND (cell_id = ?${center ? " OR trial = ?" : ""})`)
+        .all(runId, cellId, ...(center ? [trial] : [])) as { trial: number; cell_id: string; summary: Buffer | string }[]),
       ...(this.db.prepare("SELECT 0 AS trial, cell_id, summary FROM cells WHERE run_id = ? AND cell_id = ?").all(runId, cellId) as {
         trial: number;
         cell_id: string;
@@ -335,8 +335,27 @@ export class Store implements RunSink {
   updateCell(runId: string, cell: CellResult): void {
     this.write(`storing cell ${cell.id}`, () =>
       this.db
-        .prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?")
-        .run(statusColumn(cell.status), this.summaryBlob(runId, cell), runId, cell.id),
+        .transaction(() => {
+          const old = this.db.prepare("SELECT ordinal, summary FROM cells WHERE run_id = ? AND cell_id = ?").get(runId, cell.id) as
+            { ordinal: number; summary: Buffer | string } | undefined;
+          // The run's cells packed against this one (its centre, summaryBlob) are packed again, against what is there now.
+          const rows =
+            old && isCenter(old.summary, 0)
+              ? (this.db.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? AND cell_id <> ?").all(runId, cell.id) as {
+                  cell_id: string;
+                  summary: Buffer | string;
+                }[])
+              : [];
+          const dependents = rows
+            .filter((r) => summaryRefs(r.summary)?.some((ref) => ref.trial === 0 && ref.ordinal === old?.ordinal))
+            .map((r) => this.storedSummary(runId, r.cell_id, r.summary));
+          this.db
+            .prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?")
+            .run(statusColumn(cell.status), this.summaryBlob(runId, cell), runId, cell.id);
+          for (const d of dependents)
+            this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d), runId, d.id);
+        })
+        .immediate(),
     );
   }
 
@@ -358,10 +377,12 @@ export class Store implements RunSink {
   /**
    * A summary as stored (codec.ts packSummary, schema 8), against what shares most with it: a
    * run's cell against the same cell's summaries in every trial (its list of trials repeats their
-   * numbers); a trial's (`before` = its trial) against the same cell's in the run's first trial,
-   * and against a summary of the same trial that stands alone (the first of them by ordinal: the
-   * notes, the inputs and the model's path repeat across cells). Kept when that takes fewer bytes
-   * than the summary alone.
+   * numbers); a trial's (`before` = its trial) against the same cell's in the run's first trial;
+   * and either against a centre: another cell's summary of the same trial (of the run) that refers
+   * to none of that trial's (the run's) own, the first of them by ordinal. The notes, the inputs,
+   * the model's path and, in a run's cells, the output digest repeat across cells. A centre refers
+   * to no other centre, so a summary is read through at most a few others. Kept when that takes
+   * fewer bytes than the summary alone.
    */
   private summaryBlob(runId: string, cell: CellResult, before = Number.MAX_SAFE_INTEGER): Buffer {
     const alone = packSummary(cell);
@@ -373,15 +394,19 @@ export class Store implements RunSink {
       ordinal: t.ordinal,
       value: this.storedSummary(runId, cell.id, t.summary),
     }));
-    if (before !== Number.MAX_SAFE_INTEGER) {
-      const rows = this.db
-        .prepare("SELECT cell_id, ordinal, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id <> ? ORDER BY ordinal")
-        .all(runId, before, cell.id) as { cell_id: string; ordinal: number; summary: Buffer | string }[];
-      const ordinals = new Map<number, number>();
-      for (const r of rows) ordinals.set(r.ordinal, (ordinals.get(r.ordinal) ?? 0) + 1);
-      const center = rows.find((r) => summaryRefs(r.summary)?.length === 0 && ordinals.get(r.ordinal) === 1);
-      if (center) refs.push({ trial: before, ordinal: center.ordinal, value: this.storedSummary(runId, center.cell_id, center.summary) });
-    }
+    const run = before === Number.MAX_SAFE_INTEGER;
+    const rows = (
+      run
+        ? this.db.prepare("SELECT cell_id, ordinal, summary FROM cells WHERE run_id = ? AND cell_id <> ? ORDER BY ordinal").all(runId, cell.id)
+        : this.db
+            .prepare("SELECT cell_id, ordinal, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id <> ? ORDER BY ordinal")
+            .all(runId, before, cell.id)
+    ) as { cell_id: string; ordinal: number; summary: Buffer | string }[];
+    const ordinals = new Map<number, number>();
+    for (const r of rows) ordinals.set(r.ordinal, (ordinals.get(r.ordinal) ?? 0) + 1);
+    const center = rows.find((r) => ordinals.get(r.ordinal) === 1 && isCenter(r.summary, run ? 0 : before));
+    // The nearest bytes of the dictionary are the cheapest: the same cell's trials last.
+    if (center) refs.unshift({ trial: run ? 0 : before, ordinal: center.ordinal, value: this.storedSummary(runId, center.cell_id, center.summary) });
     if (refs.length === 0) return alone;
     const against = packSummary(cell, refs);
     return against.length < alone.length ? against : alone;
@@ -544,7 +569,9 @@ export class Store implements RunSink {
 
   loadSamples(runId: string, cellId: string): Float64Array | undefined {
     const row = this.db.prepare("SELECT latency_ns FROM samples WHERE run_id = ? AND cell_id = ?").get(runId, cellId) as { latency_ns: Buffer } | undefined;
-    const from = row ? undefined : (this.db.prepare("SELECT samples_from FROM cells WHERE run_id = ? AND cell_id = ?").pluck().get(runId, cellId) as Buffer | null | undefined);
+    const from = row
+      ? undefined
+      : (this.db.prepare("SELECT samples_from FROM cells WHERE run_id = ? AND cell_id = ?").pluck().get(runId, cellId) as Buffer | null | undefined);
     const blob = row?.latency_ns ?? from;
     if (!blob) return undefined;
     const stored = unpackSamples(blob);
@@ -558,6 +585,11 @@ export interface StoredTrialCell {
   ordinal: number;
   result: CellResult;
   latencyNs: Float64Array | undefined;
+}
+
+/** Whether a stored summary can be a centre for the other cells of trial `trial` (0: of the run): in format 3, referring to none of them. */
+function isCenter(stored: Buffer | string, trial: number): boolean {
+  return summaryRefs(stored)?.every((ref) => ref.trial !== trial) ?? false;
 }
 
 /** A trial's own samples (a trial's blob is never a reference). */

@@ -113,7 +113,8 @@ export function storedRuns(db: string): StoredRun[] {
           summary,
           (trial) => trialSummary.get(id, trial, cellId) as Buffer | undefined,
           (ref) => {
-            const row = (ref.trial === 0 ? runAt.get(id, ref.ordinal) : trialAt.get(id, ref.trial, ref.ordinal)) as { cell_id: string; summary: Buffer } | undefined;
+            const row = (ref.trial === 0 ? runAt.get(id, ref.ordinal) : trialAt.get(id, ref.trial, ref.ordinal)) as
+              { cell_id: string; summary: Buffer } | undefined;
             return row ? read(row.cell_id, row.summary) : undefined;
           },
         ) as CellResult;
