@@ -230,6 +230,36 @@ describe("schema 8: summaries with their numbers apart, against the run's other 
     expect(readBackElsewhere(file, "r")).toBe(here);
   });
 
+  it("keeps every reference unique when two cells share an ordinal (an imported file may say so)", () => {
+    const file = tempDb();
+    const store = Store.open(file);
+    store.createRun(runRow("r"));
+    const cellAt = (ordinal: number, name: number, trial: number) => ({ ...summaryOf(ordinal, trial, latencies(100, name)), id: `m/c${name}/b1/cpu/t1` });
+    // c0 at ordinal 0 is the centre the others are packed against; c2 then comes at ordinal 0 too.
+    for (const [name, ordinal] of [
+      [0, 0],
+      [1, 5],
+      [2, 0],
+    ] as const)
+      store.saveTrialCell("r", 1, ordinal, cellAt(ordinal, name, 1), latencies(100, name));
+    for (const [name, ordinal] of [
+      [0, 0],
+      [1, 5],
+      [2, 0],
+    ] as const)
+      store.saveCell("r", ordinal, cellAt(ordinal, name, 0));
+    const byId = (cells: CellResult[]) => [...cells].sort((a, b) => a.id.localeCompare(b.id));
+    expect(byId(store.loadTrials("r").cells.map((c) => c.result))).toEqual([cellAt(0, 0, 1), cellAt(5, 1, 1), cellAt(0, 2, 1)]);
+    expect(byId(store.loadRun("r").cells)).toEqual([cellAt(0, 0, 0), cellAt(5, 1, 0), cellAt(0, 2, 0)]);
+    store.close();
+    const db = new Database(file, { readonly: true });
+    const refs = (db.prepare("SELECT summary FROM trial_cells UNION ALL SELECT summary FROM cells").pluck().all() as Buffer[]).flatMap(
+      (b) => summaryRefs(b) ?? [],
+    );
+    db.close();
+    expect(refs.filter((r) => r.ordinal === 0)).toEqual([]);
+  });
+
   it("migrates a schema-7 store: every reader returns what it did, and a new run written after reads back in a new process", () => {
     const file = tempDb();
     const db = new Database(file);

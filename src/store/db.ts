@@ -255,16 +255,23 @@ export class Store implements RunSink {
         .transaction(() => {
           const old = this.db.prepare("SELECT ordinal, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").get(runId, trial, cell.id) as
             { ordinal: number; summary: Buffer | string } | undefined;
-          const dependents = old ? this.dependents(runId, trial, cell.id, old.ordinal, isCenter(old.summary, trial)) : [];
+          // Packed again after: the summaries packed against this one, and against another cell's at the ordinal this one takes (a reference by ordinal must stay unique).
+          const clashes = this.db
+            .prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND ordinal = ? AND cell_id <> ?")
+            .all(runId, trial, ordinal, cell.id) as { cell_id: string; summary: Buffer | string }[];
+          const dependents = uniqueDependents([
+            ...(old ? this.dependents(runId, trial, cell.id, old.ordinal, isCenter(old.summary, trial)) : []),
+            ...clashes.flatMap((c) => this.dependents(runId, trial, c.cell_id, ordinal, isCenter(c.summary, trial))),
+          ]);
           // Updated in place when it is there: a row deleted and inserted again (INSERT OR REPLACE) would leave its old bytes unused in its page.
           if (old)
             this.db
               .prepare("UPDATE trial_cells SET ordinal = ?, summary = ?, latency_ns = ? WHERE run_id = ? AND trial = ? AND cell_id = ?")
-              .run(ordinal, this.summaryBlob(runId, cell, trial), bytes, runId, trial, cell.id);
+              .run(ordinal, this.summaryBlob(runId, cell, trial, ordinal), bytes, runId, trial, cell.id);
           else
             this.db
               .prepare("INSERT INTO trial_cells (run_id, trial, cell_id, ordinal, summary, latency_ns) VALUES (?, ?, ?, ?, ?, ?)")
-              .run(runId, trial, cell.id, ordinal, this.summaryBlob(runId, cell, trial), bytes);
+              .run(runId, trial, cell.id, ordinal, this.summaryBlob(runId, cell, trial, ordinal), bytes);
           for (const d of dependents) {
             if (d.trial === 0)
               this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d.value), runId, d.value.id);
@@ -339,16 +346,7 @@ export class Store implements RunSink {
           const old = this.db.prepare("SELECT ordinal, summary FROM cells WHERE run_id = ? AND cell_id = ?").get(runId, cell.id) as
             { ordinal: number; summary: Buffer | string } | undefined;
           // The run's cells packed against this one (its centre, summaryBlob) are packed again, against what is there now.
-          const rows =
-            old && isCenter(old.summary, 0)
-              ? (this.db.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? AND cell_id <> ?").all(runId, cell.id) as {
-                  cell_id: string;
-                  summary: Buffer | string;
-                }[])
-              : [];
-          const dependents = rows
-            .filter((r) => summaryRefs(r.summary)?.some((ref) => ref.trial === 0 && ref.ordinal === old?.ordinal))
-            .map((r) => this.storedSummary(runId, r.cell_id, r.summary));
+          const dependents = old && isCenter(old.summary, 0) ? this.runDependents(runId, old.ordinal, cell.id) : [];
           this.db
             .prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?")
             .run(statusColumn(cell.status), this.summaryBlob(runId, cell), runId, cell.id);
@@ -359,6 +357,17 @@ export class Store implements RunSink {
     );
   }
 
+  /** The run's cells (but `except`) packed against the run's cell at `ordinal`, read back. */
+  private runDependents(runId: string, ordinal: number, except: string): CellResult[] {
+    const rows = this.db.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? AND cell_id <> ?").all(runId, except) as {
+      cell_id: string;
+      summary: Buffer | string;
+    }[];
+    return rows
+      .filter((r) => summaryRefs(r.summary)?.some((ref) => ref.trial === 0 && ref.ordinal === ordinal))
+      .map((r) => this.storedSummary(runId, r.cell_id, r.summary));
+  }
+
   /** One cell, its summary and its raw samples (ns, in measurement order), in one transaction. */
   saveCell(runId: string, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void {
     const insertCell = this.db.prepare("INSERT INTO cells (run_id, cell_id, ordinal, status, summary, samples_from) VALUES (?, ?, ?, ?, ?, ?)");
@@ -366,9 +375,14 @@ export class Store implements RunSink {
     this.write(`storing cell ${cell.id}`, () =>
       this.db
         .transaction(() => {
+          // Another cell of the run at this ordinal: the run's cells packed against it are packed again after (a reference by ordinal must stay unique).
+          const clashes = this.db.prepare("SELECT summary FROM cells WHERE run_id = ? AND ordinal = ?").pluck().all(runId, ordinal) as (Buffer | string)[];
+          const dependents = clashes.some((c) => isCenter(c, 0)) ? this.runDependents(runId, ordinal, cell.id) : [];
           const samples = this.samplesBlobs(runId, cell.id, latencyNs);
-          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), this.summaryBlob(runId, cell), samples.from);
+          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), this.summaryBlob(runId, cell, Number.MAX_SAFE_INTEGER, ordinal), samples.from);
           if (samples.own && latencyNs) insertSamples.run(runId, cell.id, latencyNs.length, samples.own);
+          for (const d of dependents)
+            this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d), runId, d.id);
         })
         .immediate(),
     );
@@ -384,29 +398,46 @@ export class Store implements RunSink {
    * to no other centre, so a summary is read through at most a few others. Kept when that takes
    * fewer bytes than the summary alone.
    */
-  private summaryBlob(runId: string, cell: CellResult, before = Number.MAX_SAFE_INTEGER): Buffer {
+  private summaryBlob(runId: string, cell: CellResult, before = Number.MAX_SAFE_INTEGER, ordinal?: number): Buffer {
     const alone = packSummary(cell);
+    const run = before === Number.MAX_SAFE_INTEGER;
+    const level = run ? 0 : before;
+    // A reference names (trial, ordinal): only a summary whose ordinal no other cell of its trial (of the run) has, this one included.
+    const countAt = (trial: number, at: number) =>
+      (trial === 0
+        ? this.db.prepare("SELECT COUNT(*) FROM cells WHERE run_id = ? AND ordinal = ? AND cell_id <> ?").pluck().get(runId, at, cell.id)
+        : this.db
+            .prepare("SELECT COUNT(*) FROM trial_cells WHERE run_id = ? AND trial = ? AND ordinal = ? AND cell_id <> ?")
+            .pluck()
+            .get(runId, trial, at, cell.id)) as number;
+    const own =
+      ordinal ??
+      ((run
+        ? this.db.prepare("SELECT ordinal FROM cells WHERE run_id = ? AND cell_id = ?").pluck().get(runId, cell.id)
+        : this.db.prepare("SELECT ordinal FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").pluck().get(runId, before, cell.id)) as
+        number | undefined);
     const trials = this.db
       .prepare("SELECT trial, ordinal, summary FROM trial_cells WHERE run_id = ? AND cell_id = ? AND trial < ? ORDER BY trial")
       .all(runId, cell.id, before) as { trial: number; ordinal: number; summary: Buffer | string }[];
-    const refs: (SummaryRef & { value: unknown })[] = (before === Number.MAX_SAFE_INTEGER ? trials : trials.slice(0, 1)).map((t) => ({
-      trial: t.trial,
-      ordinal: t.ordinal,
-      value: this.storedSummary(runId, cell.id, t.summary),
-    }));
-    const run = before === Number.MAX_SAFE_INTEGER;
-    const rows = (
+    const refs: (SummaryRef & { value: unknown })[] = (run ? trials : trials.slice(0, 1))
+      .filter((t) => countAt(t.trial, t.ordinal) === 0) // the same cell in another trial: no other cell there at its ordinal
+      .map((t) => ({ trial: t.trial, ordinal: t.ordinal, value: this.storedSummary(runId, cell.id, t.summary) }));
+    const candidates = (
       run
-        ? this.db.prepare("SELECT cell_id, ordinal, summary FROM cells WHERE run_id = ? AND cell_id <> ? ORDER BY ordinal").all(runId, cell.id)
+        ? this.db.prepare("SELECT cell_id, ordinal, summary FROM cells WHERE run_id = ? AND cell_id <> ? ORDER BY ordinal").iterate(runId, cell.id)
         : this.db
             .prepare("SELECT cell_id, ordinal, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id <> ? ORDER BY ordinal")
-            .all(runId, before, cell.id)
-    ) as { cell_id: string; ordinal: number; summary: Buffer | string }[];
-    const ordinals = new Map<number, number>();
-    for (const r of rows) ordinals.set(r.ordinal, (ordinals.get(r.ordinal) ?? 0) + 1);
-    const center = rows.find((r) => ordinals.get(r.ordinal) === 1 && isCenter(r.summary, run ? 0 : before));
+            .iterate(runId, before, cell.id)
+    ) as IterableIterator<{ cell_id: string; ordinal: number; summary: Buffer | string }>;
+    let center: { cell_id: string; ordinal: number; summary: Buffer | string } | undefined;
+    for (const c of candidates) {
+      if (c.ordinal !== own && isCenter(c.summary, level) && countAt(level, c.ordinal) === 1) {
+        center = c;
+        break;
+      }
+    }
     // The nearest bytes of the dictionary are the cheapest: the same cell's trials last.
-    if (center) refs.unshift({ trial: run ? 0 : before, ordinal: center.ordinal, value: this.storedSummary(runId, center.cell_id, center.summary) });
+    if (center) refs.unshift({ trial: level, ordinal: center.ordinal, value: this.storedSummary(runId, center.cell_id, center.summary) });
     if (refs.length === 0) return alone;
     const against = packSummary(cell, refs);
     return against.length < alone.length ? against : alone;
@@ -585,6 +616,17 @@ export interface StoredTrialCell {
   ordinal: number;
   result: CellResult;
   latencyNs: Float64Array | undefined;
+}
+
+/** Each summary once (it may depend on two that change). */
+function uniqueDependents(all: readonly { trial: number; value: CellResult }[]): { trial: number; value: CellResult }[] {
+  const seen = new Set<string>();
+  return all.filter((d) => {
+    const key = `${d.trial} ${d.value.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Whether a stored summary can be a centre for the other cells of trial `trial` (0: of the run): in format 3, referring to none of them. */
