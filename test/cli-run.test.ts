@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../src/results.js";
 import { unpackSamples } from "../src/store/codec.js";
+import { Store } from "../src/store/db.js";
 import { bench, QUICK_MEASURE, ROOT, tempDir, writeBatchOneOnlyModel } from "./helpers/cli.js";
 
 /** End to end: real models through onnxruntime into SQLite, driven through bin/bench. */
@@ -81,15 +82,13 @@ ${QUICK_MEASURE}`,
     expect(JSON.parse(run.resolved_suite as string).measure.maxIterations).toBe(600);
     const cells = sqlite.prepare("SELECT cell_id, status FROM cells WHERE run_id = ? ORDER BY ordinal").all(doc.run.id);
     expect(cells).toHaveLength(8);
-    const samples = sqlite.prepare("SELECT count, latency_ns FROM samples WHERE run_id = ? AND cell_id = ?").get(doc.run.id, "mlp/fp32/b4/cpu/t1") as {
-      count: number;
-      latency_ns: Buffer;
-    };
+    // the run's samples are its trials' own: stored as a reference to them in the cell's row, a few bytes, not a second copy (src/store/codec.ts, schema 8)
+    expect(sqlite.prepare("SELECT COUNT(*) FROM samples WHERE run_id = ? AND cell_id = ?").pluck().get(doc.run.id, "mlp/fp32/b4/cpu/t1")).toBe(0);
+    const from = sqlite.prepare("SELECT samples_from FROM cells WHERE run_id = ? AND cell_id = ?").pluck().get(doc.run.id, "mlp/fp32/b4/cpu/t1") as Buffer;
+    expect(unpackSamples(from).kind).toBe("trials");
+    expect(from.length).toBeLessThan(16);
     // the run keeps the samples its statistics used; each trial keeps every timed sample, transient included
-    expect(samples.count).toBe(doc.cells[2]?.samples);
-    // the run's samples are its trials' own: stored as a reference to them, a few bytes, not a second copy (src/store/codec.ts)
-    expect(unpackSamples(samples.latency_ns).kind).toBe("trials");
-    expect(samples.latency_ns.length).toBeLessThan(16);
+    expect(Store.open(db, { mode: "read" }).loadSamples(doc.run.id, "mlp/fp32/b4/cpu/t1")?.length).toBe(doc.cells[2]?.samples);
     const trials = sqlite
       .prepare("SELECT trial, latency_ns FROM trial_cells WHERE run_id = ? AND cell_id = ? ORDER BY trial")
       .all(doc.run.id, "mlp/fp32/b4/cpu/t1") as { trial: number; latency_ns: Buffer }[];

@@ -55,6 +55,223 @@ const SUMMARY_DICTIONARY_V1 = Buffer.from(
   ].join(""),
 );
 
+/**
+ * Schema 8: a summary whose numbers are written apart from its JSON, each in the fewest bytes that
+ * give back exactly the same double (a whole number of nanoseconds in ms as a varint of the
+ * nanoseconds, a value that is a float32 (an output digest's) in 4 bytes, any other in 8; a short
+ * one stays in the text), deflated against the dictionary followed by the summaries it refers to,
+ * in the same form. A reference is (trial, ordinal) in the same run, trial 0 being the run's own
+ * cell: [format, count (varint), (trial, ordinal) varints..., 4 bytes of the references' sha256
+ * when there are any, deflated form]. The form is varint(n) + n bytes of number codes + the JSON
+ * text with each coded number written 0.
+ */
+const SUMMARY_NUMBERS_V1 = 3;
+const NUMBER_IN_TEXT = 0;
+const NUMBER_FLOAT64 = 1;
+const NUMBER_FLOAT32 = 2;
+const NUMBER_WHOLE_NS = 3;
+
+/** A summary of the same run that another is packed against: `trial` 0 is the run's own cell. */
+export interface SummaryRef {
+  trial: number;
+  ordinal: number;
+}
+
+/** A summary as stored from schema 8 (format 3): alone, or against `refs` (their values as read back). */
+export function packSummary(value: unknown, refs: readonly (SummaryRef & { value: unknown })[] = []): Buffer {
+  const head: number[] = [SUMMARY_NUMBERS_V1];
+  writeVarint(head, refs.length);
+  for (const r of refs) {
+    writeVarint(head, r.trial);
+    writeVarint(head, r.ordinal);
+  }
+  const forms = refs.map((r) => numbersForm(r.value));
+  const check = refs.length > 0 ? [referenceCheck(Buffer.concat(forms))] : [];
+  return Buffer.concat([Buffer.from(head), ...check, deflateRawSync(numbersForm(value), { level: 9, dictionary: formsDictionary(forms) })]);
+}
+
+/** The summaries a stored summary refers to (format 3), or null when it is in another format. */
+export function summaryRefs(stored: Buffer | string): SummaryRef[] | null {
+  if (typeof stored === "string" || stored[0] !== SUMMARY_NUMBERS_V1) return null;
+  return readRefs(stored, { i: 1 });
+}
+
+function readRefs(stored: Buffer, at: { i: number }): SummaryRef[] {
+  return Array.from({ length: readVarint(stored, at) }, () => ({ trial: readVarint(stored, at), ordinal: readVarint(stored, at) }));
+}
+
+function unpackSummary(stored: Buffer, at: (ref: SummaryRef) => unknown): unknown {
+  const i = { i: 1 };
+  const refs = readRefs(stored, i);
+  const forms = refs.map((r) => {
+    const value = at(r);
+    if (value === undefined) throw new Error(`a summary stored against ${refName(r)}, which is not there`);
+    return numbersForm(value);
+  });
+  if (refs.length > 0) {
+    if (!referenceCheck(Buffer.concat(forms)).equals(stored.subarray(i.i, i.i + 4))) {
+      throw new Error(`a summary stored against ${refs.map(refName).join(" and ")}, which has changed since`);
+    }
+    i.i += 4;
+  }
+  let form: Buffer;
+  try {
+    form = inflateRawSync(stored.subarray(i.i), { dictionary: formsDictionary(forms) });
+  } catch (err) {
+    throw new Error(`a stored summary that cannot be read back (${(err as Error).message})`);
+  }
+  const f = { i: 0 };
+  const n = readVarint(form, f);
+  const side = { blob: form, i: f.i, end: f.i + n };
+  const value = joinNumbers(JSON.parse(form.subarray(side.end).toString("utf8")), side);
+  if (side.i !== side.end) throw new Error("a stored summary with more numbers than its text");
+  return value;
+}
+
+const refName = (r: SummaryRef) => (r.trial === 0 ? `the run's cell ${r.ordinal}` : `trial ${r.trial}'s cell ${r.ordinal}`);
+
+/** The dictionary followed by the references' forms, the last nearest; no more than zlib's 32 kB window holds. */
+function formsDictionary(forms: readonly Buffer[]): Buffer {
+  const dictionary = Buffer.concat([SUMMARY_DICTIONARY_V1, ...forms]);
+  return dictionary.subarray(Math.max(0, dictionary.length - 32 * 1024 + 262));
+}
+
+/** varint(count) + one code per number (and its bytes) + the JSON text with the coded numbers written 0. */
+function numbersForm(value: unknown): Buffer {
+  const side: number[] = [];
+  const text = JSON.stringify(splitNumbers(value, side) ?? null);
+  const head: number[] = [];
+  writeVarint(head, side.length);
+  return Buffer.concat([Buffer.from(head), Buffer.from(side), Buffer.from(text)]);
+}
+
+function splitNumbers(value: unknown, side: number[]): unknown {
+  if (typeof value === "number") return codeNumber(value, side);
+  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return splitNumbers((value as { toJSON: () => unknown }).toJSON(), side); // as JSON.stringify would write it
+  }
+  if (Array.isArray(value)) return value.map((v: unknown) => splitNumbers(v, side));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = splitNumbers(v, side);
+    return out;
+  }
+  return value;
+}
+
+const scratch = Buffer.alloc(8);
+
+/** The shortest exact code of one number (pushed on `side`), and what the text holds in its place. */
+function codeNumber(x: number, side: number[]): number {
+  if (!Number.isFinite(x)) return x; // JSON writes null: no number in the text, so no code
+  const text = JSON.stringify(x);
+  if (text.length <= 4) {
+    side.push(NUMBER_IN_TEXT);
+    return x;
+  }
+  const ns = Math.round(x * 1e6);
+  const whole: number[] = [];
+  if (Number.isSafeInteger(ns) && ns >= 0 && ns / 1e6 === x) writeVarint(whole, ns);
+  const float32 = Math.fround(x) === x;
+  const costs = [text.length, whole.length > 0 ? whole.length : Infinity, float32 ? 4 : Infinity, 8];
+  const best = costs.indexOf(Math.min(...costs));
+  if (best === 0) {
+    side.push(NUMBER_IN_TEXT);
+    return x;
+  }
+  if (best === 1) side.push(NUMBER_WHOLE_NS, ...whole);
+  else if (best === 2) {
+    scratch.writeFloatLE(x, 0);
+    side.push(NUMBER_FLOAT32, ...scratch.subarray(0, 4));
+  } else {
+    scratch.writeDoubleLE(x, 0);
+    side.push(NUMBER_FLOAT64, ...scratch.subarray(0, 8));
+  }
+  return 0;
+}
+
+function joinNumbers(value: unknown, side: { blob: Buffer; i: number; end: number }): unknown {
+  if (typeof value === "number") {
+    if (side.i >= side.end) throw new Error("a stored summary with fewer numbers than its text");
+    const code = side.blob[side.i++];
+    const at = side.i;
+    if (code === NUMBER_IN_TEXT) return value;
+    if (code === NUMBER_WHOLE_NS) {
+      const i = { i: at };
+      const ns = readVarint(side.blob, i);
+      side.i = i.i;
+      return ns / 1e6;
+    }
+    if (code === NUMBER_FLOAT32 && at + 4 <= side.end) {
+      side.i += 4;
+      return side.blob.readFloatLE(at);
+    }
+    if (code === NUMBER_FLOAT64 && at + 8 <= side.end) {
+      side.i += 8;
+      return side.blob.readDoubleLE(at);
+    }
+    throw new Error(`a stored summary with a number in an unknown code (${code ?? "none"})`);
+  }
+  if (Array.isArray(value)) return value.map((v: unknown) => joinNumbers(v, side));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = joinNumbers(v, side);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Schema 8: a run's JSON column (its noise report, its list of trials) deflated against the
+ * dictionary followed by the run's trial infos as stored, which it repeats (each trial's canary,
+ * times and notes): [format, how many infos (varint), 4 bytes of their sha256, deflated].
+ */
+const RUN_JSON_AGAINST_INFOS = 4;
+
+/** A run's JSON column against its trial infos' texts (in trial order), or its JSON text when there are none. */
+export function packRunJson(value: unknown, infos: readonly string[]): Buffer | string {
+  const text = JSON.stringify(value);
+  if (infos.length === 0) return text;
+  const head: number[] = [RUN_JSON_AGAINST_INFOS];
+  writeVarint(head, infos.length);
+  const dictionary = infosDictionary(infos);
+  return Buffer.concat([Buffer.from(head), referenceCheck(infos.join("\n")), deflateRawSync(Buffer.from(text), { level: 9, dictionary })]);
+}
+
+/** A run's JSON column as stored (packRunJson, or the JSON text of schema 7 and before); `infos` gives the run's trial infos, as stored, in trial order. */
+export function unpackRunJson(stored: Buffer | string, infos: () => readonly string[]): unknown {
+  if (typeof stored === "string") return JSON.parse(stored);
+  if (stored[0] !== RUN_JSON_AGAINST_INFOS) throw new Error(`a stored run column in an unknown format (${stored[0] ?? "empty"})`);
+  const at = { i: 1 };
+  const count = readVarint(stored, at);
+  const all = infos();
+  if (all.length < count) throw new Error(`a run column stored against ${count} trial infos, of which ${all.length} are there`);
+  const used = all.slice(0, count);
+  if (!referenceCheck(used.join("\n")).equals(stored.subarray(at.i, at.i + 4)))
+    throw new Error(`a run column stored against its ${count} trial infos, which have changed since`);
+  return JSON.parse(inflateRawSync(stored.subarray(at.i + 4), { dictionary: infosDictionary(used) }).toString("utf8"));
+}
+
+const infosDictionary = (infos: readonly string[]) => {
+  const dictionary = Buffer.concat([SUMMARY_DICTIONARY_V1, Buffer.from(infos.join("\n"))]);
+  return dictionary.subarray(Math.max(0, dictionary.length - 32 * 1024 + 262));
+};
+
+/** Schema 8: a trial's info (JSON: its canary, times and notes) deflated against the dictionary: [format, deflated]. */
+const TEXT_DEFLATE_V1 = 5;
+
+/** A JSON text as stored: deflated against the dictionary. */
+export function packText(text: string): Buffer {
+  return Buffer.concat([Buffer.of(TEXT_DEFLATE_V1), deflateRawSync(Buffer.from(text), { level: 9, dictionary: SUMMARY_DICTIONARY_V1 })]);
+}
+
+/** A stored text: packText's, or the text itself as schema 7 and before kept it. */
+export function unpackText(stored: Buffer | string): string {
+  if (typeof stored === "string") return stored;
+  if (stored[0] !== TEXT_DEFLATE_V1) throw new Error(`a stored text in an unknown format (${stored[0] ?? "empty"})`);
+  return inflateRawSync(stored.subarray(1), { dictionary: SUMMARY_DICTIONARY_V1 }).toString("utf8");
+}
+
 const SAMPLES_FLOAT64 = 0;
 const SAMPLES_DELTA_VARINT = 1;
 const SAMPLES_FROM_TRIALS = 2;
@@ -84,7 +301,7 @@ export function summaryReference(stored: Buffer | string): number | null {
   return readVarint(stored, { i: 1 });
 }
 
-const referenceCheck = (reference: string) => createHash("sha256").update(reference).digest().subarray(0, 4);
+const referenceCheck = (reference: string | Buffer) => createHash("sha256").update(reference).digest().subarray(0, 4);
 /** zlib's window is 32 kB and the nearest bytes of the dictionary are the cheapest to refer to: the reference last, and no more of it than fits. */
 const againstDictionary = (reference: string) => {
   const dictionary = Buffer.concat([SUMMARY_DICTIONARY_V1, Buffer.from(reference)]);
@@ -95,14 +312,15 @@ const againstDictionary = (reference: string) => {
  * A stored summary: packed (schema 5), packed against a trial's summary (schema 7: `reference`
  * gives that trial's stored summary), or JSON text as schema 4 kept it.
  */
-export function unpackJson(stored: Buffer | string, reference?: (trial: number) => Buffer | string | undefined): unknown {
+export function unpackJson(stored: Buffer | string, reference?: (trial: number) => Buffer | string | undefined, refAt?: (ref: SummaryRef) => unknown): unknown {
   if (typeof stored === "string") return JSON.parse(stored);
+  if (stored[0] === SUMMARY_NUMBERS_V1) return unpackSummary(stored, refAt ?? (() => undefined));
   if (stored[0] === SUMMARY_AGAINST_TRIAL) {
     const at = { i: 1 };
     const trial = readVarint(stored, at);
     const ref = reference?.(trial);
     if (ref === undefined) throw new Error(`a summary stored against trial ${trial}'s, which is not there`);
-    const text = JSON.stringify(unpackJson(ref, reference)); // itself packed against an earlier trial's, perhaps
+    const text = JSON.stringify(unpackJson(ref, reference, refAt)); // itself packed against an earlier trial's, perhaps
     if (!referenceCheck(text).equals(stored.subarray(at.i, at.i + 4))) throw new Error(`a summary stored against trial ${trial}'s, which has changed since`);
     return JSON.parse(inflateRawSync(stored.subarray(at.i + 4), { dictionary: againstDictionary(text) }).toString("utf8"));
   }

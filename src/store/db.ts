@@ -21,7 +21,22 @@ import { currentOwner, isGone } from "./liveness.js";
 import { type OpenMode, openDatabase } from "./open.js";
 import { type Salvaged, salvage } from "./salvage.js";
 import { suiteHash } from "./schema.js";
-import { joinTrials, matchTrials, packJson, packJsonAgainst, packSamples, packTrialRefs, summaryReference, unpackJson, unpackSamples } from "./codec.js";
+import {
+  joinTrials,
+  matchTrials,
+  packSamples,
+  packSummary,
+  packTrialRefs,
+  type SummaryRef,
+  summaryReference,
+  summaryRefs,
+  packRunJson,
+  packText,
+  unpackJson,
+  unpackRunJson,
+  unpackText,
+  unpackSamples,
+} from "./codec.js";
 import type { ResolvedSuite } from "../suite/resolve.js";
 
 /** The largest resolved suite stored with a run (JSON bytes); a suite is a few kB, so this is room for 100× that. */
@@ -97,19 +112,20 @@ export class Store implements RunSink {
   /** Marks a run abandoned, with the cells its stored trials measured (salvage.ts). */
   private abandon(id: string): void {
     const row = this.db.prepare("SELECT status, trials, body FROM runs LEFT JOIN suites ON suites.hash = runs.suite_hash WHERE id = ?").get(id) as
-      { status: RunStatus; trials: string | null; body: string | null } | undefined;
+      { status: RunStatus; trials: Buffer | string | null; body: string | null } | undefined;
     if (row?.status !== "running") return;
     let found: Salvaged | null = null;
     try {
-      found = salvage(this, id, parseOrNull(row.trials) as RunTrials | null, parseOrNull(row.body) as ResolvedSuite | null);
+      found = salvage(this, id, this.runJson(id, row.trials) as RunTrials | null, parseOrNull(row.body) as ResolvedSuite | null);
     } catch {
       // Trials that cannot be aggregated stay stored as they are; the run is marked all the same.
     }
-    const insertCell = this.db.prepare("INSERT OR IGNORE INTO cells (run_id, cell_id, ordinal, status, summary) VALUES (?, ?, ?, ?, ?)");
+    const insertCell = this.db.prepare("INSERT OR IGNORE INTO cells (run_id, cell_id, ordinal, status, summary, samples_from) VALUES (?, ?, ?, ?, ?, ?)");
     const insertSamples = this.db.prepare("INSERT OR IGNORE INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
     for (const { ordinal, result, latencyNs } of found?.cells ?? []) {
-      insertCell.run(id, result.id, ordinal, statusColumn(result.status), packJson(result));
-      if (latencyNs && latencyNs.length > 0) insertSamples.run(id, result.id, latencyNs.length, this.samplesBlob(id, result.id, latencyNs));
+      const samples = this.samplesBlobs(id, result.id, latencyNs);
+      insertCell.run(id, result.id, ordinal, statusColumn(result.status), packSummary(result), samples.from);
+      if (samples.own && latencyNs) insertSamples.run(id, result.id, latencyNs.length, samples.own);
     }
     this.db
       .prepare("UPDATE runs SET status = 'abandoned', noise = ?, trials = ? WHERE id = ?")
@@ -210,38 +226,100 @@ export class Store implements RunSink {
   }
 
   /**
-   * The run's final status. A lock held by another process is waited for (SQLite retries for up
+   * The run's final status; who wrote it is forgotten (liveness.ts needs it only while the run is
+   * `running`). A lock held by another process is waited for (SQLite retries for up
    * to the busy timeout), then reported in one line; the cells are already stored by then.
    */
   finishRun(id: string, status: RunStatus, finishedAt: string, noise: NoiseReport | null = null, trials: RunTrials | null = null): void {
     this.write(`marking run ${id} ${status}`, () =>
       this.db
-        .prepare("UPDATE runs SET status = ?, finished_at = ?, noise = ?, trials = ? WHERE id = ?")
-        .run(status, finishedAt, noise ? JSON.stringify(noise) : null, trials ? JSON.stringify(trials) : null, id),
+        .transaction(() => {
+          const infos = this.trialInfoTexts(id);
+          this.db
+            .prepare("UPDATE runs SET status = ?, finished_at = ?, noise = ?, trials = ?, host = NULL, pid = NULL, process = NULL WHERE id = ?")
+            .run(status, finishedAt, noise ? packRunJson(noise, infos) : null, trials ? packRunJson(trials, infos) : null, id);
+        })
+        .immediate(),
     );
   }
 
-  /** One trial's result of one cell and its timed samples, stored as soon as the trial has it. */
+  /**
+   * One trial's result of one cell and its timed samples, stored as soon as the trial has it. A
+   * result stored again (the trial flags its noisy cells at its end) has the summaries packed
+   * against the one it replaces packed again, against what is there now.
+   */
   saveTrialCell(runId: string, trial: number, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void {
     const bytes = latencyNs && latencyNs.length > 0 ? packSamples(latencyNs) : null;
     this.write(`storing cell ${cell.id} of trial ${trial}`, () =>
       this.db
-        .prepare("INSERT OR REPLACE INTO trial_cells (run_id, trial, cell_id, ordinal, summary, latency_ns) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(runId, trial, cell.id, ordinal, this.summaryBlob(runId, cell, trial), bytes),
+        .transaction(() => {
+          const old = this.db.prepare("SELECT ordinal, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").get(runId, trial, cell.id) as
+            { ordinal: number; summary: Buffer | string } | undefined;
+          // Packed again after: the summaries packed against this one, and against another cell's at the ordinal this one takes (a reference by ordinal must stay unique).
+          const clashes = this.db
+            .prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND ordinal = ? AND cell_id <> ?")
+            .all(runId, trial, ordinal, cell.id) as { cell_id: string; summary: Buffer | string }[];
+          const dependents = uniqueDependents([
+            ...(old ? this.dependents(runId, trial, cell.id, old.ordinal, isCenter(old.summary, trial)) : []),
+            ...clashes.flatMap((c) => this.dependents(runId, trial, c.cell_id, ordinal, isCenter(c.summary, trial))),
+          ]);
+          // Updated in place when it is there: a row deleted and inserted again (INSERT OR REPLACE) would leave its old bytes unused in its page.
+          if (old)
+            this.db
+              .prepare("UPDATE trial_cells SET ordinal = ?, summary = ?, latency_ns = ? WHERE run_id = ? AND trial = ? AND cell_id = ?")
+              .run(ordinal, this.summaryBlob(runId, cell, trial, ordinal), bytes, runId, trial, cell.id);
+          else
+            this.db
+              .prepare("INSERT INTO trial_cells (run_id, trial, cell_id, ordinal, summary, latency_ns) VALUES (?, ?, ?, ?, ?, ?)")
+              .run(runId, trial, cell.id, ordinal, this.summaryBlob(runId, cell, trial, ordinal), bytes);
+          for (const d of dependents) {
+            if (d.trial === 0)
+              this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d.value), runId, d.value.id);
+            else
+              this.db
+                .prepare("UPDATE trial_cells SET summary = ? WHERE run_id = ? AND trial = ? AND cell_id = ?")
+                .run(this.summaryBlob(runId, d.value, d.trial), runId, d.trial, d.value.id);
+          }
+        })
+        .immediate(),
     );
+  }
+
+  /**
+   * The summaries of run `runId` packed against trial `trial`'s cell `ordinal` (format 3), read
+   * back: the same cell in later trials and in the run, and, when that summary is a centre
+   * (summaryBlob), the other cells of its trial.
+   */
+  private dependents(runId: string, trial: number, cellId: string, ordinal: number, center: boolean): { trial: number; value: CellResult }[] {
+    const rows = [
+      ...(this.db
+        .prepare(`SELECT trial, cell_id, summary FROM trial_cells WHERE run_id = ? AND (cell_id = ?${center ? " OR trial = ?" : ""})`)
+        .all(runId, cellId, ...(center ? [trial] : [])) as { trial: number; cell_id: string; summary: Buffer | string }[]),
+      ...(this.db.prepare("SELECT 0 AS trial, cell_id, summary FROM cells WHERE run_id = ? AND cell_id = ?").all(runId, cellId) as {
+        trial: number;
+        cell_id: string;
+        summary: Buffer | string;
+      }[]),
+    ];
+    return rows
+      .filter((r) => summaryRefs(r.summary)?.some((ref) => ref.trial === trial && ref.ordinal === ordinal))
+      .map((r) => ({ trial: r.trial, value: this.storedSummary(runId, r.cell_id, r.summary) }));
   }
 
   saveTrialInfo(runId: string, info: TrialInfo): void {
     this.write(`storing trial ${info.trial}`, () =>
-      this.db.prepare("INSERT OR REPLACE INTO trial_info (run_id, trial, info) VALUES (?, ?, ?)").run(runId, info.trial, JSON.stringify(info)),
+      this.db.prepare("INSERT OR REPLACE INTO trial_info (run_id, trial, info) VALUES (?, ?, ?)").run(runId, info.trial, packText(JSON.stringify(info))),
     );
+  }
+
+  /** A run's trial infos as stored (JSON text), in trial order: what its noise and trials columns are packed against (packRunJson). */
+  private trialInfoTexts(runId: string): string[] {
+    return (this.db.prepare("SELECT info FROM trial_info WHERE run_id = ? ORDER BY trial").pluck().all(runId) as (Buffer | string)[]).map(unpackText);
   }
 
   /** Every trial of a run so far: their infos by trial, and each trial's result of each cell with its samples. */
   loadTrials(runId: string): { infos: TrialInfo[]; cells: StoredTrialCell[] } {
-    const infos = (this.db.prepare("SELECT info FROM trial_info WHERE run_id = ? ORDER BY trial").all(runId) as { info: string }[]).map(
-      (r) => JSON.parse(r.info) as TrialInfo,
-    );
+    const infos = this.trialInfoTexts(runId).map((text) => JSON.parse(text) as TrialInfo);
     const rows = this.db
       .prepare("SELECT trial, cell_id, ordinal, summary, latency_ns FROM trial_cells WHERE run_id = ? ORDER BY ordinal, trial")
       .all(runId) as {
@@ -264,52 +342,135 @@ export class Store implements RunSink {
   updateCell(runId: string, cell: CellResult): void {
     this.write(`storing cell ${cell.id}`, () =>
       this.db
-        .prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?")
-        .run(statusColumn(cell.status), packJson(cell), runId, cell.id),
+        .transaction(() => {
+          const old = this.db.prepare("SELECT ordinal, summary FROM cells WHERE run_id = ? AND cell_id = ?").get(runId, cell.id) as
+            { ordinal: number; summary: Buffer | string } | undefined;
+          // The run's cells packed against this one (its centre, summaryBlob) are packed again, against what is there now.
+          const dependents = old && isCenter(old.summary, 0) ? this.runDependents(runId, old.ordinal, cell.id) : [];
+          this.db
+            .prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?")
+            .run(statusColumn(cell.status), this.summaryBlob(runId, cell), runId, cell.id);
+          for (const d of dependents)
+            this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d), runId, d.id);
+        })
+        .immediate(),
     );
+  }
+
+  /** The run's cells (but `except`) packed against the run's cell at `ordinal`, read back. */
+  private runDependents(runId: string, ordinal: number, except: string): CellResult[] {
+    const rows = this.db.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? AND cell_id <> ?").all(runId, except) as {
+      cell_id: string;
+      summary: Buffer | string;
+    }[];
+    return rows
+      .filter((r) => summaryRefs(r.summary)?.some((ref) => ref.trial === 0 && ref.ordinal === ordinal))
+      .map((r) => this.storedSummary(runId, r.cell_id, r.summary));
   }
 
   /** One cell, its summary and its raw samples (ns, in measurement order), in one transaction. */
   saveCell(runId: string, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void {
-    const insertCell = this.db.prepare("INSERT INTO cells (run_id, cell_id, ordinal, status, summary) VALUES (?, ?, ?, ?, ?)");
+    const insertCell = this.db.prepare("INSERT INTO cells (run_id, cell_id, ordinal, status, summary, samples_from) VALUES (?, ?, ?, ?, ?, ?)");
     const insertSamples = this.db.prepare("INSERT INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
     this.write(`storing cell ${cell.id}`, () =>
       this.db
         .transaction(() => {
-          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), this.summaryBlob(runId, cell));
-          if (latencyNs && latencyNs.length > 0) insertSamples.run(runId, cell.id, latencyNs.length, this.samplesBlob(runId, cell.id, latencyNs));
+          // Another cell of the run at this ordinal: the run's cells packed against it are packed again after (a reference by ordinal must stay unique).
+          const clashes = this.db.prepare("SELECT summary FROM cells WHERE run_id = ? AND ordinal = ?").pluck().all(runId, ordinal) as (Buffer | string)[];
+          const dependents = clashes.some((c) => isCenter(c, 0)) ? this.runDependents(runId, ordinal, cell.id) : [];
+          const samples = this.samplesBlobs(runId, cell.id, latencyNs);
+          insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), this.summaryBlob(runId, cell, Number.MAX_SAFE_INTEGER, ordinal), samples.from);
+          if (samples.own && latencyNs) insertSamples.run(runId, cell.id, latencyNs.length, samples.own);
+          for (const d of dependents)
+            this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d), runId, d.id);
         })
         .immediate(),
     );
   }
 
   /**
-   * A summary packed against the same cell's in the run's first trial (before trial `before`,
-   * when it is a trial's own), when there is one and that takes fewer bytes (codec.ts
-   * packJsonAgainst: a run's cell ~600 → ~300 bytes); else packed alone.
+   * A summary as stored (codec.ts packSummary, schema 8), against what shares most with it: a
+   * run's cell against the same cell's summaries in every trial (its list of trials repeats their
+   * numbers); a trial's (`before` = its trial) against the same cell's in the run's first trial;
+   * and either against a centre: another cell's summary of the same trial (of the run) that refers
+   * to none of that trial's (the run's) own, the first of them by ordinal. The notes, the inputs,
+   * the model's path and, in a run's cells, the output digest repeat across cells. A centre refers
+   * to no other centre, so a summary is read through at most a few others. Kept when that takes
+   * fewer bytes than the summary alone.
    */
-  private summaryBlob(runId: string, cell: CellResult, before = Number.MAX_SAFE_INTEGER): Buffer {
-    const alone = packJson(cell);
-    const first = this.db
-      .prepare("SELECT trial, summary FROM trial_cells WHERE run_id = ? AND cell_id = ? AND trial < ? ORDER BY trial LIMIT 1")
-      .get(runId, cell.id, before) as { trial: number; summary: Buffer | string } | undefined;
-    if (!first) return alone;
-    const against = packJsonAgainst(cell, first.trial, JSON.stringify(this.storedSummary(runId, cell.id, first.summary)));
+  private summaryBlob(runId: string, cell: CellResult, before = Number.MAX_SAFE_INTEGER, ordinal?: number): Buffer {
+    const alone = packSummary(cell);
+    const run = before === Number.MAX_SAFE_INTEGER;
+    const level = run ? 0 : before;
+    // A reference names (trial, ordinal): only a summary whose ordinal no other cell of its trial (of the run) has, this one included.
+    const countAt = (trial: number, at: number) =>
+      (trial === 0
+        ? this.db.prepare("SELECT COUNT(*) FROM cells WHERE run_id = ? AND ordinal = ? AND cell_id <> ?").pluck().get(runId, at, cell.id)
+        : this.db
+            .prepare("SELECT COUNT(*) FROM trial_cells WHERE run_id = ? AND trial = ? AND ordinal = ? AND cell_id <> ?")
+            .pluck()
+            .get(runId, trial, at, cell.id)) as number;
+    const own =
+      ordinal ??
+      ((run
+        ? this.db.prepare("SELECT ordinal FROM cells WHERE run_id = ? AND cell_id = ?").pluck().get(runId, cell.id)
+        : this.db.prepare("SELECT ordinal FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").pluck().get(runId, before, cell.id)) as
+        number | undefined);
+    const trials = this.db
+      .prepare("SELECT trial, ordinal, summary FROM trial_cells WHERE run_id = ? AND cell_id = ? AND trial < ? ORDER BY trial")
+      .all(runId, cell.id, before) as { trial: number; ordinal: number; summary: Buffer | string }[];
+    const refs: (SummaryRef & { value: unknown })[] = (run ? trials : trials.slice(0, 1))
+      .filter((t) => countAt(t.trial, t.ordinal) === 0) // the same cell in another trial: no other cell there at its ordinal
+      .map((t) => ({ trial: t.trial, ordinal: t.ordinal, value: this.storedSummary(runId, cell.id, t.summary) }));
+    const candidates = (
+      run
+        ? this.db.prepare("SELECT cell_id, ordinal, summary FROM cells WHERE run_id = ? AND cell_id <> ? ORDER BY ordinal").iterate(runId, cell.id)
+        : this.db
+            .prepare("SELECT cell_id, ordinal, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id <> ? ORDER BY ordinal")
+            .iterate(runId, before, cell.id)
+    ) as IterableIterator<{ cell_id: string; ordinal: number; summary: Buffer | string }>;
+    let center: { cell_id: string; ordinal: number; summary: Buffer | string } | undefined;
+    for (const c of candidates) {
+      if (c.ordinal !== own && isCenter(c.summary, level) && countAt(level, c.ordinal) === 1) {
+        center = c;
+        break;
+      }
+    }
+    // The nearest bytes of the dictionary are the cheapest: the same cell's trials last.
+    if (center) refs.unshift({ trial: level, ordinal: center.ordinal, value: this.storedSummary(runId, center.cell_id, center.summary) });
+    if (refs.length === 0) return alone;
+    const against = packSummary(cell, refs);
     return against.length < alone.length ? against : alone;
   }
 
-  /** A stored summary of a cell of run `runId` (a run's or a trial's), read against the trial it was packed against (summaryBlob). */
+  /** A stored summary of a cell of run `runId` (a run's or a trial's), read against the summaries it was packed against (summaryBlob). */
   private storedSummary(runId: string, cellId: string, stored: Buffer | string): CellResult {
     const trial = (t: number) =>
       (this.db.prepare("SELECT summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").pluck().get(runId, t, cellId) as
         Buffer | string | undefined) ?? undefined;
-    return unpackJson(stored, summaryReference(stored) === null ? undefined : trial) as CellResult;
+    return unpackJson(stored, summaryReference(stored) === null ? undefined : trial, (ref) => this.summaryAt(runId, ref)) as CellResult;
   }
 
-  /** A cell's samples as stored: a reference to its trials' when they are theirs (codec.ts matchTrials), else packed. */
-  private samplesBlob(runId: string, cellId: string, latencyNs: Float64Array): Buffer {
+  /** The summary of run `runId` at `ref` (trial 0: the run's own cell), read back; undefined when there is not exactly one. */
+  private summaryAt(runId: string, ref: SummaryRef): CellResult | undefined {
+    const rows = (
+      ref.trial === 0
+        ? this.db.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? AND ordinal = ?").all(runId, ref.ordinal)
+        : this.db.prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND ordinal = ?").all(runId, ref.trial, ref.ordinal)
+    ) as { cell_id: string; summary: Buffer | string }[];
+    const only = rows.length === 1 ? rows[0] : undefined;
+    return only ? this.storedSummary(runId, only.cell_id, only.summary) : undefined;
+  }
+
+  /**
+   * A cell's samples as stored: a reference to its trials' when they are theirs (codec.ts
+   * matchTrials), kept in the cell's row (`from`, schema 8: no row of `samples` and its keys for
+   * a few bytes); else packed, in a row of `samples` (`own`).
+   */
+  private samplesBlobs(runId: string, cellId: string, latencyNs: Float64Array | undefined): { from: Buffer | null; own: Buffer | null } {
+    if (!latencyNs || latencyNs.length === 0) return { from: null, own: null };
     const refs = matchTrials(latencyNs, this.trialSamples(runId, cellId));
-    return refs ? packTrialRefs(refs) : packSamples(latencyNs);
+    return refs ? { from: packTrialRefs(refs), own: null } : { from: null, own: packSamples(latencyNs) };
   }
 
   /** Every trial's samples of one cell, in trial order, with how many of them were its warm-up transient. */
@@ -417,7 +578,13 @@ export class Store implements RunSink {
   }
 
   private toRunInfo(r: RawRun): RunInfo {
-    return rawToRunInfo(r, r.status === "running" && this.abandoned.has(r.id) ? "abandoned" : r.status, this.fingerprintOf(r.fingerprint_refs));
+    const status = r.status === "running" && this.abandoned.has(r.id) ? "abandoned" : r.status;
+    return rawToRunInfo(r, status, this.fingerprintOf(r.fingerprint_refs), (stored) => this.runJson(r.id, stored));
+  }
+
+  /** A run's noise or trials column as stored (packRunJson), or null. */
+  private runJson(runId: string, stored: Buffer | string | null): unknown {
+    return stored === null ? null : unpackRunJson(stored, () => this.trialInfoTexts(runId));
   }
 
   /** Each stored cell's position in the run's matrix, by cell id. */
@@ -433,8 +600,12 @@ export class Store implements RunSink {
 
   loadSamples(runId: string, cellId: string): Float64Array | undefined {
     const row = this.db.prepare("SELECT latency_ns FROM samples WHERE run_id = ? AND cell_id = ?").get(runId, cellId) as { latency_ns: Buffer } | undefined;
-    if (!row) return undefined;
-    const stored = unpackSamples(row.latency_ns);
+    const from = row
+      ? undefined
+      : (this.db.prepare("SELECT samples_from FROM cells WHERE run_id = ? AND cell_id = ?").pluck().get(runId, cellId) as Buffer | null | undefined);
+    const blob = row?.latency_ns ?? from;
+    if (!blob) return undefined;
+    const stored = unpackSamples(blob);
     if (stored.kind === "samples") return stored.ns;
     return joinTrials(stored.refs, new Map(this.trialSamples(runId, cellId).map((t) => [t.trial, t.ns])));
   }
@@ -445,6 +616,22 @@ export interface StoredTrialCell {
   ordinal: number;
   result: CellResult;
   latencyNs: Float64Array | undefined;
+}
+
+/** Each summary once (it may depend on two that change). */
+function uniqueDependents(all: readonly { trial: number; value: CellResult }[]): { trial: number; value: CellResult }[] {
+  const seen = new Set<string>();
+  return all.filter((d) => {
+    const key = `${d.trial} ${d.value.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Whether a stored summary can be a centre for the other cells of trial `trial` (0: of the run): in format 3, referring to none of them. */
+function isCenter(stored: Buffer | string, trial: number): boolean {
+  return summaryRefs(stored)?.every((ref) => ref.trial !== trial) ?? false;
 }
 
 /** A trial's own samples (a trial's blob is never a reference). */
@@ -465,12 +652,12 @@ interface RawRun {
   fingerprint_refs: string | null;
   bench_version: string;
   order_mode: Order;
-  noise: string | null;
-  trials: string | null;
+  noise: Buffer | string | null;
+  trials: Buffer | string | null;
   origin: string | null;
 }
 
-function rawToRunInfo(r: RawRun, status: RunStatus, fingerprint: Fingerprint): RunInfo {
+function rawToRunInfo(r: RawRun, status: RunStatus, fingerprint: Fingerprint, json: (stored: Buffer | string | null) => unknown): RunInfo {
   return {
     id: r.id,
     suite: r.suite,
@@ -482,8 +669,8 @@ function rawToRunInfo(r: RawRun, status: RunStatus, fingerprint: Fingerprint): R
     order: r.order_mode,
     benchVersion: r.bench_version,
     fingerprint,
-    noise: r.noise ? (JSON.parse(r.noise) as NoiseReport) : null,
-    trials: r.trials ? (JSON.parse(r.trials) as RunTrials) : null,
+    noise: r.noise ? (json(r.noise) as NoiseReport) : null,
+    trials: r.trials ? (json(r.trials) as RunTrials) : null,
     ...(r.origin ? { origin: JSON.parse(r.origin) as RunOrigin } : {}),
   };
 }

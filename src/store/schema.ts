@@ -180,6 +180,19 @@ export const MIGRATIONS: readonly string[] = [
          JOIN fingerprint_parts AS p ON p.hash = bench_sha256(bench_json_part(runs.fingerprint, j.key)) ORDER BY j.id));
   ALTER TABLE runs DROP COLUMN fingerprint;
   `,
+  // 8: written from here on (codec.ts; what is stored stays in its format): summaries with their
+  // numbers apart from their JSON (format 3), a trial's first summary of a cell packed against
+  // another cell's of the same trial, a run's against all its trials', by (trial, ordinal); a
+  // run's noise and trials columns against its trial infos (format 4); trial infos deflated
+  // (format 5). A run's samples that are its trials' own are a reference in its cell's row
+  // (samples_from) instead of a row of samples; the rows there are moved. A finished run no
+  // longer keeps who wrote it (host, pid, process: liveness.ts reads them while it runs).
+  `
+  ALTER TABLE cells ADD COLUMN samples_from BLOB;  -- the cell's samples when they are its trials' own (codec.ts packTrialRefs); then no row in samples
+  UPDATE cells SET samples_from = (SELECT latency_ns FROM samples AS s WHERE s.run_id = cells.run_id AND s.cell_id = cells.cell_id AND substr(s.latency_ns, 1, 1) = x'02');
+  DELETE FROM samples WHERE substr(latency_ns, 1, 1) = x'02';
+  UPDATE runs SET host = NULL, pid = NULL, process = NULL WHERE status <> 'running';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

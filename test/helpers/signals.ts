@@ -104,17 +104,29 @@ export function storedRuns(db: string): StoredRun[] {
     const integrity = String(conn.pragma("integrity_check", { simple: true }));
     const runs = conn.prepare("SELECT id, status FROM runs ORDER BY started_at, rowid").all() as { id: string; status: string }[];
     return runs.map(({ id, status }) => {
-      // A run's cell may be packed against its trial's summary (schema 7): that one is read with it.
+      // A run's cell may be packed against its trial's summary (schema 7), or against other summaries of the run by (trial, ordinal) (schema 8): those are read with it.
       const trialSummary = conn.prepare("SELECT summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").pluck();
+      const runAt = conn.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? AND ordinal = ?");
+      const trialAt = conn.prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND ordinal = ?");
+      const read = (cellId: string, summary: Buffer): CellResult =>
+        unpackJson(
+          summary,
+          (trial) => trialSummary.get(id, trial, cellId) as Buffer | undefined,
+          (ref) => {
+            const row = (ref.trial === 0 ? runAt.get(id, ref.ordinal) : trialAt.get(id, ref.trial, ref.ordinal)) as
+              { cell_id: string; summary: Buffer } | undefined;
+            return row ? read(row.cell_id, row.summary) : undefined;
+          },
+        ) as CellResult;
       const cells = (
         conn.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { cell_id: string; summary: Buffer }[]
-      ).map((r) => unpackJson(r.summary, (trial) => trialSummary.get(id, trial, r.cell_id) as Buffer | undefined) as CellResult);
+      ).map((r) => read(r.cell_id, r.summary));
       const trialCells = new Map<string, CellResult[]>();
       for (const r of conn.prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? ORDER BY trial").all(id) as {
         cell_id: string;
         summary: Buffer;
       }[]) {
-        const cell = unpackJson(r.summary, (trial) => trialSummary.get(id, trial, r.cell_id) as Buffer | undefined) as CellResult;
+        const cell = read(r.cell_id, r.summary);
         trialCells.set(cell.id, [...(trialCells.get(cell.id) ?? []), cell]);
       }
       return { id, status, cells, trialCells, integrity };
