@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ownDirectory } from "../util/private-cache.js";
 
 /** A frequency as the OS reports it, or null with the reason: never a 0 that reads as a clock. */
 export interface Frequency {
@@ -197,15 +198,6 @@ function cacheFile(): string | undefined {
   const boot = readText("/proc/sys/kernel/random/boot_id")?.trim();
   if (!boot || !/^[\w-]+$/.test(boot)) return undefined;
   return path.join(os.tmpdir(), `bench-fingerprint-${os.userInfo().uid}`, `${boot}.json`);
-}
-
-function ownDirectory(dir: string): boolean {
-  try {
-    const st = statSync(dir);
-    return st.isDirectory() && st.uid === os.userInfo().uid && (st.mode & 0o022) === 0;
-  } catch {
-    return false;
-  }
 }
 
 /** The hardware, from this boot's cache when there is one (hardware does not change while the machine is up), else gathered and cached. */

@@ -30,7 +30,8 @@ export function cacheEnabled(env: Readonly<Record<string, string | undefined>> =
   return env.BENCH_SUITE_CACHE !== "0";
 }
 
-function ownDirectory(dir: string): boolean {
+/** A directory this user owns and no one else may read or write: where a cache of bench's may be trusted (another user of a shared /tmp cannot plant an entry). */
+export function ownDirectory(dir: string): boolean {
   try {
     const st = statSync(dir);
     return st.isDirectory() && st.uid === os.userInfo().uid && (st.mode & 0o077) === 0;
