@@ -67,8 +67,9 @@ function osName(): string {
   return `${os.type()} ${os.release()}`;
 }
 
-async function hashFiles(models: Readonly<Record<string, string>>): Promise<Fingerprint["models"]> {
-  const entries = Object.entries(models).sort(([a], [b]) => a.localeCompare(b));
+/** Files keyed by the name to record them under, each with its SHA-256 and size. */
+async function hashFiles(files: Readonly<Record<string, string>>): Promise<Record<string, { sha256: string; bytes: number }>> {
+  const entries = Object.entries(files).sort(([a], [b]) => a.localeCompare(b));
   const hashed = await Promise.all(entries.map(([, file]) => sha256File(file)));
   return Object.fromEntries(entries.map(([name], i) => [name, hashed[i] as { sha256: string; bytes: number }]));
 }
