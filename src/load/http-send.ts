@@ -1,6 +1,7 @@
 import { type Dispatcher, Pool } from "undici";
 import { type Clock, monotonicClock } from "../util/clock.js";
 import { checkRequest, responseOutcome, userHeaders } from "./http-common.js";
+import { DeadlineQueue } from "./deadline-queue.js";
 import { classifyNetworkError } from "./recorder.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpRequestSpec, type Outcome } from "./types.js";
 import { msToNs } from "../stats/metrics.js";
@@ -91,8 +92,7 @@ export class HttpSender {
   private readonly pool: Pool;
   private readonly opts: Dispatcher.DispatchOptions;
   private readonly timeoutNs: number;
-  private readonly queue: InFlight[] = [];
-  private head = 0;
+  private readonly deadlines = new DeadlineQueue<InFlight>();
   private readonly sweeper: NodeJS.Timeout;
   readonly keepBody: boolean;
 
@@ -122,7 +122,7 @@ export class HttpSender {
   /** Sends request `id`, scheduled at `scheduledNs` (its deadline runs from there); `done(id, …)` once when it ended. */
   send(scheduledNs: bigint, id: number, done: Done): void {
     const r = new InFlight(this, Number(scheduledNs) + this.timeoutNs, id, done);
-    this.queue.push(r);
+    this.deadlines.push(r);
     try {
       this.pool.dispatch(this.opts, r);
     } catch (err) {
@@ -131,25 +131,9 @@ export class HttpSender {
   }
 
   private sweep(): void {
-    const { queue } = this;
-    if (this.head >= queue.length) return;
+    if (!this.deadlines.pending) return;
     const now = this.clock();
-    const nowNs = Number(now);
-    while (this.head < queue.length) {
-      const r = queue[this.head] as InFlight;
-      if (!r.ended) {
-        if (r.deadlineNs > nowNs) break;
-        r.expire(now);
-      }
-      this.head++;
-    }
-    if (this.head === queue.length) {
-      queue.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > queue.length) {
-      queue.splice(0, this.head);
-      this.head = 0;
-    }
+    this.deadlines.sweep(Number(now), (r) => r.expire(now));
   }
 
   close(): Promise<void> {

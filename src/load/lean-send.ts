@@ -1,5 +1,6 @@
 import { type Clock, monotonicClock } from "../util/clock.js";
 import type { Done } from "./http-send.js";
+import { DeadlineQueue } from "./deadline-queue.js";
 import { type ConnectionOwner, LeanConnection, type LeanTarget, leanTarget, outcomeOf } from "./lean-http.js";
 import type { HttpRequestSpec, Outcome } from "./types.js";
 import { msToNs } from "../stats/metrics.js";
@@ -35,8 +36,7 @@ export class LeanSender implements ConnectionOwner {
   private waiting: Req[] = [];
   private waitHead = 0;
   /** Every request not yet swept, in order of its deadline. */
-  private queue: Req[] = [];
-  private head = 0;
+  private readonly deadlines = new DeadlineQueue<Req>();
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
@@ -55,7 +55,7 @@ export class LeanSender implements ConnectionOwner {
   /** Sends request `id`, scheduled at `scheduledNs` (its deadline runs from there); `done(id, …)` once when it ended. */
   send(scheduledNs: bigint, id: number, done: Done): void {
     const r: Req = { deadlineNs: Number(scheduledNs) + this.timeoutNs, id, done, conn: undefined, ended: false };
-    this.queue.push(r);
+    this.deadlines.push(r);
     let c = this.idle.pop();
     while (c !== undefined && c.dead) c = this.idle.pop();
     if (c === undefined && this.conns.size < this.o.connections) {
@@ -117,32 +117,18 @@ export class LeanSender implements ConnectionOwner {
   }
 
   private sweep(): void {
-    const { queue } = this;
-    if (this.head >= queue.length) return;
+    if (!this.deadlines.pending) return;
     const now = this.clock();
-    const nowNs = Number(now);
-    while (this.head < queue.length) {
-      const r = queue[this.head] as Req;
-      if (!r.ended) {
-        if (r.deadlineNs > nowNs) break;
-        r.ended = true;
-        const c = r.conn;
-        r.conn = undefined;
-        if (c !== undefined) {
-          c.tag = undefined;
-          c.abort();
-        }
-        r.done(r.id, TIMED_OUT, now);
+    this.deadlines.sweep(Number(now), (r) => {
+      r.ended = true;
+      const c = r.conn;
+      r.conn = undefined;
+      if (c !== undefined) {
+        c.tag = undefined;
+        c.abort();
       }
-      this.head++;
-    }
-    if (this.head === queue.length) {
-      queue.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > queue.length) {
-      this.queue = queue.slice(this.head);
-      this.head = 0;
-    }
+      r.done(r.id, TIMED_OUT, now);
+    });
   }
 
   close(): Promise<void> {
