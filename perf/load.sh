@@ -12,8 +12,8 @@
 # CPU-second. Open loop: perf/open-loop.mjs at each rate and worker setting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The scripts time the compiled code (dist/), as bench runs it: `npx tsc -p tsconfig.build.json` first.
-[ -f dist/load/open-http.js ] || npx tsc -p tsconfig.build.json
+# The scripts time the compiled code (dist/), as bench runs it: `npm run build` first.
+[ -f dist/load/open-http.js ] || npm run -s build
 RATES=${1:-5000,10000,20000,30000}
 DURATION_MS=${2:-3000}
 ROUNDS=${3:-3}

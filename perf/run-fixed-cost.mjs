@@ -4,7 +4,7 @@
 // Usage: node perf/run-fixed-cost.mjs [ROUNDS=10]
 // BENCH_BEFORE=path/to/other/dist/cli.js adds the same rows for another build, alternated with these.
 // The warm-up round fills the suite cache (src/suite/cache.ts); the "no cache" row runs without it.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { alternate, ENTRY, minus, ROOT, spread, tempDir } from "./lib.mjs";
 
@@ -27,11 +27,25 @@ trials: { min: 1, max: 1 }
 const builds = { "": ENTRY, ...(process.env.BENCH_BEFORE ? { " (before)": process.env.BENCH_BEFORE } : {}) };
 const commands = { "node -e 0": [process.execPath, "-e", "0"] };
 for (const [label, entry] of Object.entries(builds)) {
-  const run = (...args) => [process.execPath, entry, "run", suite, "-q", "--db", path.join(dir, `${label.trim() || "now"}.db`), ...args];
+  // Each build its own TMPDIR, so its suite and model caches are not the other build's to replace.
+  const tmp = path.join(dir, `tmp-${label.trim().replace(/\W/g, "") || "now"}`);
+  mkdirSync(tmp);
+  const run = (...args) => [
+    "/usr/bin/env",
+    `TMPDIR=${tmp}`,
+    process.execPath,
+    entry,
+    "run",
+    suite,
+    "-q",
+    "--db",
+    path.join(dir, `${label.trim() || "now"}.db`),
+    ...args,
+  ];
   commands[`run, fake runner${label}`] = run("--debug-runner", "fake");
   commands[`run, 1-cell MLP${label}`] = run();
-  // This build with its suite cache off (BENCH_SUITE_CACHE=0): what a run of a new or changed suite costs.
-  if (label === "") commands["run, fake runner, no cache"] = ["/usr/bin/env", "BENCH_SUITE_CACHE=0", ...run("--debug-runner", "fake")];
+  // The suite cache off (BENCH_SUITE_CACHE=0): what a run of a new or changed suite costs.
+  commands[`run, fake runner, no cache${label}`] = ["/usr/bin/env", "BENCH_SUITE_CACHE=0", ...run("--debug-runner", "fake")];
 }
 const times = alternate(commands, rounds);
 const node = times["node -e 0"];
