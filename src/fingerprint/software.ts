@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 /** bench's own package root (dist/fingerprint/ or src/fingerprint/ → ../..). */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -21,7 +21,7 @@ export function packageVersion(name: string): string {
     }
   }
   try {
-    const pkgPath = require.resolve(`${name}/package.json`);
+    const pkgPath = requireHere.resolve(`${name}/package.json`);
     return (JSON.parse(readFileSync(pkgPath, "utf8")) as { version: string }).version;
   } catch {
     return "unknown";

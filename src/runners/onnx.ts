@@ -17,7 +17,7 @@ import { nsToMs } from "../stats/metrics.js";
 
 type SessionOptions = ort.InferenceSession.SessionOptions;
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 /** onnxruntime-node's name for each provider a suite may ask for. */
 const ORT_PROVIDER: Record<Provider, string> = {
@@ -45,7 +45,7 @@ export function availableProviders(): string[] {
 /** bin/napi-v*\/PLATFORM/ARCH of the installed onnxruntime-node. */
 function bindingDirs(): string[] {
   try {
-    const bin = path.join(path.dirname(require.resolve("onnxruntime-node/package.json")), "bin");
+    const bin = path.join(path.dirname(requireHere.resolve("onnxruntime-node/package.json")), "bin");
     return readdirSync(bin).map((napi) => path.join(bin, napi, process.platform, process.arch));
   } catch {
     return [];
