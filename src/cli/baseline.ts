@@ -5,7 +5,7 @@ import { type BaselineListEntry, renderBaseline, renderBaselineJson, renderBasel
 import { jsonText } from "../report/format.js";
 import { Store } from "../store/db.js";
 import { useColor } from "./output.js";
-import { checkRunRef, resolveRun } from "./sides.js";
+import { checkRunRef, resolveRun } from "./run-ref.js";
 import { type Outcome, OK } from "./outcome.js";
 
 export interface BaselineSaveOptions {

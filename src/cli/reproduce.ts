@@ -12,7 +12,8 @@ import { checkOutputFiles, type GateOptions, reportDiffs } from "./gate.js";
 import { type Outcome, OK, worst } from "./outcome.js";
 import { interruptedBy, onInterrupt } from "./plan.js";
 import { createProgress } from "./progress.js";
-import { loadSide, resolveRun } from "./sides.js";
+import { resolveRun } from "./run-ref.js";
+import { loadSide } from "./sides.js";
 import { spawnTrials } from "./spawn-trial.js";
 
 export interface ReproduceOptions extends GateOptions {

@@ -3,7 +3,7 @@ import { UserError } from "../errors.js";
 import { Store } from "../store/db.js";
 import { exportRun, exportText, importRun, parseExport, type RunData } from "../scale/transfer.js";
 import { type Outcome, OK } from "./outcome.js";
-import { resolveRun } from "./sides.js";
+import { resolveRun } from "./run-ref.js";
 
 export interface ExportOptions {
   db: string;
