@@ -83,8 +83,16 @@ ${QUICK_MEASURE}`,
     const cells = sqlite.prepare("SELECT cell_id, status FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) ORDER BY ordinal").all(doc.run.id);
     expect(cells).toHaveLength(8);
     // the run's samples are its trials' own: stored as a reference to them in the cell's row, a few bytes, not a second copy (src/store/codec.ts, schema 8)
-    expect(sqlite.prepare("SELECT COUNT(*) FROM samples WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?").pluck().get(doc.run.id, "mlp/fp32/b4/cpu/t1")).toBe(0);
-    const from = sqlite.prepare("SELECT samples_from FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?").pluck().get(doc.run.id, "mlp/fp32/b4/cpu/t1") as Buffer;
+    expect(
+      sqlite
+        .prepare("SELECT COUNT(*) FROM samples WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?")
+        .pluck()
+        .get(doc.run.id, "mlp/fp32/b4/cpu/t1"),
+    ).toBe(0);
+    const from = sqlite
+      .prepare("SELECT samples_from FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?")
+      .pluck()
+      .get(doc.run.id, "mlp/fp32/b4/cpu/t1") as Buffer;
     expect(unpackSamples(from).kind).toBe("trials");
     expect(from.length).toBeLessThan(16);
     // the run keeps the samples its statistics used; each trial keeps every timed sample, transient included
