@@ -195,9 +195,11 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 9: a run has a number in its file (runs.key, its rowid made explicit so that VACUUM keeps it),
   // and its cells, trial cells, trial infos and samples refer to it by that number instead of
-  // repeating its id; they are WITHOUT ROWID tables, one b-tree each keyed by (run, ...), where
-  // each had a second b-tree repeating its key (the automatic index of its primary key). Rows of
-  // a new run are appended to them (keys increase). A run refers to its suite by number (suites.id)
+  // repeating its id, in their rows and in the index of their primary key. Cells and trial infos
+  // (rows of ~200 bytes) are WITHOUT ROWID tables: one b-tree keyed by (run, ...) where they had a
+  // second repeating the key. Trial cells and samples stay rowid tables: a WITHOUT ROWID b-tree
+  // keeps whole rows in its interior pages, and with rows of a kB (a trial's samples) to 100 kB
+  // those pages would take more than the index they save. A run refers to its suite by number (suites.id)
   // instead of the 64-character hash, and to its fingerprint's list of parts (`fingerprints`, one
   // row per distinct list: the runs of one machine and commit share it) by number. Runs are
   // rebuilt (foreign keys are off, as in 4); what the rows hold is copied as it is.
@@ -260,7 +262,7 @@ export const MIGRATIONS: readonly string[] = [
     latency_ns    BLOB NOT NULL,
     PRIMARY KEY (run, cell_id),
     FOREIGN KEY (run, cell_id) REFERENCES cells (run, cell_id) ON DELETE CASCADE
-  ) WITHOUT ROWID;
+  );
   INSERT INTO samples_v9 SELECT r.key, s.cell_id, s.count, s.latency_ns FROM samples AS s JOIN runs_v9 AS r ON r.id = s.run_id;
 
   CREATE TABLE trial_cells_v9 (
@@ -271,7 +273,7 @@ export const MIGRATIONS: readonly string[] = [
     summary    TEXT NOT NULL,     -- this trial's result of the cell (packSummary)
     latency_ns BLOB,              -- its timed samples (packSamples)
     PRIMARY KEY (run, trial, cell_id)
-  ) WITHOUT ROWID;
+  );
   INSERT INTO trial_cells_v9 SELECT r.key, t.trial, t.cell_id, t.ordinal, t.summary, t.latency_ns FROM trial_cells AS t JOIN runs_v9 AS r ON r.id = t.run_id;
 
   CREATE TABLE trial_info_v9 (
