@@ -7,6 +7,7 @@ import type { Fingerprint } from "../src/fingerprint/index.js";
 import { skippedCell } from "../src/measure/cell-result.js";
 import type { CellResult, NoiseReport, RunTrials, TrialInfo } from "../src/results.js";
 import { msToNs, nsToMs } from "../src/stats/metrics.js";
+import { packSummary } from "../src/store/codec.js";
 import { Store } from "../src/store/db.js";
 import { migrate, SCHEMA_VERSION } from "../src/store/schema.js";
 import { bench } from "./helpers/cli.js";
@@ -51,7 +52,7 @@ function summaryOf(ordinal: number, trial: number, ns: Float64Array, odd = false
     relativeCI: 0.0267 / 3,
     elapsedMs: 11.474452 + trial,
     notes: ["p99: 100 samples are too few for a 95% interval (needs at least 368)"],
-    ...(trial === 0 ? { outputDigest: { seed: 7, outputs: { y: { dims: [1, 3], values: [0.5, Math.fround(ordinal / 3), -2] } } } } : {}),
+    ...(trial === 0 ? { outputDigest: { seed: 7, outputs: { y: { dims: [1, 3], values: [0.1 + 0.2, Math.fround(ordinal / 3), -2] } } } } : {}),
   };
 }
 const failedOf = (ordinal: number): CellResult => ({
@@ -134,9 +135,14 @@ function writeStore(file: string): void {
 
 /**
  * The same rows in a schema-8 database, as bench of schema 8 stores them: the blobs' formats did
- * not change in schema 9, only the keys (run ids, suite hashes and fingerprint lists in each row).
+ * not change in schema 9, only the keys (run ids, suite hashes and fingerprint lists in each row),
+ * and a run's cell keeps its output digest in its summary (here packed alone, as schema 8 does
+ * when no other summary makes it smaller).
  */
 function asSchema8(from: string, to: string): void {
+  const store = Store.open(from, { mode: "read" });
+  const runCells = ["edge", "many", "live"].flatMap((id) => store.loadRun(id).cells.map((c) => [packSummary(c), id, c.id] as const));
+  store.close();
   const db = new Database(to);
   migrate(db, 0, 8);
   db.prepare("ATTACH ? AS n").run(from);
@@ -153,6 +159,8 @@ function asSchema8(from: string, to: string): void {
     INSERT INTO trial_info (run_id, trial, info) SELECT r.id, t.trial, t.info FROM n.trial_info AS t JOIN n.runs AS r ON r.key = t.run;
   `);
   db.exec("DETACH n");
+  const update = db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?");
+  for (const row of runCells) update.run(...row);
   expect(db.prepare("SELECT (SELECT COUNT(*) FROM cells) + (SELECT COUNT(*) FROM trial_cells) + (SELECT COUNT(*) FROM samples)").pluck().get()).toBe(
     45 + 51 + 1,
   );
@@ -183,7 +191,7 @@ describe("schema 9: runs, suites and fingerprint lists by number; the tables key
       ["ok", 200],
       ["ok", 50],
     ]);
-    expect(edge.cells[3]?.latencyMs.stddev).toBeNull();
+    expect(edge.cells[3]?.latencyMs?.stddev).toBeNull();
     expect(edge.cells[1]).toEqual(JSON.parse(JSON.stringify(summaryOf(1, 0, viaMs(latencies(1, 11), latencies(1, 12))))));
     expect(edge.samples[4]).toBe(bits(latencies(50, 99)));
     expect(edge.trials.filter((t) => t[1] === 2).map((t) => t[3])).toEqual([bits(undefined), bits(undefined)]);
@@ -233,6 +241,29 @@ describe("schema 9: runs, suites and fingerprint lists by number; the tables key
     ]);
     expect(raw.prepare("SELECT COUNT(*) FROM fingerprints").pluck().get()).toBe(2);
     raw.close();
+  });
+
+  it("keeps each output digest once, bit for bit, and refuses a summary whose digest is gone", () => {
+    const file = tempDb();
+    writeStore(file);
+    const store = Store.open(file, { mode: "read" });
+    // A 17-digit double and float32s, the same doubles back (toEqual compares them exactly).
+    expect(store.loadRun("edge").cells.map((c) => c.outputDigest)).toEqual(
+      [0, 1, 2, 3, 4].map((o) => (o === 2 ? undefined : summaryOf(o, 0, new Float64Array(1)).outputDigest)),
+    );
+    expect(store.loadRun("many").cells.map((c) => c.outputDigest)).toEqual(
+      Array.from({ length: 40 }, (_, o) => summaryOf(o, 0, new Float64Array(1)).outputDigest),
+    );
+    store.close();
+    const raw = new Database(file);
+    // The 4 ok cells of "edge" give the digests of "many"'s cells 0, 1, 3, 4: 40 in all; a summary holds its digest's number.
+    expect(raw.prepare("SELECT COUNT(*) FROM digests").pluck().get()).toBe(40);
+    raw.prepare("DELETE FROM digests WHERE id = (SELECT MAX(id) FROM digests)").run();
+    raw.close();
+    const broken = Store.open(file, { mode: "read" });
+    expect(() => broken.loadRun("many")).toThrow(/cell m\/v4\/b6\/cpu\/t1: its output digest is stored as digest 40, which .* does not have/);
+    expect(broken.loadRun("edge").cells).toHaveLength(5);
+    broken.close();
   });
 
   it("a new database has no free pages, and the same runs take fewer bytes than in schema 8", () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import { UserError } from "../errors.js";
@@ -67,6 +68,8 @@ export class Store implements RunSink {
   private readonly abandoned = new Set<string>();
   /** Fingerprint parts read so far, by id (JSON text): a thousand runs of one machine share them. */
   private readonly parts = new Map<number, string>();
+  /** Output digests read so far, by id (withDigest). */
+  private readonly digests = new Map<number, CellResult["outputDigest"]>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -437,7 +440,8 @@ export class Store implements RunSink {
    * fewer bytes than the summary alone.
    */
   private summaryBlob(runId: string, cell: CellResult, before = Number.MAX_SAFE_INTEGER, ordinal?: number): Buffer {
-    const alone = packSummary(cell);
+    const subject = this.withDigestRef(cell);
+    const alone = packSummary(subject);
     const run = before === Number.MAX_SAFE_INTEGER;
     const level = run ? 0 : before;
     // A reference names (trial, ordinal): only a summary whose ordinal no other cell of its trial (of the run) has, this one included.
@@ -486,8 +490,40 @@ export class Store implements RunSink {
     // The nearest bytes of the dictionary are the cheapest: the same cell's trials last.
     if (center) refs.unshift({ trial: level, ordinal: center.ordinal, value: this.storedSummary(runId, center.cell_id, center.summary) });
     if (refs.length === 0) return alone;
-    const against = packSummary(cell, refs);
+    const against = packSummary(subject, refs);
     return against.length < alone.length ? against : alone;
+  }
+
+  /**
+   * The cell with its output digest (a run's cell) replaced by `{"$digest": id}`, its number in
+   * `digests` (schema 9), where it is stored once however many runs give the same outputs: the
+   * digest was more than half of a 1-trial run's cells' bytes, and a model given the same seeded
+   * inputs gives it again run after run. Stored packed (exact numbers, codec.ts), found by 8 bytes
+   * of its sha256 and then compared whole. Inside the caller's transaction.
+   */
+  private withDigestRef(cell: CellResult): CellResult {
+    const digest = cell.outputDigest;
+    if (digest === undefined || digest === null) return cell;
+    const body = packSummary(digest);
+    const hash = createHash("sha256").update(body).digest().subarray(0, 8);
+    const same = (this.db.prepare("SELECT id, body FROM digests WHERE hash = ?").all(hash) as { id: number; body: Buffer }[]).find((r) => body.equals(r.body));
+    const id = same?.id ?? Number(this.db.prepare("INSERT INTO digests (hash, body) VALUES (?, ?)").run(hash, body).lastInsertRowid);
+    return { ...cell, outputDigest: { [DIGEST_REF]: id } as unknown as CellResult["outputDigest"] };
+  }
+
+  /** A summary read back with its output digest in place of its number (withDigestRef); a number not stored is an error, never a wrong digest. */
+  private withDigest(cell: CellResult): CellResult {
+    const ref = cell.outputDigest as unknown as Record<string, unknown> | null | undefined;
+    const id = ref && typeof ref === "object" && Object.keys(ref).length === 1 ? ref[DIGEST_REF] : undefined;
+    if (typeof id !== "number") return cell;
+    let digest = this.digests.get(id);
+    if (digest === undefined) {
+      const body = this.db.prepare("SELECT body FROM digests WHERE id = ?").pluck().get(id) as Buffer | undefined;
+      if (body === undefined) throw new Error(`cell ${cell.id}: its output digest is stored as digest ${id}, which ${this.file} does not have`);
+      digest = unpackJson(body) as CellResult["outputDigest"];
+      this.digests.set(id, digest);
+    }
+    return { ...cell, outputDigest: digest };
   }
 
   /** A stored summary of a cell of run `runId` (a run's or a trial's), read against the summaries it was packed against (summaryBlob). */
@@ -497,7 +533,7 @@ export class Store implements RunSink {
         .prepare("SELECT summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND cell_id = ?")
         .pluck()
         .get(runId, t, cellId) as Buffer | string | undefined) ?? undefined;
-    return unpackJson(stored, summaryReference(stored) === null ? undefined : trial, (ref) => this.summaryAt(runId, ref)) as CellResult;
+    return this.withDigest(unpackJson(stored, summaryReference(stored) === null ? undefined : trial, (ref) => this.summaryAt(runId, ref)) as CellResult);
   }
 
   /** The summary of run `runId` at `ref` (trial 0: the run's own cell), read back; undefined when there is not exactly one. */
@@ -684,6 +720,9 @@ export interface StoredTrialCell {
   result: CellResult;
   latencyNs: Float64Array | undefined;
 }
+
+/** The key of a stored summary's output digest that stands for its number in `digests` (a digest's own keys are `seed` and `outputs`). */
+const DIGEST_REF = "$digest";
 
 /** Each summary once (it may depend on two that change). */
 function uniqueDependents(all: readonly { trial: number; value: CellResult }[]): { trial: number; value: CellResult }[] {
