@@ -24,24 +24,34 @@ trials: { min: 2, max: 2 }
   );
   timeMs(bench("run", suite, "--db", db, "-q", "--debug-runner", "fake"));
   const d = new Database(db);
-  const template = d.prepare("SELECT id, started_at FROM runs").get();
+  const template = d.prepare("SELECT rowid AS key, id, started_at FROM runs").get();
+  // A run's rows in the other tables: by its id (run_id) up to schema 8, by its number (run = runs.key) from schema 9.
+  const keyOf = (t) => (d.pragma(`table_info(${t})`).some((c) => c.name === "run_id") ? "run_id" : "run");
   const copy = d.transaction(() => {
     const tables = d
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
       .all()
       .map((t) => t.name)
-      .filter((t) => d.pragma(`table_info(${t})`).some((c) => c.name === "run_id"));
+      .filter((t) => d.pragma(`table_info(${t})`).some((c) => c.name === "run_id" || c.name === "run"));
     const t0 = Date.parse(template.started_at);
     for (let i = 1; i < n; i++) {
       const id = `${template.id.slice(0, 4)}${i.toString(16).padStart(8, "0")}`;
       const started = new Date(t0 - i * 60_000).toISOString();
-      const runCols = d.pragma("table_info(runs)").map((c) => c.name);
+      const runCols = d
+        .pragma("table_info(runs)")
+        .map((c) => c.name)
+        .filter((c) => c !== "key");
       const sel = runCols.map((c) => (c === "id" ? "@id" : c === "started_at" ? "@started" : c)).join(", ");
-      d.prepare(`INSERT INTO runs (${runCols.join(", ")}) SELECT ${sel} FROM runs WHERE id = @template`).run({ id, started, template: template.id });
+      const key = d
+        .prepare(`INSERT INTO runs (${runCols.join(", ")}) SELECT ${sel} FROM runs WHERE id = @template`)
+        .run({ id, started, template: template.id }).lastInsertRowid;
       for (const t of tables) {
+        const by = keyOf(t);
         const cols = d.pragma(`table_info(${t})`).map((c) => c.name);
-        const s = cols.map((c) => (c === "run_id" ? "@id" : c)).join(", ");
-        d.prepare(`INSERT INTO ${t} (${cols.join(", ")}) SELECT ${s} FROM ${t} WHERE run_id = @template`).run({ id, template: template.id });
+        const s = cols.map((c) => (c === by ? "@run" : c)).join(", ");
+        d.prepare(`INSERT INTO ${t} (${cols.join(", ")}) SELECT ${s} FROM ${t} WHERE ${by} = @template`).run(
+          by === "run" ? { run: key, template: template.key } : { run: id, template: template.id },
+        );
       }
     }
   });

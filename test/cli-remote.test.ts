@@ -133,7 +133,7 @@ measure: { warmupIterations: 3 }
     expect(output).not.toContain(secret);
     const sqlite = new Database(db, { readonly: true });
     const rows = [
-      ...(sqlite.prepare("SELECT suites.body FROM runs JOIN suites ON suites.hash = runs.suite_hash").all() as Record<string, string>[]),
+      ...(sqlite.prepare("SELECT suites.body FROM runs JOIN suites ON suites.id = runs.suite_id").all() as Record<string, string>[]),
       ...(sqlite.prepare("SELECT body FROM fingerprint_parts").all() as Record<string, string>[]),
       ...(sqlite.prepare("SELECT summary FROM cells").all() as Record<string, string>[]),
     ];

@@ -76,21 +76,29 @@ ${QUICK_MEASURE}`,
     const sqlite = new Database(db, { readonly: true });
     // The resolved suite is stored once per content (table suites, by sha256).
     const run = sqlite
-      .prepare("SELECT runs.*, suites.body AS resolved_suite FROM runs JOIN suites ON suites.hash = runs.suite_hash WHERE id = ?")
+      .prepare("SELECT runs.*, suites.body AS resolved_suite FROM runs JOIN suites ON suites.id = runs.suite_id WHERE runs.id = ?")
       .get(doc.run.id) as Record<string, unknown>;
     expect(run.status).toBe("completed");
     expect(JSON.parse(run.resolved_suite as string).measure.maxIterations).toBe(600);
-    const cells = sqlite.prepare("SELECT cell_id, status FROM cells WHERE run_id = ? ORDER BY ordinal").all(doc.run.id);
+    const cells = sqlite.prepare("SELECT cell_id, status FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) ORDER BY ordinal").all(doc.run.id);
     expect(cells).toHaveLength(8);
     // the run's samples are its trials' own: stored as a reference to them in the cell's row, a few bytes, not a second copy (src/store/codec.ts, schema 8)
-    expect(sqlite.prepare("SELECT COUNT(*) FROM samples WHERE run_id = ? AND cell_id = ?").pluck().get(doc.run.id, "mlp/fp32/b4/cpu/t1")).toBe(0);
-    const from = sqlite.prepare("SELECT samples_from FROM cells WHERE run_id = ? AND cell_id = ?").pluck().get(doc.run.id, "mlp/fp32/b4/cpu/t1") as Buffer;
+    expect(
+      sqlite
+        .prepare("SELECT COUNT(*) FROM samples WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?")
+        .pluck()
+        .get(doc.run.id, "mlp/fp32/b4/cpu/t1"),
+    ).toBe(0);
+    const from = sqlite
+      .prepare("SELECT samples_from FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?")
+      .pluck()
+      .get(doc.run.id, "mlp/fp32/b4/cpu/t1") as Buffer;
     expect(unpackSamples(from).kind).toBe("trials");
     expect(from.length).toBeLessThan(16);
     // the run keeps the samples its statistics used; each trial keeps every timed sample, transient included
     expect(Store.open(db, { mode: "read" }).loadSamples(doc.run.id, "mlp/fp32/b4/cpu/t1")?.length).toBe(doc.cells[2]?.samples);
     const trials = sqlite
-      .prepare("SELECT trial, latency_ns FROM trial_cells WHERE run_id = ? AND cell_id = ? ORDER BY trial")
+      .prepare("SELECT trial, latency_ns FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ? ORDER BY trial")
       .all(doc.run.id, "mlp/fp32/b4/cpu/t1") as { trial: number; latency_ns: Buffer }[];
     expect(trials.map((t) => t.trial)).toEqual([1, 2]);
     const counts = trials.map((t) => {

@@ -353,7 +353,7 @@ describe("schema 8: summaries with their numbers apart, against the run's other 
     store.close();
 
     const raw = new Database(file, { readonly: true });
-    expect(raw.prepare("SELECT cell_id FROM samples WHERE run_id = 'old'").pluck().all()).toEqual([cells[2]?.id]); // the references moved to the cells' rows
+    expect(raw.prepare("SELECT cell_id FROM samples WHERE run = (SELECT key FROM runs WHERE id = 'old')").pluck().all()).toEqual([cells[2]?.id]); // the references moved to the cells' rows
     expect(raw.prepare("SELECT id, host, pid FROM runs ORDER BY started_at").all()).toEqual([
       { id: "old", host: null, pid: null },
       { id: "live", host: "host", pid: 42 },

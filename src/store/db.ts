@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import { UserError } from "../errors.js";
@@ -67,6 +68,8 @@ export class Store implements RunSink {
   private readonly abandoned = new Set<string>();
   /** Fingerprint parts read so far, by id (JSON text): a thousand runs of one machine share them. */
   private readonly parts = new Map<number, string>();
+  /** Output digests read so far, by id (withDigest). */
+  private readonly digests = new Map<number, CellResult["outputDigest"]>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -111,7 +114,7 @@ export class Store implements RunSink {
 
   /** Marks a run abandoned, with the cells its stored trials measured (salvage.ts). */
   private abandon(id: string): void {
-    const row = this.db.prepare("SELECT status, trials, body FROM runs LEFT JOIN suites ON suites.hash = runs.suite_hash WHERE id = ?").get(id) as
+    const row = this.db.prepare("SELECT status, trials, body FROM runs LEFT JOIN suites ON suites.id = runs.suite_id WHERE runs.id = ?").get(id) as
       { status: RunStatus; trials: Buffer | string | null; body: string | null } | undefined;
     if (row?.status !== "running") return;
     let found: Salvaged | null = null;
@@ -120,8 +123,12 @@ export class Store implements RunSink {
     } catch {
       // Trials that cannot be aggregated stay stored as they are; the run is marked all the same.
     }
-    const insertCell = this.db.prepare("INSERT OR IGNORE INTO cells (run_id, cell_id, ordinal, status, summary, samples_from) VALUES (?, ?, ?, ?, ?, ?)");
-    const insertSamples = this.db.prepare("INSERT OR IGNORE INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
+    const insertCell = this.db.prepare(
+      "INSERT OR IGNORE INTO cells (run, cell_id, ordinal, status, summary, samples_from) VALUES ((SELECT key FROM runs WHERE id = ?), ?, ?, ?, ?, ?)",
+    );
+    const insertSamples = this.db.prepare(
+      "INSERT OR IGNORE INTO samples (run, cell_id, count, latency_ns) VALUES ((SELECT key FROM runs WHERE id = ?), ?, ?, ?)",
+    );
     for (const { ordinal, result, latencyNs } of found?.cells ?? []) {
       const samples = this.samplesBlobs(id, result.id, latencyNs);
       insertCell.run(id, result.id, ordinal, statusColumn(result.status), packSummary(result), samples.from);
@@ -162,8 +169,8 @@ export class Store implements RunSink {
     const owner = currentOwner();
     const insertSuite = this.db.prepare("INSERT OR IGNORE INTO suites (hash, body) VALUES (?, ?)");
     const insertRun = this.db.prepare(
-      `INSERT INTO runs (id, suite, suite_file, suite_hash, seed, status, started_at, finished_at, fingerprint_refs, bench_version, order_mode, noise, trials, origin, host, pid, process)
-       VALUES (@id, @suite, @suiteFile, @hash, @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion, @order, @noise, @trials, @origin, @host, @pid, @process)`,
+      `INSERT INTO runs (id, suite, suite_file, suite_id, seed, status, started_at, finished_at, fingerprint_id, bench_version, order_mode, noise, trials, origin, host, pid, process)
+       VALUES (@id, @suite, @suiteFile, (SELECT id FROM suites WHERE hash = @hash), @seed, @status, @startedAt, @finishedAt, @fingerprint, @benchVersion, @order, @noise, @trials, @origin, @host, @pid, @process)`,
     );
     this.write("storing the new run", () =>
       this.db
@@ -192,10 +199,19 @@ export class Store implements RunSink {
   }
 
   /**
-   * Each top-level part of a fingerprint stored once by content hash (schema 7); what the run keeps
-   * is `{key: part id}`. Inside the caller's transaction.
+   * Each top-level part of a fingerprint stored once by content hash (schema 7), and their list,
+   * `{key: part id}`, once in `fingerprints` (schema 9): what the run keeps is that list's id. The
+   * list is found by its text (no index: a store holds one list per machine, commit and suite's
+   * models, and an index would double what each of them takes). Inside the caller's transaction.
    */
-  private internFingerprint(fingerprint: Fingerprint): string {
+  private internFingerprint(fingerprint: Fingerprint): number {
+    const refs = this.fingerprintRefs(fingerprint);
+    const found = this.db.prepare("SELECT id FROM fingerprints WHERE refs = ? ORDER BY id DESC LIMIT 1").pluck().get(refs) as number | undefined;
+    return found ?? Number(this.db.prepare("INSERT INTO fingerprints (refs) VALUES (?)").run(refs).lastInsertRowid);
+  }
+
+  /** A fingerprint's parts stored (by content hash), and `{key: part id}` as JSON. */
+  private fingerprintRefs(fingerprint: Fingerprint): string {
     const insert = this.db.prepare("INSERT OR IGNORE INTO fingerprint_parts (hash, body) VALUES (?, ?)");
     const find = this.db.prepare("SELECT id FROM fingerprint_parts WHERE hash = ?").pluck();
     const refs: Record<string, number> = {};
@@ -253,11 +269,12 @@ export class Store implements RunSink {
     this.write(`storing cell ${cell.id} of trial ${trial}`, () =>
       this.db
         .transaction(() => {
-          const old = this.db.prepare("SELECT ordinal, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").get(runId, trial, cell.id) as
-            { ordinal: number; summary: Buffer | string } | undefined;
+          const old = this.db
+            .prepare("SELECT ordinal, summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND cell_id = ?")
+            .get(runId, trial, cell.id) as { ordinal: number; summary: Buffer | string } | undefined;
           // Packed again after: the summaries packed against this one, and against another cell's at the ordinal this one takes (a reference by ordinal must stay unique).
           const clashes = this.db
-            .prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND ordinal = ? AND cell_id <> ?")
+            .prepare("SELECT cell_id, summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND ordinal = ? AND cell_id <> ?")
             .all(runId, trial, ordinal, cell.id) as { cell_id: string; summary: Buffer | string }[];
           const dependents = uniqueDependents([
             ...(old ? this.dependents(runId, trial, cell.id, old.ordinal, isCenter(old.summary, trial)) : []),
@@ -266,18 +283,24 @@ export class Store implements RunSink {
           // Updated in place when it is there: a row deleted and inserted again (INSERT OR REPLACE) would leave its old bytes unused in its page.
           if (old)
             this.db
-              .prepare("UPDATE trial_cells SET ordinal = ?, summary = ?, latency_ns = ? WHERE run_id = ? AND trial = ? AND cell_id = ?")
+              .prepare(
+                "UPDATE trial_cells SET ordinal = ?, summary = ?, latency_ns = ? WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND cell_id = ?",
+              )
               .run(ordinal, this.summaryBlob(runId, cell, trial, ordinal), bytes, runId, trial, cell.id);
           else
             this.db
-              .prepare("INSERT INTO trial_cells (run_id, trial, cell_id, ordinal, summary, latency_ns) VALUES (?, ?, ?, ?, ?, ?)")
+              .prepare(
+                "INSERT INTO trial_cells (run, trial, cell_id, ordinal, summary, latency_ns) VALUES ((SELECT key FROM runs WHERE id = ?), ?, ?, ?, ?, ?)",
+              )
               .run(runId, trial, cell.id, ordinal, this.summaryBlob(runId, cell, trial, ordinal), bytes);
           for (const d of dependents) {
             if (d.trial === 0)
-              this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d.value), runId, d.value.id);
+              this.db
+                .prepare("UPDATE cells SET summary = ? WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?")
+                .run(this.summaryBlob(runId, d.value), runId, d.value.id);
             else
               this.db
-                .prepare("UPDATE trial_cells SET summary = ? WHERE run_id = ? AND trial = ? AND cell_id = ?")
+                .prepare("UPDATE trial_cells SET summary = ? WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND cell_id = ?")
                 .run(this.summaryBlob(runId, d.value, d.trial), runId, d.trial, d.value.id);
           }
         })
@@ -293,9 +316,13 @@ export class Store implements RunSink {
   private dependents(runId: string, trial: number, cellId: string, ordinal: number, center: boolean): { trial: number; value: CellResult }[] {
     const rows = [
       ...(this.db
-        .prepare(`SELECT trial, cell_id, summary FROM trial_cells WHERE run_id = ? AND (cell_id = ?${center ? " OR trial = ?" : ""})`)
+        .prepare(
+          `SELECT trial, cell_id, summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND (cell_id = ?${center ? " OR trial = ?" : ""})`,
+        )
         .all(runId, cellId, ...(center ? [trial] : [])) as { trial: number; cell_id: string; summary: Buffer | string }[]),
-      ...(this.db.prepare("SELECT 0 AS trial, cell_id, summary FROM cells WHERE run_id = ? AND cell_id = ?").all(runId, cellId) as {
+      ...(this.db
+        .prepare("SELECT 0 AS trial, cell_id, summary FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?")
+        .all(runId, cellId) as {
         trial: number;
         cell_id: string;
         summary: Buffer | string;
@@ -308,20 +335,24 @@ export class Store implements RunSink {
 
   saveTrialInfo(runId: string, info: TrialInfo): void {
     this.write(`storing trial ${info.trial}`, () =>
-      this.db.prepare("INSERT OR REPLACE INTO trial_info (run_id, trial, info) VALUES (?, ?, ?)").run(runId, info.trial, packText(JSON.stringify(info))),
+      this.db
+        .prepare("INSERT OR REPLACE INTO trial_info (run, trial, info) VALUES ((SELECT key FROM runs WHERE id = ?), ?, ?)")
+        .run(runId, info.trial, packText(JSON.stringify(info))),
     );
   }
 
   /** A run's trial infos as stored (JSON text), in trial order: what its noise and trials columns are packed against (packRunJson). */
   private trialInfoTexts(runId: string): string[] {
-    return (this.db.prepare("SELECT info FROM trial_info WHERE run_id = ? ORDER BY trial").pluck().all(runId) as (Buffer | string)[]).map(unpackText);
+    return (
+      this.db.prepare("SELECT info FROM trial_info WHERE run = (SELECT key FROM runs WHERE id = ?) ORDER BY trial").pluck().all(runId) as (Buffer | string)[]
+    ).map(unpackText);
   }
 
   /** Every trial of a run so far: their infos by trial, and each trial's result of each cell with its samples. */
   loadTrials(runId: string): { infos: TrialInfo[]; cells: StoredTrialCell[] } {
     const infos = this.trialInfoTexts(runId).map((text) => JSON.parse(text) as TrialInfo);
     const rows = this.db
-      .prepare("SELECT trial, cell_id, ordinal, summary, latency_ns FROM trial_cells WHERE run_id = ? ORDER BY ordinal, trial")
+      .prepare("SELECT trial, cell_id, ordinal, summary, latency_ns FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) ORDER BY ordinal, trial")
       .all(runId) as {
       trial: number;
       cell_id: string;
@@ -343,15 +374,18 @@ export class Store implements RunSink {
     this.write(`storing cell ${cell.id}`, () =>
       this.db
         .transaction(() => {
-          const old = this.db.prepare("SELECT ordinal, summary FROM cells WHERE run_id = ? AND cell_id = ?").get(runId, cell.id) as
-            { ordinal: number; summary: Buffer | string } | undefined;
+          const old = this.db
+            .prepare("SELECT ordinal, summary FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?")
+            .get(runId, cell.id) as { ordinal: number; summary: Buffer | string } | undefined;
           // The run's cells packed against this one (its centre, summaryBlob) are packed again, against what is there now.
           const dependents = old && isCenter(old.summary, 0) ? this.runDependents(runId, old.ordinal, cell.id) : [];
           this.db
-            .prepare("UPDATE cells SET status = ?, summary = ? WHERE run_id = ? AND cell_id = ?")
+            .prepare("UPDATE cells SET status = ?, summary = ? WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?")
             .run(statusColumn(cell.status), this.summaryBlob(runId, cell), runId, cell.id);
           for (const d of dependents)
-            this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d), runId, d.id);
+            this.db
+              .prepare("UPDATE cells SET summary = ? WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?")
+              .run(this.summaryBlob(runId, d), runId, d.id);
         })
         .immediate(),
     );
@@ -359,7 +393,7 @@ export class Store implements RunSink {
 
   /** The run's cells (but `except`) packed against the run's cell at `ordinal`, read back. */
   private runDependents(runId: string, ordinal: number, except: string): CellResult[] {
-    const rows = this.db.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? AND cell_id <> ?").all(runId, except) as {
+    const rows = this.db.prepare("SELECT cell_id, summary FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id <> ?").all(runId, except) as {
       cell_id: string;
       summary: Buffer | string;
     }[];
@@ -370,19 +404,26 @@ export class Store implements RunSink {
 
   /** One cell, its summary and its raw samples (ns, in measurement order), in one transaction. */
   saveCell(runId: string, ordinal: number, cell: CellResult, latencyNs?: Float64Array): void {
-    const insertCell = this.db.prepare("INSERT INTO cells (run_id, cell_id, ordinal, status, summary, samples_from) VALUES (?, ?, ?, ?, ?, ?)");
-    const insertSamples = this.db.prepare("INSERT INTO samples (run_id, cell_id, count, latency_ns) VALUES (?, ?, ?, ?)");
+    const insertCell = this.db.prepare(
+      "INSERT INTO cells (run, cell_id, ordinal, status, summary, samples_from) VALUES ((SELECT key FROM runs WHERE id = ?), ?, ?, ?, ?, ?)",
+    );
+    const insertSamples = this.db.prepare("INSERT INTO samples (run, cell_id, count, latency_ns) VALUES ((SELECT key FROM runs WHERE id = ?), ?, ?, ?)");
     this.write(`storing cell ${cell.id}`, () =>
       this.db
         .transaction(() => {
           // Another cell of the run at this ordinal: the run's cells packed against it are packed again after (a reference by ordinal must stay unique).
-          const clashes = this.db.prepare("SELECT summary FROM cells WHERE run_id = ? AND ordinal = ?").pluck().all(runId, ordinal) as (Buffer | string)[];
+          const clashes = this.db
+            .prepare("SELECT summary FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND ordinal = ?")
+            .pluck()
+            .all(runId, ordinal) as (Buffer | string)[];
           const dependents = clashes.some((c) => isCenter(c, 0)) ? this.runDependents(runId, ordinal, cell.id) : [];
           const samples = this.samplesBlobs(runId, cell.id, latencyNs);
           insertCell.run(runId, cell.id, ordinal, statusColumn(cell.status), this.summaryBlob(runId, cell, Number.MAX_SAFE_INTEGER, ordinal), samples.from);
           if (samples.own && latencyNs) insertSamples.run(runId, cell.id, latencyNs.length, samples.own);
           for (const d of dependents)
-            this.db.prepare("UPDATE cells SET summary = ? WHERE run_id = ? AND cell_id = ?").run(this.summaryBlob(runId, d), runId, d.id);
+            this.db
+              .prepare("UPDATE cells SET summary = ? WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?")
+              .run(this.summaryBlob(runId, d), runId, d.id);
         })
         .immediate(),
     );
@@ -399,34 +440,44 @@ export class Store implements RunSink {
    * fewer bytes than the summary alone.
    */
   private summaryBlob(runId: string, cell: CellResult, before = Number.MAX_SAFE_INTEGER, ordinal?: number): Buffer {
-    const alone = packSummary(cell);
+    const subject = this.withDigestRef(cell);
+    const alone = packSummary(subject);
     const run = before === Number.MAX_SAFE_INTEGER;
     const level = run ? 0 : before;
     // A reference names (trial, ordinal): only a summary whose ordinal no other cell of its trial (of the run) has, this one included.
     const countAt = (trial: number, at: number) =>
       (trial === 0
-        ? this.db.prepare("SELECT COUNT(*) FROM cells WHERE run_id = ? AND ordinal = ? AND cell_id <> ?").pluck().get(runId, at, cell.id)
+        ? this.db
+            .prepare("SELECT COUNT(*) FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND ordinal = ? AND cell_id <> ?")
+            .pluck()
+            .get(runId, at, cell.id)
         : this.db
-            .prepare("SELECT COUNT(*) FROM trial_cells WHERE run_id = ? AND trial = ? AND ordinal = ? AND cell_id <> ?")
+            .prepare("SELECT COUNT(*) FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND ordinal = ? AND cell_id <> ?")
             .pluck()
             .get(runId, trial, at, cell.id)) as number;
     const own =
       ordinal ??
       ((run
-        ? this.db.prepare("SELECT ordinal FROM cells WHERE run_id = ? AND cell_id = ?").pluck().get(runId, cell.id)
-        : this.db.prepare("SELECT ordinal FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").pluck().get(runId, before, cell.id)) as
-        number | undefined);
+        ? this.db.prepare("SELECT ordinal FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?").pluck().get(runId, cell.id)
+        : this.db
+            .prepare("SELECT ordinal FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND cell_id = ?")
+            .pluck()
+            .get(runId, before, cell.id)) as number | undefined);
     const trials = this.db
-      .prepare("SELECT trial, ordinal, summary FROM trial_cells WHERE run_id = ? AND cell_id = ? AND trial < ? ORDER BY trial")
+      .prepare("SELECT trial, ordinal, summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ? AND trial < ? ORDER BY trial")
       .all(runId, cell.id, before) as { trial: number; ordinal: number; summary: Buffer | string }[];
     const refs: (SummaryRef & { value: unknown })[] = (run ? trials : trials.slice(0, 1))
       .filter((t) => countAt(t.trial, t.ordinal) === 0) // the same cell in another trial: no other cell there at its ordinal
       .map((t) => ({ trial: t.trial, ordinal: t.ordinal, value: this.storedSummary(runId, cell.id, t.summary) }));
     const candidates = (
       run
-        ? this.db.prepare("SELECT cell_id, ordinal, summary FROM cells WHERE run_id = ? AND cell_id <> ? ORDER BY ordinal").iterate(runId, cell.id)
+        ? this.db
+            .prepare("SELECT cell_id, ordinal, summary FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id <> ? ORDER BY ordinal")
+            .iterate(runId, cell.id)
         : this.db
-            .prepare("SELECT cell_id, ordinal, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id <> ? ORDER BY ordinal")
+            .prepare(
+              "SELECT cell_id, ordinal, summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND cell_id <> ? ORDER BY ordinal",
+            )
             .iterate(runId, before, cell.id)
     ) as IterableIterator<{ cell_id: string; ordinal: number; summary: Buffer | string }>;
     let center: { cell_id: string; ordinal: number; summary: Buffer | string } | undefined;
@@ -439,24 +490,60 @@ export class Store implements RunSink {
     // The nearest bytes of the dictionary are the cheapest: the same cell's trials last.
     if (center) refs.unshift({ trial: level, ordinal: center.ordinal, value: this.storedSummary(runId, center.cell_id, center.summary) });
     if (refs.length === 0) return alone;
-    const against = packSummary(cell, refs);
+    const against = packSummary(subject, refs);
     return against.length < alone.length ? against : alone;
+  }
+
+  /**
+   * The cell with its output digest (a run's cell) replaced by `{"$digest": id}`, its number in
+   * `digests` (schema 9), where it is stored once however many runs give the same outputs: the
+   * digest was more than half of a 1-trial run's cells' bytes, and a model given the same seeded
+   * inputs gives it again run after run. Stored packed (exact numbers, codec.ts), found by 8 bytes
+   * of its sha256 and then compared whole. Inside the caller's transaction.
+   */
+  private withDigestRef(cell: CellResult): CellResult {
+    const digest = cell.outputDigest;
+    if (digest === undefined || digest === null) return cell;
+    const body = packSummary(digest);
+    const hash = createHash("sha256").update(body).digest().subarray(0, 8);
+    const same = (this.db.prepare("SELECT id, body FROM digests WHERE hash = ?").all(hash) as { id: number; body: Buffer }[]).find((r) => body.equals(r.body));
+    const id = same?.id ?? Number(this.db.prepare("INSERT INTO digests (hash, body) VALUES (?, ?)").run(hash, body).lastInsertRowid);
+    return { ...cell, outputDigest: { [DIGEST_REF]: id } as unknown as CellResult["outputDigest"] };
+  }
+
+  /** A summary read back with its output digest in place of its number (withDigestRef); a number not stored is an error, never a wrong digest. */
+  private withDigest(cell: CellResult): CellResult {
+    const ref = cell.outputDigest as unknown as Record<string, unknown> | null | undefined;
+    const id = ref && typeof ref === "object" && Object.keys(ref).length === 1 ? ref[DIGEST_REF] : undefined;
+    if (typeof id !== "number") return cell;
+    let digest = this.digests.get(id);
+    if (digest === undefined) {
+      const body = this.db.prepare("SELECT body FROM digests WHERE id = ?").pluck().get(id) as Buffer | undefined;
+      if (body === undefined) throw new Error(`cell ${cell.id}: its output digest is stored as digest ${id}, which ${this.file} does not have`);
+      digest = unpackJson(body) as CellResult["outputDigest"];
+      this.digests.set(id, digest);
+    }
+    return { ...cell, outputDigest: digest };
   }
 
   /** A stored summary of a cell of run `runId` (a run's or a trial's), read against the summaries it was packed against (summaryBlob). */
   private storedSummary(runId: string, cellId: string, stored: Buffer | string): CellResult {
     const trial = (t: number) =>
-      (this.db.prepare("SELECT summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").pluck().get(runId, t, cellId) as
-        Buffer | string | undefined) ?? undefined;
-    return unpackJson(stored, summaryReference(stored) === null ? undefined : trial, (ref) => this.summaryAt(runId, ref)) as CellResult;
+      (this.db
+        .prepare("SELECT summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND cell_id = ?")
+        .pluck()
+        .get(runId, t, cellId) as Buffer | string | undefined) ?? undefined;
+    return this.withDigest(unpackJson(stored, summaryReference(stored) === null ? undefined : trial, (ref) => this.summaryAt(runId, ref)) as CellResult);
   }
 
   /** The summary of run `runId` at `ref` (trial 0: the run's own cell), read back; undefined when there is not exactly one. */
   private summaryAt(runId: string, ref: SummaryRef): CellResult | undefined {
     const rows = (
       ref.trial === 0
-        ? this.db.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? AND ordinal = ?").all(runId, ref.ordinal)
-        : this.db.prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND ordinal = ?").all(runId, ref.trial, ref.ordinal)
+        ? this.db.prepare("SELECT cell_id, summary FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND ordinal = ?").all(runId, ref.ordinal)
+        : this.db
+            .prepare("SELECT cell_id, summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND ordinal = ?")
+            .all(runId, ref.trial, ref.ordinal)
     ) as { cell_id: string; summary: Buffer | string }[];
     const only = rows.length === 1 ? rows[0] : undefined;
     return only ? this.storedSummary(runId, only.cell_id, only.summary) : undefined;
@@ -476,14 +563,20 @@ export class Store implements RunSink {
   /** Every trial's samples of one cell, in trial order, with how many of them were its warm-up transient. */
   private trialSamples(runId: string, cellId: string): { trial: number; dropped: number; ns: Float64Array }[] {
     const rows = this.db
-      .prepare("SELECT trial, summary, latency_ns FROM trial_cells WHERE run_id = ? AND cell_id = ? AND latency_ns IS NOT NULL ORDER BY trial")
+      .prepare(
+        "SELECT trial, summary, latency_ns FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ? AND latency_ns IS NOT NULL ORDER BY trial",
+      )
       .all(runId, cellId) as { trial: number; summary: Buffer | string; latency_ns: Buffer }[];
     return rows.map((r) => ({ trial: r.trial, dropped: this.storedSummary(runId, cellId, r.summary).samplesDropped, ns: ownSamples(r.latency_ns) }));
   }
 
   listRuns(limit = 20): RunInfo[] {
     // SQLite takes a 64-bit LIMIT; anything beyond every run there can be is all of them.
-    const rows = this.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?").all(Math.max(0, Math.min(limit, Number.MAX_SAFE_INTEGER)));
+    const rows = this.db
+      .prepare(
+        `SELECT runs.*, fingerprints.refs AS fingerprint_refs FROM runs LEFT JOIN fingerprints ON fingerprints.id = runs.fingerprint_id ORDER BY started_at DESC, runs.key DESC LIMIT ?`,
+      )
+      .all(Math.max(0, Math.min(limit, Number.MAX_SAFE_INTEGER)));
     return rows.map((r) => this.toRunInfo(r as RawRun));
   }
 
@@ -495,7 +588,7 @@ export class Store implements RunSink {
     const rows = this.db
       .prepare(
         `SELECT id, suite, status, started_at, finished_at,
-           (SELECT body FROM fingerprint_parts WHERE fingerprint_parts.id = json_extract(fingerprint_refs, '$.git')) AS git FROM runs
+           (SELECT body FROM fingerprint_parts WHERE fingerprint_parts.id = (SELECT json_extract(refs, '$.git') FROM fingerprints WHERE fingerprints.id = runs.fingerprint_id)) AS git FROM runs
          ORDER BY started_at DESC, rowid DESC LIMIT ?`,
       )
       .all(Math.max(0, Math.min(limit, Number.MAX_SAFE_INTEGER))) as {
@@ -511,7 +604,7 @@ export class Store implements RunSink {
       const oldest = rows[rows.length - 1]?.started_at ?? "";
       const all = this.db
         .prepare(
-          "SELECT run_id, cells.status AS status, COUNT(*) AS n FROM cells JOIN runs ON runs.id = cells.run_id WHERE started_at >= ? GROUP BY run_id, cells.status",
+          "SELECT runs.id AS run_id, cells.status AS status, COUNT(*) AS n FROM cells JOIN runs ON runs.key = cells.run WHERE started_at >= ? GROUP BY cells.run, cells.status",
         )
         .all(oldest) as { run_id: string; status: CellStatus; n: number }[];
       for (const c of all) {
@@ -532,7 +625,10 @@ export class Store implements RunSink {
   }
 
   countCells(runId: string): Record<string, number> {
-    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM cells WHERE run_id = ? GROUP BY status").all(runId) as { status: string; n: number }[];
+    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) GROUP BY status").all(runId) as {
+      status: string;
+      n: number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
@@ -563,10 +659,12 @@ export class Store implements RunSink {
 
   loadRun(id: string): RunResult & { resolvedSuite: unknown } {
     const row = this.db
-      .prepare("SELECT runs.*, suites.body AS resolved_suite FROM runs LEFT JOIN suites ON suites.hash = runs.suite_hash WHERE id = ?")
+      .prepare(
+        `SELECT runs.*, suites.body AS resolved_suite, fingerprints.refs AS fingerprint_refs FROM runs LEFT JOIN suites ON suites.id = runs.suite_id LEFT JOIN fingerprints ON fingerprints.id = runs.fingerprint_id WHERE runs.id = ?`,
+      )
       .get(id) as (RawRun & { resolved_suite: string | null }) | undefined;
     if (!row) throw new UserError(`${id}: no run with this id in ${this.file}`);
-    const cells = this.db.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as {
+    const cells = this.db.prepare("SELECT cell_id, summary FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) ORDER BY ordinal").all(id) as {
       cell_id: string;
       summary: Buffer | string;
     }[];
@@ -589,7 +687,10 @@ export class Store implements RunSink {
 
   /** Each stored cell's position in the run's matrix, by cell id. */
   cellOrdinals(runId: string): Map<string, number> {
-    const rows = this.db.prepare("SELECT cell_id, ordinal FROM cells WHERE run_id = ?").all(runId) as { cell_id: string; ordinal: number }[];
+    const rows = this.db.prepare("SELECT cell_id, ordinal FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?)").all(runId) as {
+      cell_id: string;
+      ordinal: number;
+    }[];
     return new Map(rows.map((r) => [r.cell_id, r.ordinal]));
   }
 
@@ -599,10 +700,12 @@ export class Store implements RunSink {
   }
 
   loadSamples(runId: string, cellId: string): Float64Array | undefined {
-    const row = this.db.prepare("SELECT latency_ns FROM samples WHERE run_id = ? AND cell_id = ?").get(runId, cellId) as { latency_ns: Buffer } | undefined;
+    const row = this.db.prepare("SELECT latency_ns FROM samples WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?").get(runId, cellId) as
+      { latency_ns: Buffer } | undefined;
     const from = row
       ? undefined
-      : (this.db.prepare("SELECT samples_from FROM cells WHERE run_id = ? AND cell_id = ?").pluck().get(runId, cellId) as Buffer | null | undefined);
+      : (this.db.prepare("SELECT samples_from FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND cell_id = ?").pluck().get(runId, cellId) as
+          Buffer | null | undefined);
     const blob = row?.latency_ns ?? from;
     if (!blob) return undefined;
     const stored = unpackSamples(blob);
@@ -617,6 +720,9 @@ export interface StoredTrialCell {
   result: CellResult;
   latencyNs: Float64Array | undefined;
 }
+
+/** The key of a stored summary's output digest that stands for its number in `digests` (a digest's own keys are `seed` and `outputs`). */
+const DIGEST_REF = "$digest";
 
 /** Each summary once (it may depend on two that change). */
 function uniqueDependents(all: readonly { trial: number; value: CellResult }[]): { trial: number; value: CellResult }[] {

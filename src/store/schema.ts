@@ -193,6 +193,123 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM samples WHERE substr(latency_ns, 1, 1) = x'02';
   UPDATE runs SET host = NULL, pid = NULL, process = NULL WHERE status <> 'running';
   `,
+  // 9: a run has a number in its file (runs.key, its rowid made explicit so that VACUUM keeps it),
+  // and its cells, trial cells, trial infos and samples refer to it by that number instead of
+  // repeating its id, in their rows and in the index of their primary key. Cells and trial infos
+  // (rows of ~200 bytes) are WITHOUT ROWID tables: one b-tree keyed by (run, ...) where they had a
+  // second repeating the key. Trial cells and samples stay rowid tables: a WITHOUT ROWID b-tree
+  // keeps whole rows in its interior pages, and with rows of a kB (a trial's samples) to 100 kB
+  // those pages would take more than the index they save. A run refers to its suite by number (suites.id)
+  // instead of the 64-character hash, and to its fingerprint's list of parts (`fingerprints`, one
+  // row per distinct list: the runs of one machine and commit share it) by number. A run's cell
+  // written from here on has its output digest stored once in `digests` (db.ts withDigestRef). Runs are
+  // rebuilt (foreign keys are off, as in 4); what the rows hold is copied as it is. The columns
+  // mean what they did (see the migrations above); new: fingerprints.refs, the JSON
+  // {key: fingerprint_parts.id} runs kept; digests.hash, the first 8 bytes of the sha256 of
+  // digests.body, a digest packed by codec.ts packSummary. No comments in this SQL: SQLite keeps
+  // each CREATE's text in the file, and sqlite_schema stays in one page.
+  `
+  CREATE TABLE suites_v9 (
+    id INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+  );
+  INSERT INTO suites_v9 (hash, body) SELECT hash, body FROM suites ORDER BY rowid;
+
+  CREATE TABLE fingerprints (
+    id INTEGER PRIMARY KEY,
+    refs TEXT NOT NULL
+  );
+  INSERT INTO fingerprints (refs) SELECT fingerprint_refs FROM runs WHERE fingerprint_refs IS NOT NULL GROUP BY fingerprint_refs ORDER BY MIN(rowid);
+  CREATE INDEX fingerprints_v9 ON fingerprints (refs);
+
+  CREATE TABLE digests (
+    id INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL,
+    body BLOB NOT NULL
+  );
+  CREATE INDEX digests_hash ON digests (hash);
+
+  CREATE TABLE runs_v9 (
+    key INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    suite TEXT NOT NULL,
+    suite_file TEXT NOT NULL,
+    suite_id INTEGER NOT NULL REFERENCES suites (id),
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted', 'abandoned')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    bench_version TEXT NOT NULL,
+    order_mode TEXT NOT NULL CHECK (order_mode IN ('interleaved', 'sequential')),
+    noise TEXT,
+    trials TEXT,
+    host TEXT,
+    pid INTEGER,
+    process TEXT,
+    origin TEXT,
+    fingerprint_id INTEGER REFERENCES fingerprints (id)
+  );
+  INSERT INTO runs_v9 (key, id, suite, suite_file, suite_id, seed, status, started_at, finished_at, bench_version, order_mode, noise, trials, host, pid, process, origin, fingerprint_id)
+    SELECT rowid, id, suite, suite_file, (SELECT id FROM suites_v9 WHERE hash = runs.suite_hash), seed, status, started_at, finished_at, bench_version, order_mode,
+      noise, trials, host, pid, process, origin, (SELECT id FROM fingerprints WHERE refs = runs.fingerprint_refs) FROM runs ORDER BY rowid;
+  DROP INDEX fingerprints_v9;
+
+  CREATE TABLE cells_v9 (
+    run INTEGER NOT NULL REFERENCES runs (key) ON DELETE CASCADE,
+    cell_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped')),
+    summary TEXT,
+    samples_from BLOB,
+    PRIMARY KEY (run, cell_id)
+  ) WITHOUT ROWID;
+  INSERT INTO cells_v9 SELECT r.key, c.cell_id, c.ordinal, c.status, c.summary, c.samples_from FROM cells AS c JOIN runs_v9 AS r ON r.id = c.run_id;
+
+  CREATE TABLE samples_v9 (
+    run INTEGER NOT NULL,
+    cell_id TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    latency_ns BLOB NOT NULL,
+    PRIMARY KEY (run, cell_id),
+    FOREIGN KEY (run, cell_id) REFERENCES cells (run, cell_id) ON DELETE CASCADE
+  );
+  INSERT INTO samples_v9 SELECT r.key, s.cell_id, s.count, s.latency_ns FROM samples AS s JOIN runs_v9 AS r ON r.id = s.run_id;
+
+  CREATE TABLE trial_cells_v9 (
+    run INTEGER NOT NULL REFERENCES runs (key) ON DELETE CASCADE,
+    trial INTEGER NOT NULL,
+    cell_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    latency_ns BLOB,
+    PRIMARY KEY (run, trial, cell_id)
+  );
+  INSERT INTO trial_cells_v9 SELECT r.key, t.trial, t.cell_id, t.ordinal, t.summary, t.latency_ns FROM trial_cells AS t JOIN runs_v9 AS r ON r.id = t.run_id;
+
+  CREATE TABLE trial_info_v9 (
+    run INTEGER NOT NULL REFERENCES runs (key) ON DELETE CASCADE,
+    trial INTEGER NOT NULL,
+    info TEXT NOT NULL,
+    PRIMARY KEY (run, trial)
+  ) WITHOUT ROWID;
+  INSERT INTO trial_info_v9 SELECT r.key, t.trial, t.info FROM trial_info AS t JOIN runs_v9 AS r ON r.id = t.run_id;
+
+  DROP TABLE samples;
+  DROP TABLE cells;
+  DROP TABLE trial_cells;
+  DROP TABLE trial_info;
+  DROP TABLE runs;
+  DROP TABLE suites;
+  ALTER TABLE suites_v9 RENAME TO suites;
+  ALTER TABLE runs_v9 RENAME TO runs;
+  ALTER TABLE cells_v9 RENAME TO cells;
+  ALTER TABLE samples_v9 RENAME TO samples;
+  ALTER TABLE trial_cells_v9 RENAME TO trial_cells;
+  ALTER TABLE trial_info_v9 RENAME TO trial_info;
+  CREATE INDEX runs_started ON runs (started_at);
+  CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -105,9 +105,11 @@ export function storedRuns(db: string): StoredRun[] {
     const runs = conn.prepare("SELECT id, status FROM runs ORDER BY started_at, rowid").all() as { id: string; status: string }[];
     return runs.map(({ id, status }) => {
       // A run's cell may be packed against its trial's summary (schema 7), or against other summaries of the run by (trial, ordinal) (schema 8): those are read with it.
-      const trialSummary = conn.prepare("SELECT summary FROM trial_cells WHERE run_id = ? AND trial = ? AND cell_id = ?").pluck();
-      const runAt = conn.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? AND ordinal = ?");
-      const trialAt = conn.prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? AND trial = ? AND ordinal = ?");
+      const trialSummary = conn
+        .prepare("SELECT summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND cell_id = ?")
+        .pluck();
+      const runAt = conn.prepare("SELECT cell_id, summary FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND ordinal = ?");
+      const trialAt = conn.prepare("SELECT cell_id, summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) AND trial = ? AND ordinal = ?");
       const read = (cellId: string, summary: Buffer): CellResult =>
         unpackJson(
           summary,
@@ -119,10 +121,13 @@ export function storedRuns(db: string): StoredRun[] {
           },
         ) as CellResult;
       const cells = (
-        conn.prepare("SELECT cell_id, summary FROM cells WHERE run_id = ? ORDER BY ordinal").all(id) as { cell_id: string; summary: Buffer }[]
+        conn.prepare("SELECT cell_id, summary FROM cells WHERE run = (SELECT key FROM runs WHERE id = ?) ORDER BY ordinal").all(id) as {
+          cell_id: string;
+          summary: Buffer;
+        }[]
       ).map((r) => read(r.cell_id, r.summary));
       const trialCells = new Map<string, CellResult[]>();
-      for (const r of conn.prepare("SELECT cell_id, summary FROM trial_cells WHERE run_id = ? ORDER BY trial").all(id) as {
+      for (const r of conn.prepare("SELECT cell_id, summary FROM trial_cells WHERE run = (SELECT key FROM runs WHERE id = ?) ORDER BY trial").all(id) as {
         cell_id: string;
         summary: Buffer;
       }[]) {
