@@ -1,6 +1,6 @@
 /**
  * Run references (`latest`, `latest~N`, an id or its prefix): a module of its own, so that `bench
- * show`, `list` and `baseline` load neither zod nor the baseline and JSON readers of sides.ts.
+ * show` loads neither zod nor the baseline and JSON readers of sides.ts.
  */
 import { UserError } from "../errors.js";
 import type { Store } from "../store/db.js";
